@@ -1,0 +1,43 @@
+# Headroom — build, test, run and benchmark. Every target installs what it needs on a fresh
+# Debian machine (run as root there; elsewhere the apt step is skipped when nothing is missing).
+SWIFT ?= swift
+# Debian packages the build links against (none yet beyond the Swift toolchain's own).
+APT_PACKAGES ?=
+SCENARIO ?= scenarios/quickstart.yaml
+
+.PHONY: all deps build release run test bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ($(SWIFT)) is not on PATH; install Swift 6.1 or later"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# The main job: simulate the quickstart scenario (override with SCENARIO=...).
+run: release
+	.build/release/headroom run $(SCENARIO)
+
+# The whole suite, debug build with internal invariant checks on.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Release-build benchmarks: the engine alone, then the fixed-fleet scenario at 1 h and 6 h
+# (memory must stay flat as the duration grows).
+bench: release
+	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 1h
+	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 6h --engine-events 1000000
+
+clean:
+	rm -rf .build

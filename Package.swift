@@ -1,0 +1,49 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Internal consistency checks (heap order, replica and KV accounting) run after every mutation
+/// in debug builds, and compile to nothing in release.
+let invariants: [SwiftSetting] = [.define("HEADROOM_INVARIANTS", .when(configuration: .debug))]
+
+let package = Package(
+    name: "Headroom",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "headroom", targets: ["HeadroomCLI"]),
+        .library(name: "Headroom", targets: ["Headroom"]),
+        .library(name: "HeadroomEngine", targets: ["HeadroomEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
+    ],
+    targets: [
+        .target(name: "HeadroomEngine", swiftSettings: invariants),
+        .target(
+            name: "Headroom",
+            dependencies: [
+                "HeadroomEngine",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: invariants
+        ),
+        .executableTarget(
+            name: "HeadroomCLI",
+            dependencies: [
+                "Headroom",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "HeadroomTestSupport", dependencies: ["Headroom"], path: "Tests/HeadroomTestSupport"),
+        .testTarget(name: "HeadroomEngineTests", dependencies: ["HeadroomEngine"], swiftSettings: invariants),
+        .testTarget(
+            name: "HeadroomTests",
+            dependencies: ["Headroom", "HeadroomTestSupport"],
+            swiftSettings: invariants
+        ),
+    ]
+)

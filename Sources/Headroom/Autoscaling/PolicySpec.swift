@@ -1,0 +1,22 @@
+/// The scaling policies a scenario can name. Each case carries its own validated configuration;
+/// `makePolicy()` is the one factory, so adding a policy is one case and one switch arm.
+public enum PolicySpec: Sendable, Equatable {
+    case fixed(FixedPolicy)
+
+    /// The `kind:` names accepted under `policy:`.
+    public enum Kind: String, CaseIterable, Sendable {
+        case fixed
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .fixed: return .fixed
+        }
+    }
+
+    public func makePolicy() -> any ScalingPolicy {
+        switch self {
+        case let .fixed(policy): return policy
+        }
+    }
+}

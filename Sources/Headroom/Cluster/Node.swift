@@ -1,0 +1,54 @@
+import HeadroomEngine
+
+/// One GPU node: requested → provisioning → ready (possibly empty, waiting) → terminated.
+@usableFromInline
+struct Node {
+    enum State: UInt8 { case provisioning, ready, terminated }
+
+    let pool: Int
+    let gpus: Int
+    var state: State = .provisioning
+    /// GPUs not bound to a replica (replicas bound while it provisions count as bound).
+    var freeGPUs: Int
+    /// Replicas bound to this node and not gone.
+    var replicas = 0
+    let requestedAt: SimTime
+    var readyAt: SimTime = .never
+    var terminatedAt: SimTime = .never
+    /// When the container image is (or will be) on this node's disk; `.never` if not pulled.
+    var imageReadyAt: SimTime = .never
+    /// When the weights are (or will be) on this node's disk; `.never` if not there.
+    var weightsOnDiskAt: SimTime = .never
+    /// Bumped whenever the node stops being empty, so a stale scale-down check is ignored.
+    var emptyGeneration: UInt32 = 0
+
+    init(pool: Int, gpus: Int, requestedAt: SimTime) {
+        self.pool = pool
+        self.gpus = gpus
+        self.freeGPUs = gpus
+        self.requestedAt = requestedAt
+    }
+}
+
+/// A replica's place in its lifecycle: pending (no node with free GPUs, or its node still
+/// provisioning) → pulling image → loading weights → warming up → ready → draining → gone.
+public enum ReplicaStage: UInt8, Sendable, CaseIterable {
+    case pending, pullingImage, loadingWeights, warmingUp, ready, draining, gone
+}
+
+/// The lifecycle record of one replica (its serving engine lives beside it).
+@usableFromInline
+struct Replica {
+    var stage: ReplicaStage = .pending
+    /// The node it is bound to, or -1.
+    var node: Int32 = -1
+    /// Bumped at each stage change, so a stale stage-timer event is ignored.
+    var stageGeneration: UInt32 = 0
+    var coldStart: ColdStart
+    /// Whether its GPUs currently count as serving (batch not empty) rather than idle.
+    var serving = false
+
+    init(requestedAt: SimTime) {
+        coldStart = ColdStart(requestedAt: requestedAt)
+    }
+}

@@ -1,0 +1,167 @@
+import HeadroomEngine
+
+/// A group of identical GPU nodes that the cluster can request and release.
+public struct NodePoolSpec: Sendable, Equatable {
+    /// Unique name; replicas name the pool they run on. Required.
+    public var name: String
+    /// GPU model, for reports (e.g. `H100-80GB`). Required.
+    public var gpu: String
+    /// GPUs on each node. Default 8; 1...64.
+    public var gpusPerNode: Int
+    /// Memory of one GPU in bytes (`80GB`). Default 80GB; > 0.
+    public var gpuMemoryBytes: Double
+    /// On-demand price of one node per hour, in dollars. Required; >= 0.
+    public var pricePerHour: Double
+    /// Time from a node request until the node is ready, in seconds. Default constant 2m.
+    public var provisioning: Distribution
+    /// Most nodes alive at once (provisioning or ready). Default 16; >= 1.
+    public var maxNodes: Int
+    /// Ready nodes kept even when empty. Default 0; <= max_nodes.
+    public var minNodes: Int
+    /// Nodes ready at time zero (already provisioned, billed from zero). Default 0; <= max_nodes.
+    public var initialNodes: Int
+    /// How long a node stays empty before it is released. Default 10m; >= 0.
+    public var scaleDownDelay: SimTime
+    /// Probability that a node request fails for lack of capacity (a stockout). Default 0; in [0, 1).
+    public var stockoutProbability: Double
+    /// Wait before asking again after a stockout. Default 1m; > 0.
+    public var stockoutRetry: SimTime
+    /// Nodes boot with the container image on disk (baked into the node image). Default false.
+    public var imageCached: Bool
+    /// Nodes boot with the model weights on local disk. Default false.
+    public var weightsCached: Bool
+
+    public init(
+        name: String, gpu: String, gpusPerNode: Int = 8, gpuMemoryBytes: Double = 80e9, pricePerHour: Double,
+        provisioning: Distribution = .constant(120), maxNodes: Int = 16, minNodes: Int = 0, initialNodes: Int = 0,
+        scaleDownDelay: SimTime = .minutes(10), stockoutProbability: Double = 0, stockoutRetry: SimTime = .minutes(1),
+        imageCached: Bool = false, weightsCached: Bool = false
+    ) {
+        self.name = name
+        self.gpu = gpu
+        self.gpusPerNode = gpusPerNode
+        self.gpuMemoryBytes = gpuMemoryBytes
+        self.pricePerHour = pricePerHour
+        self.provisioning = provisioning
+        self.maxNodes = maxNodes
+        self.minNodes = minNodes
+        self.initialNodes = initialNodes
+        self.scaleDownDelay = scaleDownDelay
+        self.stockoutProbability = stockoutProbability
+        self.stockoutRetry = stockoutRetry
+        self.imageCached = imageCached
+        self.weightsCached = weightsCached
+    }
+}
+
+/// One model server: its GPUs, how it starts, and its engine limits.
+public struct ReplicaSpec: Sendable, Equatable {
+    /// GPUs per replica (tensor parallelism). Default 1; 1...gpus_per_node of its pool.
+    public var gpus: Int
+    /// Pool to run on. Default: the first pool.
+    public var nodePool: String?
+    public var image: ImageSpec
+    public var weights: WeightLoadSpec
+    /// Engine start, CUDA graph capture and KV allocation, in seconds. Default constant 30s.
+    public var warmup: Distribution
+    public var engine: EngineSpec
+
+    public init(
+        gpus: Int = 1, nodePool: String? = nil, image: ImageSpec = ImageSpec(), weights: WeightLoadSpec = WeightLoadSpec(),
+        warmup: Distribution = .constant(30), engine: EngineSpec = EngineSpec()
+    ) {
+        self.gpus = gpus
+        self.nodePool = nodePool
+        self.image = image
+        self.weights = weights
+        self.warmup = warmup
+        self.engine = engine
+    }
+}
+
+/// The container image a replica pulls onto its node.
+///
+/// Lazy pulling (stargz, SOCI, Nydus) is modelled as fetching only `lazyFraction` of the image
+/// before the container starts; the rest is fetched on demand and its cost is ignored (it mostly
+/// overlaps the weight load). A node keeps an image once pulled, so later replicas on it skip the
+/// pull; one placed while a pull is under way waits for that pull.
+public struct ImageSpec: Sendable, Equatable {
+    /// Image size in bytes. Default 15GB; >= 0.
+    public var sizeBytes: Double
+    /// Registry download rate in bytes/s. Default 250MB/s; > 0.
+    public var pullBandwidth: Double
+    /// Layer decompression and unpack rate in bytes/s, paid after the download. Default 500MB/s; > 0.
+    public var unpackRate: Double
+    /// Share of the image fetched before start. Default 1 (no lazy pulling); in (0, 1].
+    public var lazyFraction: Double
+
+    public init(sizeBytes: Double = 15e9, pullBandwidth: Double = 250e6, unpackRate: Double = 500e6, lazyFraction: Double = 1) {
+        self.sizeBytes = sizeBytes
+        self.pullBandwidth = pullBandwidth
+        self.unpackRate = unpackRate
+        self.lazyFraction = lazyFraction
+    }
+}
+
+/// How weights travel remote storage → local disk → host memory → GPU.
+public struct WeightLoadSpec: Sendable, Equatable {
+    public enum Mode: String, Sendable, CaseIterable {
+        /// One hop after another: the sum of the hop times (the usual download-then-load flow).
+        case sequential
+        /// Pipelined in chunks (model streamers): the slowest hop plus one chunk through each other hop.
+        case streamed
+    }
+    /// Remote storage (object store, registry) to local disk, bytes/s. Default 1GB/s; > 0.
+    public var remoteBandwidth: Double
+    /// Local disk to host memory, bytes/s. Default 2GB/s; > 0.
+    public var diskBandwidth: Double
+    /// Host memory to GPU over PCIe, bytes/s. Default 20GB/s; > 0.
+    public var hostToGPUBandwidth: Double
+    /// Default sequential.
+    public var mode: Mode
+    /// Chunk size of a streamed load, bytes. Default 256MB; > 0.
+    public var chunkBytes: Double
+
+    public init(
+        remoteBandwidth: Double = 1e9, diskBandwidth: Double = 2e9, hostToGPUBandwidth: Double = 20e9,
+        mode: Mode = .sequential, chunkBytes: Double = 256e6
+    ) {
+        self.remoteBandwidth = remoteBandwidth
+        self.diskBandwidth = diskBandwidth
+        self.hostToGPUBandwidth = hostToGPUBandwidth
+        self.mode = mode
+        self.chunkBytes = chunkBytes
+    }
+}
+
+/// The continuous-batching limits of the serving engine (vLLM's names).
+public struct EngineSpec: Sendable, Equatable {
+    public enum KVCache: Sendable, Equatable {
+        /// From GPU memory: (gpu_memory × gpus × gpu_memory_utilization − weights) / kv_bytes_per_token.
+        case auto
+        /// No limit (an idealised engine).
+        case unlimited
+        case tokens(Int64)
+    }
+    /// Most sequences in one iteration. Default 256; >= 1.
+    public var maxNumSeqs: Int
+    /// Most tokens (prefill plus one per decoding sequence) in one iteration. Default 8192; >= max_num_seqs.
+    public var maxNumBatchedTokens: Int
+    /// Split long prompts across iterations. Default true; when false a prompt must fit one iteration.
+    public var chunkedPrefill: Bool
+    /// Share of GPU memory the engine may use. Default 0.9; in (0, 1].
+    public var gpuMemoryUtilization: Double
+    /// KV-cache capacity: `auto`, `unlimited` or a token count. Default auto.
+    public var kvCacheTokens: KVCache
+
+    public init(
+        maxNumSeqs: Int = 256, maxNumBatchedTokens: Int = 8192, chunkedPrefill: Bool = true,
+        gpuMemoryUtilization: Double = 0.9, kvCacheTokens: KVCache = .auto
+    ) {
+        self.maxNumSeqs = maxNumSeqs
+        self.maxNumBatchedTokens = maxNumBatchedTokens
+        self.chunkedPrefill = chunkedPrefill
+        self.gpuMemoryUtilization = gpuMemoryUtilization
+        self.kvCacheTokens = kvCacheTokens
+    }
+}

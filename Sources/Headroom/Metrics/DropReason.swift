@@ -1,0 +1,13 @@
+/// Why a request was dropped. Every drop has exactly one.
+public enum DropReason: String, CaseIterable, Codable, Sendable {
+    /// The activator's buffer was full (no ready replica had room).
+    case activatorFull = "activator_full"
+    /// Waited in the activator longer than `router.activator_timeout`.
+    case activatorTimeout = "activator_timeout"
+    /// Waited in a replica's queue longer than `router.queue_timeout`.
+    case queueTimeout = "queue_timeout"
+    /// Prompt plus output exceed the replica's whole KV cache: it could never run.
+    case exceedsKVCache = "exceeds_kv_cache"
+    /// Without chunked prefill, prompt plus output exceed `max_num_batched_tokens`.
+    case exceedsBatchTokens = "exceeds_max_num_batched_tokens"
+}

@@ -1,0 +1,107 @@
+import HeadroomEngine
+
+/// Everything measured during a run, in memory that does not grow with the number of requests
+/// (histograms and counters; the time series grows with duration / interval, the request sample
+/// is capped).
+struct RunMetrics {
+    let sloTTFT: SimTime
+    let sloITL: SimTime
+    let requestSample: Int
+
+    var counts = RequestCounts()
+    var ttft = LatencyHistogram()
+    var itl = LatencyHistogram()
+    var e2e = LatencyHistogram()
+    var queueWait = LatencyHistogram()
+    var ttftMet = 0, itlMet = 0, bothMet = 0
+    var promptTokens = 0, outputTokens = 0
+    var gpuTime = GPUTimeLedger()
+    var coldStartsBegun = 0
+    var coldStarts: [ColdStart] = []
+    var series: [SeriesPoint] = []
+    var sample: [RequestRecord] = []
+    /// Counts since the last series point.
+    var intervalArrivals = 0, intervalFinished = 0, intervalDropped = 0
+
+    init(scenario: Scenario, requestSample: Int) {
+        sloTTFT = scenario.slo.ttft
+        sloITL = scenario.slo.itl
+        self.requestSample = requestSample
+        sample.reserveCapacity(min(requestSample, 1 << 16))
+    }
+
+    mutating func arrived(_ request: IncomingRequest, serial: Int64) {
+        counts.arrived += 1
+        intervalArrivals += 1
+        if serial <= requestSample {
+            sample.append(RequestRecord(
+                serial: serial, arrival: request.arrival.seconds, promptTokens: request.promptTokens,
+                outputTokens: request.outputTokens))
+        }
+    }
+
+    mutating func finished(_ request: RequestSlot, at now: SimTime) {
+        counts.finished += 1
+        intervalFinished += 1
+        let firstToken = request.firstTokenAt - request.arrival
+        ttft.record(firstToken)
+        e2e.record(now - request.arrival)
+        queueWait.record(request.admittedAt - request.arrival)
+        var interToken = SimTime.zero
+        if request.outputTokens > 1 {
+            interToken = SimTime(nanoseconds: (now - request.firstTokenAt).nanoseconds / Int64(request.outputTokens - 1))
+            itl.record(interToken)
+        }
+        let ttftOK = firstToken <= sloTTFT, itlOK = interToken <= sloITL
+        if ttftOK { ttftMet += 1 }
+        if itlOK { itlMet += 1 }
+        if ttftOK && itlOK { bothMet += 1 }
+        promptTokens += Int(request.promptTokens)
+        outputTokens += Int(request.outputTokens)
+        if request.serial <= requestSample {
+            let index = Int(request.serial - 1)
+            sample[index].admitted = request.admittedAt.seconds
+            sample[index].firstToken = request.firstTokenAt.seconds
+            sample[index].finished = now.seconds
+        }
+    }
+
+    mutating func dropped(serial: Int64, reason: DropReason, at now: SimTime) {
+        counts.dropped += 1
+        counts.droppedByReason[reason.rawValue, default: 0] += 1
+        intervalDropped += 1
+        if serial <= requestSample { sample[Int(serial - 1)].dropped = reason }
+    }
+
+    mutating func coldStartBegan() { coldStartsBegun += 1 }
+    mutating func coldStartCompleted(_ record: ColdStart) { coldStarts.append(record) }
+
+    /// Appends a series point and starts a new interval.
+    mutating func record(_ point: SeriesPoint) {
+        series.append(point)
+        intervalArrivals = 0
+        intervalFinished = 0
+        intervalDropped = 0
+    }
+
+    var coldStartSummary: ColdStartSummary {
+        var summary = ColdStartSummary(started: coldStartsBegun, completed: coldStarts.count)
+        guard !coldStarts.isEmpty else { return summary }
+        let n = Double(coldStarts.count)
+        summary.meanPending = coldStarts.reduce(0) { $0 + $1.pendingSeconds } / n
+        summary.meanPull = coldStarts.reduce(0) { $0 + $1.pullSeconds } / n
+        summary.meanLoad = coldStarts.reduce(0) { $0 + $1.loadSeconds } / n
+        summary.meanWarmup = coldStarts.reduce(0) { $0 + $1.warmupSeconds } / n
+        summary.meanTotal = coldStarts.reduce(0) { $0 + $1.totalSeconds } / n
+        summary.maxTotal = coldStarts.map(\.totalSeconds).max() ?? 0
+        return summary
+    }
+
+    func attainment() -> SLOAttainment {
+        let judged = Double(counts.finished + counts.dropped)
+        func share(_ met: Int) -> Double { judged > 0 ? Double(met) / judged : 1 }
+        return SLOAttainment(
+            ttftTargetSeconds: sloTTFT.seconds, itlTargetSeconds: sloITL.seconds,
+            ttft: share(ttftMet), itl: share(itlMet), both: share(bothMet))
+    }
+}

@@ -1,0 +1,128 @@
+import HeadroomEngine
+
+/// Everything a run produced: the summary, a time series, the cold starts, the autoscaler's
+/// decisions and an optional sample of requests. Encodes deterministically (no wall-clock
+/// values), so one scenario and seed always give the same JSON.
+public struct RunResult: Codable, Sendable {
+    public var summary: RunSummary
+    public var series: [SeriesPoint]
+    public var coldStarts: [ColdStart]
+    public var decisions: [DecisionRecord]
+    /// The first `request_sample` requests to arrive, in arrival order.
+    public var requests: [RequestRecord]
+}
+
+public struct RunSummary: Codable, Sendable, Equatable {
+    public var scenario: String
+    public var seed: UInt64
+    public var durationSeconds: Double
+    /// Events the engine handled.
+    public var events: Int
+    public var requests: RequestCounts
+    public var ttft: LatencyStats
+    /// Mean time between output tokens, per request with two or more tokens.
+    public var itl: LatencyStats
+    public var e2e: LatencyStats
+    /// Arrival to first admission into a batch.
+    public var queueWait: LatencyStats
+    public var slo: SLOAttainment
+    public var tokens: TokenCounts
+    public var coldStarts: ColdStartSummary
+    public var gpuSeconds: GPUSeconds
+    public var cost: CostSummary
+    /// Sequences preempted for KV-cache space (recomputed later).
+    public var preemptions: Int
+    public var peakReplicas: Int
+    public var peakNodes: Int
+}
+
+/// Every request is in exactly one of finished, dropped, in flight: they add up to arrived.
+public struct RequestCounts: Codable, Sendable, Equatable {
+    public var arrived = 0
+    public var finished = 0
+    public var dropped = 0
+    /// Queued or running when the run ended.
+    public var inFlight = 0
+    public var droppedByReason: [String: Int] = Dictionary(uniqueKeysWithValues: DropReason.allCases.map { ($0.rawValue, 0) })
+}
+
+/// Share of requests (finished or dropped) meeting each target; drops miss every target.
+public struct SLOAttainment: Codable, Sendable, Equatable {
+    public var ttftTargetSeconds: Double
+    public var itlTargetSeconds: Double
+    public var ttft: Double
+    public var itl: Double
+    /// Both targets at once.
+    public var both: Double
+}
+
+public struct TokenCounts: Codable, Sendable, Equatable {
+    /// Prompt tokens of finished requests.
+    public var prompt = 0
+    /// Output tokens of finished requests.
+    public var output = 0
+    public var outputPerSecond = 0.0
+}
+
+public struct ColdStartSummary: Codable, Sendable, Equatable {
+    /// Replicas that went through a cold start (not the warm fleet at time zero).
+    public var started = 0
+    /// Of those, the ones that became ready.
+    public var completed = 0
+    /// Mean seconds per stage over the completed ones.
+    public var meanPending = 0.0
+    public var meanPull = 0.0
+    public var meanLoad = 0.0
+    public var meanWarmup = 0.0
+    public var meanTotal = 0.0
+    public var maxTotal = 0.0
+}
+
+public struct CostSummary: Codable, Sendable, Equatable {
+    /// Node billing, per second (rounded up per node) from request to termination or run end.
+    public var dollars = 0.0
+    /// Dollars per million output tokens of finished requests.
+    public var perMillionOutputTokens = 0.0
+    /// Billed node-seconds.
+    public var nodeSeconds = 0.0
+}
+
+/// One sample of the time series. Counts of events are since the previous sample.
+public struct SeriesPoint: Codable, Sendable, Equatable {
+    public var time: Double
+    public var arrivals: Int
+    public var finished: Int
+    public var dropped: Int
+    /// Requests in the system: queued anywhere or running.
+    public var inFlight: Int
+    public var activatorQueue: Int
+    /// Sequences in batches, over all replicas.
+    public var running: Int
+    public var replicas: ReplicaCounts
+    /// Ready or draining replicas with a non-empty batch.
+    public var busyReplicas: Int
+    public var desiredReplicas: Int
+    public var nodesProvisioning: Int
+    public var nodesReady: Int
+}
+
+/// One policy evaluation: what it saw and what it decided.
+public struct DecisionRecord: Codable, Sendable, Equatable {
+    public var time: Double
+    public var replicas: ReplicaCounts
+    public var activatorQueue: Int
+    public var desiredReplicas: Int
+    public var reason: String
+}
+
+/// The life of one request; times in seconds, `nil` where it never got that far.
+public struct RequestRecord: Codable, Sendable, Equatable {
+    public var serial: Int64
+    public var arrival: Double
+    public var promptTokens: Int
+    public var outputTokens: Int
+    public var admitted: Double?
+    public var firstToken: Double?
+    public var finished: Double?
+    public var dropped: DropReason?
+}

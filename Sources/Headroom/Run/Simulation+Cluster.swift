@@ -1,0 +1,235 @@
+import HeadroomEngine
+
+/// Nodes and replica lifecycles: placement, node requests, cold-start stages, draining.
+extension Simulation {
+    var poolSpec: NodePoolSpec { scenario.nodePools[pool] }
+    var replicaGPUs: Int { scenario.replica.gpus }
+
+    mutating func addNode(pool index: Int, at now: SimTime) -> Int32 {
+        let spec = scenario.nodePools[index]
+        var node = Node(pool: index, gpus: spec.gpusPerNode, requestedAt: now)
+        if spec.imageCached { node.imageReadyAt = .zero }
+        if spec.weightsCached { node.weightsOnDiskAt = .zero }
+        nodes.append(node)
+        metrics.gpuTime.move(spec.gpusPerNode, from: nil, to: .provisioning, at: now)
+        return Int32(nodes.count - 1)
+    }
+
+    /// Nodes of a pool that are provisioning or ready.
+    func aliveNodes(pool index: Int) -> Int {
+        nodes.reduce(0) { $0 + ($1.pool == index && $1.state != .terminated ? 1 : 0) }
+    }
+
+    mutating func makeReady(node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let n = Int(node)
+        nodes[n].state = .ready
+        nodes[n].readyAt = now
+        metrics.gpuTime.move(nodes[n].gpus, from: .provisioning, to: .unallocated, at: now)
+        for r in replicas.indices where replicas[r].node == node && replicas[r].stage == .pending {
+            startPull(Int32(r), at: now, queue: &queue)
+        }
+        if nodes[n].replicas == 0 { markEmpty(node, at: now, queue: &queue) }
+        placeUnplaced(at: now, queue: &queue)
+    }
+
+    /// Creates a replica; a warm one starts ready on a node that is ready at time zero.
+    mutating func createReplica(warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let id = Int32(replicas.count)
+        replicas.append(Replica(requestedAt: now))
+        engines.append(ReplicaEngine(
+            limits: scenario.replica.engine, kvCapacity: kvCapacity,
+            collapsesDecodeRuns: options.collapsesDecodeRuns, queueTimeout: scenario.router.queueTimeout))
+        if warm {
+            let node = readyNodeWithRoom() ?? {
+                let fresh = addNode(pool: pool, at: now)
+                nodes[Int(fresh)].state = .ready
+                nodes[Int(fresh)].readyAt = now
+                metrics.gpuTime.move(nodes[Int(fresh)].gpus, from: .provisioning, to: .unallocated, at: now)
+                return fresh
+            }()
+            bind(id, to: node)
+            nodes[Int(node)].imageReadyAt = min(nodes[Int(node)].imageReadyAt, now)
+            nodes[Int(node)].weightsOnDiskAt = min(nodes[Int(node)].weightsOnDiskAt, now)
+            metrics.gpuTime.move(replicaGPUs, from: .unallocated, to: .starting, at: now)
+            becomeReady(id, coldStart: false, at: now, queue: &queue)
+        } else {
+            metrics.coldStartBegan()
+            place(id, at: now, queue: &queue)
+        }
+    }
+
+    func readyNodeWithRoom() -> Int32? {
+        nodes.indices.first { nodes[$0].pool == pool && nodes[$0].state == .ready && nodes[$0].freeGPUs >= replicaGPUs }
+            .map(Int32.init)
+    }
+
+    private mutating func bind(_ replica: Int32, to node: Int32) {
+        replicas[Int(replica)].node = node
+        nodes[Int(node)].freeGPUs -= replicaGPUs
+        nodes[Int(node)].replicas += 1
+        nodes[Int(node)].emptyGeneration &+= 1
+    }
+
+    /// First fit onto a ready node; else wait for a provisioning node with room; else ask the pool
+    /// for a node (within max_nodes, subject to stockouts); else wait for capacity.
+    mutating func place(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        if let node = readyNodeWithRoom() {
+            bind(replica, to: node)
+            startPull(replica, at: now, queue: &queue)
+            return
+        }
+        replicas[Int(replica)].coldStart.waitedForNode = true
+        if let node = nodes.indices.first(where: {
+            nodes[$0].pool == pool && nodes[$0].state == .provisioning && nodes[$0].freeGPUs >= replicaGPUs
+        }) {
+            bind(replica, to: Int32(node))
+            return
+        }
+        if aliveNodes(pool: pool) < poolSpec.maxNodes && !stockoutRetryPending {
+            if clusterRandom.nextUnit() >= poolSpec.stockoutProbability {
+                let node = addNode(pool: pool, at: now)
+                let delay = SimTime.seconds(poolSpec.provisioning.sample(&clusterRandom))
+                schedule(event(.nodeReady, node), at: now + delay, queue: &queue)
+                bind(replica, to: node)
+                return
+            }
+            stockoutRetryPending = true
+            schedule(event(.nodeRetry), at: now + poolSpec.stockoutRetry, queue: &queue)
+        }
+        unplaced.append(replica)
+    }
+
+    /// Tries again to place replicas that found no room, oldest first.
+    mutating func placeUnplaced(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        var waiting = unplaced.count
+        while waiting > 0, let replica = unplaced.popFirst() {
+            waiting -= 1
+            place(replica, at: now, queue: &queue)
+        }
+    }
+
+    private mutating func startPull(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let r = Int(replica), n = Int(replicas[r].node)
+        replicas[r].coldStart.pendingSeconds = (now - replicas[r].coldStart.requestedAt).seconds
+        metrics.gpuTime.move(replicaGPUs, from: .unallocated, to: .starting, at: now)
+        let duration: SimTime
+        if nodes[n].imageReadyAt != .never {
+            replicas[r].coldStart.imageCached = true
+            duration = max(.zero, nodes[n].imageReadyAt - now)
+        } else {
+            duration = ImagePull.duration(scenario.replica.image)
+            nodes[n].imageReadyAt = now + duration
+        }
+        replicas[r].coldStart.pullSeconds = duration.seconds
+        enter(.pullingImage, replica, for: duration, at: now, queue: &queue)
+    }
+
+    private mutating func enter(
+        _ stage: ReplicaStage, _ replica: Int32, for duration: SimTime, at now: SimTime, queue: inout EventQueue<SimulationEvent>
+    ) {
+        replicas[Int(replica)].stage = stage
+        replicas[Int(replica)].stageGeneration &+= 1
+        schedule(event(.replicaStage, replica, replicas[Int(replica)].stageGeneration), at: now + duration, queue: &queue)
+    }
+
+    /// A cold-start stage has ended: pull → load → warm-up → ready.
+    mutating func endStage(replica: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let r = Int(replica)
+        guard replicas[r].stageGeneration == generation else { return }
+        switch replicas[r].stage {
+        case .pullingImage:
+            let n = Int(replicas[r].node)
+            var duration: SimTime
+            let bytes = scenario.model.weightsBytes
+            if nodes[n].weightsOnDiskAt != .never {
+                replicas[r].coldStart.weightsCached = true
+                duration = max(.zero, nodes[n].weightsOnDiskAt - now)
+                    + WeightLoad.duration(bytes: bytes, scenario.replica.weights, onLocalDisk: true)
+            } else {
+                duration = WeightLoad.duration(bytes: bytes, scenario.replica.weights, onLocalDisk: false)
+                nodes[n].weightsOnDiskAt = now + duration
+            }
+            replicas[r].coldStart.loadSeconds = duration.seconds
+            enter(.loadingWeights, replica, for: duration, at: now, queue: &queue)
+        case .loadingWeights:
+            let duration = SimTime.seconds(scenario.replica.warmup.sample(&clusterRandom))
+            replicas[r].coldStart.warmupSeconds = duration.seconds
+            enter(.warmingUp, replica, for: duration, at: now, queue: &queue)
+        case .warmingUp:
+            becomeReady(replica, coldStart: true, at: now, queue: &queue)
+        case .pending, .ready, .draining, .gone:
+            break
+        }
+    }
+
+    private mutating func becomeReady(_ replica: Int32, coldStart: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let r = Int(replica)
+        replicas[r].stage = .ready
+        replicas[r].stageGeneration &+= 1
+        replicas[r].coldStart.readyAt = now
+        metrics.gpuTime.move(replicaGPUs, from: .starting, to: .idle, at: now)
+        let index = readyReplicas.firstIndex { $0 > replica } ?? readyReplicas.count
+        readyReplicas.insert(replica, at: index)
+        if coldStart { metrics.coldStartCompleted(replicas[r].coldStart) }
+        drainActivator(at: now, queue: &queue)
+    }
+
+    /// Takes a replica out of service: a not-yet-ready one is cancelled, a ready one drains.
+    mutating func remove(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let r = Int(replica)
+        switch replicas[r].stage {
+        case .pending:
+            if let index = unplaced.firstIndex(of: replica) { unplaced.remove(at: index) }
+            if replicas[r].node >= 0 {
+                let n = Int(replicas[r].node)
+                nodes[n].freeGPUs += replicaGPUs
+                nodes[n].replicas -= 1
+                if nodes[n].replicas == 0 && nodes[n].state == .ready { markEmpty(Int32(n), at: now, queue: &queue) }
+            }
+            replicas[r].stage = .gone
+            replicas[r].stageGeneration &+= 1
+        case .pullingImage, .loadingWeights, .warmingUp:
+            retire(replica, at: now, queue: &queue)
+        case .ready:
+            readyReplicas.removeAll { $0 == replica }
+            replicas[r].stage = .draining
+            if engines[r].outstanding == 0 { retire(replica, at: now, queue: &queue) }
+        case .draining, .gone:
+            break
+        }
+    }
+
+    /// A replica leaves for good and frees its GPUs.
+    mutating func retire(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let r = Int(replica), n = Int(replicas[r].node)
+        let held: GPUState = switch replicas[r].stage {
+        case .pullingImage, .loadingWeights, .warmingUp: .starting
+        default: replicas[r].serving ? .serving : .idle
+        }
+        replicas[r].stage = .gone
+        replicas[r].stageGeneration &+= 1
+        metrics.gpuTime.move(replicaGPUs, from: held, to: .unallocated, at: now)
+        replicas[r].serving = false
+        nodes[n].freeGPUs += replicaGPUs
+        nodes[n].replicas -= 1
+        if nodes[n].replicas == 0 { markEmpty(Int32(n), at: now, queue: &queue) }
+        placeUnplaced(at: now, queue: &queue)
+    }
+
+    private mutating func markEmpty(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        nodes[Int(node)].emptyGeneration &+= 1
+        let spec = scenario.nodePools[nodes[Int(node)].pool]
+        schedule(event(.nodeScaleDown, node, nodes[Int(node)].emptyGeneration), at: now + spec.scaleDownDelay, queue: &queue)
+    }
+
+    /// Releases a node that stayed empty for its pool's scale-down delay, keeping min_nodes.
+    mutating func scaleDown(node: Int32, generation: UInt32, at now: SimTime) {
+        let n = Int(node)
+        guard nodes[n].emptyGeneration == generation, nodes[n].state == .ready, nodes[n].replicas == 0 else { return }
+        let readyInPool = nodes.reduce(0) { $0 + ($1.pool == nodes[n].pool && $1.state == .ready ? 1 : 0) }
+        guard readyInPool > scenario.nodePools[nodes[n].pool].minNodes else { return }
+        nodes[n].state = .terminated
+        nodes[n].terminatedAt = now
+        metrics.gpuTime.move(nodes[n].gpus, from: .unallocated, to: nil, at: now)
+    }
+}

@@ -1,0 +1,45 @@
+import HeadroomEngine
+
+/// What the world reports: series points while it runs, the result at the end.
+extension RunMetrics {
+    mutating func sample(at now: SimTime, world: Simulation) {
+        var running = 0, busy = 0
+        for (r, engine) in world.engines.enumerated() where world.replicas[r].stage == .ready || world.replicas[r].stage == .draining {
+            running += engine.running.count
+            if engine.isBusy { busy += 1 }
+        }
+        record(SeriesPoint(
+            time: now.seconds, arrivals: intervalArrivals, finished: intervalFinished, dropped: intervalDropped,
+            inFlight: world.requests.live, activatorQueue: world.activator.count, running: running,
+            replicas: world.replicaCounts, busyReplicas: busy, desiredReplicas: world.controller.desiredReplicas,
+            nodesProvisioning: world.nodes.reduce(0) { $0 + ($1.state == .provisioning ? 1 : 0) },
+            nodesReady: world.nodes.reduce(0) { $0 + ($1.state == .ready ? 1 : 0) }))
+    }
+
+    func result(world: Simulation, horizon: SimTime, events: Int) -> RunResult {
+        let scenario = world.scenario
+        var counts = self.counts
+        counts.inFlight = world.requests.live
+        var nodeSeconds = 0.0, dollars = 0.0
+        for node in world.nodes {
+            let end = min(node.terminatedAt, horizon)
+            let billed = (end - node.requestedAt).seconds.rounded(.up)
+            nodeSeconds += billed
+            dollars += billed * scenario.nodePools[node.pool].pricePerHour / 3600
+        }
+        let peakReplicas = series.map { $0.replicas.active + $0.replicas.draining }.max() ?? 0
+        let peakNodes = series.map { $0.nodesProvisioning + $0.nodesReady }.max() ?? 0
+        let summary = RunSummary(
+            scenario: scenario.name, seed: scenario.seed, durationSeconds: horizon.seconds, events: events,
+            requests: counts, ttft: ttft.stats, itl: itl.stats, e2e: e2e.stats, queueWait: queueWait.stats,
+            slo: attainment(),
+            tokens: TokenCounts(prompt: promptTokens, output: outputTokens, outputPerSecond: Double(outputTokens) / horizon.seconds),
+            coldStarts: coldStartSummary, gpuSeconds: gpuTime.summary,
+            cost: CostSummary(
+                dollars: dollars, perMillionOutputTokens: outputTokens > 0 ? dollars / Double(outputTokens) * 1e6 : 0,
+                nodeSeconds: nodeSeconds),
+            preemptions: world.engines.reduce(0) { $0 + $1.preemptions },
+            peakReplicas: max(peakReplicas, world.replicaCounts.active), peakNodes: peakNodes)
+        return RunResult(summary: summary, series: series, coldStarts: coldStarts, decisions: world.controller.decisions, requests: sample)
+    }
+}

@@ -1,0 +1,135 @@
+import DequeModule
+import HeadroomEngine
+
+/// Options that change how a run is carried out or what it keeps, never what the model is.
+public struct RunOptions: Sendable {
+    /// Jump over runs of decode iterations in one event (true), or step every iteration (the naive
+    /// reference, for tests). Both give identical results.
+    public var collapsesDecodeRuns = true
+    /// Keep the life of the first N requests to arrive.
+    public var requestSample = 0
+    /// Called every 65,536 events with the simulated time.
+    public var progress: (@Sendable (SimTime) -> Void)?
+
+    public init(collapsesDecodeRuns: Bool = true, requestSample: Int = 0, progress: (@Sendable (SimTime) -> Void)? = nil) {
+        self.collapsesDecodeRuns = collapsesDecodeRuns
+        self.requestSample = requestSample
+        self.progress = progress
+    }
+}
+
+/// One event: a kind, the entity it concerns and, for timers that can be superseded, the
+/// generation it was scheduled under. Twelve bytes, no references.
+public struct SimulationEvent: Sendable {
+    public enum Kind: UInt8, Sendable {
+        case arrival, replicaStep, replicaStage, nodeReady, nodeScaleDown, nodeRetry, policyTick, sample
+    }
+    public var kind: Kind
+    public var target: Int32
+    public var generation: UInt32
+
+    /// Same-instant order: arrivals join before an iteration boundary admits; lifecycle changes
+    /// follow serving; the policy then sees the state; samples come last.
+    var phase: UInt8 {
+        switch kind {
+        case .arrival: return 0
+        case .replicaStep: return 1
+        case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry: return 2
+        case .policyTick: return 3
+        case .sample: return 4
+        }
+    }
+}
+
+/// The world of one run — workload, cluster, replicas, router, autoscaler, metrics — and its
+/// reaction to each event. Build one with `Simulation.run(_:options:)`.
+public struct Simulation: EventHandler {
+    public typealias Payload = SimulationEvent
+
+    let scenario: Scenario
+    let options: RunOptions
+    let stepTime: StepTimeModel
+    let kvCapacity: Int64?
+    let pool: Int
+
+    var source: RequestSource
+    var nextRequest: IncomingRequest?
+    var serial: Int64 = 0
+    var requests = RequestTable()
+    var replicas: [Replica] = []
+    var engines: [ReplicaEngine] = []
+    var nodes: [Node] = []
+    /// Ready replicas, ascending ids (the router's candidates).
+    var readyReplicas: [Int32] = []
+    /// Pending replicas with no node to wait for, oldest first.
+    var unplaced = Deque<Int32>()
+    var activator = Deque<Int32>()
+    var stockoutRetryPending = false
+    var router: Router
+    var controller: ScalingController
+    var clusterRandom: RandomStream
+    var outcome = IterationOutcome()
+    var metrics: RunMetrics
+
+    init(_ scenario: Scenario, options: RunOptions) {
+        self.scenario = scenario
+        self.options = options
+        stepTime = StepTimeModel(scenario.profile)
+        kvCapacity = scenario.kvCapacityTokens
+        pool = scenario.replicaPoolIndex
+        source = .synthetic(SyntheticWorkload(scenario.workload, seed: scenario.seed))
+        router = Router(scenario.router, random: RandomStream(seed: scenario.seed, name: "router"))
+        controller = ScalingController(policy: scenario.policy.makePolicy())
+        clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
+        metrics = RunMetrics(scenario: scenario, requestSample: options.requestSample)
+    }
+
+    /// Simulates `scenario` from time zero to its duration.
+    public static func run(_ scenario: Scenario, options: RunOptions = RunOptions()) -> RunResult {
+        var world = Simulation(scenario, options: options)
+        var queue = EventQueue<SimulationEvent>(reservingCapacity: 256)
+        world.start(queue: &queue)
+        let events = EventLoop.run(&world, queue: &queue, until: scenario.duration, progress: options.progress)
+        return world.finish(at: scenario.duration, events: events)
+    }
+
+    mutating func start(queue: inout EventQueue<SimulationEvent>) {
+        for (index, spec) in scenario.nodePools.enumerated() {
+            for _ in 0..<max(spec.initialNodes, spec.minNodes) {
+                let node = addNode(pool: index, at: .zero)
+                makeReady(node: node, at: .zero, queue: &queue)
+            }
+        }
+        nextRequest = source.next()
+        if let request = nextRequest { queue.schedule(event(.arrival), at: request.arrival, phase: 0) }
+        queue.schedule(event(.policyTick), at: .zero, phase: SimulationEvent(kind: .policyTick, target: 0, generation: 0).phase)
+        queue.schedule(event(.sample), at: scenario.seriesInterval, phase: 4)
+    }
+
+    public mutating func handle(_ payload: SimulationEvent, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        switch payload.kind {
+        case .arrival: arrive(at: now, queue: &queue)
+        case .replicaStep: endIteration(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
+        case .replicaStage: endStage(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
+        case .nodeReady: makeReady(node: payload.target, at: now, queue: &queue)
+        case .nodeScaleDown: scaleDown(node: payload.target, generation: payload.generation, at: now)
+        case .nodeRetry:
+            stockoutRetryPending = false
+            placeUnplaced(at: now, queue: &queue)
+        case .policyTick: evaluatePolicy(at: now, queue: &queue)
+        case .sample:
+            metrics.sample(at: now, world: self)
+            queue.schedule(event(.sample), at: now + scenario.seriesInterval, phase: 4)
+        }
+    }
+
+    @inline(__always)
+    func event(_ kind: SimulationEvent.Kind, _ target: Int32 = 0, _ generation: UInt32 = 0) -> SimulationEvent {
+        SimulationEvent(kind: kind, target: target, generation: generation)
+    }
+
+    @inline(__always)
+    mutating func schedule(_ event: SimulationEvent, at time: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        queue.schedule(event, at: time, phase: event.phase)
+    }
+}

@@ -1,0 +1,121 @@
+import HeadroomEngine
+
+extension NodePoolSpec {
+    static let keys = [
+        "name", "gpu", "gpus_per_node", "gpu_memory", "price_per_hour", "provisioning", "max_nodes", "min_nodes",
+        "initial_nodes", "scale_down_delay", "stockout_probability", "stockout_retry", "image_cached", "weights_cached",
+    ]
+
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: Self.keys)
+        let maxNodes = try map["max_nodes"]?.int(1...100_000) ?? 16
+        let defaults = NodePoolSpec(name: "", gpu: "", pricePerHour: 0)
+        self.init(
+            name: try map.required("name").string(),
+            gpu: try map.required("gpu").string(),
+            gpusPerNode: try map["gpus_per_node"]?.int(1...64) ?? defaults.gpusPerNode,
+            gpuMemoryBytes: try map["gpu_memory"]?.bytes() ?? defaults.gpuMemoryBytes,
+            pricePerHour: try map.required("price_per_hour").number(0...1e6),
+            provisioning: try map["provisioning"]?.distribution(of: .duration) ?? defaults.provisioning,
+            maxNodes: maxNodes,
+            minNodes: try map["min_nodes"]?.int(0...maxNodes) ?? 0,
+            initialNodes: try map["initial_nodes"]?.int(0...maxNodes) ?? 0,
+            scaleDownDelay: try map["scale_down_delay"]?.duration() ?? defaults.scaleDownDelay,
+            stockoutProbability: try map["stockout_probability"]?.number(0...0.999_999) ?? 0,
+            stockoutRetry: try map["stockout_retry"]?.duration(positive: true) ?? defaults.stockoutRetry,
+            imageCached: try map["image_cached"]?.bool() ?? false,
+            weightsCached: try map["weights_cached"]?.bool() ?? false)
+    }
+}
+
+extension ReplicaSpec {
+    static let keys = ["gpus", "node_pool", "image", "weights", "warmup", "engine"]
+
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: Self.keys)
+        self.init(
+            gpus: try map["gpus"]?.int(1...64) ?? 1,
+            nodePool: try map["node_pool"]?.string(),
+            image: try map["image"].map { (v) throws(ScenarioError) in try ImageSpec(v) } ?? ImageSpec(),
+            weights: try map["weights"].map { (v) throws(ScenarioError) in try WeightLoadSpec(v) } ?? WeightLoadSpec(),
+            warmup: try map["warmup"]?.distribution(of: .duration) ?? .constant(30),
+            engine: try map["engine"].map { (v) throws(ScenarioError) in try EngineSpec(v) } ?? EngineSpec())
+    }
+}
+
+extension ImageSpec {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["size", "pull_bandwidth", "unpack_rate", "lazy_fraction"])
+        let defaults = ImageSpec()
+        self.init(
+            sizeBytes: try map["size"]?.bytes(positive: false) ?? defaults.sizeBytes,
+            pullBandwidth: try map["pull_bandwidth"]?.bandwidth() ?? defaults.pullBandwidth,
+            unpackRate: try map["unpack_rate"]?.bandwidth() ?? defaults.unpackRate,
+            lazyFraction: try map["lazy_fraction"]?.number(0...1, open: true) ?? 1)
+    }
+}
+
+extension WeightLoadSpec {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["remote_bandwidth", "disk_bandwidth", "host_to_gpu_bandwidth", "mode", "chunk"])
+        let defaults = WeightLoadSpec()
+        self.init(
+            remoteBandwidth: try map["remote_bandwidth"]?.bandwidth() ?? defaults.remoteBandwidth,
+            diskBandwidth: try map["disk_bandwidth"]?.bandwidth() ?? defaults.diskBandwidth,
+            hostToGPUBandwidth: try map["host_to_gpu_bandwidth"]?.bandwidth() ?? defaults.hostToGPUBandwidth,
+            mode: try map["mode"]?.choice(Mode.self) ?? .sequential,
+            chunkBytes: try map["chunk"]?.bytes() ?? defaults.chunkBytes)
+    }
+}
+
+extension EngineSpec {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: [
+            "max_num_seqs", "max_num_batched_tokens", "chunked_prefill", "gpu_memory_utilization", "kv_cache_tokens",
+        ])
+        let maxSeqs = try map["max_num_seqs"]?.int(1...65_536) ?? 256
+        let tokensValue = map["max_num_batched_tokens"]
+        let maxTokens = try tokensValue?.int(1...16_777_216) ?? max(8192, maxSeqs)
+        if let tokensValue, maxTokens < maxSeqs {
+            throw tokensValue.error("must be at least max_num_seqs (\(maxSeqs)), as vLLM requires")
+        }
+        var kv = KVCache.auto
+        if let kvValue = map["kv_cache_tokens"] {
+            switch try kvValue.scalar("auto, unlimited or a token count") {
+            case "auto": kv = .auto
+            case "unlimited": kv = .unlimited
+            default: kv = .tokens(Int64(try kvValue.int(1...Int(Int32.max))))
+            }
+        }
+        self.init(
+            maxNumSeqs: maxSeqs, maxNumBatchedTokens: maxTokens,
+            chunkedPrefill: try map["chunked_prefill"]?.bool() ?? true,
+            gpuMemoryUtilization: try map["gpu_memory_utilization"]?.number(0...1, open: true) ?? 0.9,
+            kvCacheTokens: kv)
+    }
+}
+
+extension RouterSpec {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: [
+            "strategy", "activator_capacity", "activator_timeout", "queue_timeout", "max_outstanding_per_replica",
+        ])
+        self.init(
+            strategy: try map["strategy"]?.choice(Strategy.self) ?? .leastOutstanding,
+            activatorCapacity: try map["activator_capacity"]?.int(0...100_000_000) ?? 10_000,
+            activatorTimeout: try map["activator_timeout"]?.duration(positive: true) ?? .minutes(5),
+            queueTimeout: try map["queue_timeout"]?.duration(positive: true),
+            maxOutstandingPerReplica: try map["max_outstanding_per_replica"]?.int(1...1_000_000))
+    }
+}
+
+extension PolicySpec {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let kind = try value.mapping(allowing: ["kind", "replicas", "warm"]).required("kind").choice(Kind.self)
+        switch kind {
+        case .fixed:
+            let map = try value.mapping(allowing: ["kind", "replicas", "warm"])
+            self = .fixed(FixedPolicy(replicas: try map.required("replicas").int(0...10_000), warm: try map["warm"]?.bool() ?? true))
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import HeadroomEngine
+import Yams
+
+extension Scenario {
+    static let topLevelKeys = [
+        "name", "description", "duration", "seed", "series_interval", "workload", "model", "profile", "node_pools",
+        "replica", "router", "policy", "slo",
+    ]
+
+    /// Reads and validates a scenario file.
+    public static func load(file path: String) throws(ScenarioError) -> Scenario {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Parses and validates scenario YAML; `file` names the source in errors.
+    public static func parse(yaml text: String, file: String = "<scenario>") throws(ScenarioError) -> Scenario {
+        let root: Yams.Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ScenarioError(file: file, path: "", message: "the file is empty")
+            }
+            root = node
+        } catch let error as ScenarioError {
+            throw error
+        } catch let error as YamlError {
+            throw ScenarioError(file: file, path: "", message: "not valid YAML: \(error)")
+        } catch {
+            throw ScenarioError(file: file, path: "", message: "not valid YAML: \(error)")
+        }
+        return try Scenario(YAMLValue(node: root, path: "", file: file))
+    }
+
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: Self.topLevelKeys)
+        let pools = try map.required("node_pools").sequence()
+        guard !pools.isEmpty else { throw try map.required("node_pools").error("at least one node pool is needed") }
+        let nodePools = try pools.map { (item) throws(ScenarioError) in try NodePoolSpec(item) }
+        let profileValue = try map.required("profile")
+        self.init(
+            name: try map.required("name").string(),
+            duration: try map.required("duration").duration(positive: true),
+            seed: UInt64(try map["seed"]?.int(0...Int.max) ?? 1),
+            seriesInterval: try map["series_interval"]?.duration(positive: true) ?? .seconds(10),
+            workload: try WorkloadSpec(map.required("workload")),
+            model: try ModelSpec(map.required("model")),
+            profile: try HardwareProfile(profileValue),
+            nodePools: nodePools,
+            replica: try ReplicaSpec(map.required("replica")),
+            router: try map["router"].map { (v) throws(ScenarioError) in try RouterSpec(v) } ?? RouterSpec(),
+            policy: try PolicySpec(map.required("policy")),
+            slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec()
+        )
+        _ = try map["description"]?.string()
+        try validateAcrossSections(map)
+    }
+
+    /// Rules that tie sections together, each reported at the key a user would change.
+    private func validateAcrossSections(_ map: YAMLMapping) throws(ScenarioError) {
+        let poolsValue = try map.required("node_pools")
+        let replicaValue = try map.required("replica").mapping(allowing: ReplicaSpec.keys)
+        for (index, pool) in nodePools.enumerated() where nodePools[..<index].contains(where: { $0.name == pool.name }) {
+            throw try poolsValue.sequence()[index].error("node pool name `\(pool.name)` is used twice")
+        }
+        if let name = replica.nodePool, !nodePools.contains(where: { $0.name == name }) {
+            throw try replicaValue.required("node_pool").error(
+                "no node pool named `\(name)`; pools: \(nodePools.map(\.name).joined(separator: ", "))")
+        }
+        let pool = nodePools[replicaPoolIndex]
+        if replica.gpus > pool.gpusPerNode {
+            throw (replicaValue["gpus"] ?? replicaValue.owner).error(
+                "a replica needs \(replica.gpus) GPUs but nodes of pool `\(pool.name)` have \(pool.gpusPerNode)")
+        }
+        if let capacity = kvCapacityTokens, capacity < 1 {
+            let usable = pool.gpuMemoryBytes * Double(replica.gpus) * replica.engine.gpuMemoryUtilization
+            throw try map.required("model").error(
+                "the model does not fit: weights take \(Int(model.weightsBytes / 1e9)) GB but \(replica.gpus) × "
+                + "\(pool.gpu) leave \(Int(usable / 1e9)) GB to the engine; use more GPUs per replica or a larger GPU")
+        }
+        if case let .fixed(fixed) = policy, fixed.warm {
+            let perNode = pool.gpusPerNode / replica.gpus
+            let nodesNeeded = (fixed.replicas + perNode - 1) / perNode
+            if nodesNeeded > pool.maxNodes {
+                throw try map.required("policy").error(
+                    "\(fixed.replicas) warm replicas need \(nodesNeeded) nodes of pool `\(pool.name)` but max_nodes is \(pool.maxNodes)")
+            }
+        }
+    }
+}
+
+extension ModelSpec {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["name", "weights", "kv_bytes_per_token"])
+        self.init(
+            name: try map.required("name").string(),
+            weightsBytes: try map.required("weights").bytes(),
+            kvBytesPerToken: try map.required("kv_bytes_per_token").bytes())
+    }
+}
+
+extension SLOSpec {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["ttft", "itl"])
+        self.init(
+            ttft: try map["ttft"]?.duration(positive: true) ?? .seconds(2),
+            itl: try map["itl"]?.duration(positive: true) ?? .milliseconds(100))
+    }
+}
+
+extension HardwareProfile {
+    static let keys = ["name", "source", "base", "per_seq", "per_prefill_token", "per_context_token"]
+
+    /// A built-in profile's name, or the coefficients written out.
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        if case .scalar = value.node {
+            let name = try value.string()
+            guard let profile = HardwareProfile.builtIn(named: name) else {
+                let names = HardwareProfile.builtIn.map(\.name)
+                let hint = Suggestion.closest(to: name, in: names).map { "did you mean `\($0)`? " } ?? ""
+                throw value.error("unknown built-in profile `\(name)`; \(hint)built-in: \(names.joined(separator: ", "))")
+            }
+            self = profile
+            return
+        }
+        let map = try value.mapping(allowing: Self.keys)
+        self.init(
+            name: try map["name"]?.string() ?? "inline",
+            source: try map["source"]?.string() ?? "written in the scenario",
+            base: try map.required("base").duration(),
+            perSequence: try map.required("per_seq").duration(),
+            perPrefillToken: try map.required("per_prefill_token").duration(),
+            perContextToken: try map["per_context_token"]?.duration() ?? .zero)
+    }
+}

@@ -1,0 +1,57 @@
+import HeadroomEngine
+
+/// One request in the system, from arrival until it finishes or is dropped.
+@usableFromInline
+struct RequestSlot {
+    var arrival: SimTime
+    var promptTokens: Int32
+    var outputTokens: Int32
+    /// Output tokens produced so far.
+    var generated: Int32 = 0
+    /// Tokens still to prefill before the next token comes out (the prompt, or after a preemption
+    /// the prompt plus the output so far, recomputed).
+    var prefillRemaining: Int32
+    /// Prefill tokens scheduled in the iteration under way (0 when decoding).
+    var chunk: Int32 = 0
+    /// Tokens whose keys and values are computed: what attention reads.
+    var computed: Int64 = 0
+    /// KV-cache tokens held: the reserved prefill plus one per decode iteration.
+    var kvHeld: Int64 = 0
+    var admittedAt: SimTime = .never
+    var firstTokenAt: SimTime = .never
+    /// Sent back to the queue by a KV preemption; exempt from the queue timeout.
+    var preempted = false
+    /// Serial number in arrival order (the request's identity in samples and logs).
+    var serial: Int64
+}
+
+/// In-flight requests addressed by `Int32` slot ids; slots are reused, so memory follows the
+/// number of requests in the system, not the number that ever arrived.
+@usableFromInline
+struct RequestTable {
+    private(set) var slots: ContiguousArray<RequestSlot> = []
+    private var free: [Int32] = []
+    /// Requests currently in the system.
+    private(set) var live = 0
+
+    mutating func insert(_ slot: RequestSlot) -> Int32 {
+        live += 1
+        if let id = free.popLast() {
+            slots[Int(id)] = slot
+            return id
+        }
+        slots.append(slot)
+        return Int32(slots.count - 1)
+    }
+
+    mutating func remove(_ id: Int32) {
+        live -= 1
+        free.append(id)
+    }
+
+    @inline(__always)
+    subscript(id: Int32) -> RequestSlot {
+        _read { yield slots[Int(id)] }
+        _modify { yield &slots[Int(id)] }
+    }
+}

@@ -1,0 +1,62 @@
+import HeadroomEngine
+
+/// One request as the workload produces it.
+public struct IncomingRequest: Sendable, Equatable {
+    public var arrival: SimTime
+    public var promptTokens: Int
+    public var outputTokens: Int
+
+    public init(arrival: SimTime, promptTokens: Int, outputTokens: Int) {
+        self.arrival = arrival
+        self.promptTokens = promptTokens
+        self.outputTokens = outputTokens
+    }
+}
+
+/// Where a run's requests come from. Trace replay joins as a second case; the simulation pulls
+/// one request at a time, so memory does not grow with the length of the workload.
+public enum RequestSource: Sendable {
+    case synthetic(SyntheticWorkload)
+
+    /// The next request in arrival order, or `nil` when the source is exhausted.
+    public mutating func next() -> IncomingRequest? {
+        switch self {
+        case var .synthetic(workload):
+            let request = workload.next()
+            self = .synthetic(workload)
+            return request
+        }
+    }
+}
+
+/// Requests drawn from a `WorkloadSpec`: arrivals from the `workload.arrivals` stream, token
+/// counts from `workload.tokens`, so changing the length distributions leaves arrival times alone.
+public struct SyntheticWorkload: Sendable {
+    /// Token counts are clipped to this (a generous max-model-len), keeping iteration arithmetic
+    /// far from overflow.
+    public static let maxTokens = 1 << 20
+
+    private var arrivals: ArrivalGenerator
+    private var tokens: RandomStream
+    private let spec: WorkloadSpec
+
+    public init(_ spec: WorkloadSpec, seed: UInt64) {
+        self.spec = spec
+        arrivals = ArrivalGenerator(spec.arrivals, random: RandomStream(seed: seed, name: "workload.arrivals"))
+        tokens = RandomStream(seed: seed, name: "workload.tokens")
+    }
+
+    public mutating func next() -> IncomingRequest? {
+        let seconds = arrivals.next()
+        guard seconds < 9e9 else { return nil }
+        return IncomingRequest(
+            arrival: .seconds(seconds),
+            promptTokens: Self.count(spec.promptTokens.sample(&tokens)),
+            outputTokens: Self.count(spec.outputTokens.sample(&tokens))
+        )
+    }
+
+    static func count(_ value: Double) -> Int {
+        min(max(1, Int(value.rounded())), maxTokens)
+    }
+}

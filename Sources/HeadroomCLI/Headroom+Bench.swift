@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Headroom
+import HeadroomEngine
+
+extension Headroom {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure the engine's events/s and a scenario's simulated requests per wall-second (use a release build).",
+            discussion: """
+                Example:
+                  swift build -c release && .build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 1h
+                """
+        )
+
+        @Argument(help: "The scenario to time.")
+        var file: String
+
+        @Option(help: "Override the scenario's duration.", transform: Headroom.parseDuration)
+        var duration: SimTime?
+
+        @Option(help: "Pop-and-push pairs for the engine-only measurement.")
+        var engineEvents = 10_000_000
+
+        func run() throws {
+            var scenario = try Headroom.loadScenario(file)
+            if let duration { scenario.duration = duration }
+
+            let engineRate = EngineBenchmark.eventsPerSecond(pairs: engineEvents, pending: 10_000)
+            print(String(format: "engine: %.2f M events/s (hold model, 10k pending events, %d pops+pushes)", engineRate / 1e6, engineEvents))
+
+            let started = Date()
+            let result = Simulation.run(scenario)
+            let wall = Date().timeIntervalSince(started)
+            let s = result.summary
+            print(String(format: "scenario %@ (%@ simulated): %d requests, %d events in %.3f s wall", s.scenario,
+                         ResultFormat.formatDuration(s.durationSeconds), s.requests.arrived, s.events, wall))
+            print(String(format: "  %.2f M requests/s, %.2f M events/s, peak RSS %.1f MB",
+                         Double(s.requests.arrived) / wall / 1e6, Double(s.events) / wall / 1e6, Self.peakRSSMegabytes()))
+        }
+
+        /// Peak resident set size of this process (getrusage reports kilobytes on Linux).
+        static func peakRSSMegabytes() -> Double {
+            var usage = rusage()
+            getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+            return Double(usage.ru_maxrss) / 1024
+        }
+    }
+}
+
+/// The engine alone: the classic "hold" model (pop the earliest event, push one a random delay
+/// later) over a steady population of pending events.
+enum EngineBenchmark {
+    static func eventsPerSecond(pairs: Int, pending: Int) -> Double {
+        var queue = EventQueue<UInt32>(reservingCapacity: pending + 1)
+        var random = RandomStream(seed: 1, name: "bench")
+        for i in 0..<pending { queue.schedule(UInt32(i), at: SimTime(nanoseconds: Int64(random.next() % 1_000_000_000))) }
+        let started = Date()
+        var checksum: UInt64 = 0
+        for _ in 0..<pairs {
+            let (time, payload) = queue.popNext()!
+            checksum &+= UInt64(payload)
+            queue.schedule(payload, at: time + SimTime(nanoseconds: Int64(random.next() % 1_000_000_000)))
+        }
+        let wall = Date().timeIntervalSince(started)
+        if checksum == 42 { print("") }  // keeps the loop from being optimised away
+        return Double(pairs) / wall
+    }
+}

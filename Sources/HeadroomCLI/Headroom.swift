@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `headroom` command: simulate autoscaling for LLM inference before paying for GPUs.
+@main
+struct Headroom: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "headroom",
+        abstract: "Simulate how LLM inference scales: latency, drops and GPU cost of a scenario.",
+        discussion: """
+            Exit codes: 0 success; 1 bad input (the message names the file, line and key); 2 bad usage.
+            """,
+        subcommands: [Run.self, Bench.self]
+    )
+}

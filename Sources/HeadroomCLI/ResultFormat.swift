@@ -1,0 +1,65 @@
+import Foundation
+import Headroom
+
+/// How results are printed: a readable table, or JSON for machines.
+enum ResultFormat {
+    static func json(_ result: RunResult) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(result), as: UTF8.self)
+    }
+
+    static func table(_ s: RunSummary, wall: Double) -> String {
+        func ms(_ seconds: Double) -> String { seconds >= 10 ? String(format: "%.1f s", seconds) : String(format: "%.1f ms", seconds * 1000) }
+        func pct(_ share: Double) -> String { String(format: "%.2f %%", share * 100) }
+        func row(_ name: String, _ stats: LatencyStats) -> String {
+            name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                + [stats.mean, stats.p50, stats.p90, stats.p99, stats.max].map { ms($0).leftPad(11) }.joined()
+        }
+        let r = s.requests
+        let drops = r.droppedByReason.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let g = s.gpuSeconds
+        let c = s.coldStarts
+        var lines = [
+            "\(s.scenario) — seed \(s.seed), \(formatDuration(s.durationSeconds)) simulated in \(String(format: "%.2f", wall)) s",
+            "",
+            "Requests   arrived \(r.arrived)   finished \(r.finished)   dropped \(r.dropped)   in flight \(r.inFlight)",
+        ]
+        if !drops.isEmpty { lines.append("Dropped    \(drops)") }
+        lines += [
+            "",
+            "Latency".padding(toLength: 14, withPad: " ", startingAt: 0) + ["mean", "p50", "p90", "p99", "max"].map { $0.leftPad(11) }.joined(),
+            row("  TTFT", s.ttft), row("  ITL", s.itl), row("  end-to-end", s.e2e), row("  queue wait", s.queueWait),
+            "",
+            "SLO        TTFT ≤ \(ms(s.slo.ttftTargetSeconds)): \(pct(s.slo.ttft))   ITL ≤ \(ms(s.slo.itlTargetSeconds)): \(pct(s.slo.itl))   both: \(pct(s.slo.both))",
+            "Throughput \(s.tokens.output) output tokens, \(String(format: "%.0f", s.tokens.outputPerSecond)) tokens/s; \(s.preemptions) KV preemptions",
+            "Cold starts \(c.started) started, \(c.completed) ready" + (c.completed > 0 ? String(
+                format: "; mean %.1f s (pending %.1f, pull %.1f, load %.1f, warm-up %.1f), max %.1f s",
+                c.meanTotal, c.meanPending, c.meanPull, c.meanLoad, c.meanWarmup, c.maxTotal) : ""),
+            "",
+            String(format: "GPU-hours  %.2f total: serving %.2f, idle %.2f, starting %.2f, provisioning %.2f, unallocated %.2f",
+                   g.total / 3600, g.serving / 3600, g.idle / 3600, g.starting / 3600, g.provisioning / 3600, g.unallocated / 3600),
+            String(format: "Cost       $%.2f (%.0f node-seconds); $%.3f per million output tokens; peak %d replicas on %d nodes",
+                   s.cost.dollars, s.cost.nodeSeconds, s.cost.perMillionOutputTokens, s.peakReplicas, s.peakNodes),
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    static func decisions(_ records: [DecisionRecord]) -> String {
+        (["", "Decisions (time, ready/starting/pending, desired, reason)"] + records.map {
+            String(format: "%10.1f s  %d/%d/%d  → %d  ", $0.time, $0.replicas.ready, $0.replicas.starting, $0.replicas.pending,
+                   $0.desiredReplicas) + $0.reason
+        }).joined(separator: "\n")
+    }
+
+    static func formatDuration(_ seconds: Double) -> String {
+        seconds >= 3600 ? String(format: "%.4gh", seconds / 3600) : seconds >= 60 ? String(format: "%.4gm", seconds / 60)
+            : String(format: "%.4gs", seconds)
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

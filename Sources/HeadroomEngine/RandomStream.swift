@@ -1,0 +1,72 @@
+import Foundation
+
+/// A named, seeded stream of random numbers (xoshiro256**).
+///
+/// Each part of a model draws from its own stream, derived from (run seed, stream name). The
+/// workload's stream therefore produces the same requests whatever the cluster or policy draws
+/// (common random numbers): two policies on one seed see identical traffic.
+///
+/// Seeding hashes the name with FNV-1a, mixes it with the seed, and expands the result through
+/// SplitMix64, as the xoshiro authors recommend (Blackman & Vigna, "Scrambled linear
+/// pseudorandom number generators", 2021).
+@frozen
+public struct RandomStream: RandomNumberGenerator, Sendable {
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    public init(seed: UInt64, name: String) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        var mixer = seed ^ (hash &* 0x9e37_79b9_7f4a_7c15)
+        func splitMix() -> UInt64 {
+            mixer &+= 0x9e37_79b9_7f4a_7c15
+            var z = mixer
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+    }
+
+    @inlinable
+    public mutating func next() -> UInt64 {
+        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = s3 << 45 | s3 >> 19
+        return result
+    }
+
+    /// Uniform in [0, 1), 53 bits of precision.
+    @inlinable public mutating func nextUnit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// Uniform in (0, 1): safe to take the logarithm of.
+    @inlinable public mutating func nextOpenUnit() -> Double {
+        (Double(next() >> 11) + 0.5) * 0x1.0p-53
+    }
+
+    /// Exponential with the given mean.
+    @inlinable public mutating func nextExponential(mean: Double) -> Double {
+        -mean * Foundation.log(nextOpenUnit())
+    }
+
+    /// Standard normal (Marsaglia's polar method; the spare value is discarded so that the
+    /// stream's state stays a plain four words).
+    @inlinable public mutating func nextStandardNormal() -> Double {
+        while true {
+            let u = 2 * nextUnit() - 1, v = 2 * nextUnit() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 { return u * (-2 * Foundation.log(s) / s).squareRoot() }
+        }
+    }
+
+    /// An integer in `0..<bound` (Lemire's nearly divisionless method).
+    @inlinable public mutating func nextIndex(below bound: Int) -> Int {
+        Int(next(upperBound: UInt64(bound)))
+    }
+}
