@@ -4,10 +4,7 @@ import Headroom
 /// How results are printed: a readable table, or JSON for machines.
 enum ResultFormat {
     static func json(_ result: RunResult) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(result), as: UTF8.self)
+        String(decoding: try result.jsonData(), as: UTF8.self)
     }
 
     static func table(_ s: RunSummary, wall: Double) -> String {

@@ -79,14 +79,12 @@ public enum DurationFormat {
     public static func format(_ time: SimTime) -> String {
         let ns = time.nanoseconds
         if ns == .max { return "never" }
-        for (suffix, scale) in [("d", 86_400_000_000_000), ("h", 3_600_000_000_000), ("m", 60_000_000_000),
-                                ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] as [(String, Int64)]
-        where ns != 0 && ns % scale == 0 {
-            return "\(ns / scale)\(suffix)"
+        if ns == 0 { return "0s" }
+        let magnitude = Double(ns.magnitude)
+        for (suffix, scale) in [("d", 86400e9), ("h", 3600e9), ("m", 60e9), ("s", 1e9), ("ms", 1e6), ("us", 1e3)]
+        where magnitude >= scale {
+            return "\(trim(Double(ns) / scale))\(suffix)"
         }
-        if abs(ns) >= 1_000_000_000 { return "\(trim(Double(ns) / 1e9))s" }
-        if abs(ns) >= 1_000_000 { return "\(trim(Double(ns) / 1e6))ms" }
-        if abs(ns) >= 1_000 { return "\(trim(Double(ns) / 1e3))us" }
         return "\(ns)ns"
     }
 

@@ -1,1 +1,59 @@
 import Headroom
+import HeadroomEngine
+
+/// Small scenarios for tests, built in code with every knob a test varies in reach.
+public enum TestScenario {
+    /// A profile with round numbers: 10 ms base, 1 ms per sequence, 0.1 ms per prefill token.
+    public static let simpleProfile = HardwareProfile(
+        name: "test", source: "test", base: .milliseconds(10), perSequence: .milliseconds(1),
+        perPrefillToken: .microseconds(100), perContextToken: .zero)
+
+    public static func make(
+        duration: SimTime = .seconds(60),
+        seed: UInt64 = 1,
+        arrivals: ArrivalProcess = .poisson(rate: 5),
+        prompt: Distribution = .constant(100),
+        output: Distribution = .constant(20),
+        profile: HardwareProfile = simpleProfile,
+        engine: EngineSpec = EngineSpec(kvCacheTokens: .unlimited),
+        replicas: Int = 1,
+        warm: Bool = true,
+        pool: NodePoolSpec = NodePoolSpec(name: "pool", gpu: "H100-80GB", pricePerHour: 36, provisioning: .constant(60)),
+        replica: ReplicaSpec? = nil,
+        router: RouterSpec = RouterSpec(),
+        slo: SLOSpec = SLOSpec()
+    ) -> Scenario {
+        var replicaSpec = replica ?? ReplicaSpec()
+        replicaSpec.engine = engine
+        return Scenario(
+            name: "test", duration: duration, seed: seed, seriesInterval: .seconds(10),
+            workload: WorkloadSpec(arrivals: arrivals, promptTokens: prompt, outputTokens: output),
+            model: ModelSpec(name: "test-8b", weightsBytes: 16e9, kvBytesPerToken: 131_072),
+            profile: profile, nodePools: [pool], replica: replicaSpec, router: router,
+            policy: .fixed(FixedPolicy(replicas: replicas, warm: warm)), slo: slo)
+    }
+}
+
+extension RunResult {
+    /// Asserts the bookkeeping every run must satisfy; returns a description of the first broken
+    /// rule, or `nil`.
+    public var brokenInvariant: String? {
+        let r = summary.requests
+        if r.finished + r.dropped + r.inFlight != r.arrived {
+            return "finished \(r.finished) + dropped \(r.dropped) + in flight \(r.inFlight) != arrived \(r.arrived)"
+        }
+        if r.droppedByReason.values.reduce(0, +) != r.dropped { return "drops by reason do not add up" }
+        if [r.arrived, r.finished, r.dropped, r.inFlight].contains(where: { $0 < 0 }) { return "negative count" }
+        let g = summary.gpuSeconds
+        if [g.provisioning, g.starting, g.serving, g.idle, g.unallocated].contains(where: { $0 < -1e-9 }) {
+            return "negative GPU-seconds"
+        }
+        var last = -Double.infinity
+        for point in series {
+            if point.time <= last { return "series time not increasing at \(point.time)" }
+            last = point.time
+            if point.inFlight < 0 || point.activatorQueue < 0 || point.running < 0 { return "negative series value at \(point.time)" }
+        }
+        return nil
+    }
+}

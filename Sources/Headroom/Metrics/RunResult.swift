@@ -8,6 +8,8 @@ public struct RunResult: Codable, Sendable {
     public var series: [SeriesPoint]
     public var coldStarts: [ColdStart]
     public var decisions: [DecisionRecord]
+    /// Every node the run paid for.
+    public var nodes: [NodeRecord]
     /// The first `request_sample` requests to arrive, in arrival order.
     public var requests: [RequestRecord]
 }
@@ -125,4 +127,15 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public var firstToken: Double?
     public var finished: Double?
     public var dropped: DropReason?
+}
+
+/// One billed node's life, in seconds from the start; `nil` where it had not happened by the end.
+public struct NodeRecord: Codable, Sendable, Equatable {
+    public var pool: String
+    public var gpus: Int
+    public var requested: Double
+    public var ready: Double?
+    public var terminated: Double?
+    /// Billed seconds: request to termination (or run end), rounded up.
+    public var billedSeconds: Double
 }

@@ -146,8 +146,10 @@ extension Simulation {
                 duration = max(.zero, nodes[n].weightsOnDiskAt - now)
                     + WeightLoad.duration(bytes: bytes, scenario.replica.weights, onLocalDisk: true)
             } else {
-                duration = WeightLoad.duration(bytes: bytes, scenario.replica.weights, onLocalDisk: false)
-                nodes[n].weightsOnDiskAt = now + duration
+                let spec = scenario.replica.weights
+                duration = WeightLoad.duration(bytes: bytes, spec, onLocalDisk: false)
+                // A sequential load has the file on disk after its first hop; a streamed one at its end.
+                nodes[n].weightsOnDiskAt = now + (spec.mode == .sequential ? .seconds(bytes / spec.remoteBandwidth) : duration)
             }
             replicas[r].coldStart.loadSeconds = duration.seconds
             enter(.loadingWeights, replica, for: duration, at: now, queue: &queue)

@@ -21,11 +21,16 @@ extension RunMetrics {
         var counts = self.counts
         counts.inFlight = world.requests.live
         var nodeSeconds = 0.0, dollars = 0.0
+        var nodeRecords: [NodeRecord] = []
         for node in world.nodes {
             let end = min(node.terminatedAt, horizon)
             let billed = (end - node.requestedAt).seconds.rounded(.up)
             nodeSeconds += billed
             dollars += billed * scenario.nodePools[node.pool].pricePerHour / 3600
+            nodeRecords.append(NodeRecord(
+                pool: scenario.nodePools[node.pool].name, gpus: node.gpus, requested: node.requestedAt.seconds,
+                ready: node.readyAt <= horizon ? node.readyAt.seconds : nil,
+                terminated: node.terminatedAt <= horizon ? node.terminatedAt.seconds : nil, billedSeconds: billed))
         }
         let peakReplicas = series.map { $0.replicas.active + $0.replicas.draining }.max() ?? 0
         let peakNodes = series.map { $0.nodesProvisioning + $0.nodesReady }.max() ?? 0
@@ -40,6 +45,6 @@ extension RunMetrics {
                 nodeSeconds: nodeSeconds),
             preemptions: world.engines.reduce(0) { $0 + $1.preemptions },
             peakReplicas: max(peakReplicas, world.replicaCounts.active), peakNodes: peakNodes)
-        return RunResult(summary: summary, series: series, coldStarts: coldStarts, decisions: world.controller.decisions, requests: sample)
+        return RunResult(summary: summary, series: series, coldStarts: coldStarts, decisions: world.controller.decisions, nodes: nodeRecords, requests: sample)
     }
 }

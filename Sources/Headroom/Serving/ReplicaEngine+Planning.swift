@@ -40,7 +40,8 @@ extension ReplicaEngine {
             }
             guard running.count < limits.maxNumSeqs, budget > 0 else { break }
             let need = Int(request.prefillRemaining)
-            guard kvUsed + Int64(need) <= kvCapacity, limits.chunkedPrefill || need <= budget else { break }
+            // The cache must hold its prompt besides this iteration's decode tokens.
+            guard kvUsed + Int64(decoding + need) <= kvCapacity, limits.chunkedPrefill || need <= budget else { break }
             let chunk = min(need, budget)
             waiting.removeFirst()
             running.append(head)
@@ -106,7 +107,7 @@ extension ReplicaEngine {
         let need = Int(request.prefillRemaining)
         return running.count < limits.maxNumSeqs && budget > 0
             && (limits.chunkedPrefill || need <= budget)
-            && kvUsed + Int64(runBatch) * Int64(iterations) + Int64(need) <= kvCapacity
+            && kvUsed + Int64(runBatch) * Int64(iterations + 1) + Int64(need) <= kvCapacity
     }
 
     /// When a queued request times out, if the scenario sets a queue timeout.
@@ -132,7 +133,7 @@ extension ReplicaEngine {
         #if HEADROOM_INVARIANTS
         let held = running.reduce(Int64(0)) { $0 + requests[$1].kvHeld }
         precondition(held == kvUsed, "KV accounting: sequences hold \(held), engine counts \(kvUsed)")
-        precondition(kvUsed <= kvCapacity, "KV cache over capacity")
+        precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), running \(running.map { (requests[$0].prefillRemaining, requests[$0].kvHeld, requests[$0].generated, requests[$0].computed) }), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
         precondition(running.count <= limits.maxNumSeqs, "batch over max_num_seqs")
         for id in running {
             precondition(requests[id].generated < requests[id].outputTokens, "finished sequence still running")

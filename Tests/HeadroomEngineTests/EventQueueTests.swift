@@ -1,0 +1,63 @@
+import Testing
+@testable import HeadroomEngine
+
+@Suite("EventQueue")
+struct EventQueueTests {
+    @Test("pops in (time, phase, sequence) order whatever the insertion order", arguments: 0..<20)
+    func ordersLikeASortedReference(seed: Int) {
+        var random = RandomStream(seed: UInt64(seed), name: "queue-test")
+        var queue = EventQueue<Int>()
+        var reference: [(time: Int64, phase: UInt8, sequence: Int)] = []
+        var sequence = 0
+        var popped: [Int] = []
+        var expected: [Int] = []
+        for _ in 0..<2_000 {
+            if random.nextUnit() < 0.6 || queue.isEmpty {
+                let time = Int64(random.next() % 50)   // many ties on purpose
+                let phase = UInt8(random.next() % 3)
+                queue.schedule(sequence, at: SimTime(nanoseconds: time), phase: phase)
+                reference.append((time, phase, sequence))
+                sequence += 1
+            } else {
+                let next = queue.popNext()!
+                popped.append(next.payload)
+                reference.sort { ($0.time, $0.phase, $0.sequence) < ($1.time, $1.phase, $1.sequence) }
+                let first = reference.removeFirst()
+                expected.append(first.sequence)
+                #expect(next.time.nanoseconds == first.time)
+            }
+        }
+        #expect(popped == expected)
+    }
+
+    @Test("at one instant a lower phase comes first, then scheduling order")
+    func phaseThenSequence() {
+        var queue = EventQueue<String>()
+        let t = SimTime.seconds(1)
+        queue.schedule("late phase", at: t, phase: 2)
+        queue.schedule("first", at: t, phase: 0)
+        queue.schedule("second", at: t, phase: 0)
+        queue.schedule("earlier time", at: .milliseconds(999), phase: 9)
+        var order: [String] = []
+        while let event = queue.popNext() { order.append(event.payload) }
+        #expect(order == ["earlier time", "first", "second", "late phase"])
+    }
+
+    @Test("the run loop stops at the horizon and handles events exactly at it")
+    func runLoopHorizon() {
+        struct Counter: EventHandler {
+            var seen: [Int64] = []
+            mutating func handle(_ payload: Int, at now: SimTime, queue: inout EventQueue<Int>) {
+                seen.append(now.nanoseconds)
+                if payload > 0 { queue.schedule(payload - 1, at: now + SimTime(nanoseconds: 10)) }
+            }
+        }
+        var counter = Counter()
+        var queue = EventQueue<Int>()
+        queue.schedule(100, at: .zero)
+        let handled = EventLoop.run(&counter, queue: &queue, until: SimTime(nanoseconds: 50))
+        #expect(handled == 6)
+        #expect(counter.seen == [0, 10, 20, 30, 40, 50])
+        #expect(queue.count == 1)
+    }
+}

@@ -1,0 +1,70 @@
+import HeadroomEngine
+import HeadroomTestSupport
+import Testing
+@testable import Headroom
+
+/// The fast engine (one event per change of a batch) against the naive one (one event per
+/// iteration) on randomized scenarios: every request must get identical times.
+@Suite("Batching equivalence")
+struct BatchingEquivalenceTests {
+    static func randomScenario(seed: Int) -> Scenario {
+        var random = RandomStream(seed: UInt64(seed), name: "equivalence-scenario")
+        func pick<T>(_ options: [T]) -> T { options[random.nextIndex(below: options.count)] }
+        let maxSeqs = pick([1, 2, 4, 16, 64])
+        let engine = EngineSpec(
+            maxNumSeqs: maxSeqs, maxNumBatchedTokens: max(maxSeqs, pick([64, 512, 2048])), chunkedPrefill: pick([true, true, false]),
+            kvCacheTokens: pick([.unlimited, .tokens(3000), .tokens(20_000)]))
+        var profile = TestScenario.simpleProfile
+        profile.perContextToken = SimTime(nanoseconds: Int64(pick([0, 50, 2000])))
+        let router = RouterSpec(
+            strategy: pick(RouterSpec.Strategy.allCases), activatorCapacity: pick([5, 1000]),
+            queueTimeout: pick([nil, .seconds(2), .milliseconds(300)]), maxOutstandingPerReplica: pick([nil, nil, 4]))
+        return TestScenario.make(
+            duration: .seconds(40), seed: UInt64(seed),
+            arrivals: pick([.poisson(rate: 8), .gamma(rate: 6, cv: 3), .mmpp(states: [MMPPState(rate: 2, meanDwell: .seconds(5)), MMPPState(rate: 30, meanDwell: .seconds(2))])]),
+            prompt: try! Distribution(.lognormal(median: 200, sigma: 1), max: 2000),
+            output: try! Distribution(.lognormal(median: 60, sigma: 1), max: 800),
+            profile: profile, engine: engine, replicas: pick([1, 2, 3]), warm: pick([true, true, false]), router: router)
+    }
+
+    @Test("fast and naive engines give identical per-request times", arguments: 0..<24)
+    func identical(seed: Int) throws {
+        let scenario = Self.randomScenario(seed: seed)
+        let fast = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: true, requestSample: 1_000_000))
+        let naive = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: false, requestSample: 1_000_000))
+        #expect(fast.requests.count > 50)
+        #expect(fast.requests == naive.requests)
+        var a = fast.summary, b = naive.summary
+        #expect(a.events <= b.events)
+        a.events = 0
+        b.events = 0
+        #expect(a == b)
+        #expect(fast.brokenInvariant == nil, "\(fast.brokenInvariant ?? "")")
+    }
+
+    @Test("collapsing decode runs saves most events")
+    func fewerEvents() {
+        let scenario = TestScenario.make(arrivals: .poisson(rate: 1), output: .constant(200))
+        let fast = Simulation.run(scenario)
+        let naive = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: false))
+        #expect(fast.summary.events * 5 < naive.summary.events)
+    }
+}
+
+extension BatchingEquivalenceTests {
+    @Test("the randomized scenarios reach preemption, timeouts, activator drops and cold starts")
+    func coverage() {
+        var preemptions = 0, queueTimeouts = 0, activatorDrops = 0, coldStarts = 0
+        for seed in 0..<24 {
+            let summary = Simulation.run(Self.randomScenario(seed: seed)).summary
+            preemptions += summary.preemptions
+            queueTimeouts += summary.requests.droppedByReason["queue_timeout"]!
+            activatorDrops += summary.requests.droppedByReason["activator_full"]! + summary.requests.droppedByReason["activator_timeout"]!
+            coldStarts += summary.coldStarts.completed
+        }
+        #expect(preemptions > 0)
+        #expect(queueTimeouts > 0)
+        #expect(activatorDrops > 0)
+        #expect(coldStarts > 0)
+    }
+}

@@ -1,0 +1,109 @@
+import HeadroomEngine
+import HeadroomTestSupport
+import Testing
+@testable import Headroom
+
+@Suite("Serving: iteration-level continuous batching")
+struct ServingTests {
+    /// Requests that ran alone (the previous one had left, the next came after they finished)
+    /// are hand-computable.
+    func isolated(_ result: RunResult) -> [RequestRecord] {
+        let records = result.requests
+        return records.indices.filter { i in
+            guard let finished = records[i].finished else { return false }
+            let afterPrevious = records[..<i].allSatisfy { ($0.finished ?? .infinity) < records[i].arrival }
+            let beforeNext = i + 1 == records.count || records[i + 1].arrival > finished
+            return afterPrevious && beforeNext
+        }.map { records[$0] }
+    }
+
+    @Test("a request alone: TTFT = base + per_seq + per_prefill_token × prompt; each further token base + per_seq")
+    func aloneOnIdleReplica() {
+        let scenario = TestScenario.make(duration: .seconds(2000), arrivals: .poisson(rate: 0.1), prompt: .constant(100), output: .constant(20))
+        let result = Simulation.run(scenario, options: RunOptions(requestSample: 1000))
+        let alone = isolated(result)
+        #expect(alone.count > 100)
+        for record in alone {
+            // 10 ms + 1 ms + 0.1 ms × 100 = 21 ms; then 19 tokens × 11 ms.
+            #expect(abs(record.firstToken! - record.arrival - 0.021) < 1e-9)
+            #expect(abs(record.finished! - record.firstToken! - 19 * 0.011) < 1e-9)
+            #expect(record.admitted == record.arrival)
+        }
+    }
+
+    @Test("context cost: decode iteration j reads prompt + j − 1 cached tokens")
+    func contextCost() {
+        var profile = TestScenario.simpleProfile
+        profile.perContextToken = .microseconds(1)
+        let scenario = TestScenario.make(
+            duration: .seconds(2000), arrivals: .poisson(rate: 0.1), prompt: .constant(100), output: .constant(20), profile: profile)
+        let result = Simulation.run(scenario, options: RunOptions(requestSample: 1000))
+        for record in isolated(result) {
+            #expect(abs(record.firstToken! - record.arrival - 0.021) < 1e-9)
+            // 19 × 11 ms + Σ_{j=0}^{18} (100 + j) µs = 209 ms + 2.071 ms
+            #expect(abs(record.finished! - record.firstToken! - 0.211071) < 1e-9)
+        }
+    }
+
+    @Test("a one-token output finishes at the end of its prefill iteration")
+    func singleToken() {
+        let scenario = TestScenario.make(duration: .seconds(500), arrivals: .poisson(rate: 0.1), prompt: .constant(50), output: .constant(1))
+        let result = Simulation.run(scenario, options: RunOptions(requestSample: 100))
+        for record in isolated(result) { #expect(record.finished == record.firstToken) }
+        #expect(result.summary.itl.count == 0)
+    }
+
+    @Test("chunked prefill splits a long prompt over iterations of max_num_batched_tokens")
+    func chunkedPrefill() {
+        let engine = EngineSpec(maxNumSeqs: 8, maxNumBatchedTokens: 256, chunkedPrefill: true, kvCacheTokens: .unlimited)
+        let scenario = TestScenario.make(
+            duration: .seconds(1000), arrivals: .poisson(rate: 0.1), prompt: .constant(1000), output: .constant(2), engine: engine)
+        let result = Simulation.run(scenario, options: RunOptions(requestSample: 200))
+        for record in isolated(result) {
+            // Chunks 256, 256, 256, 232: 4 × (10 + 1) ms + 0.1 ms × 1000.
+            #expect(abs(record.firstToken! - record.arrival - (0.044 + 0.1)) < 1e-9)
+        }
+    }
+
+    @Test("KV pressure preempts the youngest sequence; everything still finishes or is accounted for")
+    func kvPreemption() {
+        let engine = EngineSpec(maxNumSeqs: 16, maxNumBatchedTokens: 2048, kvCacheTokens: .tokens(3000))
+        let scenario = TestScenario.make(
+            duration: .seconds(120), arrivals: .poisson(rate: 1), prompt: .constant(400), output: .constant(600), engine: engine)
+        let result = Simulation.run(scenario)
+        #expect(result.summary.preemptions > 0)
+        #expect(result.brokenInvariant == nil, "\(result.brokenInvariant ?? "")")
+        #expect(result.summary.requests.finished > 50)
+    }
+
+    @Test("requests that can never fit the KV cache are dropped on arrival with a reason")
+    func tooLongForCache() {
+        let engine = EngineSpec(kvCacheTokens: .tokens(500))
+        let scenario = TestScenario.make(arrivals: .poisson(rate: 2), prompt: .constant(400), output: .constant(200), engine: engine)
+        let result = Simulation.run(scenario)
+        #expect(result.summary.requests.dropped == result.summary.requests.arrived)
+        #expect(result.summary.requests.droppedByReason["exceeds_kv_cache"] == result.summary.requests.arrived)
+    }
+
+    @Test("the closed-form decode run equals the sum of its iterations; the boundary search is exact")
+    func stepTimeClosedForm() {
+        var profile = TestScenario.simpleProfile
+        profile.perContextToken = SimTime(nanoseconds: 37)
+        let model = StepTimeModel(profile)
+        var random = RandomStream(seed: 5, name: "step-time")
+        for _ in 0..<200 {
+            let batch = 1 + random.nextIndex(below: 64), context = Int64(random.nextIndex(below: 100_000))
+            let n = 1 + random.nextIndex(below: 300)
+            var sum: Int64 = 0
+            var prefix: [Int64] = [0]
+            for k in 0..<n {
+                sum += model.iteration(batch: batch, prefillTokens: 0, contextTokens: context + Int64(k * batch))
+                prefix.append(sum)
+            }
+            #expect(model.decodeRun(batch: batch, contextTokens: context, iterations: n) == sum)
+            let offset = Int64(random.nextIndex(below: Int(sum)))
+            let k = model.iterationsToReach(offset: offset, batch: batch, contextTokens: context, limit: n)
+            #expect(prefix[k] >= offset && (k == 1 || prefix[k - 1] < offset))
+        }
+    }
+}
