@@ -8,6 +8,13 @@ public enum TestScenario {
         name: "test", source: "test", base: .milliseconds(10), perSequence: .milliseconds(1),
         perPrefillToken: .microseconds(100), perContextToken: .zero)
 
+    /// A replica that starts in about 15 s: 1 GB image (4 + 2 s), 16 GB of weights over 10 GB/s
+    /// hops (1.6 + 1.6 + 0.8 s), 5 s warm-up.
+    public static let quickStartReplica = ReplicaSpec(
+        image: ImageSpec(sizeBytes: 1e9, pullBandwidth: 250e6, unpackRate: 500e6),
+        weights: WeightLoadSpec(remoteBandwidth: 10e9, diskBandwidth: 10e9, hostToGPUBandwidth: 20e9),
+        warmup: .constant(5))
+
     public static func make(
         duration: SimTime = .seconds(60),
         seed: UInt64 = 1,

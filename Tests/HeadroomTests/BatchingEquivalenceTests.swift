@@ -24,7 +24,9 @@ struct BatchingEquivalenceTests {
             arrivals: pick([.poisson(rate: 8), .gamma(rate: 6, cv: 3), .mmpp(states: [MMPPState(rate: 2, meanDwell: .seconds(5)), MMPPState(rate: 30, meanDwell: .seconds(2))])]),
             prompt: try! Distribution(.lognormal(median: 200, sigma: 1), max: 2000),
             output: try! Distribution(.lognormal(median: 60, sigma: 1), max: 800),
-            profile: profile, engine: engine, replicas: pick([1, 2, 3]), warm: pick([true, true, false]), router: router)
+            profile: profile, engine: engine, replicas: pick([1, 2, 3]), warm: pick([true, true, false]),
+            pool: NodePoolSpec(name: "fast", gpu: "H100-80GB", gpusPerNode: 2, pricePerHour: 10, provisioning: .constant(5)),
+            replica: TestScenario.quickStartReplica, router: router)
     }
 
     @Test("fast and naive engines give identical per-request times", arguments: 0..<24)

@@ -141,15 +141,18 @@ extension Simulation {
             let n = Int(replicas[r].node)
             var duration: SimTime
             let bytes = scenario.model.weightsBytes
-            if nodes[n].weightsOnDiskAt != .never {
+            // A sequential load waits for a download already under way to this node, then reads
+            // the local copy; a streamed one only uses a copy that is complete.
+            let spec = scenario.replica.weights
+            let onDisk = nodes[n].weightsOnDiskAt
+            if onDisk <= now || (onDisk != .never && spec.mode == .sequential) {
                 replicas[r].coldStart.weightsCached = true
-                duration = max(.zero, nodes[n].weightsOnDiskAt - now)
-                    + WeightLoad.duration(bytes: bytes, scenario.replica.weights, onLocalDisk: true)
+                duration = max(.zero, onDisk - now) + WeightLoad.duration(bytes: bytes, spec, onLocalDisk: true)
             } else {
-                let spec = scenario.replica.weights
                 duration = WeightLoad.duration(bytes: bytes, spec, onLocalDisk: false)
                 // A sequential load has the file on disk after its first hop; a streamed one at its end.
-                nodes[n].weightsOnDiskAt = now + (spec.mode == .sequential ? .seconds(bytes / spec.remoteBandwidth) : duration)
+                let copied = now + (spec.mode == .sequential ? .seconds(bytes / spec.remoteBandwidth) : duration)
+                nodes[n].weightsOnDiskAt = min(onDisk, copied)
             }
             replicas[r].coldStart.loadSeconds = duration.seconds
             enter(.loadingWeights, replica, for: duration, at: now, queue: &queue)
