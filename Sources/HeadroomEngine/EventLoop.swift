@@ -24,8 +24,7 @@ public enum EventLoop {
         progress: ((SimTime) -> Void)? = nil
     ) -> Int {
         var handled = 0
-        while let time = queue.nextTime, time <= horizon {
-            let (now, payload) = queue.popNext()!
+        while let (now, payload) = queue.popNext(notAfter: horizon) {
             handler.handle(payload, at: now, queue: &queue)
             handled += 1
             if handled & 0xFFFF == 0, let progress { progress(now) }

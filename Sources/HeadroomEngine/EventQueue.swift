@@ -59,7 +59,14 @@ public struct EventQueue<Payload> {
     /// Removes and returns the first event in (time, phase, sequence) order.
     @inlinable
     public mutating func popNext() -> (time: SimTime, payload: Payload)? {
-        guard let first = storage.first else { return nil }
+        popNext(notAfter: .never)
+    }
+
+    /// Removes and returns the first event if it is due at or before `horizon`.
+    @inlinable
+    public mutating func popNext(notAfter horizon: SimTime) -> (time: SimTime, payload: Payload)? {
+        guard let first = storage.first,
+              first.key >> 64 <= UInt128(UInt64(bitPattern: horizon.nanoseconds)) else { return nil }
         let last = storage.removeLast()
         if !storage.isEmpty {
             storage.withUnsafeMutableBufferPointer { buffer in

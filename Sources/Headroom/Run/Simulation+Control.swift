@@ -50,12 +50,7 @@ extension Simulation {
             drop(head, .activatorTimeout, at: horizon)
         }
         for r in engines.indices {
-            let expired = engines[r].waiting.filter { id in
-                engines[r].deadline(of: requests[id]).map { horizon > $0 } ?? false
-            }
-            guard !expired.isEmpty else { continue }
-            engines[r].waiting.removeAll { expired.contains($0) }
-            for id in expired { drop(id, .queueTimeout, at: horizon) }
+            for id in engines[r].removeExpired(before: horizon, requests: requests) { drop(id, .queueTimeout, at: horizon) }
         }
         metrics.gpuTime.advance(to: horizon)
         return metrics.result(world: self, horizon: horizon, events: events)

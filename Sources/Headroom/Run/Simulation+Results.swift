@@ -1,21 +1,28 @@
 import HeadroomEngine
 
 /// What the world reports: series points while it runs, the result at the end.
-extension RunMetrics {
-    mutating func sample(at now: SimTime, world: Simulation) {
+extension Simulation {
+    /// Appends a point to the time series.
+    mutating func sampleSeries(at now: SimTime) {
         var running = 0, busy = 0
-        for (r, engine) in world.engines.enumerated() where world.replicas[r].stage == .ready || world.replicas[r].stage == .draining {
-            running += engine.running.count
-            if engine.isBusy { busy += 1 }
+        for r in engines.indices where replicas[r].stage == .ready || replicas[r].stage == .draining {
+            running += engines[r].running.count
+            if engines[r].isBusy { busy += 1 }
         }
-        record(SeriesPoint(
-            time: now.seconds, arrivals: intervalArrivals, finished: intervalFinished, dropped: intervalDropped,
-            inFlight: world.requests.live, activatorQueue: world.activator.count, running: running,
-            replicas: world.replicaCounts, busyReplicas: busy, desiredReplicas: world.controller.desiredReplicas,
-            nodesProvisioning: world.nodes.reduce(0) { $0 + ($1.state == .provisioning ? 1 : 0) },
-            nodesReady: world.nodes.reduce(0) { $0 + ($1.state == .ready ? 1 : 0) }))
+        var provisioning = 0, ready = 0
+        for node in nodes {
+            if node.state == .provisioning { provisioning += 1 } else if node.state == .ready { ready += 1 }
+        }
+        let point = SeriesPoint(
+            time: now.seconds, arrivals: metrics.intervalArrivals, finished: metrics.intervalFinished,
+            dropped: metrics.intervalDropped, inFlight: requests.live, activatorQueue: activator.count, running: running,
+            replicas: replicaCounts, busyReplicas: busy, desiredReplicas: controller.desiredReplicas,
+            nodesProvisioning: provisioning, nodesReady: ready)
+        metrics.record(point)
     }
+}
 
+extension RunMetrics {
     func result(world: Simulation, horizon: SimTime, events: Int) -> RunResult {
         let scenario = world.scenario
         var counts = self.counts

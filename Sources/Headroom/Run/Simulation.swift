@@ -52,7 +52,7 @@ public struct Simulation: EventHandler {
     let kvCapacity: Int64?
     let pool: Int
 
-    var source: RequestSource
+    var source: RequestFeed
     var nextRequest: IncomingRequest?
     var serial: Int64 = 0
     var requests = RequestTable()
@@ -77,7 +77,7 @@ public struct Simulation: EventHandler {
         stepTime = StepTimeModel(scenario.profile)
         kvCapacity = scenario.kvCapacityTokens
         pool = scenario.replicaPoolIndex
-        source = .synthetic(SyntheticWorkload(scenario.workload, seed: scenario.seed))
+        source = RequestFeed(.synthetic(SyntheticWorkload(scenario.workload, seed: scenario.seed)))
         router = Router(scenario.router, random: RandomStream(seed: scenario.seed, name: "router"))
         controller = ScalingController(policy: scenario.policy.makePolicy())
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
@@ -118,7 +118,7 @@ public struct Simulation: EventHandler {
             placeUnplaced(at: now, queue: &queue)
         case .policyTick: evaluatePolicy(at: now, queue: &queue)
         case .sample:
-            metrics.sample(at: now, world: self)
+            sampleSeries(at: now)
             queue.schedule(event(.sample), at: now + scenario.seriesInterval, phase: 4)
         }
     }

@@ -18,16 +18,17 @@ extension ReplicaEngine {
         var prefillTokens = 0
         var context: Int64 = 0
         for id in running {
-            let remaining = requests[id].prefillRemaining
-            if remaining == 0 {
-                context += requests[id].computed
+            var slot = requests[id]
+            if slot.prefillRemaining == 0 {
+                context += Int64(slot.computed)
             } else if budget > 0 {
-                let chunk = min(Int(remaining), budget)
-                requests[id].chunk = Int32(chunk)
+                let chunk = min(Int(slot.prefillRemaining), budget)
+                slot.chunk = Int32(chunk)
+                requests[id] = slot
                 budget -= chunk
                 prefillTokens += chunk
                 batch += 1
-                context += requests[id].computed
+                context += Int64(slot.computed)
             }
         }
 
@@ -35,6 +36,7 @@ extension ReplicaEngine {
             let request = requests[head]
             if let deadline = deadline(of: request), now > deadline {
                 waiting.removeFirst()
+                outstanding -= 1
                 outcome.timedOut.append(head)
                 continue
             }
@@ -46,7 +48,7 @@ extension ReplicaEngine {
             waiting.removeFirst()
             running.append(head)
             kvUsed += Int64(need)
-            requests[head].kvHeld = Int64(need)
+            requests[head].kvHeld = Int32(need)
             requests[head].chunk = Int32(chunk)
             if requests[head].admittedAt == .never { requests[head].admittedAt = now }
             budget -= chunk
@@ -117,7 +119,7 @@ extension ReplicaEngine {
     }
 
     private mutating func preempt(_ id: Int32, requests: inout RequestTable) {
-        kvUsed -= requests[id].kvHeld
+        kvUsed -= Int64(requests[id].kvHeld)
         requests[id].kvHeld = 0
         requests[id].computed = 0
         requests[id].chunk = 0
@@ -131,10 +133,11 @@ extension ReplicaEngine {
     @inline(__always)
     func checkInvariants(_ requests: RequestTable) {
         #if HEADROOM_INVARIANTS
-        let held = running.reduce(Int64(0)) { $0 + requests[$1].kvHeld }
+        let held = running.reduce(Int64(0)) { $0 + Int64(requests[$1].kvHeld) }
         precondition(held == kvUsed, "KV accounting: sequences hold \(held), engine counts \(kvUsed)")
         precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), running \(running.map { (requests[$0].prefillRemaining, requests[$0].kvHeld, requests[$0].generated, requests[$0].computed) }), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
         precondition(running.count <= limits.maxNumSeqs, "batch over max_num_seqs")
+        precondition(outstanding == waiting.count + running.count, "outstanding count out of step")
         for id in running {
             precondition(requests[id].generated < requests[id].outputTokens, "finished sequence still running")
             precondition(requests[id].prefillRemaining >= 0 && requests[id].computed <= requests[id].kvHeld,

@@ -52,8 +52,8 @@ struct ReplicaEngine {
         self.queueTimeout = queueTimeout
     }
 
-    /// Requests queued or running here.
-    var outstanding: Int { waiting.count + running.count }
+    /// Requests queued or running here (kept as a count: the router reads it on every arrival).
+    var outstanding = 0
 
     /// Queues a routed request. Returns the new end of run when an event must be scheduled (the
     /// replica was idle, or a decode run was cut short so the request joins sooner).
@@ -62,6 +62,7 @@ struct ReplicaEngine {
     ) -> SimTime? {
         let wasEmpty = waiting.isEmpty
         waiting.append(id)
+        outstanding += 1
         if !isBusy {
             return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
         }
@@ -78,41 +79,53 @@ struct ReplicaEngine {
         return nil
     }
 
+    /// Removes queued requests whose queue timeout passed before `horizon` (the end of a run).
+    mutating func removeExpired(before horizon: SimTime, requests: RequestTable) -> [Int32] {
+        let expired = Array(waiting).filter { id in deadline(of: requests[id]).map { horizon > $0 } ?? false }
+        guard !expired.isEmpty else { return [] }
+        waiting.removeAll { expired.contains($0) }
+        outstanding -= expired.count
+        return expired
+    }
+
     /// Ends the run under way at `now` (its planned end), then plans the next iteration.
     mutating func finishRun(
         at now: SimTime, requests: inout RequestTable, model: StepTimeModel, outcome: inout IterationOutcome
     ) -> SimTime? {
         precondition(isBusy && now == runEnd, "a run ends only at its planned end")
         let iterations = runIterations
-        var index = 0
-        while index < running.count {
+        var kept = 0
+        for index in running.indices {
             let id = running[index]
+            var slot = requests[id]
             var produced: Int32 = 0
-            if requests[id].chunk > 0 {
-                let chunk = requests[id].chunk
-                requests[id].prefillRemaining -= chunk
-                requests[id].computed += Int64(chunk)
-                requests[id].chunk = 0
-                produced = requests[id].prefillRemaining == 0 ? 1 : 0
-            } else if requests[id].prefillRemaining == 0 {
-                let steps = Int64(iterations)
-                requests[id].computed += steps
-                requests[id].kvHeld += steps
-                kvUsed += steps
-                produced = Int32(iterations)
+            if slot.chunk > 0 {
+                slot.prefillRemaining -= slot.chunk
+                slot.computed += slot.chunk
+                slot.chunk = 0
+                produced = slot.prefillRemaining == 0 ? 1 : 0
+            } else if slot.prefillRemaining == 0 {
+                let steps = Int32(iterations)
+                slot.computed += steps
+                slot.kvHeld += steps
+                kvUsed += Int64(steps)
+                produced = steps
             }
             if produced > 0 {
-                if requests[id].generated == 0 { requests[id].firstTokenAt = now }
-                requests[id].generated += produced
+                if slot.generated == 0 { slot.firstTokenAt = now }
+                slot.generated += produced
             }
-            if requests[id].generated >= requests[id].outputTokens {
-                kvUsed -= requests[id].kvHeld
-                running.remove(at: index)
+            requests[id] = slot
+            if slot.generated >= slot.outputTokens {
+                kvUsed -= Int64(slot.kvHeld)
                 outcome.finished.append(id)
             } else {
-                index += 1
+                running[kept] = id
+                kept += 1
             }
         }
+        outstanding -= running.count - kept
+        while running.count > kept { running.removeLast() }
         isBusy = false
         checkInvariants(requests)
         return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
@@ -125,8 +138,9 @@ struct ReplicaEngine {
 struct IterationOutcome {
     var finished: [Int32] = []
     var timedOut: [Int32] = []
+    @inline(__always)
     mutating func clear() {
-        finished.removeAll(keepingCapacity: true)
-        timedOut.removeAll(keepingCapacity: true)
+        while !finished.isEmpty { finished.removeLast() }
+        while !timedOut.isEmpty { timedOut.removeLast() }
     }
 }

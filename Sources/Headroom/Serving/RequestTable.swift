@@ -14,9 +14,9 @@ struct RequestSlot {
     /// Prefill tokens scheduled in the iteration under way (0 when decoding).
     var chunk: Int32 = 0
     /// Tokens whose keys and values are computed: what attention reads.
-    var computed: Int64 = 0
+    var computed: Int32 = 0
     /// KV-cache tokens held: the reserved prefill plus one per decode iteration.
-    var kvHeld: Int64 = 0
+    var kvHeld: Int32 = 0
     var admittedAt: SimTime = .never
     var firstTokenAt: SimTime = .never
     /// Sent back to the queue by a KV preemption; exempt from the queue timeout.

@@ -13,19 +13,47 @@ public struct IncomingRequest: Sendable, Equatable {
     }
 }
 
-/// Where a run's requests come from. Trace replay joins as a second case; the simulation pulls
-/// one request at a time, so memory does not grow with the length of the workload.
+/// Where a run's requests come from. Trace replay joins as a second case. Requests are pulled in
+/// small batches, so memory does not grow with the length of the workload and the source's state
+/// is not copied per request.
 public enum RequestSource: Sendable {
     case synthetic(SyntheticWorkload)
 
-    /// The next request in arrival order, or `nil` when the source is exhausted.
-    public mutating func next() -> IncomingRequest? {
+    /// Appends up to `count` requests, in arrival order, to `buffer`; fewer (or none) when the
+    /// source is exhausted.
+    public mutating func next(_ count: Int, into buffer: inout [IncomingRequest]) {
         switch self {
         case var .synthetic(workload):
-            let request = workload.next()
+            for _ in 0..<count {
+                guard let request = workload.next() else { break }
+                buffer.append(request)
+            }
             self = .synthetic(workload)
-            return request
         }
+    }
+}
+
+/// Hands out a `RequestSource`'s requests one at a time, refilling from it in batches.
+struct RequestFeed {
+    static let batch = 256
+    private var source: RequestSource
+    private var buffer: [IncomingRequest] = []
+    private var position = 0
+
+    init(_ source: RequestSource) {
+        self.source = source
+        buffer.reserveCapacity(Self.batch)
+    }
+
+    mutating func next() -> IncomingRequest? {
+        if position == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            position = 0
+            source.next(Self.batch, into: &buffer)
+            if buffer.isEmpty { return nil }
+        }
+        position += 1
+        return buffer[position - 1]
     }
 }
 
