@@ -7,7 +7,7 @@ struct Headroom: ParsableCommand {
         commandName: "headroom",
         abstract: "Simulate how LLM inference scales: latency, drops and GPU cost of a scenario.",
         discussion: """
-            Exit codes: 0 success; 1 bad input (the message names the file, line and key); 2 bad usage.
+            Exit codes: 0 success; 1 bad input (the message names the file, line and key); 64 bad usage (an unknown flag or a malformed value).
             """,
         subcommands: [Run.self, Bench.self]
     )

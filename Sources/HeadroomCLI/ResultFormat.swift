@@ -8,7 +8,9 @@ enum ResultFormat {
     }
 
     static func table(_ s: RunSummary, wall: Double) -> String {
-        func ms(_ seconds: Double) -> String { seconds >= 10 ? String(format: "%.1f s", seconds) : String(format: "%.1f ms", seconds * 1000) }
+        func ms(_ seconds: Double) -> String {
+            seconds >= 1 ? String(format: "%.2f s", seconds) : String(format: "%.1f ms", seconds * 1000)
+        }
         func pct(_ share: Double) -> String { String(format: "%.2f %%", share * 100) }
         func row(_ name: String, _ stats: LatencyStats) -> String {
             name.padding(toLength: 14, withPad: " ", startingAt: 0)
