@@ -10,19 +10,35 @@ public protocol ScalingPolicy: Sendable {
     var syncPeriod: SimTime? { get }
     /// Whether replicas created at time zero start ready (skipping every cold-start stage).
     var startsWarm: Bool { get }
+    /// The signals it reads, each through its pipeline; `observation.readings` follows this order.
+    var signals: [SignalRequest] { get }
+    /// Whether a request arriving while the desired scale is zero triggers an evaluation at once
+    /// (Knative's poke from the activator) instead of waiting for the next tick.
+    var evaluatesOnFirstRequest: Bool { get }
     mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision
+}
+
+extension ScalingPolicy {
+    public var signals: [SignalRequest] { [] }
+    public var evaluatesOnFirstRequest: Bool { false }
 }
 
 /// What a policy sees at one evaluation.
 public struct ScalingObservation: Sendable, Equatable {
     /// Replicas by lifecycle stage, as the cluster reports them.
     public var replicas: ReplicaCounts
-    /// Requests buffered in the activator (no ready replica had room).
+    /// Requests buffered in the activator (no ready replica had room), now.
     public var activatorQueue: Int
+    /// Per requested signal, the readings that became visible since the previous evaluation, oldest first.
+    public var readings: [[SignalReading]]
+    /// This evaluation was triggered by a request reaching a fleet scaled to zero, not by the tick.
+    public var isFirstRequestPoke: Bool
 
-    public init(replicas: ReplicaCounts, activatorQueue: Int) {
+    public init(replicas: ReplicaCounts, activatorQueue: Int, readings: [[SignalReading]] = [], isFirstRequestPoke: Bool = false) {
         self.replicas = replicas
         self.activatorQueue = activatorQueue
+        self.readings = readings
+        self.isFirstRequestPoke = isFirstRequestPoke
     }
 }
 
@@ -32,13 +48,16 @@ public struct ReplicaCounts: Sendable, Equatable, Codable {
     public var pending = 0
     /// Pulling the image, loading weights or warming up.
     public var starting = 0
+    /// Of `starting`, those past the image pull: the container runs but is not ready yet.
+    public var loading = 0
     public var ready = 0
     /// Finishing their requests before they go.
     public var draining = 0
 
-    public init(pending: Int = 0, starting: Int = 0, ready: Int = 0, draining: Int = 0) {
+    public init(pending: Int = 0, starting: Int = 0, loading: Int = 0, ready: Int = 0, draining: Int = 0) {
         self.pending = pending
         self.starting = starting
+        self.loading = loading
         self.ready = ready
         self.draining = draining
     }

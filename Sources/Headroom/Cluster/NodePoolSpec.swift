@@ -65,11 +65,14 @@ public struct ReplicaSpec: Sendable, Equatable {
     /// Engine start, CUDA graph capture and KV allocation, in seconds. Default constant 30s.
     public var warmup: Distribution
     public var engine: EngineSpec
+    /// The server process's CPU use, for the CPU-utilization signal.
+    public var cpu: CPUModel
 
     public init(
         gpus: Int = 1, nodePool: String? = nil, image: ImageSpec = ImageSpec(), weights: WeightLoadSpec = WeightLoadSpec(),
-        warmup: Distribution = .constant(30), engine: EngineSpec = EngineSpec()
+        warmup: Distribution = .constant(30), engine: EngineSpec = EngineSpec(), cpu: CPUModel = CPUModel()
     ) {
+        self.cpu = cpu
         self.gpus = gpus
         self.nodePool = nodePool
         self.image = image

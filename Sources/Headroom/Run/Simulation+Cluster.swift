@@ -36,6 +36,7 @@ extension Simulation {
     mutating func createReplica(warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let id = Int32(replicas.count)
         replicas.append(Replica(requestedAt: now))
+        counters.append(CounterState(at: now))
         engines.append(ReplicaEngine(
             limits: scenario.replica.engine, kvCapacity: kvCapacity,
             collapsesDecodeRuns: options.collapsesDecodeRuns, queueTimeout: scenario.router.queueTimeout))

@@ -7,7 +7,10 @@ extension Simulation {
         for replica in replicas {
             switch replica.stage {
             case .pending: counts.pending += 1
-            case .pullingImage, .loadingWeights, .warmingUp: counts.starting += 1
+            case .pullingImage: counts.starting += 1
+            case .loadingWeights, .warmingUp:
+                counts.starting += 1
+                counts.loading += 1
             case .ready: counts.ready += 1
             case .draining: counts.draining += 1
             case .gone: break
@@ -16,13 +19,38 @@ extension Simulation {
         return counts
     }
 
-    mutating func evaluatePolicy(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+    /// Evaluates the policy: on its periodic tick, or at once for a first request at zero.
+    mutating func evaluatePolicy(at now: SimTime, periodic: Bool, queue: inout EventQueue<SimulationEvent>) {
+        if !periodic { pokePending = false }
         let counts = replicaCounts
-        let decision = controller.evaluate(ScalingObservation(replicas: counts, activatorQueue: activator.count), at: now)
+        let observation = ScalingObservation(
+            replicas: counts, activatorQueue: activator.count, readings: sampler.deliver(at: now), isFirstRequestPoke: !periodic)
+        let decision = controller.evaluate(observation, at: now)
         apply(desired: max(0, decision.desiredReplicas), current: counts.active, at: now, queue: &queue)
-        if let period = controller.policy.syncPeriod, period > .zero {
+        if periodic, let period = controller.policy.syncPeriod, period > .zero {
             schedule(event(.policyTick), at: now + period, queue: &queue)
         }
+    }
+
+    /// Asks for an immediate evaluation when a request reaches a fleet scaled to zero.
+    mutating func pokeIfScaledToZero(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        guard controller.policy.evaluatesOnFirstRequest, controller.desiredReplicas == 0, !pokePending else { return }
+        pokePending = true
+        schedule(event(.policyTick, 0, 1), at: now, queue: &queue)
+    }
+
+    /// Takes a pipeline's snapshot of the ready replicas' counters (and the activator's).
+    mutating func snapshotSignals(_ pipeline: Int32, scrape: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let snapshot = readyReplicas.map { counters[Int($0)].snapshot(at: now) }
+        sampler.record(Int(pipeline), scrape: scrape, at: now, replicas: readyReplicas, counters: snapshot,
+                       activator: activatorCounters.snapshot(at: now))
+        if scrape { scheduleSnapshots(Int(pipeline), after: now, queue: &queue) }
+    }
+
+    mutating func scheduleSnapshots(_ pipeline: Int, after now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let next = sampler.nextInstants(pipeline, after: now)
+        if let start = next.windowStart { schedule(event(.signalSnapshot, Int32(pipeline), 0), at: start, queue: &queue) }
+        schedule(event(.signalSnapshot, Int32(pipeline), 1), at: next.scrape, queue: &queue)
     }
 
     /// Creates replicas up to `desired`, or removes the least advanced ones first (pending, then

@@ -26,6 +26,9 @@ extension Simulation {
             dispatch(id, to: replica, at: now, queue: &queue)
         } else if activator.count < scenario.router.activatorCapacity {
             activator.append(id)
+            activatorCounters.count(arrivals: 1)
+            activatorCounters.update(outstanding: activator.count, busy: false, at: now)
+            pokeIfScaledToZero(at: now, queue: &queue)
         } else {
             drop(id, .activatorFull, at: now)
         }
@@ -35,6 +38,7 @@ extension Simulation {
     mutating func dispatch(_ id: Int32, to replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let r = Int(replica)
         outcome.clear()
+        counters[r].count(arrivals: 1)
         let end = engines[r].enqueue(id, at: now, requests: &requests, model: stepTime, outcome: &outcome)
         afterEngineStep(replica, end: end, at: now, queue: &queue)
     }
@@ -61,6 +65,8 @@ extension Simulation {
         }
         for id in outcome.timedOut { drop(id, .queueTimeout, at: now) }
         let busy = engines[r].isBusy
+        counters[r].count(completions: outcome.finished.count, outputTokens: outcome.tokens, iterations: outcome.iterations)
+        counters[r].update(outstanding: engines[r].outstanding, busy: busy, at: now)
         if busy != replicas[r].serving {
             replicas[r].serving = busy
             metrics.gpuTime.move(scenario.replica.gpus, from: busy ? .idle : .serving, to: busy ? .serving : .idle, at: now)
@@ -79,11 +85,13 @@ extension Simulation {
         while let head = activator.first {
             if now - requests[head].arrival > scenario.router.activatorTimeout {
                 activator.removeFirst()
+                activatorCounters.update(outstanding: activator.count, busy: false, at: now)
                 drop(head, .activatorTimeout, at: now)
                 continue
             }
             guard let replica = router.pick(from: readyReplicas, engines: engines) else { return }
             activator.removeFirst()
+            activatorCounters.update(outstanding: activator.count, busy: false, at: now)
             dispatch(head, to: replica, at: now, queue: &queue)
         }
     }

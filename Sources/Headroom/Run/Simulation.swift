@@ -23,20 +23,23 @@ public struct RunOptions: Sendable {
 public struct SimulationEvent: Sendable {
     public enum Kind: UInt8, Sendable {
         case arrival, replicaStep, replicaStage, nodeReady, nodeScaleDown, nodeRetry, policyTick, sample
+        /// A signal pipeline's snapshot: `target` is the pipeline, `generation` 1 at a scrape, 0 at a window start.
+        case signalSnapshot
     }
     public var kind: Kind
     public var target: Int32
     public var generation: UInt32
 
     /// Same-instant order: arrivals join before an iteration boundary admits; lifecycle changes
-    /// follow serving; the policy then sees the state; samples come last.
+    /// follow serving; signals are sampled, then the policy sees them; series samples come last.
     var phase: UInt8 {
         switch kind {
         case .arrival: return 0
         case .replicaStep: return 1
         case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry: return 2
-        case .policyTick: return 3
-        case .sample: return 4
+        case .signalSnapshot: return 3
+        case .policyTick: return 4
+        case .sample: return 5
         }
     }
 }
@@ -70,6 +73,12 @@ public struct Simulation: EventHandler {
     var clusterRandom: RandomStream
     var outcome = IterationOutcome()
     var metrics: RunMetrics
+    /// Cumulative signal counters, one per replica (parallel to `replicas`), and the activator's.
+    var counters: [CounterState] = []
+    var activatorCounters = CounterState()
+    var sampler: SignalSampler
+    /// A first-request evaluation is already scheduled.
+    var pokePending = false
 
     init(_ scenario: Scenario, options: RunOptions) {
         self.scenario = scenario
@@ -80,6 +89,7 @@ public struct Simulation: EventHandler {
         source = RequestFeed(.synthetic(SyntheticWorkload(scenario.workload, seed: scenario.seed)))
         router = Router(scenario.router, random: RandomStream(seed: scenario.seed, name: "router"))
         controller = ScalingController(policy: scenario.policy.makePolicy())
+        sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu)
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         metrics = RunMetrics(scenario: scenario, requestSample: options.requestSample)
     }
@@ -102,8 +112,13 @@ public struct Simulation: EventHandler {
         }
         nextRequest = source.next()
         if let request = nextRequest { queue.schedule(event(.arrival), at: request.arrival, phase: 0) }
-        queue.schedule(event(.policyTick), at: .zero, phase: SimulationEvent(kind: .policyTick, target: 0, generation: 0).phase)
-        queue.schedule(event(.sample), at: scenario.seriesInterval, phase: 4)
+        schedule(event(.policyTick), at: .zero, queue: &queue)
+        schedule(event(.sample), at: scenario.seriesInterval, queue: &queue)
+        for pipeline in sampler.requests.indices {
+            // The first snapshot follows the policy's first evaluation, so a warm fleet is in it.
+            queue.schedule(event(.signalSnapshot, Int32(pipeline), 0), at: .zero, phase: 5)
+            scheduleSnapshots(pipeline, after: .zero, queue: &queue)
+        }
     }
 
     public mutating func handle(_ payload: SimulationEvent, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
@@ -116,10 +131,11 @@ public struct Simulation: EventHandler {
         case .nodeRetry:
             stockoutRetryPending = false
             placeUnplaced(at: now, queue: &queue)
-        case .policyTick: evaluatePolicy(at: now, queue: &queue)
+        case .policyTick: evaluatePolicy(at: now, periodic: payload.generation == 0, queue: &queue)
+        case .signalSnapshot: snapshotSignals(payload.target, scrape: payload.generation == 1, at: now, queue: &queue)
         case .sample:
             sampleSeries(at: now)
-            queue.schedule(event(.sample), at: now + scenario.seriesInterval, phase: 4)
+            schedule(event(.sample), at: now + scenario.seriesInterval, queue: &queue)
         }
     }
 

@@ -29,7 +29,7 @@ extension NodePoolSpec {
 }
 
 extension ReplicaSpec {
-    static let keys = ["gpus", "node_pool", "image", "weights", "warmup", "engine"]
+    static let keys = ["gpus", "node_pool", "image", "weights", "warmup", "engine", "cpu"]
 
     init(_ value: YAMLValue) throws(ScenarioError) {
         let map = try value.mapping(allowing: Self.keys)
@@ -39,7 +39,24 @@ extension ReplicaSpec {
             image: try map["image"].map { (v) throws(ScenarioError) in try ImageSpec(v) } ?? ImageSpec(),
             weights: try map["weights"].map { (v) throws(ScenarioError) in try WeightLoadSpec(v) } ?? WeightLoadSpec(),
             warmup: try map["warmup"]?.distribution(of: .duration) ?? .constant(30),
-            engine: try map["engine"].map { (v) throws(ScenarioError) in try EngineSpec(v) } ?? EngineSpec())
+            engine: try map["engine"].map { (v) throws(ScenarioError) in try EngineSpec(v) } ?? EngineSpec(),
+            cpu: try map["cpu"].map { (v) throws(ScenarioError) in try CPUModel(v) } ?? CPUModel())
+    }
+}
+
+extension CPUModel {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: [
+            "request", "python_per_request", "python_per_iteration", "python_per_token", "native_per_token", "busy_wait_cores",
+        ])
+        let defaults = CPUModel()
+        self.init(
+            requestCores: try map["request"]?.number(0...1024, open: true) ?? defaults.requestCores,
+            pythonPerRequest: try map["python_per_request"]?.duration() ?? defaults.pythonPerRequest,
+            pythonPerIteration: try map["python_per_iteration"]?.duration() ?? defaults.pythonPerIteration,
+            pythonPerToken: try map["python_per_token"]?.duration() ?? defaults.pythonPerToken,
+            nativePerToken: try map["native_per_token"]?.duration() ?? defaults.nativePerToken,
+            busyWaitCores: try map["busy_wait_cores"]?.number(0...64) ?? 0)
     }
 }
 
@@ -109,13 +126,3 @@ extension RouterSpec {
     }
 }
 
-extension PolicySpec {
-    init(_ value: YAMLValue) throws(ScenarioError) {
-        let kind = try value.mapping(allowing: ["kind", "replicas", "warm"]).required("kind").choice(Kind.self)
-        switch kind {
-        case .fixed:
-            let map = try value.mapping(allowing: ["kind", "replicas", "warm"])
-            self = .fixed(FixedPolicy(replicas: try map.required("replicas").int(0...10_000), warm: try map["warm"]?.bool() ?? true))
-        }
-    }
-}

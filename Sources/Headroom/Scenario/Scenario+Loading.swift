@@ -43,6 +43,7 @@ extension Scenario {
         guard !pools.isEmpty else { throw try map.required("node_pools").error("at least one node pool is needed") }
         let nodePools = try pools.map { (item) throws(ScenarioError) in try NodePoolSpec(item) }
         let profileValue = try map.required("profile")
+        let replica = try ReplicaSpec(map.required("replica"))
         self.init(
             name: try map.required("name").string(),
             duration: try map.required("duration").duration(positive: true),
@@ -52,9 +53,9 @@ extension Scenario {
             model: try ModelSpec(map.required("model")),
             profile: try HardwareProfile(profileValue),
             nodePools: nodePools,
-            replica: try ReplicaSpec(map.required("replica")),
+            replica: replica,
             router: try map["router"].map { (v) throws(ScenarioError) in try RouterSpec(v) } ?? RouterSpec(),
-            policy: try PolicySpec(map.required("policy")),
+            policy: try PolicySpec(map.required("policy"), replica: replica),
             slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec()
         )
         _ = try map["description"]?.string()

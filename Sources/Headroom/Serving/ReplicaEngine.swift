@@ -94,6 +94,7 @@ struct ReplicaEngine {
     ) -> SimTime? {
         precondition(isBusy && now == runEnd, "a run ends only at its planned end")
         let iterations = runIterations
+        outcome.iterations += iterations
         var kept = 0
         for index in running.indices {
             let id = running[index]
@@ -114,6 +115,7 @@ struct ReplicaEngine {
             if produced > 0 {
                 if slot.generated == 0 { slot.firstTokenAt = now }
                 slot.generated += produced
+                outcome.tokens += Int(produced)
             }
             requests[id] = slot
             if slot.generated >= slot.outputTokens {
@@ -138,8 +140,13 @@ struct ReplicaEngine {
 struct IterationOutcome {
     var finished: [Int32] = []
     var timedOut: [Int32] = []
+    /// Output tokens produced and iterations completed by the run that ended.
+    var tokens = 0
+    var iterations = 0
     @inline(__always)
     mutating func clear() {
+        tokens = 0
+        iterations = 0
         while !finished.isEmpty { finished.removeLast() }
         while !timedOut.isEmpty { timedOut.removeLast() }
     }

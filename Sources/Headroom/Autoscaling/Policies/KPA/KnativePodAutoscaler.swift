@@ -1,0 +1,145 @@
+import HeadroomEngine
+
+/// Knative's Pod Autoscaler: the decider's `Scale` every 2 s tick over 60 s stable and 6 s panic
+/// window averages of the revision's total concurrency (or RPS), followed by the PodAutoscaler
+/// reconciler's bounds and scale-to-zero. Sources: knative/serving
+/// `pkg/autoscaler/scaling/autoscaler.go` (decider) and `pkg/reconciler/autoscaling/kpa/scaler.go`.
+///
+/// Headroom scrapes every ready pod (Knative samples a subset and extrapolates, which only adds
+/// noise here). Requests buffered in the activator are recorded beside the pods' values, as the
+/// activator reports them; a request reaching a revision at zero pokes the decider at once.
+public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
+    public var spec: KPASpec
+    public let signals: [SignalRequest]
+
+    private var stable: WindowAverage
+    private var panic: WindowAverage
+    private var delay: MaxWindow
+    private var panicking = false
+    private var panicTime = SimTime.zero
+    private var maxPanicPods = 0
+    private var initialized = false
+    private var reachedInitialScale = false
+    private var active = false
+    private var activeSince = SimTime.zero
+    private var inactiveSince: SimTime?
+
+    public init(spec: KPASpec) {
+        self.spec = spec
+        signals = [SignalRequest(spec.metric == .concurrency ? .concurrency : .requestsPerSecond, spec.pipeline)]
+        stable = WindowAverage(window: spec.stableWindow)
+        panic = WindowAverage(window: spec.panicWindow)
+        delay = MaxWindow(delay: spec.scaleDownDelay)
+    }
+
+    public var syncPeriod: SimTime? { spec.tickInterval }
+    /// A revision is created at `initial-scale` and waits for it to be ready.
+    public var startsWarm: Bool { true }
+    public var evaluatesOnFirstRequest: Bool { true }
+
+    public mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
+        let ready = observation.replicas.ready
+        if !initialized {
+            initialized = true
+            // A decider created with more than one ready pod starts in panic mode.
+            panicking = ready > 1
+            maxPanicPods = ready
+            if panicking { panicTime = now }
+            return ScalingDecision(desiredReplicas: spec.initialScale, reason: "revision created at initial-scale \(spec.initialScale)")
+        }
+        for reading in observation.readings.first ?? [] where !reading.values.isEmpty || reading.activator > 0 {
+            let value = reading.total + reading.activator
+            stable.record(value, at: reading.sampledAt)
+            panic.record(value, at: reading.sampledAt)
+        }
+        if observation.isFirstRequestPoke {
+            // The activator's immediate stat for the first request of a period.
+            stable.record(Double(observation.activatorQueue), at: now)
+            panic.record(Double(observation.activatorQueue), at: now)
+        }
+        guard !stable.isEmpty(at: now) else {
+            return bound(0, current: observation.replicas, at: now, reason: "no data for a stable window")
+        }
+        let observedStable = stable.average(at: now), observedPanic = panic.average(at: now)
+        let (desired, reason) = scale(stable: observedStable, panic: observedPanic, ready: ready, at: now)
+        return bound(desired, current: observation.replicas, at: now, reason: reason)
+    }
+
+    /// The decider (`autoscaler.go Scale`).
+    mutating func scale(stable observedStable: Double, panic observedPanic: Double, ready readyPods: Int, at now: SimTime)
+        -> (Int, String) {
+        let target = spec.targetValue
+        let pods = Double(max(1, readyPods))
+        let maxUp = Int((spec.maxScaleUpRate * pods).rounded(.up))
+        let maxDown = Int((pods / spec.maxScaleDownRate).rounded(.down))
+        let dStable = Int((observedStable / target).rounded(.up)), dPanic = Int((observedPanic / target).rounded(.up))
+        var stableDesired = min(max(dStable, maxDown), maxUp)
+        var panicDesired = min(max(dPanic, maxDown), maxUp)
+        if spec.activationScale > 1 {
+            if dStable > 0 { stableDesired = max(stableDesired, spec.activationScale) }
+            if dPanic > 0 { panicDesired = max(panicDesired, spec.activationScale) }
+        }
+        let over = Double(dPanic) / pods >= spec.panicThresholdPercentage / 100
+        if !panicking && over {
+            panicking = true
+            panicTime = now
+        } else if over {
+            panicTime = now
+        } else if panicking && panicTime + spec.stableWindow < now {
+            panicking = false
+            maxPanicPods = 0
+        }
+        var desired = stableDesired
+        var reason = String(format: "stable: %.2f over %@ → %d (target %.2f per pod)", observedStable,
+                            spec.stableWindow.description, stableDesired, target)
+        if panicking {
+            desired = max(stableDesired, panicDesired)
+            maxPanicPods = max(maxPanicPods, desired)
+            desired = maxPanicPods
+            reason = String(format: "panic: %@ average %.2f is %.1f× target on %d pods → %d", spec.panicWindow.description,
+                            observedPanic, observedPanic / target / pods, readyPods, desired)
+        }
+        if spec.scaleDownDelay > .zero {
+            let held = delay.record(desired, at: now)
+            if held > desired { reason += "; held at \(held) by scale-down-delay \(spec.scaleDownDelay)" }
+            desired = held
+        }
+        return (desired, reason)
+    }
+
+    /// The PodAutoscaler reconciler: min/max/initial scale and scale to zero (`kpa/scaler.go`).
+    mutating func bound(_ wanted: Int, current: ReplicaCounts, at now: SimTime, reason: String) -> ScalingDecision {
+        var minScale = spec.minScale
+        if current.ready >= spec.initialScale { reachedInitialScale = true }
+        if !reachedInitialScale { minScale = max(minScale, spec.initialScale) }
+        var desired = max(wanted, minScale)
+        if spec.maxScale > 0 { desired = min(desired, spec.maxScale) }
+        var note = reason
+        if desired > 0 {
+            if !active && current.ready >= max(spec.minScale, 1) {
+                active = true
+                activeSince = now
+            }
+            inactiveSince = nil
+            return ScalingDecision(desiredReplicas: desired, reason: note)
+        }
+        let holding = max(current.active, 1)
+        if !spec.enableScaleToZero { return ScalingDecision(desiredReplicas: 1, reason: note + "; scale to zero disabled") }
+        if active {
+            if now - activeSince < spec.stableWindow {
+                return ScalingDecision(desiredReplicas: 1, reason: note + "; active less than a stable window, holding 1")
+            }
+            active = false
+            inactiveSince = now
+            return ScalingDecision(desiredReplicas: holding, reason: note + "; marked inactive, grace period starts")
+        }
+        let since = inactiveSince ?? now
+        if inactiveSince == nil { inactiveSince = now }
+        let grace = max(spec.scaleToZeroGracePeriod, spec.scaleToZeroPodRetention)
+        if current.active > 0 && now - since < grace {
+            note += "; inactive \(now - since), scale to zero after \(grace)"
+            return ScalingDecision(desiredReplicas: holding, reason: note)
+        }
+        return ScalingDecision(desiredReplicas: 0, reason: note + (current.active > 0 ? "; scaled to zero" : ""))
+    }
+}

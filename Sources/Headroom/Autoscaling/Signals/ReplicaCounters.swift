@@ -1,0 +1,63 @@
+import HeadroomEngine
+
+/// Cumulative counters of one replica (or of the activator), as exporters expose them: every
+/// signal is a difference of these between two instants divided by the time between.
+struct ReplicaCounters: Sendable {
+    /// ∫ requests at the replica dt (request-seconds).
+    var concurrencySeconds = 0.0
+    /// ∫ [an iteration in progress] dt (seconds).
+    var busySeconds = 0.0
+    var arrivals = 0.0
+    var completions = 0.0
+    /// Output tokens produced (counted when their iteration run ends).
+    var outputTokens = 0.0
+    /// Engine iterations completed.
+    var iterations = 0.0
+
+    static func - (a: ReplicaCounters, b: ReplicaCounters) -> ReplicaCounters {
+        ReplicaCounters(
+            concurrencySeconds: a.concurrencySeconds - b.concurrencySeconds, busySeconds: a.busySeconds - b.busySeconds,
+            arrivals: a.arrivals - b.arrivals, completions: a.completions - b.completions,
+            outputTokens: a.outputTokens - b.outputTokens, iterations: a.iterations - b.iterations)
+    }
+}
+
+/// A replica's counters and the state they integrate.
+struct CounterState: Sendable {
+    private(set) var counters = ReplicaCounters()
+    private var since = SimTime.zero
+    private var outstanding = 0
+    private var busy = false
+
+    init(at now: SimTime = .zero) { since = now }
+
+    /// Integrates up to `now`, then takes the new state.
+    mutating func update(outstanding: Int, busy: Bool, at now: SimTime) {
+        advance(to: now)
+        self.outstanding = outstanding
+        self.busy = busy
+    }
+
+    mutating func advance(to now: SimTime) {
+        let elapsed = (now - since).seconds
+        if elapsed > 0 {
+            counters.concurrencySeconds += Double(outstanding) * elapsed
+            if busy { counters.busySeconds += elapsed }
+        }
+        since = now
+    }
+
+    mutating func count(arrivals: Int = 0, completions: Int = 0, outputTokens: Int = 0, iterations: Int = 0) {
+        counters.arrivals += Double(arrivals)
+        counters.completions += Double(completions)
+        counters.outputTokens += Double(outputTokens)
+        counters.iterations += Double(iterations)
+    }
+
+    /// The counters as of `now`.
+    func snapshot(at now: SimTime) -> ReplicaCounters {
+        var copy = self
+        copy.advance(to: now)
+        return copy.counters
+    }
+}
