@@ -47,9 +47,13 @@ enum ResultFormat {
     }
 
     static func decisions(_ records: [DecisionRecord]) -> String {
-        (["", "Decisions (time, ready/starting/pending, desired, reason)"] + records.map {
-            String(format: "%10.1f s  %d/%d/%d  → %d  ", $0.time, $0.replicas.ready, $0.replicas.starting, $0.replicas.pending,
-                   $0.desiredReplicas) + $0.reason
+        (["", "Decisions (time, ready/starting/pending, signals seen, desired, reason)"] + records.map { record in
+            let signals = record.signals.map {
+                String(format: "%@ %.3g/replica (%d)", $0.signal.rawValue, $0.perReplica, $0.reporting)
+            }.joined(separator: ", ")
+            return String(format: "%10.1f s  %d/%d/%d  ", record.time, record.replicas.ready, record.replicas.starting,
+                          record.replicas.pending) + (signals.isEmpty ? "" : "[\(signals)]  ")
+                + "→ \(record.desiredReplicas)  \(record.reason)"
         }).joined(separator: "\n")
     }
 

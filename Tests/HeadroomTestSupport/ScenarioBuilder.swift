@@ -64,3 +64,33 @@ extension RunResult {
         return nil
     }
 }
+
+/// A fixed fleet that reads signals, so tests can inspect what a policy would see in the
+/// decision log.
+public struct SignalProbe: ScalingPolicy {
+    public var replicas: Int
+    public let signals: [SignalRequest]
+    public var syncPeriod: SimTime?
+    public var warm: Bool
+
+    public init(replicas: Int, signals: [Signal], pipeline: SignalPipeline = .queueProxy, syncPeriod: SimTime = .seconds(1),
+                warm: Bool = true) {
+        self.replicas = replicas
+        self.warm = warm
+        self.signals = signals.map { SignalRequest($0, pipeline) }
+        self.syncPeriod = syncPeriod
+    }
+
+    public var startsWarm: Bool { warm }
+
+    public func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
+        ScalingDecision(desiredReplicas: replicas, reason: "probe")
+    }
+}
+
+extension RunResult {
+    /// The per-replica means of `signal` the policy saw, one per evaluation that had a reading.
+    public func seen(_ signal: Signal) -> [SignalInput] {
+        decisions.compactMap { $0.signals.first { $0.signal == signal } }
+    }
+}

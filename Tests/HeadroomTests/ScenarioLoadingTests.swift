@@ -80,7 +80,7 @@ struct ScenarioLoadingTests {
         ("sigma: 0.5", "sigma: -1", "workload.prompt_tokens.sigma", "between"),
         ("low: 1m, high: 3m", "low: 3m, high: 1m", "node_pools[0].provisioning", "must not exceed high"),
         ("kind: fixed, replicas: 2", "kind: fixed", "policy", "missing required key `replicas`"),
-        ("kind: fixed, replicas: 2", "kind: hpa, replicas: 2", "policy.kind", "allowed: fixed"),
+        ("kind: fixed, replicas: 2", "kind: hpx, replicas: 2", "policy.kind", "did you mean `hpa`? allowed: fixed, hpa, kpa"),
         ("price_per_hour: 98.32", "price_per_hour: -1", "node_pools[0].price_per_hour", "between"),
     ])
     func rangeChecks(old: String, new: String, path: String, message: String) throws {

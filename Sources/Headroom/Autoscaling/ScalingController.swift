@@ -6,14 +6,25 @@ struct ScalingController {
     private(set) var policy: any ScalingPolicy
     private(set) var decisions: [DecisionRecord] = []
     private(set) var desiredReplicas = 0
+    /// The latest reading of each requested signal, for the log.
+    private var latest: [SignalReading?]
 
-    init(policy: any ScalingPolicy) { self.policy = policy }
+    init(policy: any ScalingPolicy) {
+        self.policy = policy
+        latest = Array(repeating: nil, count: policy.signals.count)
+    }
 
     mutating func evaluate(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
         let decision = policy.decide(observation, at: now)
         desiredReplicas = max(0, decision.desiredReplicas)
+        for (index, readings) in observation.readings.enumerated() where !readings.isEmpty { latest[index] = readings.last }
+        let inputs = latest.compactMap { $0 }.map { reading in
+            SignalInput(signal: reading.signal, sampledAt: reading.sampledAt.seconds, reporting: reading.values.count,
+                        perReplica: reading.values.isEmpty ? 0 : reading.total / Double(reading.values.count),
+                        total: reading.total + reading.activator)
+        }
         decisions.append(DecisionRecord(
-            time: now.seconds, replicas: observation.replicas, activatorQueue: observation.activatorQueue,
+            time: now.seconds, replicas: observation.replicas, activatorQueue: observation.activatorQueue, signals: inputs,
             desiredReplicas: desiredReplicas, reason: decision.reason))
         return decision
     }

@@ -113,8 +113,23 @@ public struct DecisionRecord: Codable, Sendable, Equatable {
     public var time: Double
     public var replicas: ReplicaCounts
     public var activatorQueue: Int
+    /// The latest reading of each signal the policy reads, as of this evaluation.
+    public var signals: [SignalInput]
     public var desiredReplicas: Int
     public var reason: String
+}
+
+/// A signal reading as recorded in the decision log.
+public struct SignalInput: Codable, Sendable, Equatable {
+    public var signal: Signal
+    /// When the reading was taken (seconds).
+    public var sampledAt: Double
+    /// Replicas that reported.
+    public var reporting: Int
+    /// Mean over the reporting replicas.
+    public var perReplica: Double
+    /// Sum over the reporting replicas, plus the activator's share.
+    public var total: Double
 }
 
 /// The life of one request; times in seconds, `nil` where it never got that far.

@@ -10,11 +10,17 @@ public struct RunOptions: Sendable {
     public var requestSample = 0
     /// Called every 65,536 events with the simulated time.
     public var progress: (@Sendable (SimTime) -> Void)?
+    /// A policy to use instead of the scenario's (a user-written one, or a probe in tests).
+    public var policy: (any ScalingPolicy)?
 
-    public init(collapsesDecodeRuns: Bool = true, requestSample: Int = 0, progress: (@Sendable (SimTime) -> Void)? = nil) {
+    public init(
+        collapsesDecodeRuns: Bool = true, requestSample: Int = 0, progress: (@Sendable (SimTime) -> Void)? = nil,
+        policy: (any ScalingPolicy)? = nil
+    ) {
         self.collapsesDecodeRuns = collapsesDecodeRuns
         self.requestSample = requestSample
         self.progress = progress
+        self.policy = policy
     }
 }
 
@@ -88,7 +94,7 @@ public struct Simulation: EventHandler {
         pool = scenario.replicaPoolIndex
         source = RequestFeed(.synthetic(SyntheticWorkload(scenario.workload, seed: scenario.seed)))
         router = Router(scenario.router, random: RandomStream(seed: scenario.seed, name: "router"))
-        controller = ScalingController(policy: scenario.policy.makePolicy())
+        controller = ScalingController(policy: options.policy ?? scenario.policy.makePolicy())
         sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu)
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         metrics = RunMetrics(scenario: scenario, requestSample: options.requestSample)
