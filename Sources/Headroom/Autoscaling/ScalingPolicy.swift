@@ -15,12 +15,16 @@ public protocol ScalingPolicy: Sendable {
     /// Whether a request arriving while the desired scale is zero triggers an evaluation at once
     /// (Knative's poke from the activator) instead of waiting for the next tick.
     var evaluatesOnFirstRequest: Bool { get }
+    /// Whether the replicas it creates are ready at once, on nodes ready at once (the oracle's
+    /// "ignoring start-up time"); real policies wait for every cold-start stage.
+    var startsInstantly: Bool { get }
     mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision
 }
 
 extension ScalingPolicy {
     public var signals: [SignalRequest] { [] }
     public var evaluatesOnFirstRequest: Bool { false }
+    public var startsInstantly: Bool { false }
 }
 
 /// What a policy sees at one evaluation.

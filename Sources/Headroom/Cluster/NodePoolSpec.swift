@@ -26,6 +26,9 @@ public struct NodePoolSpec: Sendable, Equatable {
     public var stockoutProbability: Double
     /// Wait before asking again after a stockout. Default 1m; > 0.
     public var stockoutRetry: SimTime
+    /// A warm pool: empty ready nodes kept on top of those in use (provisioned as soon as one is
+    /// taken), so a new replica skips node provisioning. Billed like any node. Default 0.
+    public var spareNodes: Int = 0
     /// Nodes boot with the container image on disk (baked into the node image). Default false.
     public var imageCached: Bool
     /// Nodes boot with the model weights on local disk. Default false.

@@ -49,6 +49,7 @@ extension Simulation {
                 return fresh
             }()
             bind(id, to: node)
+            topUpSpareNodes(at: now, queue: &queue)
             nodes[Int(node)].imageReadyAt = min(nodes[Int(node)].imageReadyAt, now)
             nodes[Int(node)].weightsOnDiskAt = min(nodes[Int(node)].weightsOnDiskAt, now)
             metrics.gpuTime.move(replicaGPUs, from: .unallocated, to: .starting, at: now)
@@ -71,12 +72,31 @@ extension Simulation {
         nodes[Int(node)].emptyGeneration &+= 1
     }
 
+    /// Empty nodes of a pool that are ready or on their way.
+    func spareNodes(pool index: Int) -> Int {
+        nodes.reduce(0) { $0 + ($1.pool == index && $1.state != .terminated && $1.replicas == 0 ? 1 : 0) }
+    }
+
+    /// Keeps the pool's warm pool of empty nodes topped up (within max_nodes).
+    mutating func topUpSpareNodes(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        for (index, spec) in scenario.nodePools.enumerated() where spec.spareNodes > 0 {
+            var missing = spec.spareNodes - spareNodes(pool: index)
+            while missing > 0 && aliveNodes(pool: index) < spec.maxNodes {
+                let node = addNode(pool: index, at: now)
+                let delay = SimTime.seconds(spec.provisioning.sample(&clusterRandom))
+                schedule(event(.nodeReady, node), at: now + delay, queue: &queue)
+                missing -= 1
+            }
+        }
+    }
+
     /// First fit onto a ready node; else wait for a provisioning node with room; else ask the pool
     /// for a node (within max_nodes, subject to stockouts); else wait for capacity.
     mutating func place(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         if let node = readyNodeWithRoom() {
             bind(replica, to: node)
             startPull(replica, at: now, queue: &queue)
+            topUpSpareNodes(at: now, queue: &queue)
             return
         }
         replicas[Int(replica)].coldStart.waitedForNode = true
@@ -84,6 +104,7 @@ extension Simulation {
             nodes[$0].pool == pool && nodes[$0].state == .provisioning && nodes[$0].freeGPUs >= replicaGPUs
         }) {
             bind(replica, to: Int32(node))
+            topUpSpareNodes(at: now, queue: &queue)
             return
         }
         if aliveNodes(pool: pool) < poolSpec.maxNodes && !stockoutRetryPending {
@@ -92,6 +113,7 @@ extension Simulation {
                 let delay = SimTime.seconds(poolSpec.provisioning.sample(&clusterRandom))
                 schedule(event(.nodeReady, node), at: now + delay, queue: &queue)
                 bind(replica, to: node)
+                topUpSpareNodes(at: now, queue: &queue)
                 return
             }
             stockoutRetryPending = true
@@ -233,7 +255,8 @@ extension Simulation {
         let n = Int(node)
         guard nodes[n].emptyGeneration == generation, nodes[n].state == .ready, nodes[n].replicas == 0 else { return }
         let readyInPool = nodes.reduce(0) { $0 + ($1.pool == nodes[n].pool && $1.state == .ready ? 1 : 0) }
-        guard readyInPool > scenario.nodePools[nodes[n].pool].minNodes else { return }
+        let spec = scenario.nodePools[nodes[n].pool]
+        guard readyInPool > spec.minNodes, spareNodes(pool: nodes[n].pool) > spec.spareNodes else { return }
         nodes[n].state = .terminated
         nodes[n].terminatedAt = now
         metrics.gpuTime.move(nodes[n].gpus, from: .unallocated, to: nil, at: now)

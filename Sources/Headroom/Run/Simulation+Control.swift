@@ -57,7 +57,7 @@ extension Simulation {
     /// starting, then ready; newest first within each), as a ReplicaSet scales down.
     private mutating func apply(desired: Int, current: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         if desired > current {
-            let warm = now == .zero && controller.policy.startsWarm
+            let warm = (now == .zero && controller.policy.startsWarm) || controller.policy.startsInstantly
             for _ in current..<desired { createReplica(warm: warm, at: now, queue: &queue) }
         } else if desired < current {
             var excess = current - desired

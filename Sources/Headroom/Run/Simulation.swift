@@ -94,7 +94,7 @@ public struct Simulation: EventHandler {
         pool = scenario.replicaPoolIndex
         source = RequestFeed(.synthetic(SyntheticWorkload(scenario.workload, seed: scenario.seed)))
         router = Router(scenario.router, random: RandomStream(seed: scenario.seed, name: "router"))
-        controller = ScalingController(policy: options.policy ?? scenario.policy.makePolicy())
+        controller = ScalingController(policy: options.policy ?? scenario.policy.makePolicy(for: scenario))
         sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu)
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         metrics = RunMetrics(scenario: scenario, requestSample: options.requestSample)
@@ -116,6 +116,7 @@ public struct Simulation: EventHandler {
                 makeReady(node: node, at: .zero, queue: &queue)
             }
         }
+        topUpSpareNodes(at: .zero, queue: &queue)
         nextRequest = source.next()
         if let request = nextRequest { queue.schedule(event(.arrival), at: request.arrival, phase: 0) }
         schedule(event(.policyTick), at: .zero, queue: &queue)

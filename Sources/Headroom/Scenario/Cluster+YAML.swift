@@ -4,6 +4,7 @@ extension NodePoolSpec {
     static let keys = [
         "name", "gpu", "gpus_per_node", "gpu_memory", "price_per_hour", "provisioning", "max_nodes", "min_nodes",
         "initial_nodes", "scale_down_delay", "stockout_probability", "stockout_retry", "image_cached", "weights_cached",
+        "spare_nodes",
     ]
 
     init(_ value: YAMLValue) throws(ScenarioError) {
@@ -25,6 +26,7 @@ extension NodePoolSpec {
             stockoutRetry: try map["stockout_retry"]?.duration(positive: true) ?? defaults.stockoutRetry,
             imageCached: try map["image_cached"]?.bool() ?? false,
             weightsCached: try map["weights_cached"]?.bool() ?? false)
+        spareNodes = try map["spare_nodes"]?.int(0...maxNodes) ?? 0
     }
 }
 

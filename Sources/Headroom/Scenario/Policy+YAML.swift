@@ -1,7 +1,7 @@
 import HeadroomEngine
 
 extension PolicySpec {
-    init(_ value: YAMLValue, replica: ReplicaSpec) throws(ScenarioError) {
+    init(_ value: YAMLValue, replica: ReplicaSpec, registry: PolicyRegistry) throws(ScenarioError) {
         guard case let .mapping(mapping) = value.node, let kindNode = mapping["kind"] else {
             _ = try value.mapping(allowing: ["kind"])
             throw value.error("missing required key `kind`; allowed: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -15,7 +15,128 @@ extension PolicySpec {
             self = .hpa(try HorizontalPodAutoscaler(value, cpuRequestCores: replica.cpu.requestCores))
         case .kpa:
             self = .kpa(try KnativePodAutoscaler(value))
+        case .keda:
+            self = .keda(try KEDAScaledObject(value, cpuRequestCores: replica.cpu.requestCores))
+        case .step:
+            self = .step(try StepScalingPolicy(value))
+        case .oracle:
+            self = .oracle(try OraclePolicy.Spec(value))
+        case .custom:
+            let map = try value.mapping(allowing: ["kind", "name", "parameters"])
+            let nameValue = try map.required("name")
+            let name = try nameValue.string()
+            guard let factory = registry.factories[name] else {
+                let names = registry.factories.keys.sorted()
+                throw nameValue.error("no registered policy named `\(name)`; registered: \(names.joined(separator: ", "))")
+            }
+            var parameters: [String: String] = [:]
+            if let list = map["parameters"] {
+                guard case let .mapping(mapping) = list.node else { throw list.error("expected a mapping of parameters") }
+                for (key, item) in mapping {
+                    guard let key = key.string, let text = item.string else { throw list.error("parameters must be plain key: value pairs") }
+                    parameters[key] = text
+                }
+            }
+            do {
+                self = .custom(CustomPolicy(name: name, parameters: parameters, policy: try factory(parameters)))
+            } catch {
+                throw (map["parameters"] ?? value).error("policy `\(name)`: \(error)")
+            }
         }
+    }
+}
+
+extension KEDAScaledObject {
+    init(_ value: YAMLValue, cpuRequestCores: Double) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["kind", "spec", "pipeline", "hpa_sync_period"])
+        let specMap = try map.required("spec").mapping(allowing: [
+            "scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialCooldownPeriod", "minReplicaCount", "maxReplicaCount",
+            "idleReplicaCount", "triggers", "advanced", "fallback",
+        ])
+        var spec = KEDASpec()
+        if let v = specMap["pollingInterval"] { spec.pollingInterval = .seconds(Double(try v.int(1...86_400))) }
+        if let v = specMap["cooldownPeriod"] { spec.cooldownPeriod = .seconds(Double(try v.int(0...86_400))) }
+        if let v = specMap["initialCooldownPeriod"] { spec.initialCooldownPeriod = .seconds(Double(try v.int(0...86_400))) }
+        spec.maxReplicaCount = try specMap["maxReplicaCount"]?.int(1...10_000) ?? 100
+        spec.minReplicaCount = try specMap["minReplicaCount"]?.int(0...spec.maxReplicaCount) ?? 0
+        if let v = specMap["idleReplicaCount"] {
+            let idle = try v.int(0...10_000)
+            guard idle < spec.minReplicaCount else { throw v.error("idleReplicaCount must be less than minReplicaCount (\(spec.minReplicaCount))") }
+            spec.idleReplicaCount = idle
+        }
+        if let advanced = specMap["advanced"] {
+            let a = try advanced.mapping(allowing: ["horizontalPodAutoscalerConfig", "restoreToOriginalReplicaCount", "scalingModifiers"])
+            if let modifiers = a["scalingModifiers"] { throw modifiers.error("scalingModifiers are not modelled") }
+            if let hpa = a["horizontalPodAutoscalerConfig"] {
+                let h = try hpa.mapping(allowing: ["name", "behavior"])
+                spec.behavior = try h["behavior"].map { (v) throws(ScenarioError) in try HPABehavior(v) }
+            }
+        }
+        if let v = map["hpa_sync_period"] { spec.hpaSyncPeriod = try v.duration(positive: true) }
+        let pipeline = try map["pipeline"]?.pipeline(default: .prometheusAdapter) ?? .prometheusAdapter
+        let triggersValue = try specMap.required("triggers")
+        spec.triggers = try triggersValue.sequence().map { (item) throws(ScenarioError) in try KEDATrigger(item, pipeline: pipeline) }
+        guard !spec.triggers.isEmpty else { throw triggersValue.error("at least one trigger is needed") }
+        self.init(spec: spec, cpuRequestCores: cpuRequestCores)
+    }
+}
+
+extension KEDATrigger {
+    init(_ value: YAMLValue, pipeline: SignalPipeline) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["type", "name", "metricType", "metadata", "authenticationRef", "useCachedMetrics"])
+        let kind = try map.required("type").choice(Kind.self)
+        let averageValue = try map["metricType"].map { (v) throws(ScenarioError) -> Bool in
+            let text = try v.scalar("AverageValue, Value or Utilization")
+            guard ["AverageValue", "Value", "Utilization"].contains(text) else {
+                throw v.error("unknown metricType `\(text)`; allowed: AverageValue, Value, Utilization")
+            }
+            return text != "Value"
+        } ?? true
+        switch kind {
+        case .prometheus:
+            let metadata = try map.required("metadata").mapping(allowing: [
+                "query", "threshold", "activationThreshold", "serverAddress", "metricName", "namespace", "ignoreNullValues",
+            ])
+            self.init(kind: .prometheus, signal: try metadata.required("query").signal(), averageValue: averageValue,
+                      thresholdMilli: max(1, try metadata.required("threshold").quantity()),
+                      activationThresholdMilli: try metadata["activationThreshold"]?.quantity() ?? 0, pipeline: pipeline)
+        case .cpu:
+            let metadata = try map.required("metadata").mapping(allowing: ["type", "value", "containerName"])
+            self.init(kind: .cpu, signal: .cpu, thresholdMilli: Int64(try metadata.required("value").int(1...10_000)) * 1000,
+                      pipeline: .metricsServer)
+        }
+    }
+}
+
+extension StepScalingPolicy {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: [
+            "kind", "signal", "scale_up_threshold", "scale_down_threshold", "window", "step", "cooldown", "evaluation_interval",
+            "min_replicas", "max_replicas", "pipeline",
+        ])
+        self.init()
+        if let v = map["signal"] { signal = try v.signal() }
+        scaleUpThreshold = try map.required("scale_up_threshold").number(0...1e9)
+        scaleDownThreshold = try map["scale_down_threshold"]?.number(0...scaleUpThreshold)
+        if let v = map["window"] { window = try v.duration(positive: true) }
+        step = try map["step"]?.int(1...1000) ?? 1
+        if let v = map["cooldown"] { cooldown = try v.duration() }
+        if let v = map["evaluation_interval"] { evaluationInterval = try v.duration(positive: true) }
+        maxReplicas = try map["max_replicas"]?.int(1...10_000) ?? 8
+        minReplicas = try map["min_replicas"]?.int(0...maxReplicas) ?? 1
+        if let v = map["pipeline"] { pipeline = try v.pipeline(default: pipeline) }
+    }
+}
+
+extension OraclePolicy.Spec {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["kind", "window", "attainment", "probe_duration", "min_replicas", "max_replicas"])
+        self.init()
+        if let v = map["window"] { window = try v.duration(.seconds(1) ... .hours(24)) }
+        if let v = map["attainment"] { attainment = try v.number(0.5...0.9999) }
+        if let v = map["probe_duration"] { probeDuration = try v.duration(.minutes(1) ... .hours(24)) }
+        maxReplicas = try map["max_replicas"]?.int(1...10_000) ?? 1000
+        minReplicas = try map["min_replicas"]?.int(0...maxReplicas) ?? 0
     }
 }
 

@@ -9,18 +9,18 @@ extension Scenario {
     ]
 
     /// Reads and validates a scenario file.
-    public static func load(file path: String) throws(ScenarioError) -> Scenario {
+    public static func load(file path: String, policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
         }
-        return try parse(yaml: text, file: path)
+        return try parse(yaml: text, file: path, policies: policies)
     }
 
     /// Parses and validates scenario YAML; `file` names the source in errors.
-    public static func parse(yaml text: String, file: String = "<scenario>") throws(ScenarioError) -> Scenario {
+    public static func parse(yaml text: String, file: String = "<scenario>", policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
         let root: Yams.Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -34,10 +34,10 @@ extension Scenario {
         } catch {
             throw ScenarioError(file: file, path: "", message: "not valid YAML: \(error)")
         }
-        return try Scenario(YAMLValue(node: root, path: "", file: file))
+        return try Scenario(YAMLValue(node: root, path: "", file: file), policies: policies)
     }
 
-    init(_ value: YAMLValue) throws(ScenarioError) {
+    init(_ value: YAMLValue, policies: PolicyRegistry) throws(ScenarioError) {
         let map = try value.mapping(allowing: Self.topLevelKeys)
         let pools = try map.required("node_pools").sequence()
         guard !pools.isEmpty else { throw try map.required("node_pools").error("at least one node pool is needed") }
@@ -55,7 +55,7 @@ extension Scenario {
             nodePools: nodePools,
             replica: replica,
             router: try map["router"].map { (v) throws(ScenarioError) in try RouterSpec(v) } ?? RouterSpec(),
-            policy: try PolicySpec(map.required("policy"), replica: replica),
+            policy: try PolicySpec(map.required("policy"), replica: replica, registry: policies),
             slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec()
         )
         _ = try map["description"]?.string()
