@@ -39,6 +39,11 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
 
     public mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
         let ready = observation.replicas.ready
+        for reading in observation.readings.first ?? [] where !reading.values.isEmpty || reading.activator > 0 {
+            let value = reading.total + reading.activator
+            stable.record(value, at: reading.sampledAt)
+            panic.record(value, at: reading.sampledAt)
+        }
         if !initialized {
             initialized = true
             // A decider created with more than one ready pod starts in panic mode.
@@ -46,11 +51,6 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
             maxPanicPods = ready
             if panicking { panicTime = now }
             return ScalingDecision(desiredReplicas: spec.initialScale, reason: "revision created at initial-scale \(spec.initialScale)")
-        }
-        for reading in observation.readings.first ?? [] where !reading.values.isEmpty || reading.activator > 0 {
-            let value = reading.total + reading.activator
-            stable.record(value, at: reading.sampledAt)
-            panic.record(value, at: reading.sampledAt)
         }
         if observation.isFirstRequestPoke {
             // The activator's immediate stat for the first request of a period.

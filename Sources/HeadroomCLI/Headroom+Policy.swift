@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Headroom
+
+extension Headroom {
+    struct Policy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Work with scaling policies.",
+            subcommands: [Replay.self]
+        )
+    }
+}
+
+extension Headroom.Policy {
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Shadow mode: replay a recorded metric history through a policy and print what it would have chosen.",
+            discussion: """
+                The policy file is a scenario: its `policy:` section is replayed (the rest supplies the CPU request).
+                The metrics CSV has a header with `time` (s), `ready` and one column per signal the policy reads,
+                each the mean per ready replica: concurrency, requests_per_second, completions_per_second,
+                gpu_utilization, cpu (cores); optionally `activator` (requests waiting for capacity).
+
+                Example:
+                  headroom policy replay --policy scenarios/signals/kpa-concurrency.yaml --metrics notebooks-data/example-metrics.csv
+                """
+        )
+
+        @Option(help: "A scenario file whose policy is replayed.")
+        var policy: String
+
+        @Option(help: "The recorded metrics (CSV).")
+        var metrics: String
+
+        @Flag(help: "Print CSV (time,ready,desired,reason) instead of a table.")
+        var csv = false
+
+        func run() throws {
+            let scenario = try Headroom.loadScenario(policy)
+            let text: String
+            do {
+                text = try String(contentsOfFile: metrics, encoding: .utf8)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(metrics): cannot read the file\n".utf8))
+                throw ExitCode(1)
+            }
+            let rows: [PolicyReplay.Row]
+            do {
+                rows = try PolicyReplay.parse(csv: text, file: metrics)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            let steps = PolicyReplay.run(scenario.policy.makePolicy(for: scenario), rows: rows)
+            if csv {
+                print("time,ready,desired,reason")
+                for step in steps { print("\(step.time.seconds),\(step.ready),\(step.desired),\"\(step.reason.replacingOccurrences(of: "\"", with: "'"))\"") }
+            } else {
+                for step in steps {
+                    print(String(format: "%9.1f s  ready %3d  → %3d  ", step.time.seconds, step.ready, step.desired) + step.reason)
+                }
+            }
+        }
+    }
+}
