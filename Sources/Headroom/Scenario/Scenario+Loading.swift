@@ -59,6 +59,11 @@ extension Scenario {
             slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec()
         )
         _ = try map["description"]?.string()
+        // Knative's queue-proxy enforces containerConcurrency: apply it at the router unless the
+        // scenario sets a per-replica limit itself.
+        if case let .kpa(kpa) = policy, kpa.spec.containerConcurrency > 0, router.maxOutstandingPerReplica == nil {
+            router.maxOutstandingPerReplica = kpa.spec.containerConcurrency
+        }
         try validateAcrossSections(map)
     }
 

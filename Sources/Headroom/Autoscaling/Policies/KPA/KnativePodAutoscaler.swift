@@ -104,6 +104,11 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
             if held > desired { reason += "; held at \(held) by scale-down-delay \(spec.scaleDownDelay)" }
             desired = held
         }
+        // Excess burst capacity: negative puts the activator in the request path (logged only:
+        // Headroom routes through the router either way).
+        let tbc = spec.targetBurstCapacity
+        let excess = tbc == 0 ? 0 : tbc < 0 ? -1 : (Double(readyPods) * spec.totalValue - tbc - observedPanic).rounded(.down)
+        if excess < 0 { reason += String(format: "; activator in path (excess burst capacity %.0f)", excess) }
         return (desired, reason)
     }
 
