@@ -116,12 +116,30 @@ struct ScenarioLoadingTests {
         }
     }
 
-    @Test("every shipped scenario loads")
-    func shippedScenarios() throws {
+    static var shippedScenarios: [String] {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scenarios").standardized
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
-        #expect(files.count >= 3)
-        for file in files { _ = try Scenario.load(file: folder.appendingPathComponent(file).path) }
+        let walker = FileManager.default.enumerator(atPath: folder.path)
+        return (walker?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+            .map { folder.appendingPathComponent($0).path }
+    }
+
+    @Test("every shipped scenario loads, states its question, and runs five minutes with its books balanced")
+    func shippedScenarios() throws {
+        let files = Self.shippedScenarios
+        #expect(files.count >= 12)
+        for file in files {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            #expect(text.hasPrefix("# Question:"), "\(file) does not start with the question it answers")
+            #expect(text.contains("# Look at:") || text.contains("Look at:"), "\(file) does not say what to look at")
+            var scenario = try Scenario.load(file: file)
+            scenario.duration = .minutes(5)
+            if case var .oracle(spec) = scenario.policy {
+                spec.probeDuration = .minutes(1)
+                scenario.policy = .oracle(spec)
+            }
+            let result = Simulation.run(scenario)
+            #expect(result.brokenInvariant == nil, "\(file): \(result.brokenInvariant ?? "")")
+        }
     }
 }
 
