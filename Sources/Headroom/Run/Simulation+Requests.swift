@@ -38,7 +38,7 @@ extension Simulation {
     mutating func dispatch(_ id: Int32, to replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let r = Int(replica)
         outcome.clear()
-        counters[r].count(arrivals: 1)
+        if tracksSignals { counters[r].count(arrivals: 1) }
         let end = engines[r].enqueue(id, at: now, requests: &requests, model: stepTime, outcome: &outcome)
         afterEngineStep(replica, end: end, at: now, queue: &queue)
     }
@@ -65,8 +65,10 @@ extension Simulation {
         }
         for id in outcome.timedOut { drop(id, .queueTimeout, at: now) }
         let busy = engines[r].isBusy
-        counters[r].count(completions: outcome.finished.count, outputTokens: outcome.tokens, iterations: outcome.iterations)
-        counters[r].update(outstanding: engines[r].outstanding, busy: busy, at: now)
+        if tracksSignals {
+            counters[r].count(completions: outcome.finished.count, outputTokens: outcome.tokens, iterations: outcome.iterations)
+            counters[r].update(outstanding: engines[r].outstanding, busy: busy, at: now)
+        }
         if busy != replicas[r].serving {
             replicas[r].serving = busy
             metrics.gpuTime.move(scenario.replica.gpus, from: busy ? .idle : .serving, to: busy ? .serving : .idle, at: now)

@@ -83,6 +83,8 @@ public struct Simulation: EventHandler {
     var counters: [CounterState] = []
     var activatorCounters = CounterState()
     var sampler: SignalSampler
+    /// Whether the policy reads any signal (the counters cost a little on every event).
+    let tracksSignals: Bool
     /// A first-request evaluation is already scheduled.
     var pokePending = false
 
@@ -96,6 +98,7 @@ public struct Simulation: EventHandler {
         router = Router(scenario.router, random: RandomStream(seed: scenario.seed, name: "router"))
         controller = ScalingController(policy: options.policy ?? scenario.policy.makePolicy(for: scenario))
         sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu)
+        tracksSignals = !sampler.requests.isEmpty
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         metrics = RunMetrics(scenario: scenario, requestSample: options.requestSample)
     }
