@@ -1,8 +1,8 @@
 # Headroom — build, test, run and benchmark. Every target installs what it needs on a fresh
 # Debian machine (run as root there; elsewhere the apt step is skipped when nothing is missing).
 SWIFT ?= swift
-# Debian packages the build links against (none yet beyond the Swift toolchain's own).
-APT_PACKAGES ?=
+# Debian packages the build links against: SQLite for the run store (GRDB).
+APT_PACKAGES ?= libsqlite3-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
 .PHONY: all deps build release run test bench clean

@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         .target(name: "HeadroomEngine", swiftSettings: invariants),
@@ -31,15 +32,26 @@ let package = Package(
             ],
             swiftSettings: invariants
         ),
+        .target(
+            name: "HeadroomStore",
+            dependencies: ["Headroom", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: invariants
+        ),
         .executableTarget(
             name: "HeadroomCLI",
             dependencies: [
                 "Headroom",
+                "HeadroomStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "HeadroomTestSupport", dependencies: ["Headroom"], path: "Tests/HeadroomTestSupport"),
         .testTarget(name: "HeadroomEngineTests", dependencies: ["HeadroomEngine"], swiftSettings: invariants),
+        .testTarget(
+            name: "HeadroomStoreTests",
+            dependencies: ["HeadroomStore", "HeadroomTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: invariants
+        ),
         .testTarget(
             name: "HeadroomTests",
             dependencies: ["Headroom", "HeadroomTestSupport"],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Headroom
 import HeadroomEngine
+import HeadroomStore
 
 extension Headroom {
     struct Run: ParsableCommand {
@@ -29,22 +30,42 @@ extension Headroom {
         @Flag(help: "Print the autoscaler's decision log.")
         var decisions = false
 
-        @Option(name: .customLong("sample-requests"), help: "Keep the life of the first N requests (in --json).")
+        @Option(name: .customLong("sample-requests"), help: "Keep the life of the first N requests (in --json and the store).")
         var sampleRequests = 0
 
+        @OptionGroup var store: StoreOptions
+
+        @Flag(help: "Do not store the run.")
+        var noStore = false
+
         func run() throws {
-            var scenario = try Headroom.loadScenario(file)
-            if let seed { scenario.seed = seed }
-            if let duration { scenario.duration = duration }
+            var document: ScenarioDocument
+            let scenario: Scenario
+            do {
+                document = try ScenarioDocument.load(file: file)
+                if let seed { try document.set("seed", to: String(seed)) }
+                if let duration { try document.set("duration", to: duration.description) }
+                scenario = try document.scenario()
+            } catch {
+                Headroom.fail("\(error)")
+            }
+            let runStore = noStore ? nil : try store.open()
             let progress = ProgressLine(total: scenario.duration)
             let started = Date()
             let result = Simulation.run(scenario, options: RunOptions(requestSample: sampleRequests, progress: progress.update))
+            let wall = Date().timeIntervalSince(started)
             progress.clear()
             if json {
                 print(try ResultFormat.json(result))
             } else {
-                print(ResultFormat.table(result.summary, wall: Date().timeIntervalSince(started)))
+                print(ResultFormat.table(result.summary, wall: wall))
                 if decisions { print(ResultFormat.decisions(result.decisions)) }
+            }
+            if let runStore {
+                let id = try runStore.save(result, document: document, scenario: scenario,
+                                           placement: RunStore.Placement(variant: scenario.policy.kind.rawValue), startedAt: started,
+                                           wallSeconds: wall)
+                FileHandle.standardError.write(Data("stored as run \(id) in \(store.path)\n".utf8))
             }
         }
     }

@@ -1,0 +1,112 @@
+import Foundation
+import Yams
+
+/// A sweep: a base scenario, named variants and a grid of overrides by key path, times seeds.
+///
+/// ```yaml
+/// sweep:
+///   name: signals
+///   base: signals/kpa-concurrency.yaml      # relative to the sweep file
+///   seeds: 3                                # seeds 1…3, or a list [1, 7, 11]
+///   variants:                               # optional: named sets of overrides
+///     - {name: kpa, set: {policy: {kind: kpa}}}
+///   grid:                                   # optional: every combination of these values
+///     replica.engine.max_num_seqs: [64, 256]
+/// ```
+public struct SweepSpec: Sendable {
+    public var name: String
+    public var file: String
+    public var base: ScenarioDocument
+    public var seeds: [UInt64]
+    public var variants: [(name: String, overrides: [(path: String, value: String)])]
+    public var grid: [(path: String, values: [String])]
+
+    /// One run of the sweep.
+    public struct Job: Sendable {
+        public var variant: String
+        public var seed: UInt64
+        public var document: ScenarioDocument
+    }
+
+    public static func load(file path: String) throws(ScenarioError) -> SweepSpec {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
+        }
+        let root: Yams.Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw ScenarioError(file: path, path: "", message: "the file is empty") }
+            root = node
+        } catch let error as ScenarioError { throw error } catch {
+            throw ScenarioError(file: path, path: "", message: "not valid YAML: \(error)")
+        }
+        let top = try YAMLValue(node: root, path: "", file: path).mapping(allowing: ["sweep"])
+        let map = try top.required("sweep").mapping(allowing: ["name", "base", "seeds", "variants", "grid"])
+        let baseValue = try map.required("base")
+        let basePath = URL(fileURLWithPath: try baseValue.string(), relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent()).path
+        let base: ScenarioDocument
+        do { base = try ScenarioDocument.load(file: basePath) } catch { throw baseValue.error("cannot read the base scenario `\(basePath)`") }
+        var seeds: [UInt64] = [1]
+        if let seedsValue = map["seeds"] {
+            if case .sequence = seedsValue.node {
+                seeds = try seedsValue.sequence().map { (v) throws(ScenarioError) in UInt64(try v.int(0...Int.max)) }
+            } else {
+                seeds = (1...UInt64(try seedsValue.int(1...10_000))).map { $0 }
+            }
+        }
+        var variants: [(String, [(String, String)])] = []
+        if let list = map["variants"] {
+            for item in try list.sequence() {
+                let variant = try item.mapping(allowing: ["name", "set"])
+                let name = try variant.required("name").string()
+                let set = try variant.required("set")
+                guard case let .mapping(pairs) = set.node else { throw set.error("expected a mapping of key path: value") }
+                var overrides: [(String, String)] = []
+                for (key, value) in pairs {
+                    guard let keyPath = key.string else { throw set.error("key paths must be text") }
+                    overrides.append((keyPath, try Self.text(value, at: set)))
+                }
+                variants.append((name, overrides))
+            }
+        }
+        var grid: [(String, [String])] = []
+        if let gridValue = map["grid"] {
+            guard case let .mapping(pairs) = gridValue.node else { throw gridValue.error("expected a mapping of key path: [values]") }
+            for (key, value) in pairs {
+                guard let keyPath = key.string, case let .sequence(items) = value, !items.isEmpty else {
+                    throw gridValue.error("each grid entry is a key path and a non-empty list of values")
+                }
+                grid.append((keyPath, try items.map { (item) throws(ScenarioError) in try Self.text(item, at: gridValue) }))
+            }
+        }
+        return SweepSpec(name: try map.required("name").string(), file: path, base: base, seeds: seeds, variants: variants, grid: grid)
+    }
+
+    static func text(_ node: Yams.Node, at place: YAMLValue) throws(ScenarioError) -> String {
+        if case let .scalar(scalar) = node { return scalar.string }
+        do { return try Yams.serialize(node: node) } catch { throw place.error("cannot read this value") }
+    }
+
+    /// Every (variant × grid point × seed), in a fixed order; each document is validated.
+    public func jobs(policies: PolicyRegistry = .standard) throws(ScenarioError) -> [Job] {
+        var points: [(label: String, overrides: [(String, String)])] = variants.isEmpty ? [("base", [])] : variants.map { ($0.name, $0.overrides) }
+        for (path, values) in grid {
+            points = points.flatMap { point in
+                values.map { value in ("\(point.label), \(path)=\(value)", point.overrides + [(path, value)]) }
+            }
+        }
+        var jobs: [Job] = []
+        for point in points {
+            var document = base
+            document.file = "\(base.file) (sweep \(name), variant \(point.label))"
+            for (path, value) in point.overrides { try document.set(path, to: value) }
+            for seed in seeds {
+                var seeded = document
+                try seeded.set("seed", to: String(seed))
+                _ = try seeded.scenario(policies: policies)
+                jobs.append(Job(variant: point.label, seed: seed, document: seeded))
+            }
+        }
+        return jobs
+    }
+}

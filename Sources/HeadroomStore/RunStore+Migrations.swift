@@ -1,0 +1,87 @@
+import GRDB
+
+extension RunStore {
+    /// The schema, one named migration per version. Shipped migrations are never edited: a change
+    /// is a new migration.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: scenarios, sweeps, runs and their results") { db in
+            try db.create(table: "scenarios") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull()
+                t.column("yaml", .text).notNull()
+                t.column("hash", .text).notNull().unique()
+            }
+            try db.create(table: "sweeps") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("name", .text).notNull().unique()
+                t.column("file", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("run_key", .text).notNull().unique()
+                t.column("scenario_id", .integer).notNull().references("scenarios")
+                t.column("sweep_id", .integer).references("sweeps")
+                t.column("variant", .text).notNull()
+                t.column("policy_kind", .text).notNull()
+                t.column("seed", .integer).notNull()
+                t.column("headroom_version", .text).notNull()
+                t.column("started_at", .datetime).notNull()
+                t.column("wall_seconds", .double).notNull()
+                t.column("status", .text).notNull()
+            }
+            try db.create(index: "runs_by_sweep", on: "runs", columns: ["sweep_id", "variant", "seed"])
+            try db.create(table: "run_summaries") { t in
+                t.primaryKey("run_id", .integer).references("runs", onDelete: .cascade)
+                t.column("duration_seconds", .double).notNull()
+                t.column("events", .integer).notNull()
+                for column in RunSummaryRecord.Columns.counts { t.column(column, .integer).notNull() }
+                for column in RunSummaryRecord.Columns.reals { t.column(column, .double).notNull() }
+            }
+            try db.create(table: "run_series") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("time", .double).notNull()
+                for column in SeriesRecord.Columns.counts { t.column(column, .integer).notNull() }
+                t.primaryKey(["run_id", "time"])
+            }
+            try db.create(table: "decisions") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("time", .double).notNull()
+                t.column("replicas_ready", .integer).notNull()
+                t.column("replicas_starting", .integer).notNull()
+                t.column("replicas_pending", .integer).notNull()
+                t.column("activator_queue", .integer).notNull()
+                t.column("signals", .text).notNull()
+                t.column("desired_replicas", .integer).notNull()
+                t.column("reason", .text).notNull()
+            }
+            try db.create(index: "decisions_by_run", on: "decisions", columns: ["run_id", "time"])
+            try db.create(table: "cold_starts") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("requested_at", .double).notNull()
+                t.column("pending_seconds", .double).notNull()
+                t.column("pull_seconds", .double).notNull()
+                t.column("load_seconds", .double).notNull()
+                t.column("warmup_seconds", .double).notNull()
+                t.column("image_cached", .boolean).notNull()
+                t.column("weights_cached", .boolean).notNull()
+                t.column("waited_for_node", .boolean).notNull()
+                t.column("ready_at", .double)
+            }
+            try db.create(table: "request_samples") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("serial", .integer).notNull()
+                t.column("arrival", .double).notNull()
+                t.column("prompt_tokens", .integer).notNull()
+                t.column("output_tokens", .integer).notNull()
+                t.column("admitted", .double)
+                t.column("first_token", .double)
+                t.column("finished", .double)
+                t.column("dropped_reason", .text)
+                t.primaryKey(["run_id", "serial"])
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import Headroom
+
+extension RunStore {
+    /// The version written into every run.
+    public static let headroomVersion = "0.3.0-dev"
+
+    /// Where a run belongs: a sweep and its variant label, or a single run.
+    public struct Placement: Sendable {
+        public var sweepID: Int64?
+        public var variant: String
+        public init(sweepID: Int64? = nil, variant: String) {
+            self.sweepID = sweepID
+            self.variant = variant
+        }
+    }
+
+    /// Stores one run — scenario text, run row, summary, series, decisions, cold starts and request
+    /// sample — in a single transaction, so a crash leaves no half-written run. Returns its id.
+    @discardableResult
+    public func save(
+        _ result: RunResult, document: ScenarioDocument, scenario: Scenario, placement: Placement, startedAt: Date, wallSeconds: Double
+    ) throws -> Int64 {
+        try writer.write { db in
+            let hash = Self.hash(document.yaml)
+            var scenarioRecord = try ScenarioRecord.filter(Column("hash") == hash).fetchOne(db)
+            if scenarioRecord == nil {
+                var fresh = ScenarioRecord(id: nil, name: scenario.name, yaml: document.yaml, hash: hash)
+                try fresh.insert(db)
+                scenarioRecord = fresh
+            }
+            var run = RunRecord(
+                id: nil, runKey: Self.runKey(scenarioHash: hash, seed: scenario.seed, variant: placement.variant),
+                scenarioId: scenarioRecord!.id!, sweepId: placement.sweepID, variant: placement.variant,
+                policyKind: scenario.policy.kind.rawValue, seed: Int64(bitPattern: scenario.seed),
+                headroomVersion: Self.headroomVersion, startedAt: startedAt, wallSeconds: wallSeconds, status: "finished")
+            try run.insert(db)
+            try Self.insertResults(result, runID: run.id!, db: db)
+            return run.id!
+        }
+    }
+
+    static func insertResults(_ result: RunResult, runID: Int64, db: Database) throws {
+        let summary = RunSummaryRecord.values(result.summary)
+        let columns = ["run_id"] + summary.keys.sorted()
+        try db.execute(
+            sql: "INSERT INTO run_summaries (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+            arguments: StatementArguments([runID as DatabaseValueConvertible] + summary.keys.sorted().map { summary[$0]! }))
+        let seriesColumns = ["run_id", "time"] + SeriesRecord.Columns.counts
+        let series = try db.makeStatement(sql: "INSERT INTO run_series (\(seriesColumns.joined(separator: ", "))) VALUES (\(seriesColumns.map { _ in "?" }.joined(separator: ", ")))")
+        for point in result.series {
+            try series.execute(arguments: StatementArguments([runID as DatabaseValueConvertible] + SeriesRecord.values(point)))
+        }
+        let decision = try db.makeStatement(sql: """
+            INSERT INTO decisions (run_id, time, replicas_ready, replicas_starting, replicas_pending, activator_queue, signals,
+                                   desired_replicas, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        for record in result.decisions {
+            let signals = String(decoding: try encoder.encode(record.signals), as: UTF8.self)
+            try decision.execute(arguments: [runID, record.time, record.replicas.ready, record.replicas.starting, record.replicas.pending,
+                                             record.activatorQueue, signals, record.desiredReplicas, record.reason])
+        }
+        let coldStart = try db.makeStatement(sql: """
+            INSERT INTO cold_starts (run_id, requested_at, pending_seconds, pull_seconds, load_seconds, warmup_seconds, image_cached,
+                                     weights_cached, waited_for_node, ready_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for start in result.coldStarts {
+            try coldStart.execute(arguments: [runID, start.requestedAt.seconds, start.pendingSeconds, start.pullSeconds, start.loadSeconds,
+                                              start.warmupSeconds, start.imageCached, start.weightsCached, start.waitedForNode,
+                                              start.readyAt?.seconds])
+        }
+        let sample = try db.makeStatement(sql: """
+            INSERT INTO request_samples (run_id, serial, arrival, prompt_tokens, output_tokens, admitted, first_token, finished,
+                                         dropped_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for request in result.requests {
+            try sample.execute(arguments: [runID, request.serial, request.arrival, request.promptTokens, request.outputTokens,
+                                           request.admitted, request.firstToken, request.finished, request.dropped?.rawValue])
+        }
+    }
+
+    /// Creates the sweep if it is new; returns its id either way (so a re-run resumes it).
+    public func sweep(named name: String, file: String) throws -> Int64 {
+        try writer.write { db in
+            if let existing = try SweepRecord.filter(Column("name") == name).fetchOne(db) { return existing.id! }
+            var sweep = SweepRecord(id: nil, name: name, file: file, createdAt: Date())
+            try sweep.insert(db)
+            return sweep.id!
+        }
+    }
+
+    /// A 128-bit content hash (two FNV-1a passes with different offsets): an identity for
+    /// de-duplication, not a security measure.
+    public static func hash(_ text: String) -> String {
+        var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x84222325_cbf29ce4
+        for byte in text.utf8 {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 &+ 0x9e37_79b9
+        }
+        return String(a, radix: 16).leftPadded(16) + String(b, radix: 16).leftPadded(16)
+    }
+
+    /// A run's identity: the scenario text (which includes every override), the seed and the variant.
+    public static func runKey(scenarioHash: String, seed: UInt64, variant: String) -> String {
+        hash("\(scenarioHash)|\(seed)|\(variant)")
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
