@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES ?= libsqlite3-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all deps build release run test bench clean
+.PHONY: all deps build release run run-one test bench clean
 
 all: build
 
@@ -24,9 +24,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The main job: simulate the quickstart scenario (override with SCENARIO=...).
+# The main job: the shipped sweep comparing the four scaling signals over three seeds, stored in
+# headroom.sqlite (a re-run resumes it), then the comparison table.
 run: release
-	.build/release/headroom run $(SCENARIO)
+	.build/release/headroom sweep scenarios/sweeps/signals.yaml --resume
+	.build/release/headroom compare --sweep signals --baseline kpa-concurrency
+
+# One scenario (SCENARIO=...), not stored.
+run-one: release
+	.build/release/headroom run $(SCENARIO) --no-store
 
 # The whole suite, debug build with internal invariant checks on.
 test: deps

@@ -43,7 +43,7 @@ extension Scenario {
         guard !pools.isEmpty else { throw try map.required("node_pools").error("at least one node pool is needed") }
         let nodePools = try pools.map { (item) throws(ScenarioError) in try NodePoolSpec(item) }
         let profileValue = try map.required("profile")
-        let replica = try ReplicaSpec(map.required("replica"))
+        let replica = try map["replica"].map { (v) throws(ScenarioError) in try ReplicaSpec(v) } ?? ReplicaSpec()
         self.init(
             name: try map.required("name").string(),
             duration: try map.required("duration").duration(positive: true),
@@ -70,7 +70,7 @@ extension Scenario {
     /// Rules that tie sections together, each reported at the key a user would change.
     private func validateAcrossSections(_ map: YAMLMapping) throws(ScenarioError) {
         let poolsValue = try map.required("node_pools")
-        let replicaValue = try map.required("replica").mapping(allowing: ReplicaSpec.keys)
+        let replicaValue = try (map["replica"] ?? map.owner).mapping(allowing: ReplicaSpec.keys + Scenario.topLevelKeys)
         for (index, pool) in nodePools.enumerated() where nodePools[..<index].contains(where: { $0.name == pool.name }) {
             throw try poolsValue.sequence()[index].error("node pool name `\(pool.name)` is used twice")
         }
