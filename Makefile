@@ -34,8 +34,10 @@ run: release
 run-one: release
 	.build/release/headroom run $(SCENARIO) --no-store
 
-# The whole suite, debug build with internal invariant checks on.
+# The whole suite, debug build with internal invariant checks on (the process tests run the
+# `headroom` binary, so it is built first).
 test: deps
+	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

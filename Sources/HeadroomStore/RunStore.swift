@@ -34,18 +34,20 @@ public struct RunStore: Sendable {
         }
     }
 
-    /// Refuses a database with tables of its own but no Headroom migrations, or migrations this
-    /// version does not know (a newer schema).
+    /// Refuses a database with tables of its own but no migration table, or migrations this
+    /// version does not know (a newer Headroom, or another program). A database another Headroom
+    /// process is creating at this moment (migration table, nothing applied yet) is fine.
     static func checkIsHeadroom(_ db: Database, name: String) throws {
         let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         guard !tables.isEmpty else { return }
-        guard tables.contains("grdb_migrations"), tables.contains("runs") else {
+        guard tables.contains("grdb_migrations") else {
             throw StoreError("\(name) is not a Headroom database (it has tables \(tables.prefix(5).joined(separator: ", ")))")
         }
         let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         let known = Set(migrator.migrations)
         if let unknown = applied.first(where: { !known.contains($0) }) {
-            throw StoreError("\(name) was written by a newer Headroom (schema migration `\(unknown)`); upgrade Headroom to read it")
+            throw StoreError("\(name) was written by a newer Headroom or another program (schema migration `\(unknown)`); "
+                             + "upgrade Headroom to read it")
         }
     }
 
