@@ -26,7 +26,7 @@ public struct RunStore: Sendable {
         self.writer = writer
         do {
             try writer.read { db in try Self.checkIsHeadroom(db, name: name) }
-            try Self.migrator.migrate(writer)
+            try Self.migrate(writer)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -48,6 +48,23 @@ public struct RunStore: Sendable {
         if let unknown = applied.first(where: { !known.contains($0) }) {
             throw StoreError("\(name) was written by a newer Headroom or another program (schema migration `\(unknown)`); "
                              + "upgrade Headroom to read it")
+        }
+    }
+
+    /// Migrates, tolerating another process migrating the same new file at the same moment: its
+    /// transaction wins, ours fails on the tables it created, and a second look finds the schema
+    /// complete.
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch {
+                attempt += 1
+                if try writer.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                if attempt >= 5 { throw error }
+            }
         }
     }
 

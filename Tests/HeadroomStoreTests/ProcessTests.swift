@@ -10,12 +10,17 @@ struct ProcessTests {
     static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../.build/debug/headroom").standardized.path
 
-    static func launch(_ arguments: [String]) throws -> Process {
+    static func launch(_ arguments: [String], errors: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let errors {
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errors)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }
@@ -54,9 +59,11 @@ struct ProcessTests {
         let scenario = folder.appendingPathComponent("base.yaml").path
         let db = RunStoreTests.temporaryPath("shared")
         defer { try? FileManager.default.removeItem(atPath: db) }
-        let processes = try (1...4).map { seed in try Self.launch(["run", scenario, "--db", db, "--seed", "\(seed)"]) }
+        let logs = (1...4).map { folder.appendingPathComponent("stderr-\($0).txt") }
+        let processes = try (1...4).map { seed in try Self.launch(["run", scenario, "--db", db, "--seed", "\(seed)"], errors: logs[seed - 1]) }
         for process in processes { process.waitUntilExit() }
-        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        let errors = logs.compactMap { try? String(contentsOf: $0, encoding: .utf8) }.filter { !$0.hasPrefix("stored as run") }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 }, "\(errors)")
         #expect(try RunStore(path: db).runs().count == 4)
     }
 }
