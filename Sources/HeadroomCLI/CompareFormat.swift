@@ -4,7 +4,7 @@ import HeadroomStore
 /// The comparison as a terminal table or CSV.
 enum CompareFormat {
     static let columns: [(metric: String, title: String, format: @Sendable (Double) -> String)] = [
-        ("ttft_p99_seconds", "TTFT p99", seconds), ("itl_p99_seconds", "ITL p99", seconds), ("e2e_p99_seconds", "E2E p99", seconds),
+        ("ttft_p99_seconds", "TTFT p99", seconds), ("itl_p99_seconds", "ITL p99", seconds),
         ("slo_both", "SLO", { String(format: "%.1f%%", $0 * 100) }), ("dropped", "drops", { String(format: "%.0f", $0) }),
         ("cold_starts_started", "cold", { String(format: "%.0f", $0) }),
         ("gpu_hours_serving", "GPU-h srv", { String(format: "%.1f", $0) }), ("gpu_hours_idle", "GPU-h idle", { String(format: "%.1f", $0) }),
