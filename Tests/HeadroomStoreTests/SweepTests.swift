@@ -49,6 +49,23 @@ struct SweepTests {
         #expect { try document.scenario() } throws: { "\($0)".contains("did you mean `max_num_seqs`?") }
     }
 
+    @Test("a `sweep:` section inside a scenario sweeps that scenario; a plain run ignores the section")
+    func embeddedSweep() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-embedded-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("scenario.yaml").path
+        try (RunStoreTests.yaml + "\nsweep: {name: embedded, seeds: 2, grid: {policy.replicas: [1, 2]}}\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let jobs = try SweepSpec.load(file: path).jobs()
+        #expect(jobs.count == 4)
+        #expect(try jobs.map { try $0.document.scenario().seed } == [1, 2, 1, 2])
+        #expect(!jobs[0].document.yaml.contains("sweep"))
+        #expect(try Scenario.load(file: path).name == "store-test")
+        try (RunStoreTests.yaml + "\nsweep: {name: embedded, base: other.yaml}\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try SweepSpec.load(file: path) } throws: { "\($0)".contains("unknown key `base`") }
+    }
+
     @Test("results do not depend on --jobs; a resumed sweep stores every run exactly once; shards merge to the same runs")
     func jobsResumeShards() throws {
         let spec = try SweepSpec.load(file: try Self.sweepFile())

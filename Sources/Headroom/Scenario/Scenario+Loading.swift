@@ -5,7 +5,7 @@ import Yams
 extension Scenario {
     static let topLevelKeys = [
         "name", "description", "duration", "seed", "series_interval", "workload", "model", "profile", "node_pools",
-        "replica", "router", "policy", "slo",
+        "replica", "router", "policy", "slo", "sweep",
     ]
 
     /// Reads and validates a scenario file.
@@ -59,6 +59,7 @@ extension Scenario {
             slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec()
         )
         _ = try map["description"]?.string()
+        // A `sweep:` section belongs to `headroom sweep` (SweepSpec checks it); a run ignores it.
         // Knative's queue-proxy enforces containerConcurrency: apply it at the router unless the
         // scenario sets a per-replica limit itself.
         if case let .kpa(kpa) = policy, kpa.spec.containerConcurrency > 0, router.maxOutstandingPerReplica == nil {

@@ -1,7 +1,9 @@
 import Foundation
 import Yams
 
-/// A sweep: a base scenario, named variants and a grid of overrides by key path, times seeds.
+/// A sweep: a base scenario, named variants and a grid of overrides by key path, times seeds. It
+/// is a file of its own naming its `base`, or a `sweep:` section inside a scenario (which is then
+/// the base; `headroom run` ignores the section).
 ///
 /// ```yaml
 /// sweep:
@@ -40,12 +42,26 @@ public struct SweepSpec: Sendable {
         } catch let error as ScenarioError { throw error } catch {
             throw ScenarioError(file: path, path: "", message: "not valid YAML: \(error)")
         }
-        let top = try YAMLValue(node: root, path: "", file: path).mapping(allowing: ["sweep"])
-        let map = try top.required("sweep").mapping(allowing: ["name", "base", "seeds", "variants", "grid"])
-        let baseValue = try map.required("base")
-        let basePath = URL(fileURLWithPath: try baseValue.string(), relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent()).path
-        let base: ScenarioDocument
-        do { base = try ScenarioDocument.load(file: basePath) } catch { throw baseValue.error("cannot read the base scenario `\(basePath)`") }
+        // Either a sweep file naming its base, or a scenario carrying a `sweep:` section (its own base).
+        guard case let .mapping(pairs) = root, let sweepNode = pairs["sweep"] else {
+            throw ScenarioError(file: path, path: "", message: "expected a `sweep:` section")
+        }
+        let embedded = pairs.count > 1
+        let map = try YAMLValue(node: sweepNode, path: "sweep", file: path)
+            .mapping(allowing: embedded ? ["name", "seeds", "variants", "grid"] : ["name", "base", "seeds", "variants", "grid"])
+        var base: ScenarioDocument
+        if embedded {
+            let scenarioPairs = Array(pairs).filter { $0.key.string != "sweep" }.map { ($0.key, $0.value) }
+            do {
+                base = ScenarioDocument(yaml: try Yams.serialize(node: Yams.Node(scenarioPairs)), file: path)
+            } catch {
+                throw ScenarioError(file: path, path: "", message: "cannot read the scenario around the sweep section")
+            }
+        } else {
+            let baseValue = try map.required("base")
+            let basePath = URL(fileURLWithPath: try baseValue.string(), relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent()).path
+            do { base = try ScenarioDocument.load(file: basePath) } catch { throw baseValue.error("cannot read the base scenario `\(basePath)`") }
+        }
         var seeds: [UInt64] = [1]
         if let seedsValue = map["seeds"] {
             if case .sequence = seedsValue.node {
