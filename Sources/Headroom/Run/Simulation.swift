@@ -94,7 +94,7 @@ public struct Simulation: EventHandler {
         stepTime = StepTimeModel(scenario.profile)
         kvCapacity = scenario.kvCapacityTokens
         pool = scenario.replicaPoolIndex
-        source = RequestFeed(.synthetic(SyntheticWorkload(scenario.workload, seed: scenario.seed)))
+        source = RequestFeed(scenario.workload.makeSource(seed: scenario.seed))
         router = Router(scenario.router, random: RandomStream(seed: scenario.seed, name: "router"))
         controller = ScalingController(policy: options.policy ?? scenario.policy.makePolicy(for: scenario))
         sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu)

@@ -59,7 +59,9 @@ public struct SweepSpec: Sendable {
             }
         } else {
             let baseValue = try map.required("base")
-            let basePath = URL(fileURLWithPath: try baseValue.string(), relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent()).path
+            let written = try baseValue.string()
+            let basePath = written.hasPrefix("/") ? written
+                : URL(fileURLWithPath: path).absoluteURL.deletingLastPathComponent().appendingPathComponent(written).standardizedFileURL.path
             do { base = try ScenarioDocument.load(file: basePath) } catch { throw baseValue.error("cannot read the base scenario `\(basePath)`") }
         }
         var seeds: [UInt64] = [1]
@@ -114,7 +116,6 @@ public struct SweepSpec: Sendable {
         var jobs: [Job] = []
         for point in points {
             var document = base
-            document.file = "\(base.file) (sweep \(name), variant \(point.label))"
             for (path, value) in point.overrides { try document.set(path, to: value) }
             for seed in seeds {
                 var seeded = document

@@ -1,8 +1,17 @@
+import Foundation
 import HeadroomEngine
 
 extension WorkloadSpec {
     init(_ value: YAMLValue) throws(ScenarioError) {
-        let map = try value.mapping(allowing: ["arrivals", "prompt_tokens", "output_tokens"])
+        let map = try value.mapping(allowing: ["arrivals", "prompt_tokens", "output_tokens", "trace"])
+        if let trace = map["trace"] {
+            for key in ["arrivals", "prompt_tokens", "output_tokens"] where map[key] != nil {
+                throw map[key]!.error("a trace workload takes its arrivals and lengths from the trace; "
+                                      + "override lengths under `trace:` (prompt_tokens, output_tokens)")
+            }
+            self.init(trace: try TraceSpec(trace))
+            return
+        }
         self.init(
             arrivals: try ArrivalProcess(map.required("arrivals")),
             promptTokens: try map.required("prompt_tokens").distribution(of: .count),
@@ -139,6 +148,57 @@ enum DistributionKind: String, CaseIterable {
         case .weibull: return ["shape", "scale"]
         case .pareto: return ["scale", "shape"]
         case .empirical: return ["values", "weights"]
+        }
+    }
+}
+
+extension TraceSpec {
+    static let keys = ["file", "format", "columns", "time_scale", "rate_multiplier", "window", "loop", "prompt_tokens",
+                       "output_tokens", "bad_rows"]
+
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: Self.keys)
+        let fileValue = try map.required("file")
+        let written = try fileValue.string()
+        let path = written.hasPrefix("/") ? written
+            : URL(fileURLWithPath: value.file).absoluteURL.deletingLastPathComponent().appendingPathComponent(written).standardizedFileURL.path
+        self.init(file: path, format: try map["format"]?.choice(Format.self))
+        if let columnsValue = map["columns"] {
+            let columns = try columnsValue.mapping(allowing: ["time", "prompt", "output", "time_unit"])
+            var unit = 1.0
+            if let unitValue = columns["time_unit"] {
+                let units: [String: Double] = ["s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9]
+                let text = try unitValue.scalar("s, ms, us or ns")
+                guard let scale = units[text] else { throw unitValue.error("unknown time unit `\(text)`; allowed: s, ms, us, ns") }
+                unit = scale
+            }
+            self.columns = Columns(time: try columns.required("time").string(), prompt: try columns.required("prompt").string(),
+                                   output: try columns.required("output").string(), timeUnitSeconds: unit)
+        }
+        if format == .csv && columns == nil { throw value.error("format `csv` needs `columns: {time, prompt, output}`") }
+        timeScale = try map["time_scale"]?.number(0...1e6, open: true) ?? 1
+        rateMultiplier = try map["rate_multiplier"]?.number(0...1000, open: true) ?? 1
+        if let window = map["window"] {
+            let w = try window.mapping(allowing: ["start", "end"])
+            windowStart = try w["start"]?.duration() ?? .zero
+            windowEnd = try w["end"]?.duration()
+            if let end = windowEnd, end <= windowStart { throw window.error("end must be after start") }
+        }
+        loop = try map["loop"]?.bool() ?? false
+        promptTokens = try map["prompt_tokens"]?.distribution(of: .count)
+        outputTokens = try map["output_tokens"]?.distribution(of: .count)
+        badRows = try map["bad_rows"]?.choice(BadRows.self) ?? .skip
+        // Read the trace once now: a missing file, an unknown format or (with bad_rows: fail) a bad
+        // row is reported before anything is simulated.
+        do {
+            let scan = try TraceScan(self)
+            guard scan.rows > 0 else { throw fileValue.error("the trace has no readable rows in the window") }
+        } catch let error as TraceError {
+            throw fileValue.error("\(error)")
+        } catch let error as ScenarioError {
+            throw error
+        } catch {
+            throw fileValue.error("\(error)")
         }
     }
 }

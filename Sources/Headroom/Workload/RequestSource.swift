@@ -18,6 +18,9 @@ public struct IncomingRequest: Sendable, Equatable {
 /// is not copied per request.
 public enum RequestSource: Sendable {
     case synthetic(SyntheticWorkload)
+    case trace(TraceReplay)
+    /// No requests (a trace that could not be opened at run time; scenarios check it when loading).
+    case empty
 
     /// Appends up to `count` requests, in arrival order, to `buffer`; fewer (or none) when the
     /// source is exhausted.
@@ -29,6 +32,14 @@ public enum RequestSource: Sendable {
                 buffer.append(request)
             }
             self = .synthetic(workload)
+        case var .trace(replay):
+            for _ in 0..<count {
+                guard let request = replay.next() else { break }
+                buffer.append(request)
+            }
+            self = .trace(replay)
+        case .empty:
+            break
         }
     }
 }

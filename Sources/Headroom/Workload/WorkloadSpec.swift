@@ -1,17 +1,33 @@
 import HeadroomEngine
 
-/// What traffic arrives: when requests come and how long their prompts and outputs are.
+/// What traffic arrives: when requests come and how long their prompts and outputs are — drawn
+/// from an arrival process and two distributions, or replayed from a trace.
 public struct WorkloadSpec: Sendable, Equatable {
     public var arrivals: ArrivalProcess
     /// Prompt length in tokens (rounded, at least 1).
     public var promptTokens: Distribution
     /// Output length in tokens (rounded, at least 1).
     public var outputTokens: Distribution
+    /// When set, requests come from this trace and the three fields above are unused.
+    public var trace: TraceSpec?
 
     public init(arrivals: ArrivalProcess, promptTokens: Distribution, outputTokens: Distribution) {
         self.arrivals = arrivals
         self.promptTokens = promptTokens
         self.outputTokens = outputTokens
+    }
+
+    public init(trace: TraceSpec) {
+        self.init(arrivals: .poisson(rate: 0), promptTokens: .constant(1), outputTokens: .constant(1))
+        self.trace = trace
+    }
+
+    /// The requests this workload produces for `seed`, read lazily.
+    public func makeSource(seed: UInt64) -> RequestSource {
+        guard let trace else { return .synthetic(SyntheticWorkload(self, seed: seed)) }
+        let period = trace.loop ? (try? TraceScan(trace))?.loopPeriod : nil
+        guard let replay = try? TraceReplay(trace, seed: seed, loopPeriod: period) else { return .empty }
+        return .trace(replay)
     }
 }
 

@@ -36,7 +36,7 @@ public struct OraclePolicy: ScalingPolicy, Equatable {
     /// Measures one replica's capacity and counts the scenario's future arrivals.
     public init(spec: Spec, scenario: Scenario) {
         var counts = Array(repeating: 0, count: Int(scenario.duration.nanoseconds / spec.window.nanoseconds) + 1)
-        var workload = SyntheticWorkload(scenario.workload, seed: scenario.seed)
+        var workload = RequestFeed(scenario.workload.makeSource(seed: scenario.seed))
         while let request = workload.next(), request.arrival <= scenario.duration {
             counts[Int(request.arrival.nanoseconds / spec.window.nanoseconds)] += 1
         }
@@ -56,6 +56,27 @@ public struct OraclePolicy: ScalingPolicy, Equatable {
             format: "%d arrivals in the next %@ (%.2f/s) at %.2f/s per replica", count, spec.window.description, rate, replicaCapacity))
     }
 
+    /// A Poisson workload with a trace's token lengths (its first 10,000 rows, as empirical
+    /// distributions), for the capacity probe.
+    static func poissonProbe(trace: TraceSpec, rate: Double) -> WorkloadSpec {
+        var prompts: [Double: Double] = [:], outputs: [Double: Double] = [:]
+        if var reader = try? TraceReader(file: trace.file, format: trace.format, columns: trace.columns) {
+            var rows = 0
+            while rows < 10_000, let record = try? reader.next() {
+                prompts[Double(max(1, record.promptTokens)), default: 0] += 1
+                outputs[Double(max(1, record.outputTokens)), default: 0] += 1
+                rows += 1
+            }
+        }
+        func empirical(_ counts: [Double: Double], override: Distribution?) -> Distribution {
+            if let override { return override }
+            let keys = counts.keys.sorted()
+            return (try? Distribution(.empirical(values: keys, weights: keys.map { counts[$0]! }))) ?? .constant(1)
+        }
+        return WorkloadSpec(arrivals: .poisson(rate: rate), promptTokens: empirical(prompts, override: trace.promptTokens),
+                            outputTokens: empirical(outputs, override: trace.outputTokens))
+    }
+
     /// The highest Poisson rate one warm replica serves with `attainment` of requests within both
     /// SLO targets (bisection on the rate, 12 steps).
     static func capacity(of scenario: Scenario, spec: Spec) -> Double {
@@ -63,6 +84,7 @@ public struct OraclePolicy: ScalingPolicy, Equatable {
             var probe = scenario
             probe.duration = spec.probeDuration
             probe.workload.arrivals = .poisson(rate: rate)
+            if let trace = scenario.workload.trace { probe.workload = Self.poissonProbe(trace: trace, rate: rate) }
             probe.policy = .fixed(FixedPolicy(replicas: 1, warm: true))
             probe.router = RouterSpec()
             return Simulation.run(probe).summary.slo.both >= spec.attainment

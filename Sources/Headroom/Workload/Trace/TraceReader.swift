@@ -1,0 +1,202 @@
+import Foundation
+import HeadroomEngine
+
+/// One request read from a trace: seconds from the trace's first request, and token counts.
+public struct TraceRecord: Sendable, Equatable {
+    public var time: Double
+    public var promptTokens: Int
+    public var outputTokens: Int
+}
+
+/// Why a trace cannot be read.
+public struct TraceError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    public var line: Int?
+    public var message: String
+    public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+}
+
+/// Reads a trace one row at a time, holding one 64 KiB chunk in memory whatever the file's length.
+///
+/// `@unchecked Sendable`: the file handle is owned by one reader (one replay) and never shared
+/// between threads; copies of a reader must not be read from independently.
+public struct TraceReader: @unchecked Sendable {
+    public let file: String
+    public let format: TraceSpec.Format
+    private let columns: TraceSpec.Columns?
+    private let badRows: TraceSpec.BadRows
+    private var lines: LineReader
+    private var lineNumber = 1
+    private var origin: Double?
+    private var lastTime = -Double.infinity
+    private var indices: (time: Int, prompt: Int, output: Int, count: Int) = (0, 1, 2, 3)
+    /// The most bytes the reader ever held.
+    public var peakBufferBytes: Int { lines.peakBufferBytes }
+    /// Rows skipped as unreadable, and the first few with their reasons.
+    public private(set) var skipped = 0
+    public private(set) var skippedExamples: [TraceError] = []
+
+    public init(file: String, format: TraceSpec.Format? = nil, columns: TraceSpec.Columns? = nil,
+                badRows: TraceSpec.BadRows = .skip) throws(TraceError) {
+        self.file = file
+        self.columns = columns
+        self.badRows = badRows
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw TraceError(file: file, line: nil, message: "cannot read the file")
+        }
+        lines = LineReader(handle)
+        // The header (CSV formats) or the first line (JSONL) decides the format.
+        guard let first = lines.next() else { throw TraceError(file: file, line: 1, message: "the trace is empty") }
+        let detected = format ?? Self.detect(first.text)
+        guard let detected else {
+            throw TraceError(file: file, line: 1, message: "cannot tell the trace format from the header `\(first.text.prefix(80))`; "
+                             + "set `format:` (azure, mooncake, burstgpt, csv)")
+        }
+        self.format = detected
+        switch detected {
+        case .mooncake:
+            lines.pushBack(first)
+            lineNumber = 0
+        case .azure:
+            indices = try Self.locate(["TIMESTAMP", "ContextTokens", "GeneratedTokens"], in: first.text, file: file)
+        case .burstgpt:
+            indices = try Self.locate(["Timestamp", "Request tokens", "Response tokens"], in: first.text, file: file)
+        case .csv:
+            guard let columns else { throw TraceError(file: file, line: 1, message: "a generic CSV needs `columns: {time, prompt, output}`") }
+            indices = try Self.locate([columns.time, columns.prompt, columns.output], in: first.text, file: file)
+        }
+    }
+
+    static func detect(_ header: String) -> TraceSpec.Format? {
+        if header.hasPrefix("{") { return .mooncake }
+        if header.hasPrefix("TIMESTAMP,ContextTokens,GeneratedTokens") { return .azure }
+        if header.hasPrefix("Timestamp,Model,Request tokens,Response tokens") { return .burstgpt }
+        return nil
+    }
+
+    static func locate(_ names: [String], in header: String, file: String) throws(TraceError) -> (Int, Int, Int, Int) {
+        let fields = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var found: [Int] = []
+        for name in names {
+            guard let index = fields.firstIndex(of: name) else {
+                throw TraceError(file: file, line: 1, message: "no column `\(name)` in the header (columns: \(fields.joined(separator: ", ")))")
+            }
+            found.append(index)
+        }
+        return (found[0], found[1], found[2], fields.count)
+    }
+
+    /// The next readable row, or `nil` at the end of the file.
+    public mutating func next() throws(TraceError) -> TraceRecord? {
+        while let line = lines.next() {
+            lineNumber += 1
+            if line.text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            do {
+                return try parse(line.text)
+            } catch {
+                let reason = line.complete ? error.message : "truncated last line (\(error.message))"
+                let problem = TraceError(file: file, line: lineNumber, message: reason)
+                if badRows == .fail { throw problem }
+                skipped += 1
+                if skippedExamples.count < 5 { skippedExamples.append(problem) }
+            }
+        }
+        return nil
+    }
+
+    private mutating func parse(_ text: String) throws(TraceError) -> TraceRecord {
+        func fail(_ message: String) -> TraceError { TraceError(file: file, line: lineNumber, message: message) }
+        var time: Double, prompt: Double, output: Double
+        switch format {
+        case .mooncake:
+            guard let data = text.data(using: .utf8),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw fail("not a JSON object") }
+            guard let t = (object["timestamp"] as? NSNumber)?.doubleValue, let i = (object["input_length"] as? NSNumber)?.doubleValue,
+                  let o = (object["output_length"] as? NSNumber)?.doubleValue else {
+                throw fail("missing or non-numeric `timestamp`, `input_length` or `output_length`")
+            }
+            (time, prompt, output) = (t / 1000, i, o)
+        case .azure, .burstgpt, .csv:
+            let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count >= indices.count else { throw fail("expected \(indices.count) fields, found \(fields.count)") }
+            let timeText = fields[indices.time].trimmingCharacters(in: .whitespaces)
+            if format == .azure {
+                guard let seconds = Self.azureTimestamp(timeText) else { throw fail("timestamp `\(timeText)` is not YYYY-MM-DD HH:MM:SS.fffffff") }
+                time = seconds
+            } else {
+                guard let value = Double(timeText), value.isFinite else { throw fail("timestamp `\(timeText)` is not a number") }
+                time = value * (format == .csv ? (columns?.timeUnitSeconds ?? 1) : 1)
+            }
+            guard let p = Double(fields[indices.prompt].trimmingCharacters(in: .whitespaces)),
+                  let o = Double(fields[indices.output].trimmingCharacters(in: .whitespaces)) else { throw fail("token counts must be numbers") }
+            (prompt, output) = (p, o)
+        }
+        guard prompt >= 0, output >= 0, prompt.isFinite, output.isFinite else { throw fail("token counts must not be negative") }
+        guard time >= lastTime else { throw fail("the timestamp goes backwards") }
+        lastTime = time
+        if origin == nil { origin = time }
+        return TraceRecord(time: time - origin!, promptTokens: Int(prompt), outputTokens: Int(output))
+    }
+
+    /// `2023-11-16 18:17:03.9799600` as seconds since 1970 (no time zone: read as UTC).
+    static func azureTimestamp(_ text: String) -> Double? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 2 else { return nil }
+        let date = parts[0].split(separator: "-").compactMap { Int($0) }
+        let clock = parts[1].split(separator: ":")
+        guard date.count == 3, clock.count == 3, let hours = Int(clock[0]), let minutes = Int(clock[1]), let seconds = Double(clock[2]),
+              (1...12).contains(date[1]), (1...31).contains(date[2]), hours < 24, minutes < 60, seconds < 61 else { return nil }
+        // Days from civil (Howard Hinnant's algorithm).
+        let y = date[1] <= 2 ? date[0] - 1 : date[0]
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (date[1] + (date[1] > 2 ? -3 : 9)) + 2) / 5 + date[2] - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Double(days) * 86_400 + Double(hours * 3600 + minutes * 60) + seconds
+    }
+}
+
+/// Lines of a file read in 64 KiB chunks; the last line may lack its newline (`complete` false).
+struct LineReader {
+    struct Line { var text: String; var complete: Bool }
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var finished = false
+    private var pushed: Line?
+    /// The most bytes ever buffered: memory stays flat however long the file is.
+    private(set) var peakBufferBytes = 0
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    mutating func pushBack(_ line: Line) { pushed = line }
+
+    mutating func next() -> Line? {
+        if let line = pushed {
+            pushed = nil
+            return line
+        }
+        while true {
+            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > position && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let text = String(decoding: buffer[position..<end], as: UTF8.self)
+                position = newline + 1
+                return Line(text: text, complete: true)
+            }
+            if finished {
+                guard position < buffer.count else { return nil }
+                let text = String(decoding: buffer[position...], as: UTF8.self)
+                position = buffer.count
+                return Line(text: text, complete: false)
+            }
+            // Keep the unread tail, then read the next chunk after it.
+            buffer.removeFirst(position)
+            position = 0
+            let chunk = handle.readData(ofLength: 1 << 16)
+            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
+            peakBufferBytes = max(peakBufferBytes, buffer.count)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import HeadroomEngine
+
+/// Requests replayed from a trace, reshaped by the spec's options, read lazily (memory does not
+/// grow with the trace's length).
+public struct TraceReplay: Sendable {
+    public let spec: TraceSpec
+    private var reader: TraceReader
+    private var random: RandomStream
+    private var tokens: RandomStream
+    /// Trace seconds added to each record (grows by one period per loop).
+    private var offset = 0.0
+    private var period: Double?
+    private var pending: (record: TraceRecord, copies: Int)?
+    private var exhausted = false
+
+    /// `period` is the loop period in trace seconds (the window's span plus one mean gap); it is
+    /// measured by the scenario's validation pass.
+    public init(_ spec: TraceSpec, seed: UInt64, loopPeriod: Double?) throws(TraceError) {
+        self.spec = spec
+        reader = try TraceReader(file: spec.file, format: spec.format, columns: spec.columns, badRows: spec.badRows)
+        random = RandomStream(seed: seed, name: "workload.trace")
+        tokens = RandomStream(seed: seed, name: "workload.tokens")
+        period = loopPeriod
+    }
+
+    public mutating func next() -> IncomingRequest? {
+        while true {
+            if var (record, copies) = pending, copies > 0 {
+                copies -= 1
+                pending = copies > 0 ? (record, copies) : nil
+                record.time += offset
+                return request(from: record)
+            }
+            guard !exhausted, let record = readWindowed() else { return nil }
+            let whole = Int(spec.rateMultiplier.rounded(.down))
+            let copies = whole + (random.nextUnit() < spec.rateMultiplier - Double(whole) ? 1 : 0)
+            if copies > 0 { pending = (record, copies) }
+        }
+    }
+
+    /// The next record inside the window, looping if asked.
+    private mutating func readWindowed() -> TraceRecord? {
+        while true {
+            let record: TraceRecord?
+            do { record = try reader.next() } catch { record = nil }
+            if let record, record.time >= spec.windowStart.seconds {
+                if let end = spec.windowEnd, record.time >= end.seconds {
+                    if !restart() { return nil }
+                    continue
+                }
+                return TraceRecord(time: record.time - spec.windowStart.seconds, promptTokens: record.promptTokens,
+                                   outputTokens: record.outputTokens)
+            }
+            if record == nil {
+                if !restart() { return nil }
+            }
+        }
+    }
+
+    private mutating func restart() -> Bool {
+        guard spec.loop, let period, period > 0,
+              let fresh = try? TraceReader(file: spec.file, format: spec.format, columns: spec.columns, badRows: spec.badRows) else {
+            exhausted = true
+            return false
+        }
+        reader = fresh
+        offset += period
+        return true
+    }
+
+    private mutating func request(from record: TraceRecord) -> IncomingRequest {
+        let prompt = spec.promptTokens.map { SyntheticWorkload.count($0.sample(&tokens)) } ?? max(1, record.promptTokens)
+        let output = spec.outputTokens.map { SyntheticWorkload.count($0.sample(&tokens)) } ?? max(1, record.outputTokens)
+        return IncomingRequest(arrival: .seconds(record.time / spec.timeScale),
+                               promptTokens: min(prompt, SyntheticWorkload.maxTokens), outputTokens: min(output, SyntheticWorkload.maxTokens))
+    }
+}
+
+/// What a pass over a trace found: rows, span and unreadable rows.
+public struct TraceScan: Sendable, Equatable {
+    public var format: TraceSpec.Format
+    public var rows = 0
+    /// Trace seconds from the first to the last row inside the window.
+    public var span = 0.0
+    public var skipped = 0
+    public var skippedExamples: [TraceError] = []
+
+    /// The loop period: the window's span plus one mean gap, so the seam does not double a request.
+    public var loopPeriod: Double { rows > 1 ? span + span / Double(rows - 1) : max(span, 1) }
+
+    /// Reads the whole trace once (streaming) within the spec's window.
+    public init(_ spec: TraceSpec) throws(TraceError) {
+        var reader = try TraceReader(file: spec.file, format: spec.format, columns: spec.columns, badRows: spec.badRows)
+        format = reader.format
+        var first: Double?
+        while let record = try reader.next() {
+            guard record.time >= spec.windowStart.seconds else { continue }
+            if let end = spec.windowEnd, record.time >= end.seconds { break }
+            if first == nil { first = record.time }
+            span = record.time - first!
+            rows += 1
+        }
+        skipped = reader.skipped
+        skippedExamples = reader.skippedExamples
+    }
+}
