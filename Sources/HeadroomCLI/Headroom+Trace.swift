@@ -1,11 +1,73 @@
 import ArgumentParser
 import Foundation
 import Headroom
+import HeadroomEngine
 
 extension Headroom {
     struct Trace: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Describe traces and write synthetic ones.",
-                                                        subcommands: [Stats.self, Synth.self])
+                                                        subcommands: [Stats.self, Fit.self, Synth.self])
+
+        struct Fit: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Fit a bursty arrival generator (MMPP or gamma renewal) and token lengths to a trace.",
+                discussion: """
+                    Prints a `workload:` block to paste into a scenario, and how the fit compares with the trace.
+
+                    Example:
+                      headroom trace fit notebooks-data/traces/AzureLLMInferenceTrace_code_2023.csv --states 3
+                    """)
+            @Argument(help: "The trace file.") var file: String
+            @Option(help: "The generator: mmpp or gamma.") var model: TraceFit.Model = .mmpp
+            @Option(help: "MMPP states (2 or more).") var states = 2
+            @Option(help: "Bin width for the MMPP fit.", transform: Headroom.parseDuration) var bin: SimTime = .seconds(10)
+
+            func validate() throws {
+                guard states >= 2 && states <= 8 else { throw ValidationError("--states takes 2 to 8") }
+            }
+
+            func run() throws {
+                let fit: TraceFit
+                do { fit = try TraceFit(file: file, model: model, states: states, bin: bin) } catch { Headroom.fail("\(error)") }
+                print("workload:")
+                print("  arrivals: " + Self.yaml(fit.arrivals))
+                print("  prompt_tokens: " + Self.yaml(fit.promptTokens))
+                print("  output_tokens: " + Self.yaml(fit.outputTokens))
+                print("")
+                print("                      trace      fit")
+                let rows: [(String, Double, Double)] = [
+                    ("mean rate (req/s)", fit.trace.meanRate, fit.fitted.meanRate),
+                    ("rate p50 (10 s)", fit.trace.rate10sP50, fit.fitted.rate10sP50),
+                    ("rate p90 (10 s)", fit.trace.rate10sP90, fit.fitted.rate10sP90),
+                    ("rate p99 (10 s)", fit.trace.rate10sP99, fit.fitted.rate10sP99),
+                    ("inter-arrival CV", fit.trace.interArrivalCV, fit.fitted.interArrivalCV),
+                    ("peak/mean 1 s", fit.trace.peakToMean1s, fit.fitted.peakToMean1s),
+                    ("peak/mean 10 s", fit.trace.peakToMean10s, fit.fitted.peakToMean10s),
+                    ("peak/mean 1 min", fit.trace.peakToMean60s, fit.fitted.peakToMean60s),
+                    ("prompt mean", fit.trace.promptTokens.mean, fit.fitted.promptTokens.mean),
+                    ("output mean", fit.trace.outputTokens.mean, fit.fitted.outputTokens.mean),
+                ]
+                for (name, a, b) in rows { print(String(format: "  %@ %9.2f %9.2f", name.padding(toLength: 18, withPad: " ", startingAt: 0), a, b)) }
+            }
+
+            static func yaml(_ arrivals: ArrivalProcess) -> String {
+                switch arrivals {
+                case let .mmpp(states):
+                    return "{process: mmpp, states: [" + states.map { String(format: "{rate: %.4g/s, dwell: %@}", $0.rate, $0.meanDwell.description) }
+                        .joined(separator: ", ") + "]}"
+                case let .gamma(rate, cv):
+                    return String(format: "{process: gamma, rate: %.4g/s, cv: %.3g}", rate, cv)
+                default:
+                    return "\(arrivals)"
+                }
+            }
+
+            static func yaml(_ distribution: Distribution) -> String {
+                guard case let .lognormal(median, sigma) = distribution.shape else { return "\(distribution.unclippedMean ?? 0)" }
+                return String(format: "{dist: lognormal, median: %.4g, sigma: %.3g, min: %.0f, max: %.0f}", median, sigma,
+                              distribution.min ?? 1, distribution.max ?? 1)
+            }
+        }
 
         struct Stats: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -84,3 +146,5 @@ extension Headroom {
         }
     }
 }
+
+extension TraceFit.Model: ExpressibleByArgument {}

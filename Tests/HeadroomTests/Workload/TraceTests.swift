@@ -173,3 +173,42 @@ struct TraceTests {
         }
     }
 }
+
+@Suite("Trace fitting")
+struct TraceFitTests {
+    @Test("an MMPP fit recovers the rates and dwell times of a synthetic two-state MMPP")
+    func recoversMMPP() throws {
+        let truth = ArrivalProcess.mmpp(states: [MMPPState(rate: 1, meanDwell: .seconds(300)), MMPPState(rate: 10, meanDwell: .seconds(60))])
+        var generator = SyntheticWorkload(WorkloadSpec(arrivals: truth, promptTokens: try Distribution(.lognormal(median: 500, sigma: 0.5)),
+                                                       outputTokens: .constant(50)), seed: 4)
+        var text = "time,prompt,output\n"
+        while let request = generator.next(), request.arrival.seconds < 8 * 3600 {
+            text += "\(request.arrival.seconds),\(request.promptTokens),\(request.outputTokens)\n"
+        }
+        // A BurstGPT-shaped header so the format is detected.
+        let path = try TraceTests.write(text.replacingOccurrences(of: "time,prompt,output", with: "Timestamp,Model,Request tokens,Response tokens")
+            .split(separator: "\n").enumerated().map { $0.offset == 0 ? String($0.element) + ",Total tokens,Log Type"
+                : { let f = $0.split(separator: ","); return "\(f[0]),m,\(f[1]),\(f[2]),0,x" }($0.element) }
+            .joined(separator: "\n") + "\n")
+        let fit = try TraceFit(file: path, model: .mmpp, states: 2, bin: .seconds(10))
+        guard case let .mmpp(states) = fit.arrivals else { Issue.record("not an MMPP"); return }
+        #expect(abs(states[0].rate / 1 - 1) < 0.15, "low rate \(states[0].rate)")
+        #expect(abs(states[1].rate / 10 - 1) < 0.1, "high rate \(states[1].rate)")
+        #expect(abs(states[0].meanDwell.seconds / 300 - 1) < 0.3, "low dwell \(states[0].meanDwell)")
+        #expect(abs(states[1].meanDwell.seconds / 60 - 1) < 0.3, "high dwell \(states[1].meanDwell)")
+        guard case let .lognormal(median, sigma) = fit.promptTokens.shape else { Issue.record("not lognormal"); return }
+        #expect(abs(median / 500 - 1) < 0.02 && abs(sigma / 0.5 - 1) < 0.05)
+        #expect(abs(fit.fitted.meanRate / fit.trace.meanRate - 1) < 0.1)
+    }
+
+    @Test("a gamma fit reads the gaps' mean and CV")
+    func gamma() throws {
+        let path = try TraceTests.write("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"
+                                        + "0,m,10,1,0,x\n1,m,10,1,0,x\n3,m,10,1,0,x\n4,m,10,1,0,x\n6,m,10,1,0,x\n")
+        let fit = try TraceFit(file: path, model: .gamma)
+        // Gaps 1, 2, 1, 2: mean 1.5, sample sd 0.5774.
+        guard case let .gamma(rate, cv) = fit.arrivals else { Issue.record("not gamma"); return }
+        #expect(abs(rate - 1 / 1.5) < 1e-9)
+        #expect(abs(cv - 0.57735 / 1.5) < 1e-4)
+    }
+}

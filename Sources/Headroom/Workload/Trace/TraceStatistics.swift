@@ -20,6 +20,10 @@ public struct TraceStatistics: Sendable, Codable, Equatable {
     public var peakToMean1s = 0.0
     public var peakToMean10s = 0.0
     public var peakToMean60s = 0.0
+    /// Percentiles of the rate (req/s) over consecutive 10 s windows.
+    public var rate10sP50 = 0.0
+    public var rate10sP90 = 0.0
+    public var rate10sP99 = 0.0
     /// Coefficient of variation of the gaps between arrivals (1 for Poisson).
     public var interArrivalCV = 0.0
     /// Gaps longer than 10 s, and the longest gap.
@@ -79,6 +83,14 @@ public struct TraceStatistics: Sendable, Codable, Equatable {
         peakToMean1s = peak(1)
         peakToMean10s = peak(10)
         peakToMean60s = peak(60)
+        var windows: [Double] = stride(from: 0, to: perSecond.count, by: 10).map { start in
+            Double(perSecond[start..<Swift.min(start + 10, perSecond.count)].reduce(0, +)) / 10
+        }
+        windows.sort()
+        func percentile(_ p: Double) -> Double { windows[Swift.min(windows.count - 1, Int(p * Double(windows.count)))] }
+        rate10sP50 = percentile(0.5)
+        rate10sP90 = percentile(0.9)
+        rate10sP99 = percentile(0.99)
         interArrivalCV = gaps > 1 && gapMean > 0 ? (gapSquares / Double(gaps - 1)).squareRoot() / gapMean : 0
         promptTokens.mean = promptSum / Double(requests)
         outputTokens.mean = outputSum / Double(requests)
