@@ -5,7 +5,7 @@ SWIFT ?= swift
 APT_PACKAGES ?= libsqlite3-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all deps build release run run-one test bench clean
+.PHONY: all deps build release run run-one test notebook-test bench clean
 
 all: build
 
@@ -40,6 +40,15 @@ test: deps
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) notebook-test
+
+# The notebook runs top to bottom on a store shaped like `make run`'s (a short sweep).
+notebook-test: build
+	python3 -m pip install --quiet --disable-pip-version-check -r notebooks-data/requirements.txt
+	rm -f .build/notebook-test.sqlite*
+	.build/debug/headroom sweep notebooks-data/notebook-test-sweep.yaml --db .build/notebook-test.sqlite
+	mkdir -p .build/notebook-figures
+	cd notebooks-data && HEADROOM_DB=../.build/notebook-test.sqlite HEADROOM_FIGURES=../.build/notebook-figures python3 run_notebook.py headroom-runs.ipynb
 
 # Release-build benchmarks: the engine alone, then the fixed-fleet scenario at 1 h and 6 h
 # (memory must stay flat as the duration grows).
