@@ -188,11 +188,17 @@ extension TraceSpec {
         promptTokens = try map["prompt_tokens"]?.distribution(of: .count)
         outputTokens = try map["output_tokens"]?.distribution(of: .count)
         badRows = try map["bad_rows"]?.choice(BadRows.self) ?? .skip
-        // Read the trace once now: a missing file, an unknown format or (with bad_rows: fail) a bad
-        // row is reported before anything is simulated.
+        // Check the trace now: a missing file or an unknown format is reported before anything is
+        // simulated. With `bad_rows: fail` (every row must be good) or `loop` (the period is needed)
+        // the whole file is read once; otherwise the first row suffices.
         do {
-            let scan = try TraceScan(self)
-            guard scan.rows > 0 else { throw fileValue.error("the trace has no readable rows in the window") }
+            if badRows == .fail || loop {
+                let scan = try TraceScan(self)
+                guard scan.rows > 0 else { throw fileValue.error("the trace has no readable rows in the window") }
+            } else {
+                var reader = try TraceReader(file: file, format: format, columns: columns, badRows: badRows)
+                guard try reader.next() != nil else { throw fileValue.error("the trace has no readable rows") }
+            }
         } catch let error as TraceError {
             throw fileValue.error("\(error)")
         } catch let error as ScenarioError {

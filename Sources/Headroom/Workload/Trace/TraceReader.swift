@@ -90,7 +90,7 @@ public struct TraceReader: @unchecked Sendable {
     public mutating func next() throws(TraceError) -> TraceRecord? {
         while let line = lines.next() {
             lineNumber += 1
-            if line.text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if line.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             do {
                 return try parse(line.text)
             } catch {
@@ -117,18 +117,17 @@ public struct TraceReader: @unchecked Sendable {
             }
             (time, prompt, output) = (t / 1000, i, o)
         case .azure, .burstgpt, .csv:
-            let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+            let fields = Self.fields(text)
             guard fields.count >= indices.count else { throw fail("expected \(indices.count) fields, found \(fields.count)") }
-            let timeText = fields[indices.time].trimmingCharacters(in: .whitespaces)
+            let timeText = fields[indices.time]
             if format == .azure {
-                guard let seconds = Self.azureTimestamp(timeText) else { throw fail("timestamp `\(timeText)` is not YYYY-MM-DD HH:MM:SS.fffffff") }
+                guard let seconds = Self.azureTimestamp(String(timeText)) else { throw fail("timestamp `\(timeText)` is not YYYY-MM-DD HH:MM:SS.fffffff") }
                 time = seconds
             } else {
                 guard let value = Double(timeText), value.isFinite else { throw fail("timestamp `\(timeText)` is not a number") }
                 time = value * (format == .csv ? (columns?.timeUnitSeconds ?? 1) : 1)
             }
-            guard let p = Double(fields[indices.prompt].trimmingCharacters(in: .whitespaces)),
-                  let o = Double(fields[indices.output].trimmingCharacters(in: .whitespaces)) else { throw fail("token counts must be numbers") }
+            guard let p = Double(fields[indices.prompt]), let o = Double(fields[indices.output]) else { throw fail("token counts must be numbers") }
             (prompt, output) = (p, o)
         }
         guard prompt >= 0, output >= 0, prompt.isFinite, output.isFinite else { throw fail("token counts must not be negative") }
@@ -136,6 +135,17 @@ public struct TraceReader: @unchecked Sendable {
         lastTime = time
         if origin == nil { origin = time }
         return TraceRecord(time: time - origin!, promptTokens: Int(prompt), outputTokens: Int(output))
+    }
+
+    /// The comma-separated fields of a line, with surrounding spaces removed (no quoting: the
+    /// trace formats have none).
+    static func fields(_ line: String) -> [Substring] {
+        line.split(separator: ",", omittingEmptySubsequences: false).map { field in
+            var field = field
+            while field.first == " " { field = field.dropFirst() }
+            while field.last == " " { field = field.dropLast() }
+            return field
+        }
     }
 
     /// `2023-11-16 18:17:03.9799600` as seconds since 1970 (no time zone: read as UTC).
@@ -178,16 +188,20 @@ struct LineReader {
             return line
         }
         while true {
-            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
-                var end = newline
-                if end > position && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                let text = String(decoding: buffer[position..<end], as: UTF8.self)
-                position = newline + 1
+            let found: Line? = buffer.withUnsafeBufferPointer { bytes in
+                var index = position
+                while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
+                guard index < bytes.count else { return nil }
+                var end = index
+                if end > position && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self)
+                position = index + 1
                 return Line(text: text, complete: true)
             }
+            if let found { return found }
             if finished {
                 guard position < buffer.count else { return nil }
-                let text = String(decoding: buffer[position...], as: UTF8.self)
+                let text = buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[position...]), as: UTF8.self) }
                 position = buffer.count
                 return Line(text: text, complete: false)
             }
