@@ -60,6 +60,7 @@ extension Scenario {
         )
         _ = try map["description"]?.string()
         // A `sweep:` section belongs to `headroom sweep` (SweepSpec checks it); a run ignores it.
+
         // Knative's queue-proxy enforces containerConcurrency: apply it at the router unless the
         // scenario sets a per-replica limit itself.
         if case let .kpa(kpa) = policy, kpa.spec.containerConcurrency > 0, router.maxOutstandingPerReplica == nil {
@@ -71,17 +72,19 @@ extension Scenario {
     /// Rules that tie sections together, each reported at the key a user would change.
     private func validateAcrossSections(_ map: YAMLMapping) throws(ScenarioError) {
         let poolsValue = try map.required("node_pools")
-        let replicaValue = try (map["replica"] ?? map.owner).mapping(allowing: ReplicaSpec.keys + Scenario.topLevelKeys)
+        // Where replica errors point: the key when it is written, else the section, else the file.
+        let replicaMap = try map["replica"].map { (value) throws(ScenarioError) in try value.mapping(allowing: ReplicaSpec.keys) }
+        func replicaPlace(_ key: String) -> YAMLValue { replicaMap?[key] ?? map["replica"] ?? map.owner }
         for (index, pool) in nodePools.enumerated() where nodePools[..<index].contains(where: { $0.name == pool.name }) {
             throw try poolsValue.sequence()[index].error("node pool name `\(pool.name)` is used twice")
         }
         if let name = replica.nodePool, !nodePools.contains(where: { $0.name == name }) {
-            throw try replicaValue.required("node_pool").error(
+            throw replicaPlace("node_pool").error(
                 "no node pool named `\(name)`; pools: \(nodePools.map(\.name).joined(separator: ", "))")
         }
         let pool = nodePools[replicaPoolIndex]
         if replica.gpus > pool.gpusPerNode {
-            throw (replicaValue["gpus"] ?? replicaValue.owner).error(
+            throw replicaPlace("gpus").error(
                 "a replica needs \(replica.gpus) GPUs but nodes of pool `\(pool.name)` have \(pool.gpusPerNode)")
         }
         if let capacity = kvCapacityTokens, capacity < 1 {
