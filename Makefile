@@ -1,8 +1,9 @@
 # Headroom — build, test, run and benchmark. Every target installs what it needs on a fresh
 # Debian machine (run as root there; elsewhere the apt step is skipped when nothing is missing).
 SWIFT ?= swift
-# Debian packages the build links against: SQLite for the run store (GRDB).
-APT_PACKAGES ?= libsqlite3-dev
+# Debian packages the build links against: SQLite for the run store (GRDB), OpenBLAS (with LAPACK)
+# for the calibration harness.
+APT_PACKAGES ?= libsqlite3-dev libopenblas-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
 .PHONY: all deps build release run run-one test notebook-test bench clean

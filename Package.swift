@@ -37,11 +37,14 @@ let package = Package(
             dependencies: ["Headroom", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: invariants
         ),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "HeadroomCalibration", dependencies: ["Headroom", "COpenBLAS"], swiftSettings: invariants),
         .executableTarget(
             name: "HeadroomCLI",
             dependencies: [
                 "Headroom",
                 "HeadroomStore",
+                "HeadroomCalibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +53,11 @@ let package = Package(
         .testTarget(
             name: "HeadroomStoreTests",
             dependencies: ["HeadroomStore", "HeadroomTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: invariants
+        ),
+        .testTarget(
+            name: "HeadroomCalibrationTests",
+            dependencies: ["HeadroomCalibration"],
             swiftSettings: invariants
         ),
         .testTarget(

@@ -126,10 +126,20 @@ extension SLOSpec {
 extension HardwareProfile {
     static let keys = ["name", "source", "base", "per_seq", "per_prefill_token", "per_context_token"]
 
-    /// A built-in profile's name, or the coefficients written out.
+    /// A built-in profile's name, a calibrated profile's JSON file, or the coefficients written out.
     init(_ value: YAMLValue) throws(ScenarioError) {
         if case .scalar = value.node {
             let name = try value.string()
+            if name.hasSuffix(".json") {
+                let path = name.hasPrefix("/") ? name
+                    : URL(fileURLWithPath: value.file).absoluteURL.deletingLastPathComponent().appendingPathComponent(name).standardizedFileURL.path
+                do {
+                    self = try CalibratedProfile.load(file: path).hardwareProfile
+                } catch {
+                    throw value.error("\(error)")
+                }
+                return
+            }
             guard let profile = HardwareProfile.builtIn(named: name) else {
                 let names = HardwareProfile.builtIn.map(\.name)
                 let hint = Suggestion.closest(to: name, in: names).map { "did you mean `\($0)`? " } ?? ""

@@ -1,0 +1,185 @@
+import Foundation
+import HeadroomEngine
+
+/// A measured hardware profile, as the calibration harness writes it (JSON, versioned): the
+/// device, the model shape it was measured for, the raw iteration samples, the fitted iteration-time
+/// coefficients with their fit quality, and the weight-load path's bandwidths.
+public struct CalibratedProfile: Codable, Sendable, Equatable {
+    /// The schema this Headroom reads; a file with another version is refused.
+    public static let currentSchemaVersion = 1
+
+    public struct Device: Codable, Sendable, Equatable {
+        public var name: String
+        public var memoryBytes: Double
+        /// Driver and runtime versions (CUDA), or the BLAS library for the CPU backend.
+        public var driver: String
+        public var runtime: String
+        public var hostProcessor: String
+        public init(name: String, memoryBytes: Double, driver: String, runtime: String, hostProcessor: String) {
+            self.name = name
+            self.memoryBytes = memoryBytes
+            self.driver = driver
+            self.runtime = runtime
+            self.hostProcessor = hostProcessor
+        }
+    }
+
+    /// The transformer shape the samples were measured on.
+    public struct ModelShape: Codable, Sendable, Equatable {
+        public var name: String
+        public var layers: Int
+        public var hidden: Int
+        public var heads: Int
+        public var kvHeads: Int
+        public var intermediate: Int
+        public var dtype: String
+        public var parameters: Double
+        public init(name: String, layers: Int, hidden: Int, heads: Int, kvHeads: Int, intermediate: Int, dtype: String, parameters: Double) {
+            self.name = name
+            self.layers = layers
+            self.hidden = hidden
+            self.heads = heads
+            self.kvHeads = kvHeads
+            self.intermediate = intermediate
+            self.dtype = dtype
+            self.parameters = parameters
+        }
+    }
+
+    /// One measured iteration (median of repeats).
+    public struct Sample: Codable, Sendable, Equatable {
+        public var batch: Int
+        public var prefillTokens: Int
+        public var contextTokens: Int
+        public var seconds: Double
+        public init(batch: Int, prefillTokens: Int, contextTokens: Int, seconds: Double) {
+            self.batch = batch
+            self.prefillTokens = prefillTokens
+            self.contextTokens = contextTokens
+            self.seconds = seconds
+        }
+    }
+
+    /// The iteration-time model's coefficients (seconds) and how well they fit the samples.
+    public struct Fit: Codable, Sendable, Equatable {
+        public var base: Double
+        public var perSequence: Double
+        public var perPrefillToken: Double
+        public var perContextToken: Double
+        public var rSquared: Double
+        public var maxRelativeError: Double
+        public init(base: Double, perSequence: Double, perPrefillToken: Double, perContextToken: Double, rSquared: Double, maxRelativeError: Double) {
+            self.base = base
+            self.perSequence = perSequence
+            self.perPrefillToken = perPrefillToken
+            self.perContextToken = perContextToken
+            self.rSquared = rSquared
+            self.maxRelativeError = maxRelativeError
+        }
+    }
+
+    /// Weight-loading measurements (bytes per second; seconds for the whole file).
+    public struct LoadPath: Codable, Sendable, Equatable {
+        public var diskRead: Double
+        public var hostToDevicePageable: Double?
+        public var hostToDevicePinned: Double?
+        public var memoryCopy: Double?
+        public var fileBytes: Double
+        public var sequentialLoadSeconds: Double
+        public var streamedLoadSeconds: Double
+        public init(diskRead: Double, hostToDevicePageable: Double?, hostToDevicePinned: Double?, memoryCopy: Double?, fileBytes: Double,
+                    sequentialLoadSeconds: Double, streamedLoadSeconds: Double) {
+            self.diskRead = diskRead
+            self.hostToDevicePageable = hostToDevicePageable
+            self.hostToDevicePinned = hostToDevicePinned
+            self.memoryCopy = memoryCopy
+            self.fileBytes = fileBytes
+            self.sequentialLoadSeconds = sequentialLoadSeconds
+            self.streamedLoadSeconds = streamedLoadSeconds
+        }
+    }
+
+    public var schemaVersion: Int
+    public var name: String
+    public var backend: String
+    public var device: Device
+    public var model: ModelShape
+    public var samples: [Sample]
+    public var fit: Fit
+    public var loadPath: LoadPath?
+
+    public init(name: String, backend: String, device: Device, model: ModelShape, samples: [Sample], fit: Fit, loadPath: LoadPath?) {
+        schemaVersion = Self.currentSchemaVersion
+        self.name = name
+        self.backend = backend
+        self.device = device
+        self.model = model
+        self.samples = samples
+        self.fit = fit
+        self.loadPath = loadPath
+    }
+
+    /// Reads a profile file; an unknown schema version or a missing field is a clear error.
+    public static func load(file path: String) throws(ProfileError) -> CalibratedProfile {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ProfileError("\(path): cannot read the file") }
+        return try decode(data, file: path)
+    }
+
+    public static func decode(_ data: Data, file: String) throws(ProfileError) -> CalibratedProfile {
+        struct Version: Decodable { var schemaVersion: Int? }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        guard let version = try? decoder.decode(Version.self, from: data) else { throw ProfileError("\(file): not a JSON object") }
+        guard let number = version.schemaVersion else { throw ProfileError("\(file): missing `schema_version`; is this a Headroom profile?") }
+        guard number == currentSchemaVersion else {
+            throw ProfileError("\(file): schema version \(number) is not known to this Headroom (it reads version \(currentSchemaVersion))")
+        }
+        do {
+            return try decoder.decode(CalibratedProfile.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw ProfileError("\(file): missing field `\(Self.path(context.codingPath + [key]))`")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw ProfileError("\(file): `\(Self.path(context.codingPath))` has the wrong type")
+        } catch {
+            throw ProfileError("\(file): \(error)")
+        }
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue.snakeCased }.joined(separator: ".")
+            .replacingOccurrences(of: ".[", with: "[")
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(self)
+    }
+
+    /// The iteration-time model the simulator runs.
+    public var hardwareProfile: HardwareProfile {
+        HardwareProfile(
+            name: name,
+            source: "calibrated (\(backend)) on \(device.name) for \(model.name); R² \(String(format: "%.4f", fit.rSquared)), "
+                + "max relative error \(String(format: "%.1f", fit.maxRelativeError * 100)) %",
+            base: .seconds(max(0, fit.base)), perSequence: .seconds(max(0, fit.perSequence)),
+            perPrefillToken: .seconds(max(0, fit.perPrefillToken)), perContextToken: .seconds(max(0, fit.perContextToken)))
+    }
+}
+
+/// Why a profile file was refused.
+public struct ProfileError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension String {
+    var snakeCased: String {
+        var result = ""
+        for character in self {
+            if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
+        }
+        return result
+    }
+}

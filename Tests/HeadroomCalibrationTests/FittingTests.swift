@@ -1,0 +1,104 @@
+import Foundation
+import Headroom
+import HeadroomEngine
+import Testing
+@testable import HeadroomCalibration
+
+@Suite("Calibration fitting and profiles")
+struct FittingTests {
+    static func samples(noise: Double, seed: UInt64 = 1) -> [CalibratedProfile.Sample] {
+        var random = RandomStream(seed: seed, name: "fit-test")
+        var samples: [CalibratedProfile.Sample] = []
+        for batch in [1, 2, 4, 8, 16, 32, 64] {
+            for context in [0, 512, 2048, 8192] {
+                for prefill in [0, 256, 1024] {
+                    let truth = 6e-3 + 30e-6 * Double(batch) + 32e-6 * Double(prefill) + 50e-9 * Double(context * batch)
+                    samples.append(.init(batch: batch, prefillTokens: prefill, contextTokens: context * batch,
+                                         seconds: truth * (1 + noise * (2 * random.nextUnit() - 1))))
+                }
+            }
+        }
+        return samples
+    }
+
+    @Test("least squares recovers known coefficients exactly without noise and closely with 2 % noise")
+    func recovery() throws {
+        let exact = try IterationModelFit.fit(Self.samples(noise: 0))
+        #expect(abs(exact.base - 6e-3) < 1e-12 && abs(exact.perSequence - 30e-6) < 1e-12)
+        #expect(abs(exact.perPrefillToken - 32e-6) < 1e-12 && abs(exact.perContextToken - 50e-9) < 1e-15)
+        #expect(exact.rSquared > 0.999_999 && exact.maxRelativeError < 1e-9)
+        let noisy = try IterationModelFit.fit(Self.samples(noise: 0.02))
+        #expect(abs(noisy.base / 6e-3 - 1) < 0.05)
+        #expect(abs(noisy.perPrefillToken / 32e-6 - 1) < 0.05)
+        #expect(abs(noisy.perContextToken / 50e-9 - 1) < 0.05)
+        #expect(noisy.maxRelativeError < 0.05 && noisy.rSquared > 0.99)
+    }
+
+    @Test("a degenerate sample set is a clear error, not NaNs")
+    func degenerate() {
+        let oneBatch = Self.samples(noise: 0).filter { $0.batch == 8 }
+        #expect { try IterationModelFit.fit(oneBatch) } throws: { "\($0)".contains("same batch size") }
+        #expect { try IterationModelFit.fit(Array(Self.samples(noise: 0).prefix(3))) } throws: { "\($0)".contains("cannot fit") }
+        #expect { try IterationModelFit.fit([]) } throws: { "\($0)".contains("no samples") }
+        // Never measured prefill: that term is left out, not guessed.
+        let decodeOnly = try? IterationModelFit.fit(Self.samples(noise: 0).filter { $0.prefillTokens == 0 })
+        #expect(decodeOnly?.perPrefillToken == 0)
+    }
+
+    static func profile() throws -> CalibratedProfile {
+        let samples = Self.samples(noise: 0)
+        return CalibratedProfile(
+            name: "test-cpu", backend: "cpu",
+            device: .init(name: "test CPU", memoryBytes: 24e9, driver: "OpenBLAS", runtime: "n/a", hostProcessor: "x86_64"),
+            model: .init(name: "tiny", layers: 2, hidden: 256, heads: 4, kvHeads: 2, intermediate: 1024, dtype: "f32", parameters: 2e6),
+            samples: samples, fit: try IterationModelFit.fit(samples),
+            loadPath: .init(diskRead: 2e9, hostToDevicePageable: nil, hostToDevicePinned: nil, memoryCopy: 10e9, fileBytes: 1e9,
+                            sequentialLoadSeconds: 0.6, streamedLoadSeconds: 0.5))
+    }
+
+    @Test("profile JSON round trip; unknown schema versions and missing fields are refused with a message")
+    func roundTrip() throws {
+        let profile = try Self.profile()
+        let data = try profile.encoded()
+        #expect(try CalibratedProfile.decode(data, file: "p.json") == profile)
+        var object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        object["schema_version"] = 7
+        #expect { try CalibratedProfile.decode(try JSONSerialization.data(withJSONObject: object), file: "p.json") } throws: {
+            "\($0)".contains("schema version 7 is not known")
+        }
+        object["schema_version"] = 1
+        var fit = object["fit"] as! [String: Any]
+        fit.removeValue(forKey: "per_context_token")
+        object["fit"] = fit
+        #expect { try CalibratedProfile.decode(try JSONSerialization.data(withJSONObject: object), file: "p.json") } throws: {
+            "\($0)".contains("missing field `fit.per_context_token`")
+        }
+        #expect { try CalibratedProfile.decode(Data("[1, 2]".utf8), file: "p.json") } throws: { "\($0)".contains("not a JSON object") }
+        #expect { try CalibratedProfile.decode(Data("{}".utf8), file: "p.json") } throws: { "\($0)".contains("missing `schema_version`") }
+    }
+
+    @Test("a scenario references a calibrated profile by path, and the simulator uses its coefficients")
+    func scenarioUsesProfile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-profile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.profile().encoded().write(to: folder.appendingPathComponent("cpu.json"))
+        let yaml = """
+            name: calibrated
+            duration: 1m
+            workload: {arrivals: {process: poisson, rate: 1/s}, prompt_tokens: 100, output_tokens: 10}
+            model: {name: tiny, weights: 1GB, kv_bytes_per_token: 16KiB}
+            profile: cpu.json
+            node_pools: [{name: p, gpu: cpu, price_per_hour: 1}]
+            policy: {kind: fixed, replicas: 1}
+            """
+        let path = folder.appendingPathComponent("s.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let scenario = try Scenario.load(file: path)
+        #expect(scenario.profile.base == .milliseconds(6))
+        #expect(scenario.profile.perContextToken == SimTime(nanoseconds: 50))
+        #expect(scenario.profile.source.contains("calibrated (cpu)"))
+        try yaml.replacingOccurrences(of: "cpu.json", with: "missing.json").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try Scenario.load(file: path) } throws: { "\($0)".contains("profile: ") && "\($0)".contains("cannot read") }
+    }
+}
