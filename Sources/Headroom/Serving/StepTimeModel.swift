@@ -50,3 +50,10 @@ struct StepTimeModel: Sendable {
         return k
     }
 }
+
+extension HardwareProfile {
+    /// One iteration's length as the simulator computes it (whole-nanosecond coefficients).
+    public func iterationTime(batch: Int, prefillTokens: Int, contextTokens: Int64) -> SimTime {
+        SimTime(nanoseconds: StepTimeModel(self).iteration(batch: batch, prefillTokens: prefillTokens, contextTokens: contextTokens))
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import Headroom
+import HeadroomCalibration
+
+extension Headroom {
+    struct Calibrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure this machine's CPU on a transformer shape with OpenBLAS, fit the iteration model, write a profile.",
+            discussion: """
+                Shapes: \(ModelShapes.all.map(\.name).joined(separator: ", ")). The profile is JSON; scenarios use it with
+                `profile: path/to/profile.json`.
+
+                Example:
+                  headroom calibrate --backend cpu --model tiny --out profiles/cpu-tiny.json
+                """)
+
+        enum Backend: String, ExpressibleByArgument, CaseIterable { case cpu }
+
+        @Option(help: "The backend: cpu (OpenBLAS).") var backend: Backend = .cpu
+        @Option(help: "The model shape.") var model = "tiny"
+        @Option(help: "Where to write the profile.") var out: String
+        @Option(help: "Size of the weights file for the load-path measurement.", transform: { text in
+            guard let bytes = Units.bytes(text), bytes > 0 else { throw ValidationError("'\(text)' is not a size such as 256MB") }
+            return bytes
+        }) var loadSize: Double = 256e6
+
+        func validate() throws {
+            guard ModelShapes.named(model) != nil else {
+                throw ValidationError("unknown model shape '\(model)'; shapes: \(ModelShapes.all.map(\.name).joined(separator: ", "))")
+            }
+        }
+
+        func run() throws {
+            let shape = ModelShapes.named(model)!
+            let backendRunner = CPUBackend(shape: shape)
+            let bar = ProgressBar()
+            let large = shape.hidden >= 4096
+            let samples = backendRunner.measureIterations(
+                batches: large ? [1, 2, 4, 8] : [1, 2, 4, 8, 16, 32], contexts: large ? [128, 512] : [128, 512, 2048],
+                prefills: large ? [32, 128] : [32, 128, 512], progress: bar.update)
+            bar.clear()
+            let fit: CalibratedProfile.Fit
+            do { fit = try IterationModelFit.fit(samples) } catch { Headroom.fail("\(error)") }
+            let loadPath: CalibratedProfile.LoadPath
+            do { loadPath = try CPUBackend.loadPath(bytes: Int(loadSize)) } catch { Headroom.fail("\(error)") }
+            var host = utsname()
+            uname(&host)
+            let machine = withUnsafeBytes(of: &host.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let profile = CalibratedProfile(
+                name: "cpu-\(shape.name)", backend: backend.rawValue,
+                device: .init(name: "CPU (\(ProcessInfo.processInfo.activeProcessorCount) cores)",
+                              memoryBytes: Double(ProcessInfo.processInfo.physicalMemory), driver: "OpenBLAS", runtime: "LAPACK dgels",
+                              hostProcessor: machine),
+                model: shape, samples: samples, fit: fit, loadPath: loadPath)
+            do {
+                let url = URL(fileURLWithPath: out)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try profile.encoded().write(to: url)
+            } catch {
+                Headroom.fail("\(out): cannot write the profile (\(error))")
+            }
+            print(ProfileFormat.describe(profile))
+            print("\nwrote \(out)")
+        }
+    }
+
+    struct Profile: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Read calibrated profiles.", subcommands: [Show.self, Compare.self, Validate.self])
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print a profile readably.",
+                                                            discussion: "Example:\n  headroom profile show profiles/cpu-tiny.json")
+            @Argument(help: "The profile (JSON).") var file: String
+            func run() throws { print(ProfileFormat.describe(try load(file))) }
+        }
+
+        struct Compare: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Two profiles side by side.",
+                                                            discussion: "Example:\n  headroom profile compare a.json b.json")
+            @Argument(help: "The first profile.") var first: String
+            @Argument(help: "The second profile.") var second: String
+            func run() throws { print(ProfileFormat.compare(try load(first), try load(second))) }
+        }
+
+        struct Validate: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "validate",
+                abstract: "Predicted (the simulator's iteration model with the profile's coefficients) vs measured iteration times.",
+                discussion: "Example:\n  headroom profile validate profiles/cpu-tiny.json")
+            @Argument(help: "The profile (JSON).") var file: String
+            func run() throws { print(ProfileFormat.validation(try load(file))) }
+        }
+    }
+}
+
+private func load(_ file: String) throws -> CalibratedProfile {
+    do { return try CalibratedProfile.load(file: file) } catch { Headroom.fail("\(error)") }
+}
+
+/// Profiles as text.
+enum ProfileFormat {
+    static func describe(_ p: CalibratedProfile) -> String {
+        var lines = [
+            "\(p.name) — \(p.backend) on \(p.device.name) (\(p.device.hostProcessor)), \(p.device.driver)",
+            "model \(p.model.name): \(p.model.layers) layers, hidden \(p.model.hidden), \(p.model.heads) heads (\(p.model.kvHeads) KV), "
+                + "MLP \(p.model.intermediate), \(p.model.dtype)",
+            String(format: "iteration = %.3f ms + %.2f µs × batch + %.2f µs × prefill token + %.3f ns × context token",
+                   p.fit.base * 1e3, p.fit.perSequence * 1e6, p.fit.perPrefillToken * 1e6, p.fit.perContextToken * 1e9),
+            String(format: "fit over %d samples: R² %.4f, max relative error %.1f %%", p.samples.count, p.fit.rSquared, p.fit.maxRelativeError * 100),
+        ]
+        if let load = p.loadPath {
+            lines.append(String(format: "load path (%.0f MB file): disk read %.2f GB/s, memory copy %@, sequential load %.3f s, streamed %.3f s",
+                                load.fileBytes / 1e6, load.diskRead / 1e9, load.memoryCopy.map { String(format: "%.2f GB/s", $0 / 1e9) } ?? "—",
+                                load.sequentialLoadSeconds, load.streamedLoadSeconds))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func compare(_ a: CalibratedProfile, _ b: CalibratedProfile) -> String {
+        let rows: [(String, Double, Double, String)] = [
+            ("base", a.fit.base * 1e3, b.fit.base * 1e3, "ms"), ("per sequence", a.fit.perSequence * 1e6, b.fit.perSequence * 1e6, "µs"),
+            ("per prefill token", a.fit.perPrefillToken * 1e6, b.fit.perPrefillToken * 1e6, "µs"),
+            ("per context token", a.fit.perContextToken * 1e9, b.fit.perContextToken * 1e9, "ns"),
+            ("R²", a.fit.rSquared, b.fit.rSquared, ""), ("max relative error", a.fit.maxRelativeError * 100, b.fit.maxRelativeError * 100, "%"),
+        ]
+        var lines = ["".padding(toLength: 20, withPad: " ", startingAt: 0) + a.name.padding(toLength: 18, withPad: " ", startingAt: 0) + b.name]
+        for (name, x, y, unit) in rows {
+            let left = String(format: "%.4g %@", x, unit), right = String(format: "%.4g %@", y, unit)
+            lines.append(name.padding(toLength: 20, withPad: " ", startingAt: 0) + left.padding(toLength: 18, withPad: " ", startingAt: 0) + right)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func validation(_ p: CalibratedProfile) -> String {
+        let model = p.hardwareProfile
+        var lines = ["batch  prefill  context    measured   predicted   error"]
+        var worst = 0.0
+        for sample in p.samples {
+            let predicted = model.iterationTime(batch: sample.batch, prefillTokens: sample.prefillTokens,
+                                                contextTokens: Int64(sample.contextTokens)).seconds
+            let error = (predicted - sample.seconds) / sample.seconds
+            worst = max(worst, abs(error))
+            lines.append(String(format: "%5d  %7d  %7d  %8.3f ms  %8.3f ms  %+5.1f %%", sample.batch, sample.prefillTokens, sample.contextTokens,
+                                sample.seconds * 1e3, predicted * 1e3, error * 100))
+        }
+        lines.append(String(format: "largest error %.1f %% over %d configurations", worst * 100, p.samples.count))
+        return lines.joined(separator: "\n")
+    }
+}
