@@ -6,7 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES ?= libsqlite3-dev libopenblas-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all deps build release run run-one test notebook-test bench clean
+.PHONY: all deps build release run run-one test notebook-test bench cuda cuda-check clean
 
 all: build
 
@@ -56,6 +56,24 @@ notebook-test: build
 bench: release
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 1h
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 6h --engine-events 1000000
+
+# The CUDA probe, built with the machine's nvcc and cuBLAS (a GPU machine).
+NVCC ?= nvcc
+CUDA_ARCHS ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90
+cuda:
+	mkdir -p .build
+	$(NVCC) -O3 -std=c++17 $(CUDA_ARCHS) Sources/CUDAProbe/probe.cu -lcublas -o .build/headroom-probe
+
+# Compile-only check of the probe without a GPU: nvcc, the CUDA headers and cuBLAS's headers from
+# PyPI (about 570 MB of wheels, cuBLAS's library included), into .build/cuda.
+CUDA_WHEELS = nvidia-cuda-nvcc nvidia-cuda-runtime nvidia-cuda-crt nvidia-cuda-cccl nvidia-nvvm nvidia-cublas
+cuda-check:
+	@test -x .build/cuda/nvidia/cu13/bin/nvcc || { \
+	  python3 -m pip download --quiet --disable-pip-version-check --no-deps -d .build/cuda-wheels $(CUDA_WHEELS) && \
+	  python3 -m pip install --quiet --disable-pip-version-check --no-deps --target .build/cuda .build/cuda-wheels/*.whl; }
+	PATH=$(CURDIR)/.build/cuda/nvidia/cu13/bin:$$PATH CUDA_HOME=$(CURDIR)/.build/cuda/nvidia/cu13 \
+	  nvcc -std=c++17 $(CUDA_ARCHS) -c Sources/CUDAProbe/probe.cu -o .build/probe.o
+	@echo "the CUDA probe compiles for sm_80 and sm_90"
 
 clean:
 	rm -rf .build

@@ -15,9 +15,11 @@ extension Headroom {
                   headroom calibrate --backend cpu --model tiny --out profiles/cpu-tiny.json
                 """)
 
-        enum Backend: String, ExpressibleByArgument, CaseIterable { case cpu }
+        enum Backend: String, ExpressibleByArgument, CaseIterable { case cpu, cuda }
 
-        @Option(help: "The backend: cpu (OpenBLAS).") var backend: Backend = .cpu
+        @Option(help: "The backend: cpu (measure here with OpenBLAS) or cuda (fit the CUDA probe's output, --input).") var backend: Backend = .cpu
+        @Option(help: "The CUDA probe's JSON output (with --backend cuda): `make cuda && .build/headroom-probe ... > probe.json`.")
+        var input: String?
         @Option(help: "The model shape.") var model = "tiny"
         @Option(help: "Where to write the profile.") var out: String
         @Option(help: "Size of the weights file for the load-path measurement.", transform: { text in
@@ -32,6 +34,18 @@ extension Headroom {
         }
 
         func run() throws {
+            if backend == .cuda {
+                guard let input else { throw ValidationError("--backend cuda needs --input PROBE.json (the CUDA probe's output)") }
+                let profile: CalibratedProfile
+                do {
+                    let probe = try ProbeOutput.load(file: input)
+                    profile = try probe.profile(name: "cuda-\(probe.model.name)")
+                } catch {
+                    Headroom.fail("\(error)")
+                }
+                try write(profile)
+                return
+            }
             let shape = ModelShapes.named(model)!
             let backendRunner = CPUBackend(shape: shape)
             let bar = ProgressBar()
@@ -53,6 +67,10 @@ extension Headroom {
                               memoryBytes: Double(ProcessInfo.processInfo.physicalMemory), driver: "OpenBLAS", runtime: "LAPACK dgels",
                               hostProcessor: machine),
                 model: shape, samples: samples, fit: fit, loadPath: loadPath)
+            try write(profile)
+        }
+
+        func write(_ profile: CalibratedProfile) throws {
             do {
                 let url = URL(fileURLWithPath: out)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -102,3 +102,29 @@ struct FittingTests {
         #expect { try Scenario.load(file: path) } throws: { "\($0)".contains("profile: ") && "\($0)".contains("cannot read") }
     }
 }
+
+@Suite("CUDA probe output")
+struct ProbeOutputTests {
+    @Test("the probe's JSON (as probe.cu prints it) is fitted into a profile; a missing field is named")
+    func probeJSON() throws {
+        let samples = FittingTests.samples(noise: 0).map {
+            "{\"batch\": \($0.batch), \"prefill_tokens\": \($0.prefillTokens), \"context_tokens\": \($0.contextTokens), \"seconds\": \($0.seconds)}"
+        }.joined(separator: ",\n")
+        let json = """
+            {
+              "device": {"name": "NVIDIA H200", "memory_bytes": 150000000000, "driver": "CUDA driver 13000", "runtime": "CUDA runtime 13000", "host_processor": "x86_64"},
+              "model": {"name": "8b-2layers", "layers": 2, "hidden": 4096, "heads": 32, "kv_heads": 8, "intermediate": 14336, "dtype": "bf16", "parameters": 436207616},
+              "samples": [\(samples)],
+              "load_path": {"disk_read": 2000000000, "host_to_device_pageable": 12000000000, "host_to_device_pinned": 50000000000, "file_bytes": 1073741824, "sequential_load_seconds": 0.55, "streamed_load_seconds": 0.5}
+            }
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString).json").path
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        let profile = try ProbeOutput.load(file: path).profile(name: "cuda-test")
+        #expect(profile.backend == "cuda" && profile.model.kvHeads == 8)
+        #expect(abs(profile.fit.base - 6e-3) < 1e-12)
+        #expect(profile.loadPath?.hostToDevicePinned == 50e9)
+        try json.replacingOccurrences(of: "\"kv_heads\": 8, ", with: "").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try ProbeOutput.load(file: path) } throws: { "\($0)".contains("missing field `model.kvHeads`") }
+    }
+}

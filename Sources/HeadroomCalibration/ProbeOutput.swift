@@ -1,0 +1,30 @@
+import Foundation
+import Headroom
+
+/// What the CUDA probe prints: the profile's raw parts before fitting.
+public struct ProbeOutput: Codable, Sendable {
+    public var device: CalibratedProfile.Device
+    public var model: CalibratedProfile.ModelShape
+    public var samples: [CalibratedProfile.Sample]
+    public var loadPath: CalibratedProfile.LoadPath?
+
+    /// Reads the probe's JSON; a missing field names itself.
+    public static func load(file path: String) throws(CalibrationError) -> ProbeOutput {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CalibrationError("\(path): cannot read the file") }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            return try decoder.decode(ProbeOutput.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw CalibrationError("\(path): missing field `\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))`")
+        } catch {
+            throw CalibrationError("\(path): not the probe's JSON (\(error))")
+        }
+    }
+
+    /// Fits the samples and assembles the profile.
+    public func profile(name: String) throws(CalibrationError) -> CalibratedProfile {
+        CalibratedProfile(name: name, backend: "cuda", device: device, model: model, samples: samples,
+                          fit: try IterationModelFit.fit(samples), loadPath: loadPath)
+    }
+}
