@@ -6,7 +6,7 @@ import HeadroomCalibration
 extension Headroom {
     struct Calibrate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure this machine's CPU on a transformer shape with OpenBLAS, fit the iteration model, write a profile.",
+            abstract: "Calibrate: measure this CPU with OpenBLAS (or fit the CUDA probe's output), fit the iteration model, write a profile.",
             discussion: """
                 Shapes: \(ModelShapes.all.map(\.name).joined(separator: ", ")). The profile is JSON; scenarios use it with
                 `profile: path/to/profile.json`.
@@ -164,5 +164,17 @@ enum ProfileFormat {
         }
         lines.append(String(format: "largest error %.1f %% over %d configurations", worst * 100, p.samples.count))
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Headroom {
+    /// `headroom validate-profile FILE`: the fidelity table, also `headroom profile validate`.
+    struct ValidateProfile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "validate-profile",
+            abstract: "Predicted (the simulator's iteration model with the profile's coefficients) vs measured iteration times.",
+            discussion: "Example:\n  headroom validate-profile profiles/cpu-small.json")
+        @Argument(help: "The profile (JSON).") var file: String
+        func run() throws { print(ProfileFormat.validation(try load(file))) }
     }
 }
