@@ -26,12 +26,15 @@ public enum SweepRunner {
         let pending = jobs.filter { job in
             !known.contains(RunStore.runKey(scenarioHash: RunStore.hash(job.document.yaml), seed: job.seed, variant: job.variant))
         }
+        // Scenarios are parsed here, on one thread: YAML parsing shares Yams' static resolver
+        // rules, and keeping it out of the workers leaves them nothing shared but the store.
+        let scenarios = try pending.map { try $0.document.scenario(policies: policies) }
         let state = SharedState(total: pending.count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, pending.count))) { _ in
             while let index = state.next(stopping: shouldStop()) {
                 let job = pending[index]
                 do {
-                    let scenario = try job.document.scenario(policies: policies)
+                    let scenario = scenarios[index]
                     let started = Date()
                     let result = Simulation.run(scenario)
                     try store.save(result, document: job.document, scenario: scenario,
