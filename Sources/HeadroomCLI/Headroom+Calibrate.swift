@@ -84,7 +84,8 @@ extension Headroom {
     }
 
     struct Profile: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Read calibrated profiles.", subcommands: [Show.self, Compare.self, Validate.self])
+        static let configuration = CommandConfiguration(abstract: "Read calibrated profiles (see also validate-profile).",
+                                                        subcommands: [Show.self, Compare.self])
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print a profile readably.",
@@ -99,15 +100,6 @@ extension Headroom {
             @Argument(help: "The first profile.") var first: String
             @Argument(help: "The second profile.") var second: String
             func run() throws { print(ProfileFormat.compare(try load(first), try load(second))) }
-        }
-
-        struct Validate: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                commandName: "validate",
-                abstract: "Predicted (the simulator's iteration model with the profile's coefficients) vs measured iteration times.",
-                discussion: "Example:\n  headroom profile validate profiles/cpu-tiny.json")
-            @Argument(help: "The profile (JSON).") var file: String
-            func run() throws { print(ProfileFormat.validation(try load(file))) }
         }
     }
 }
@@ -168,7 +160,7 @@ enum ProfileFormat {
 }
 
 extension Headroom {
-    /// `headroom validate-profile FILE`: the fidelity table, also `headroom profile validate`.
+    /// `headroom validate-profile FILE`: the fidelity table.
     struct ValidateProfile: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "validate-profile",
