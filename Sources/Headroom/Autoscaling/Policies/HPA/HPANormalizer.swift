@@ -126,12 +126,17 @@ public struct HPANormalizer: Sendable, Equatable {
         return events.reduce(0) { $0 + ($1.time > cutoff ? $1.change : 0) }
     }
 
+    /// The replica count at the start of a policy's period: current, less what was added in it,
+    /// plus what was removed.
+    static func periodStart(current: Int, up: [ScaleEvent], down: [ScaleEvent], periodSeconds: Int, at now: SimTime) -> Int {
+        current - change(in: up, periodSeconds: periodSeconds, at: now) + change(in: down, periodSeconds: periodSeconds, at: now)
+    }
+
     static func scaleUpLimit(current: Int, up: [ScaleEvent], down: [ScaleEvent], rules: HPAScalingRules, at now: SimTime) -> Int {
         if rules.selectPolicy == .disabled { return current }
         var result = rules.selectPolicy == .min ? Int.max : Int.min
         for policy in rules.policies {
-            let start = current - change(in: up, periodSeconds: policy.periodSeconds, at: now)
-                + change(in: down, periodSeconds: policy.periodSeconds, at: now)
+            let start = periodStart(current: current, up: up, down: down, periodSeconds: policy.periodSeconds, at: now)
             let proposed = switch policy.kind {
             case .pods: start + policy.value
             case .percent: Int((Double(start) * (1 + Double(policy.value) / 100)).rounded(.up))
@@ -145,8 +150,7 @@ public struct HPANormalizer: Sendable, Equatable {
         if rules.selectPolicy == .disabled { return current }
         var result = rules.selectPolicy == .min ? Int.min : Int.max
         for policy in rules.policies {
-            let start = current - change(in: up, periodSeconds: policy.periodSeconds, at: now)
-                + change(in: down, periodSeconds: policy.periodSeconds, at: now)
+            let start = periodStart(current: current, up: up, down: down, periodSeconds: policy.periodSeconds, at: now)
             let proposed = switch policy.kind {
             case .pods: start - policy.value
             case .percent: Int(Double(start) * (1 - Double(policy.value) / 100))
