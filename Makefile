@@ -50,6 +50,9 @@ notebook-test: build
 	.build/debug/headroom sweep notebooks-data/notebook-test-sweep.yaml --db .build/notebook-test.sqlite
 	mkdir -p .build/notebook-figures
 	cd notebooks-data && HEADROOM_DB=../.build/notebook-test.sqlite HEADROOM_FIGURES=../.build/notebook-figures python3 run_notebook.py headroom-runs.ipynb
+	for f in csv jsonl parquet; do rm -rf .build/export-test/$$f; \
+	  .build/debug/headroom export --db .build/notebook-test.sqlite --sweep notebook-test --format $$f -o .build/export-test/$$f >/dev/null || exit 1; done
+	python3 notebooks-data/check_export.py .build/notebook-test.sqlite .build/export-test
 
 # Release-build benchmarks: the engine alone, then the fixed-fleet scenario at 1 h and 6 h
 # (memory must stay flat as the duration grows).

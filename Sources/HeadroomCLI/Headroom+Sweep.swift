@@ -110,11 +110,11 @@ final class ProgressBar: @unchecked Sendable {
         let left = rate > 0 ? Double(total - done) / rate : 0
         let width = 30, filled = total > 0 ? width * done / total : width
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data(String(format: "\\r  %@ %d/%d runs, %.2f runs/s, %.0fs left ", bar, done, total, rate, left).utf8))
+        FileHandle.standardError.write(Data(String(format: "\r  %@ %d/%d runs, %.2f runs/s, %.0fs left ", bar, done, total, rate, left).utf8))
     }
 
     func clear() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\\r\\u{1B}[K".utf8))
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -104,10 +104,12 @@ public enum SeriesRecord {
             "arrivals", "finished", "dropped", "in_flight", "activator_queue", "running", "replicas_pending", "replicas_starting",
             "replicas_ready", "replicas_draining", "busy_replicas", "desired_replicas", "nodes_provisioning", "nodes_ready",
         ]
+        /// NULL where no request finished in the interval (and in runs stored before schema v2).
+        public static let optionalReals = ["ttft_p50_seconds", "ttft_p99_seconds"]
     }
 
-    static func values(_ p: SeriesPoint) -> [DatabaseValueConvertible] {
+    static func values(_ p: SeriesPoint) -> [DatabaseValueConvertible?] {
         [p.time, p.arrivals, p.finished, p.dropped, p.inFlight, p.activatorQueue, p.running, p.replicas.pending, p.replicas.starting,
-         p.replicas.ready, p.replicas.draining, p.busyReplicas, p.desiredReplicas, p.nodesProvisioning, p.nodesReady]
+         p.replicas.ready, p.replicas.draining, p.busyReplicas, p.desiredReplicas, p.nodesProvisioning, p.nodesReady, p.ttftP50, p.ttftP99]
     }
 }

@@ -36,7 +36,7 @@ extension RunStore {
                     run.id = nil
                     try run.insert(db)
                     let newID = run.id!
-                    for table in ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples"] {
+                    for table in Self.resultTables {
                         let rows = try Row.fetchAll(src, sql: "SELECT * FROM \(table) WHERE run_id = ?", arguments: [oldID])
                         for row in rows {
                             let columns = Array(row.columnNames)

@@ -82,6 +82,21 @@ extension RunStore {
                 t.primaryKey(["run_id", "serial"])
             }
         }
+        migrator.registerMigration("v2: TTFT over time and latency distributions") { db in
+            try db.alter(table: "run_series") { t in
+                for column in SeriesRecord.Columns.optionalReals { t.add(column: column, .double) }
+            }
+            try db.create(table: "latency_quantiles") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("metric", .text).notNull()
+                t.column("percentile", .double).notNull()
+                t.column("seconds", .double).notNull()
+                t.primaryKey(["run_id", "metric", "percentile"])
+            }
+        }
         return migrator
     }
+
+    /// The tables holding one run's results, each keyed by `run_id` (merge, export and `runs show` walk them).
+    public static let resultTables = ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles"]
 }

@@ -76,7 +76,7 @@ extension RunStore {
     public func rowCounts(ofRun id: Int64) throws -> [String: Int] {
         try writer.read { db in
             var counts: [String: Int] = [:]
-            for table in ["run_series", "decisions", "cold_starts", "request_samples"] {
+            for table in Self.resultTables where table != "run_summaries" {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE run_id = ?", arguments: [id]) ?? 0
             }
             return counts

@@ -47,10 +47,17 @@ extension RunStore {
         try db.execute(
             sql: "INSERT INTO run_summaries (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
             arguments: StatementArguments([runID as DatabaseValueConvertible] + summary.keys.sorted().map { summary[$0]! }))
-        let seriesColumns = ["run_id", "time"] + SeriesRecord.Columns.counts
+        let seriesColumns = ["run_id", "time"] + SeriesRecord.Columns.counts + SeriesRecord.Columns.optionalReals
         let series = try db.makeStatement(sql: "INSERT INTO run_series (\(seriesColumns.joined(separator: ", "))) VALUES (\(seriesColumns.map { _ in "?" }.joined(separator: ", ")))")
         for point in result.series {
-            try series.execute(arguments: StatementArguments([runID as DatabaseValueConvertible] + SeriesRecord.values(point)))
+            try series.execute(arguments: StatementArguments([runID as DatabaseValueConvertible?] + SeriesRecord.values(point)))
+        }
+        let quantile = try db.makeStatement(sql: "INSERT INTO latency_quantiles (run_id, metric, percentile, seconds) VALUES (?, ?, ?, ?)")
+        let q = result.quantiles
+        for (metric, values) in [("ttft", q.ttft), ("itl", q.itl), ("e2e", q.e2e), ("queue_wait", q.queueWait)] {
+            for (percentile, seconds) in zip(LatencyQuantiles.percentiles, values) {
+                try quantile.execute(arguments: [runID, metric, percentile, seconds])
+            }
         }
         let decision = try db.makeStatement(sql: """
             INSERT INTO decisions (run_id, time, replicas_ready, replicas_starting, replicas_pending, activator_queue, signals,

@@ -27,6 +27,57 @@ struct LatencyHistogram {
             count: count, mean: sum / Double(count) / 1e9, p50: seconds(50), p90: seconds(90), p99: seconds(99),
             max: Double(maximum) / 1e9)
     }
+
+    /// The whole distribution as quantiles (seconds) at `LatencyQuantiles.percentiles`, for CDF plots
+    /// across runs; empty when nothing was recorded.
+    var quantiles: [Double] {
+        guard count > 0 else { return [] }
+        return LatencyQuantiles.percentiles.map { percentile in
+            percentile >= 100 ? Double(maximum) / 1e9
+                : min(Double(histogram.valueAtPercentile(percentile)), Double(maximum)) / 1e9
+        }
+    }
+}
+
+/// Latency distributions of a run, each as quantiles at `percentiles` (seconds).
+public struct LatencyQuantiles: Codable, Sendable, Equatable {
+    /// 0.5 % steps, then the tail at 99.5, 99.9, 99.99 and the maximum (100).
+    public static let percentiles: [Double] = stride(from: 0.0, through: 99.0, by: 0.5).map { $0 } + [99.5, 99.9, 99.99, 100]
+
+    public var ttft: [Double] = []
+    public var itl: [Double] = []
+    public var e2e: [Double] = []
+    public var queueWait: [Double] = []
+}
+
+/// Percentiles of one series interval in small fixed memory (two significant digits), cleared at
+/// every sample: enough to draw p50/p99 over time.
+struct IntervalLatency {
+    private var histogram = Histogram<UInt32>(
+        lowestDiscernibleValue: 1_000, highestTrackableValue: 1_000_000_000_000_000, numberOfSignificantValueDigits: .two)
+    private var maximum: Int64 = 0
+    private(set) var count = 0
+
+    mutating func record(_ latency: SimTime) {
+        let ns = max(0, latency.nanoseconds)
+        _ = histogram.record(UInt64(min(ns, 1_000_000_000_000_000)))
+        maximum = max(maximum, ns)
+        count += 1
+    }
+
+    /// (p50, p99) in seconds, nil when nothing was recorded.
+    var medianAndTail: (Double, Double)? {
+        guard count > 0 else { return nil }
+        func seconds(_ p: Double) -> Double { min(Double(histogram.valueAtPercentile(p)), Double(maximum)) / 1e9 }
+        return (seconds(50), seconds(99))
+    }
+
+    mutating func clear() {
+        guard count > 0 else { return }
+        histogram.reset()
+        maximum = 0
+        count = 0
+    }
 }
 
 /// Summary of one latency, in seconds.

@@ -22,6 +22,8 @@ struct RunMetrics {
     var sample: [RequestRecord] = []
     /// Counts since the last series point.
     var intervalArrivals = 0, intervalFinished = 0, intervalDropped = 0
+    /// TTFT of the requests that finished since the last series point.
+    var intervalTTFT = IntervalLatency()
 
     init(scenario: Scenario, requestSample: Int) {
         sloTTFT = scenario.slo.ttft
@@ -45,6 +47,7 @@ struct RunMetrics {
         intervalFinished += 1
         let firstToken = request.firstTokenAt - request.arrival
         ttft.record(firstToken)
+        intervalTTFT.record(firstToken)
         e2e.record(now - request.arrival)
         queueWait.record(request.admittedAt - request.arrival)
         var interToken = SimTime.zero
@@ -82,6 +85,7 @@ struct RunMetrics {
         intervalArrivals = 0
         intervalFinished = 0
         intervalDropped = 0
+        intervalTTFT.clear()
     }
 
     var coldStartSummary: ColdStartSummary {

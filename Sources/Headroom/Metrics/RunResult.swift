@@ -5,6 +5,8 @@ import HeadroomEngine
 /// values), so one scenario and seed always give the same JSON.
 public struct RunResult: Codable, Sendable {
     public var summary: RunSummary
+    /// The latency distributions behind the summary's percentiles.
+    public var quantiles: LatencyQuantiles
     public var series: [SeriesPoint]
     public var coldStarts: [ColdStart]
     public var decisions: [DecisionRecord]
@@ -106,6 +108,9 @@ public struct SeriesPoint: Codable, Sendable, Equatable {
     public var desiredReplicas: Int
     public var nodesProvisioning: Int
     public var nodesReady: Int
+    /// TTFT percentiles of the requests that finished in this interval; nil when none did.
+    public var ttftP50: Double?
+    public var ttftP99: Double?
 }
 
 /// One policy evaluation: what it saw and what it decided.

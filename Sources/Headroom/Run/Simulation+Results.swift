@@ -13,11 +13,12 @@ extension Simulation {
         for node in nodes {
             if node.state == .provisioning { provisioning += 1 } else if node.state == .ready { ready += 1 }
         }
+        let ttft = metrics.intervalTTFT.medianAndTail
         let point = SeriesPoint(
             time: now.seconds, arrivals: metrics.intervalArrivals, finished: metrics.intervalFinished,
             dropped: metrics.intervalDropped, inFlight: requests.live, activatorQueue: activator.count, running: running,
             replicas: replicaCounts, busyReplicas: busy, desiredReplicas: controller.desiredReplicas,
-            nodesProvisioning: provisioning, nodesReady: ready)
+            nodesProvisioning: provisioning, nodesReady: ready, ttftP50: ttft?.0, ttftP99: ttft?.1)
         metrics.record(point)
     }
 }
@@ -52,6 +53,7 @@ extension RunMetrics {
                 nodeSeconds: nodeSeconds),
             preemptions: world.engines.reduce(0) { $0 + $1.preemptions },
             peakReplicas: max(peakReplicas, world.replicaCounts.active), peakNodes: peakNodes)
-        return RunResult(summary: summary, series: series, coldStarts: coldStarts, decisions: world.controller.decisions, nodes: nodeRecords, requests: sample)
+        let quantiles = LatencyQuantiles(ttft: ttft.quantiles, itl: itl.quantiles, e2e: e2e.quantiles, queueWait: queueWait.quantiles)
+        return RunResult(summary: summary, quantiles: quantiles, series: series, coldStarts: coldStarts, decisions: world.controller.decisions, nodes: nodeRecords, requests: sample)
     }
 }
