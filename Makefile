@@ -6,7 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES ?= libsqlite3-dev libopenblas-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all deps build release run run-one test notebook-test bench cuda cuda-check clean
+.PHONY: all deps browser-deps build release run run-one test notebook-test report-test bench completions cuda cuda-check clean
 
 all: build
 
@@ -18,6 +18,12 @@ deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "error: the Swift toolchain ($(SWIFT)) is not on PATH; install Swift 6.1 or later"; exit 1; }
+
+# Headless Chromium (Debian's package) for the report check.
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 build: deps
 	$(SWIFT) build
@@ -41,7 +47,7 @@ test: deps
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	$(MAKE) notebook-test
+	$(MAKE) report-test
 
 # The notebook runs top to bottom on a store shaped like `make run`'s (a short sweep).
 notebook-test: build
@@ -53,6 +59,14 @@ notebook-test: build
 	for f in csv jsonl parquet; do rm -rf .build/export-test/$$f; \
 	  .build/debug/headroom export --db .build/notebook-test.sqlite --sweep notebook-test --format $$f -o .build/export-test/$$f >/dev/null || exit 1; done
 	python3 notebooks-data/check_export.py .build/notebook-test.sqlite .build/export-test
+
+# The HTML reports of the notebook-test store (a sweep, and one run in full), opened in headless
+# Chromium: charts rendered, no console message, colours on the screenshot.
+report-test: browser-deps notebook-test
+	mkdir -p .build/report-test
+	.build/debug/headroom report --db .build/notebook-test.sqlite --sweep notebook-test -o .build/report-test/sweep.html
+	.build/debug/headroom report --db .build/notebook-test.sqlite --run 1 -o .build/report-test/run-1.html
+	python3 Tests/Browser/check_report.py $(CURDIR)/.build/report-test/sweep.html $(CURDIR)/.build/report-test/run-1.html
 
 # Release-build benchmarks: the engine alone, then the fixed-fleet scenario at 1 h and 6 h
 # (memory must stay flat as the duration grows).

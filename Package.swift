@@ -37,6 +37,7 @@ let package = Package(
             dependencies: ["Headroom", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: invariants
         ),
+        .target(name: "HeadroomReport", dependencies: ["HeadroomStore"], swiftSettings: invariants),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "HeadroomCalibration", dependencies: ["Headroom", "COpenBLAS"], swiftSettings: invariants),
         .executableTarget(
@@ -44,6 +45,7 @@ let package = Package(
             dependencies: [
                 "Headroom",
                 "HeadroomStore",
+                "HeadroomReport",
                 "HeadroomCalibration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -53,6 +55,11 @@ let package = Package(
         .testTarget(
             name: "HeadroomStoreTests",
             dependencies: ["HeadroomStore", "HeadroomTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: invariants
+        ),
+        .testTarget(
+            name: "HeadroomReportTests",
+            dependencies: ["HeadroomReport", "HeadroomStore", "HeadroomTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: invariants
         ),
         .testTarget(

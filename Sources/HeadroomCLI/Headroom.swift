@@ -9,6 +9,6 @@ struct Headroom: ParsableCommand {
         discussion: """
             Exit codes: 0 success; 1 bad input (the message names the file, line and key); 64 bad usage (an unknown flag or a malformed value).
             """,
-        subcommands: [Run.self, Sweep.self, Compare.self, Runs.self, Export.self, Merge.self, Trace.self, Policy.self, Calibrate.self, Profile.self, ValidateProfile.self, Bench.self]
+        subcommands: [Run.self, Sweep.self, Compare.self, Runs.self, Report.self, Export.self, Merge.self, Trace.self, Policy.self, Calibrate.self, Profile.self, ValidateProfile.self, Bench.self]
     )
 }

@@ -10,6 +10,13 @@ public struct Comparison: Sendable {
         public var low: Double
         public var high: Double
         public var count: Int
+
+        public init(mean: Double, low: Double, high: Double, count: Int) {
+            self.mean = mean
+            self.low = low
+            self.high = high
+            self.count = count
+        }
     }
 
     public struct Row: Sendable, Equatable, Codable {

@@ -1,0 +1,120 @@
+import Foundation
+import HeadroomStore
+
+/// Several runs side by side: the comparison table (means with 95 % intervals across seeds),
+/// latency CDFs overlaid per variant, and cost against p99 TTFT with the Pareto front.
+struct ComparisonSection {
+    let comparison: Comparison
+    /// Per variant, each metric's quantile curve averaged over its runs (seconds at each percentile).
+    let curves: [String: [String: [(percentile: Double, seconds: Double)]]]
+    private(set) var drawn: [String: [String]] = [:]
+
+    init(store: RunStore, runs ids: [Int64], baseline: String?) throws {
+        let runs = try store.table("runs", runs: ids)
+        let variants = runs.texts("variant").map { $0 ?? "" }
+        let seeds = runs.numbers("seed").map { Int64($0 ?? 0) }
+        let runIDs = runs.numbers("run_id").map { Int64($0 ?? 0) }
+        let summaries = try store.summaries(of: ids)
+        var groups: [String: [(seed: Int64, values: [String: Double])]] = [:]
+        var variantOf: [Int64: String] = [:]
+        for i in runIDs.indices {
+            groups[variants[i], default: []].append((seeds[i], summaries[runIDs[i]] ?? [:]))
+            variantOf[runIDs[i]] = variants[i]
+        }
+        comparison = Comparison(runs: groups, baseline: baseline.flatMap { groups[$0] != nil ? $0 : nil })
+        // Averaging quantiles across seeds (not pooling requests) keeps each seed's weight equal.
+        let quantiles = try store.table("latency_quantiles", runs: ids)
+        var sums: [String: [String: [Double: (Double, Int)]]] = [:]
+        let qRun = quantiles.numbers("run_id"), qMetric = quantiles.texts("metric"), qP = quantiles.numbers("percentile"),
+            qS = quantiles.numbers("seconds")
+        for i in quantiles.rows.indices {
+            guard let run = qRun[i], let variant = variantOf[Int64(run)], let metric = qMetric[i], let p = qP[i], let s = qS[i] else { continue }
+            let old = sums[variant, default: [:]][metric, default: [:]][p] ?? (0, 0)
+            sums[variant, default: [:]][metric, default: [:]][p] = (old.0 + s, old.1 + 1)
+        }
+        curves = sums.mapValues { metrics in
+            metrics.mapValues { points in points.keys.sorted().map { ($0, points[$0]!.0 / Double(points[$0]!.1)) } }
+        }
+    }
+
+    mutating func html() -> String {
+        var out = "<section class=\"comparison\"><h2>Comparison</h2>"
+        out += table()
+        for (metric, title) in [("ttft", "TTFT"), ("e2e", "end-to-end latency")] {
+            if let chart = cdf(metric, title: title) {
+                let caption = "\(title) CDF per variant (quantiles averaged over seeds)"
+                drawn["cdf-\(metric)"] = chart.seriesNames
+                out += "<figure data-chart=\"cdf-\(metric)\">\(chart.render(caption: caption))<figcaption>\(escaped(caption))</figcaption></figure>"
+            }
+        }
+        let scatter = costVersusLatency()
+        drawn["pareto"] = scatter.seriesNames
+        let caption = "Cost against p99 TTFT, mean with 95 % confidence intervals across seeds; the line joins the Pareto front (nothing both cheaper and faster)"
+        out += "<figure data-chart=\"pareto\">\(scatter.render(caption: caption))<figcaption>\(escaped(caption))</figcaption></figure>"
+        return out + "</section>"
+    }
+
+    static let columns: [(metric: String, title: String, format: @Sendable (Double) -> String)] = [
+        ("ttft_p50_seconds", "TTFT p50", Label.seconds), ("ttft_p99_seconds", "TTFT p99", Label.seconds),
+        ("itl_p99_seconds", "ITL p99", Label.seconds), ("slo_both", "SLO met", Label.percent), ("dropped", "drops", Label.number),
+        ("cold_starts_started", "cold starts", Label.number), ("gpu_hours_serving", "GPU-h serving", { String(format: "%.2f", $0) }),
+        ("gpu_hours_idle", "GPU-h idle", { String(format: "%.2f", $0) }), ("cost_dollars", "cost", Label.dollars),
+        ("cost_per_million_output_tokens", "$/M tokens", { String(format: "%.2f", $0) }),
+    ]
+
+    private func table() -> String {
+        var out = "<table class=\"comparison\"><thead><tr><th>Pareto</th><th>variant</th><th>runs</th>"
+        out += Self.columns.map { "<th>\(escaped($0.title))</th>" }.joined() + "</tr></thead><tbody>"
+        for row in comparison.rows {
+            out += "<tr><td>\(row.paretoOptimal ? "★" : "")</td><td>\(escaped(row.variant))</td><td>\(row.runs)</td>"
+            for column in Self.columns {
+                guard let e = row.metrics[column.metric], e.count > 0 else { out += "<td>—</td>"; continue }
+                let interval = e.count > 1 ? " <span class=\"ci\">± \(escaped(column.format((e.high - e.low) / 2)))</span>" : ""
+                out += "<td>\(escaped(column.format(e.mean)))\(interval)</td>"
+            }
+            out += "</tr>"
+        }
+        return out + "</tbody></table>"
+    }
+
+    private func cdf(_ metric: String, title: String) -> SVGChart? {
+        let variants = comparison.rows.map(\.variant)
+        let lines = variants.compactMap { v in curves[v]?[metric].map { (v, $0) } }.filter { !$0.1.isEmpty }
+        guard !lines.isEmpty else { return nil }
+        let xs = lines.flatMap { $0.1.map { Optional($0.seconds) } }
+        var chart = SVGChart(xs: xs, ys: [0, 1], logX: true, xTitle: title, yTitle: "share of requests", xLabel: Label.seconds,
+                             yLabel: { Label.percent($0).replacingOccurrences(of: ".0 ", with: " ") })
+        chart.y = Scale(low: 0, high: 1, from: chart.plotBottom, to: chart.plotTop)
+        for (index, (variant, points)) in lines.enumerated() {
+            chart.line(variant, xs: points.map(\.seconds), ys: points.map { $0.percentile / 100 },
+                       color: SVGChart.palette[index % SVGChart.palette.count])
+        }
+        return chart
+    }
+
+    private func costVersusLatency() -> SVGChart {
+        let rows = comparison.rows
+        func estimate(_ row: Comparison.Row, _ metric: String) -> Comparison.Estimate {
+            row.metrics[metric] ?? Comparison.Estimate(mean: 0, low: 0, high: 0, count: 0)
+        }
+        // Costs are never negative; the latency axis follows the means (a wide interval runs off the plot, clipped).
+        let costs: [Double?] = [0] + rows.map { Optional(estimate($0, "cost_dollars").high) }
+        let p99s = rows.map { Optional(max(estimate($0, "ttft_p99_seconds").mean, 1e-6)) }
+        var chart = SVGChart(height: 360, xs: costs, ys: p99s, logY: true, xTitle: "cost (dollars)", yTitle: "TTFT p99",
+                             xLabel: Label.dollars, yLabel: Label.seconds)
+        let front = rows.filter(\.paretoOptimal).sorted { estimate($0, "cost_dollars").mean < estimate($1, "cost_dollars").mean }
+        chart.line("Pareto front", xs: front.map { estimate($0, "cost_dollars").mean },
+                   ys: front.map { estimate($0, "ttft_p99_seconds").mean }, color: "#555", width: 1.2, dashed: true)
+        let items = rows.enumerated().map { index, row in
+            let cost = estimate(row, "cost_dollars"), p99 = estimate(row, "ttft_p99_seconds")
+            let title = "\(row.variant): cost \(Label.dollars(cost.mean)) [\(Label.dollars(cost.low)), \(Label.dollars(cost.high))], "
+                + "TTFT p99 \(Label.seconds(p99.mean)) [\(Label.seconds(p99.low)), \(Label.seconds(p99.high))], \(row.runs) runs"
+                + (row.paretoOptimal ? ", on the Pareto front" : "")
+            return (x: cost.mean, y: max(p99.mean, 1e-6), xError: cost.count > 1 ? (max(cost.low, 0), cost.high) : nil,
+                    yError: p99.count > 1 ? (max(p99.low, 1e-6), p99.high) : nil,
+                    color: SVGChart.palette[index % SVGChart.palette.count], title: title, label: row.variant as String?)
+        }
+        chart.points("variants", items, radius: 5)
+        return chart
+    }
+}
