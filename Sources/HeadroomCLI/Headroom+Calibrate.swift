@@ -12,7 +12,7 @@ extension Headroom {
                 `profile: path/to/profile.json`.
 
                 Example:
-                  headroom calibrate --backend cpu --model tiny --out profiles/cpu-tiny.json
+                  headroom calibrate --backend cpu --model tiny -o profiles/cpu-tiny.json
                 """)
 
         enum Backend: String, ExpressibleByArgument, CaseIterable { case cpu, cuda }
@@ -21,7 +21,7 @@ extension Headroom {
         @Option(help: "The CUDA probe's JSON output (with --backend cuda): `make cuda && .build/headroom-probe ... > probe.json`.")
         var input: String?
         @Option(help: "The model shape.") var model = "tiny"
-        @Option(help: "Where to write the profile.") var out: String
+        @Option(name: [.short, .customLong("output"), .customLong("out")], help: "Where to write the profile (--out is an older spelling).") var out: String
         @Option(help: "Size of the weights file for the load-path measurement.", transform: { text in
             guard let bytes = Units.bytes(text), bytes > 0 else { throw ValidationError("'\(text)' is not a size such as 256MB") }
             return bytes

@@ -8,14 +8,24 @@ extension Headroom {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List stored runs, newest first.",
-                                                            discussion: "Example:\n  headroom runs list --sweep signals")
+                                                            discussion: "Example:\n  headroom runs list --sweep signals\n  headroom runs list --json | jq '.[0].id'")
             @OptionGroup var store: StoreOptions
             @Option(help: "Only this sweep's runs.") var sweep: String?
             @Option(help: "Only runs of this scenario (by name).") var scenario: String?
             @Option(help: "At most this many.") var limit = 50
+            @Flag(help: "Print JSON (one object per run).") var json = false
 
             func run() throws {
                 let runs = try store.open().runs(sweep: sweep, scenario: scenario, limit: limit)
+                if json {
+                    let objects = runs.map { run -> [String: Any] in
+                        ["id": run.id, "scenario": run.scenario, "sweep": run.sweep ?? NSNull(), "variant": run.variant,
+                         "policy_kind": run.policyKind, "seed": run.seed, "wall_seconds": run.wallSeconds, "slo_both": run.sloBoth,
+                         "ttft_p99_seconds": run.ttftP99, "cost_dollars": run.costDollars]
+                    }
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                    return
+                }
                 print("   id  scenario                        variant                        seed      SLO   TTFT p99      cost")
                 for run in runs {
                     print(String(format: "%5lld  %@  %@  %4lld  %6.1f%%  %8.2fs  %8.2f", run.id,
@@ -32,11 +42,22 @@ extension Headroom {
             @OptionGroup var store: StoreOptions
             @Argument(help: "The run id.") var id: Int64
             @Flag(help: "Also print the scenario YAML it ran.") var yaml = false
+            @Flag(help: "Print JSON: the run, its summary columns, stored row counts (and the YAML with --yaml).") var json = false
 
             func run() throws {
                 let runStore = try store.open()
                 guard let listing = try runStore.runs(ids: [id]).first, let summary = try runStore.summaries(of: [id])[id] else {
-                    Headroom.fail("no run \(id) in \(store.path)")
+                    Headroom.fail("no run \(id) in \(store.path) (see `headroom runs list`)")
+                }
+                if json {
+                    var object: [String: Any] = [
+                        "id": listing.id, "scenario": listing.scenario, "sweep": listing.sweep ?? NSNull(), "variant": listing.variant,
+                        "policy_kind": listing.policyKind, "seed": listing.seed, "wall_seconds": listing.wallSeconds,
+                        "summary": summary, "stored_rows": try runStore.rowCounts(ofRun: id),
+                    ]
+                    if yaml { object["yaml"] = try runStore.scenarioYAML(ofRun: id) ?? NSNull() }
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                    return
                 }
                 print("run \(listing.id): \(listing.scenario), variant \(listing.variant), seed \(listing.seed)"
                       + (listing.sweep.map { ", sweep \($0)" } ?? "") + String(format: ", %.2f s wall", listing.wallSeconds))

@@ -84,6 +84,7 @@ extension Headroom {
             if outcome.skipped > 0 { line += ", \(outcome.skipped) already stored" }
             if outcome.stopped { line += "; stopped early — run again with --resume to finish" }
             print(line + " (\(store.path))")
+            if outcome.stopped { throw ExitCode(130) }
         }
     }
 }

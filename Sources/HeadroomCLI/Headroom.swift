@@ -7,7 +7,19 @@ struct Headroom: ParsableCommand {
         commandName: "headroom",
         abstract: "Simulate how LLM inference scales: latency, drops and GPU cost of a scenario.",
         discussion: """
-            Exit codes: 0 success; 1 bad input (the message names the file, line and key); 64 bad usage (an unknown flag or a malformed value).
+            Exit codes:
+              0    success
+              1    bad input or a failed step: the message names the file, line and key (a scenario), the run id, or the path
+              64   bad usage: an unknown flag, a missing argument or a malformed value
+              130  a sweep stopped by Ctrl-C (the runs finished so far are stored; --resume continues it)
+
+            Colour only on a terminal (never in a pipe, with --json, or when NO_COLOR is set).
+            Shell completion: `make completions` installs bash, zsh and fish scripts; or
+              headroom --generate-completion-script bash > /etc/bash_completion.d/headroom
+
+            Example:
+              headroom run scenarios/quickstart.yaml
+              headroom sweep scenarios/sweeps/signals.yaml --jobs 2 && headroom report --sweep signals -o signals.html
             """,
         subcommands: [Run.self, Sweep.self, Compare.self, Runs.self, Report.self, Export.self, Merge.self, Trace.self, Policy.self, Calibrate.self, Profile.self, ValidateProfile.self, Bench.self]
     )

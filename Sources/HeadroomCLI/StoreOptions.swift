@@ -19,7 +19,7 @@ struct StoreOptions: ParsableArguments {
 extension Headroom {
     /// Prints `error: message` on stderr and exits with code 1.
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(Terminal.styled("error:", .red, fd: 2)) \(message)\n".utf8))
         Foundation.exit(1)
     }
 }

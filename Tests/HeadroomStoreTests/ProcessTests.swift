@@ -25,6 +25,12 @@ struct ProcessTests {
         return process
     }
 
+    /// A handle writing to a fresh file at `url`.
+    static func launchErrors(_ url: URL) throws -> FileHandle {
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        return try FileHandle(forWritingTo: url)
+    }
+
     @Test("a sweep killed with SIGKILL mid-way resumes and stores every run exactly once")
     func killAndResume() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the headroom binary first (make test does)")
