@@ -29,12 +29,38 @@ struct LatencyHistogram {
     }
 
     /// The whole distribution as quantiles (seconds) at `LatencyQuantiles.percentiles`, for CDF plots
-    /// across runs; empty when nothing was recorded.
+    /// across runs; empty when nothing was recorded. One pass over the recorded buckets, giving
+    /// exactly what `valueAtPercentile` gives for each (it scans every bucket per call).
     var quantiles: [Double] {
+        guard count > 0 else { return [] }
+        let percentiles = LatencyQuantiles.percentiles
+        let total = Double(histogram.totalCount)
+        var values = [UInt64](repeating: 0, count: percentiles.count)
+        var next = 0
+        // valueAtPercentile's special cases: 0 → the minimum, 100 → the maximum recorded.
+        while next < percentiles.count && percentiles[next] == 0 { values[next] = histogram.min; next += 1 }
+        var cumulative: UInt64 = 0
+        for bucket in histogram.recordedValues() where next < percentiles.count && percentiles[next] < 100 {
+            cumulative += UInt64(bucket.count)
+            let value = Swift.max(Swift.min(histogram.highestEquivalentForValue(bucket.value), histogram.maxRecorded), histogram.min)
+            while next < percentiles.count && percentiles[next] < 100 {
+                let wanted = Swift.max(1, UInt64((Swift.min(Swift.max(percentiles[next].nextDown, 0), 100) * total / 100).rounded(.up)))
+                guard cumulative >= wanted else { break }
+                values[next] = value
+                next += 1
+            }
+        }
+        return zip(percentiles, values).map { percentile, value in
+            percentile >= 100 ? Double(maximum) / 1e9 : Swift.min(Double(value), Double(maximum)) / 1e9
+        }
+    }
+
+    /// The slow reference for `quantiles` (one bucket scan per percentile), for tests.
+    var quantilesByScanning: [Double] {
         guard count > 0 else { return [] }
         return LatencyQuantiles.percentiles.map { percentile in
             percentile >= 100 ? Double(maximum) / 1e9
-                : min(Double(histogram.valueAtPercentile(percentile)), Double(maximum)) / 1e9
+                : Swift.min(Double(histogram.valueAtPercentile(percentile)), Double(maximum)) / 1e9
         }
     }
 }
