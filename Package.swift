@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
         .target(name: "HeadroomEngine", swiftSettings: invariants),
@@ -69,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeadroomTests",
-            dependencies: ["Headroom", "HeadroomTestSupport"],
+            dependencies: ["Headroom", "HeadroomTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: invariants
         ),
     ]
