@@ -55,12 +55,12 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
     public var description: String { DurationFormat.format(self) }
 }
 
-/// Formats and parses durations such as `250ms`, `1.5s`, `5m`, `2h`, `1d`.
+/// Formats and parses durations such as `250ms`, `1.5s`, `5m`, `2h`, `1d`, `2w`.
 public enum DurationFormat {
     /// Unit suffixes with their length in nanoseconds, longest suffix first where one is a
     /// suffix of another (`ms` before `s`).
     public static let units: [(suffix: String, nanoseconds: Double)] = [
-        ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86400e9),
+        ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86400e9), ("w", 604_800e9),
     ]
 
     /// Parses `<number><unit>`; a bare number is refused because its unit would be a guess.

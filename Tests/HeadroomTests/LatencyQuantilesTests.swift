@@ -23,3 +23,25 @@ struct LatencyQuantilesTests {
         #expect(LatencyHistogram().quantiles.isEmpty)
     }
 }
+
+extension LatencyQuantilesTests {
+    @Test("interval percentiles: buckets at most 6.25 % wide, exact order statistics within a bucket, cleared between intervals")
+    func intervalLatency() {
+        for ns: Int64 in [0, 1, 15, 16, 17, 31, 32, 1_000, 999_999, 1_000_000_007, 86_400_000_000_000] {
+            let b = IntervalLatency.bucket(ns)
+            #expect(IntervalLatency.upperBound(b) >= ns, "\(ns)")
+            #expect(b == 0 || IntervalLatency.upperBound(b - 1) < ns, "\(ns) belongs to the first bucket that holds it")
+            if ns >= 16 { #expect(Double(IntervalLatency.upperBound(b) - ns) <= 0.0625 * Double(ns)) }
+        }
+        var interval = IntervalLatency()
+        #expect(interval.medianAndTail == nil)
+        for ms in 1...100 { interval.record(.milliseconds(Double(ms))) }
+        let (p50, p99) = interval.medianAndTail!
+        #expect(p50 >= 0.050 && p50 <= 0.050 * 1.0625)
+        #expect(p99 >= 0.099 && p99 <= 0.100, "at most the maximum")
+        interval.clear()
+        #expect(interval.medianAndTail == nil && interval.count == 0)
+        interval.record(.seconds(3))
+        #expect(interval.medianAndTail!.0 == 3 && interval.medianAndTail!.1 == 3)
+    }
+}

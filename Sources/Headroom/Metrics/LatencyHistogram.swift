@@ -76,31 +76,63 @@ public struct LatencyQuantiles: Codable, Sendable, Equatable {
     public var queueWait: [Double] = []
 }
 
-/// Percentiles of one series interval in small fixed memory (two significant digits), cleared at
-/// every sample: enough to draw p50/p99 over time.
+/// Percentiles of one series interval in small fixed memory, cleared at every sample: enough to
+/// draw p50/p99 over time. Log-linear buckets (16 per power of two, at most 6.25 % wide) over plain
+/// integers: the generic HdrHistogram costs far more to reset and query thousands of times a run.
 struct IntervalLatency {
-    private var histogram = Histogram<UInt32>(
-        lowestDiscernibleValue: 1_000, highestTrackableValue: 1_000_000_000_000_000, numberOfSignificantValueDigits: .two)
+    static let subBuckets = 16
+    private var counts = [UInt32](repeating: 0, count: 64 * 16)
+    private var lowest = Int.max, highest = -1
     private var maximum: Int64 = 0
     private(set) var count = 0
 
+    /// The bucket of `ns` (≥ 0): values below 16 ns get one each, then 16 per doubling.
+    static func bucket(_ ns: Int64) -> Int {
+        let v = UInt64(ns)
+        guard v >= 16 else { return Int(v) }
+        let exponent = 63 - v.leadingZeroBitCount            // ≥ 4
+        return (exponent - 3) * subBuckets + Int((v >> (exponent - 4)) & 15)
+    }
+
+    /// The largest value in `bucket`.
+    static func upperBound(_ bucket: Int) -> Int64 {
+        guard bucket >= 16 else { return Int64(bucket) }
+        let exponent = bucket / subBuckets + 3, sub = bucket % subBuckets
+        return Int64((UInt64(16 + sub + 1) << (exponent - 4)) - 1)
+    }
+
     mutating func record(_ latency: SimTime) {
         let ns = max(0, latency.nanoseconds)
-        _ = histogram.record(UInt64(min(ns, 1_000_000_000_000_000)))
+        let b = Self.bucket(ns)
+        counts[b] &+= 1
+        lowest = min(lowest, b)
+        highest = max(highest, b)
         maximum = max(maximum, ns)
         count += 1
+    }
+
+    /// The value at `percentile`: the upper bound of the bucket holding that rank, at most the maximum.
+    func value(atPercentile percentile: Double) -> Int64 {
+        let rank = max(1, Int((percentile / 100 * Double(count)).rounded(.up)))
+        var seen = 0
+        for b in lowest...highest {
+            seen += Int(counts[b])
+            if seen >= rank { return min(Self.upperBound(b), maximum) }
+        }
+        return maximum
     }
 
     /// (p50, p99) in seconds, nil when nothing was recorded.
     var medianAndTail: (Double, Double)? {
         guard count > 0 else { return nil }
-        func seconds(_ p: Double) -> Double { min(Double(histogram.valueAtPercentile(p)), Double(maximum)) / 1e9 }
-        return (seconds(50), seconds(99))
+        return (Double(value(atPercentile: 50)) / 1e9, Double(value(atPercentile: 99)) / 1e9)
     }
 
     mutating func clear() {
         guard count > 0 else { return }
-        histogram.reset()
+        for b in lowest...highest { counts[b] = 0 }
+        lowest = .max
+        highest = -1
         maximum = 0
         count = 0
     }

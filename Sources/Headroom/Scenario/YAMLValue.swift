@@ -81,7 +81,7 @@ struct YAMLValue {
     func duration(_ range: ClosedRange<SimTime> = .zero ... .never, positive: Bool = false) throws(ScenarioError) -> SimTime {
         let text = try scalar("a duration such as 250ms, 30s, 5m, 2h")
         guard let value = Units.duration(text) else {
-            throw error("expected a duration with a unit (ns, us, ms, s, m, h, d), e.g. `30s`; got `\(text)`")
+            throw error("expected a duration with a unit (ns, us, ms, s, m, h, d, w), e.g. `30s`; got `\(text)`")
         }
         if positive && value <= .zero { throw error("must be longer than zero, got `\(text)`") }
         return try checked(value, range)
