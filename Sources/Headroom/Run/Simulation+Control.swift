@@ -26,7 +26,11 @@ extension Simulation {
         let observation = ScalingObservation(
             replicas: counts, activatorQueue: activator.count, readings: sampler.deliver(at: now), isFirstRequestPoke: !periodic)
         let decision = controller.evaluate(observation, at: now)
-        apply(desired: max(0, decision.desiredReplicas), current: counts.active, at: now, queue: &queue)
+        // Only the first periodic evaluation (at time zero) places a warm fleet; a scale-up at
+        // time zero for a request arriving then is a cold start like any other.
+        let warm = (periodic && !initialFleetPlaced && controller.policy.startsWarm) || controller.policy.startsInstantly
+        if periodic { initialFleetPlaced = true }
+        apply(desired: max(0, decision.desiredReplicas), current: counts.active, warm: warm, at: now, queue: &queue)
         if periodic, let period = controller.policy.syncPeriod, period > .zero {
             schedule(event(.policyTick), at: now + period, queue: &queue)
         }
@@ -55,9 +59,8 @@ extension Simulation {
 
     /// Creates replicas up to `desired`, or removes the least advanced ones first (pending, then
     /// starting, then ready; newest first within each), as a ReplicaSet scales down.
-    private mutating func apply(desired: Int, current: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+    private mutating func apply(desired: Int, current: Int, warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         if desired > current {
-            let warm = (now == .zero && controller.policy.startsWarm) || controller.policy.startsInstantly
             for _ in current..<desired { createReplica(warm: warm, at: now, queue: &queue) }
         } else if desired < current {
             var excess = current - desired

@@ -87,6 +87,8 @@ public struct Simulation: EventHandler {
     let tracksSignals: Bool
     /// A first-request evaluation is already scheduled.
     var pokePending = false
+    /// Whether the policy's first evaluation has placed the starting fleet (warm when the policy says so).
+    var initialFleetPlaced = false
 
     init(_ scenario: Scenario, options: RunOptions) {
         self.scenario = scenario
