@@ -78,5 +78,5 @@ let package = Package(
 
 // `make fuzz` only: libFuzzer targets, built with -sanitize=fuzzer,address into .build/fuzz.
 if Context.environment["HEADROOM_FUZZ"] != nil {
-    package.targets.append(.executableTarget(name: "HeadroomFuzz", dependencies: ["Headroom"], path: "Sources/HeadroomFuzz"))
+    package.targets.append(.executableTarget(name: "HeadroomFuzz", dependencies: ["HeadroomTestSupport"], path: "Sources/HeadroomFuzz"))
 }

@@ -131,11 +131,22 @@ public struct TraceReader: @unchecked Sendable {
             (prompt, output) = (p, o)
         }
         guard prompt >= 0, output >= 0, prompt.isFinite, output.isFinite else { throw fail("token counts must not be negative") }
+        guard prompt <= Self.maxTokens, output <= Self.maxTokens else {
+            throw fail("a token count above \(Int(Self.maxTokens)) (\(max(prompt, output))) is not a request length")
+        }
         guard time >= lastTime else { throw fail("the timestamp goes backwards") }
+        guard time - (origin ?? time) <= Self.maxSpanSeconds else {
+            throw fail("the timestamp is more than \(Int(Self.maxSpanSeconds / 31_557_600)) years after the first row's")
+        }
         lastTime = time
         if origin == nil { origin = time }
         return TraceRecord(time: time - origin!, promptTokens: Int(prompt), outputTokens: Int(output))
     }
+
+    /// Larger token counts are corrupt rows, not requests (and would not fit the simulator's counters).
+    static let maxTokens = 1e9
+    /// A trace spans at most this long (about 31 years): the simulator's clock is Int64 nanoseconds.
+    static let maxSpanSeconds = 1e9
 
     /// The comma-separated fields of a line, with surrounding spaces removed (no quoting: the
     /// trace formats have none).
@@ -155,7 +166,8 @@ public struct TraceReader: @unchecked Sendable {
         let date = parts[0].split(separator: "-").compactMap { Int($0) }
         let clock = parts[1].split(separator: ":")
         guard date.count == 3, clock.count == 3, let hours = Int(clock[0]), let minutes = Int(clock[1]), let seconds = Double(clock[2]),
-              (1...12).contains(date[1]), (1...31).contains(date[2]), hours < 24, minutes < 60, seconds < 61 else { return nil }
+              (1...9999).contains(date[0]), (1...12).contains(date[1]), (1...31).contains(date[2]), (0..<24).contains(hours),
+              (0..<60).contains(minutes), seconds >= 0, seconds < 61 else { return nil }
         // Days from civil (Howard Hinnant's algorithm).
         let y = date[1] <= 2 ? date[0] - 1 : date[0]
         let era = (y >= 0 ? y : y - 399) / 400

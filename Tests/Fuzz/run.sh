@@ -1,0 +1,40 @@
+#!/bin/bash
+# Runs every libFuzzer target for FUZZ_SECONDS each (default 60), seeded with the shipped files
+# (scenarios, trace heads, profiles) and the saved regression inputs. Findings (crash-*, timeout-*,
+# oom-*) land in .build/fuzz-findings/TARGET/; copy each into Tests/FuzzRegressions/TARGET/ once
+# fixed, so the suite replays it. Prints executions and findings per target; exits 1 on a finding.
+set -u
+cd "$(dirname "$0")/../.."
+BIN=.build/fuzz/release/HeadroomFuzz
+# A trap is reported by libFuzzer itself; Swift's backtracer under ASan only adds noise (and can hang).
+export SWIFT_BACKTRACE=enable=no
+SECONDS_EACH=${FUZZ_SECONDS:-60}
+TARGETS=${FUZZ_TARGETS:-scenario azure mooncake burstgpt csv profile}
+JOBS=${FUZZ_JOBS:-1}
+seed() {
+  local target=$1 dir=.build/fuzz-corpus/$1/seeds
+  rm -rf "$dir"; mkdir -p "$dir"
+  case $target in
+    scenario) find scenarios notebooks-data -name '*.yaml' -exec cp {} "$dir"/ \; ;;
+    azure) head -c 6000 notebooks-data/traces/AzureLLMInferenceTrace_code_2023.csv > "$dir/azure.csv" ;;
+    mooncake) head -c 6000 notebooks-data/traces/mooncake_synthetic_trace.jsonl > "$dir/mooncake.jsonl" ;;
+    burstgpt) cp Tests/Fuzz/seeds/burstgpt.csv "$dir"/ ;;
+    csv) cp Tests/Fuzz/seeds/generic.csv "$dir"/ ;;
+    profile) cp profiles/*.json "$dir"/ ;;
+  esac
+  if [ -d Tests/FuzzRegressions/$target ]; then cp Tests/FuzzRegressions/$target/* "$dir"/ 2>/dev/null; fi
+}
+found=0
+for target in $TARGETS; do
+  seed "$target"
+  mkdir -p .build/fuzz-corpus/$target/live .build/fuzz-findings/$target
+  log=.build/fuzz-findings/$target.log
+  HEADROOM_FUZZ_TARGET=$target "$BIN" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=4096 -max_len=16384 \
+    -jobs="$JOBS" -workers="$JOBS" -print_final_stats=1 -artifact_prefix=.build/fuzz-findings/$target/ \
+    .build/fuzz-corpus/$target/live .build/fuzz-corpus/$target/seeds > "$log" 2>&1
+  runs=$(grep -h 'stat::number_of_executed_units' "$log" .build/fuzz-corpus/../fuzz-*.log 2>/dev/null | awk '{s+=$2} END {print s+0}')
+  findings=$(ls .build/fuzz-findings/$target | grep -c -E '^(crash|timeout|oom|leak)-' || true)
+  echo "$target: $runs executions in ${SECONDS_EACH}s, $findings findings (log: $log)"
+  [ "$findings" -gt 0 ] && found=1
+done
+exit $found
