@@ -4,31 +4,39 @@ extension ReplicaEngine {
     /// Schedules the iteration starting at `now`: preempts if the decodes do not fit the KV cache,
     /// hands out the token budget, admits waiting requests, and plans a single iteration or a
     /// whole decode run. Returns its end, or `nil` when the replica goes idle.
+    ///
+    /// `decoding` is the number of running sequences past their prefill (the caller has just
+    /// walked them, so counting again would be a third pass over the batch per boundary).
     mutating func planIteration(
-        at now: SimTime, requests: inout RequestTable, model: StepTimeModel, outcome: inout IterationOutcome
+        at now: SimTime, decoding decodingCount: Int, requests: inout RequestTable, model: StepTimeModel,
+        outcome: inout IterationOutcome
     ) -> SimTime? {
-        var decoding = running.reduce(0) { $0 + (requests[$1].prefillRemaining == 0 ? 1 : 0) }
+        var decoding = decodingCount
         while kvUsed + Int64(decoding) > kvCapacity, let victim = running.popLast() {
-            if requests[victim].prefillRemaining == 0 { decoding -= 1 }
+            if victim.prefillRemaining == 0 { decoding -= 1 }
             preempt(victim, requests: &requests)
         }
 
+        // One pass over the batch: context for attention, prefill chunks from the token budget,
+        // and the fewest tokens any decoding sequence still owes (the longest possible decode run;
+        // admissions below always prefill, which rules a decode run out).
         var budget = limits.maxNumBatchedTokens - decoding
         var batch = decoding
         var prefillTokens = 0
         var context: Int64 = 0
-        for id in running {
-            var slot = requests[id]
-            if slot.prefillRemaining == 0 {
-                context += Int64(slot.computed)
+        var fewestRemaining = Int.max
+        for index in running.indices {
+            let sequence = running[index]
+            if sequence.prefillRemaining == 0 {
+                context += Int64(sequence.computed)
+                fewestRemaining = min(fewestRemaining, Int(sequence.outputTokens - sequence.generated))
             } else if budget > 0 {
-                let chunk = min(Int(slot.prefillRemaining), budget)
-                slot.chunk = Int32(chunk)
-                requests[id] = slot
+                let chunk = min(Int(sequence.prefillRemaining), budget)
+                running[index].chunk = Int32(chunk)
                 budget -= chunk
                 prefillTokens += chunk
                 batch += 1
-                context += Int64(slot.computed)
+                context += Int64(sequence.computed)
             }
         }
 
@@ -46,11 +54,11 @@ extension ReplicaEngine {
             guard kvUsed + Int64(decoding + need) <= kvCapacity, limits.chunkedPrefill || need <= budget else { break }
             let chunk = min(need, budget)
             waiting.removeFirst()
-            running.append(head)
+            running.append(RunningSequence(
+                id: head, outputTokens: request.outputTokens, generated: request.generated, prefillRemaining: request.prefillRemaining,
+                chunk: Int32(chunk), computed: 0, kvHeld: Int32(need)))
             kvUsed += Int64(need)
-            requests[head].kvHeld = Int32(need)
-            requests[head].chunk = Int32(chunk)
-            if requests[head].admittedAt == .never { requests[head].admittedAt = now }
+            if request.admittedAt == .never { requests[head].admittedAt = now }
             budget -= chunk
             prefillTokens += chunk
             batch += 1
@@ -62,10 +70,7 @@ extension ReplicaEngine {
         }
         var iterations = 1
         if prefillTokens == 0 && collapsesDecodeRuns {
-            iterations = Int((kvCapacity - kvUsed) / Int64(batch))
-            for id in running {
-                iterations = min(iterations, Int(requests[id].outputTokens - requests[id].generated))
-            }
+            iterations = min(Int((kvCapacity - kvUsed) / Int64(batch)), fewestRemaining)
             if let head = waiting.first, let deadline = deadline(of: requests[head]) {
                 iterations = min(iterations, model.iterationsToReach(
                     offset: (deadline - now).nanoseconds + 1, batch: batch, contextTokens: context, limit: iterations))
@@ -118,12 +123,13 @@ extension ReplicaEngine {
         return request.arrival + queueTimeout
     }
 
-    private mutating func preempt(_ id: Int32, requests: inout RequestTable) {
-        kvUsed -= Int64(requests[id].kvHeld)
-        requests[id].kvHeld = 0
-        requests[id].computed = 0
-        requests[id].chunk = 0
-        requests[id].prefillRemaining = requests[id].promptTokens + requests[id].generated
+    /// Sends a sequence back to the head of the queue, its KV freed: it will prefill its prompt
+    /// and the output so far again (the table keeps what it has generated).
+    private mutating func preempt(_ sequence: RunningSequence, requests: inout RequestTable) {
+        kvUsed -= Int64(sequence.kvHeld)
+        let id = sequence.id
+        requests[id].generated = sequence.generated
+        requests[id].prefillRemaining = requests[id].promptTokens + sequence.generated
         requests[id].preempted = true
         waiting.prepend(id)
         preemptions += 1
@@ -133,15 +139,14 @@ extension ReplicaEngine {
     @inline(__always)
     func checkInvariants(_ requests: RequestTable) {
         #if HEADROOM_INVARIANTS
-        let held = running.reduce(Int64(0)) { $0 + Int64(requests[$1].kvHeld) }
+        let held = running.reduce(Int64(0)) { $0 + Int64($1.kvHeld) }
         precondition(held == kvUsed, "KV accounting: sequences hold \(held), engine counts \(kvUsed)")
-        precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), running \(running.map { (requests[$0].prefillRemaining, requests[$0].kvHeld, requests[$0].generated, requests[$0].computed) }), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
+        precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), running \(running.map { ($0.prefillRemaining, $0.kvHeld, $0.generated, $0.computed) }), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
         precondition(running.count <= limits.maxNumSeqs, "batch over max_num_seqs")
         precondition(outstanding == waiting.count + running.count, "outstanding count out of step")
-        for id in running {
-            precondition(requests[id].generated < requests[id].outputTokens, "finished sequence still running")
-            precondition(requests[id].prefillRemaining >= 0 && requests[id].computed <= requests[id].kvHeld,
-                         "sequence computed more than it holds")
+        for sequence in running {
+            precondition(sequence.generated < sequence.outputTokens, "finished sequence still running")
+            precondition(sequence.prefillRemaining >= 0 && sequence.computed <= sequence.kvHeld, "sequence computed more than it holds")
         }
         #endif
     }

@@ -29,8 +29,10 @@ struct ReplicaEngine {
     let queueTimeout: SimTime?
 
     var waiting = Deque<Int32>()
-    /// Admitted sequences, oldest first.
-    var running: [Int32] = []
+    /// Admitted sequences, oldest first, with their token state kept here (not in the request
+    /// table): every iteration boundary walks the batch, and a contiguous array of small records
+    /// keeps that walk in cache.
+    var running: [RunningSequence] = []
     var kvUsed: Int64 = 0
     var preemptions = 0
 
@@ -64,7 +66,8 @@ struct ReplicaEngine {
         waiting.append(id)
         outstanding += 1
         if !isBusy {
-            return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
+            // An idle engine has nothing running (a non-empty batch always has a run under way).
+            return planIteration(at: now, decoding: 0, requests: &requests, model: model, outcome: &outcome)
         }
         guard runIsDecode, runIterations > 1, wasEmpty else { return nil }
         let boundary = model.iterationsToReach(
@@ -95,43 +98,60 @@ struct ReplicaEngine {
         precondition(isBusy && now == runEnd, "a run ends only at its planned end")
         let iterations = runIterations
         outcome.iterations += iterations
-        var kept = 0
+        var kept = 0, decoding = 0
         for index in running.indices {
-            let id = running[index]
-            var slot = requests[id]
+            var sequence = running[index]
             var produced: Int32 = 0
-            if slot.chunk > 0 {
-                slot.prefillRemaining -= slot.chunk
-                slot.computed += slot.chunk
-                slot.chunk = 0
-                produced = slot.prefillRemaining == 0 ? 1 : 0
-            } else if slot.prefillRemaining == 0 {
+            if sequence.chunk > 0 {
+                sequence.prefillRemaining -= sequence.chunk
+                sequence.computed += sequence.chunk
+                sequence.chunk = 0
+                produced = sequence.prefillRemaining == 0 ? 1 : 0
+            } else if sequence.prefillRemaining == 0 {
                 let steps = Int32(iterations)
-                slot.computed += steps
-                slot.kvHeld += steps
+                sequence.computed += steps
+                sequence.kvHeld += steps
                 kvUsed += Int64(steps)
                 produced = steps
             }
             if produced > 0 {
-                if slot.generated == 0 { slot.firstTokenAt = now }
-                slot.generated += produced
+                if sequence.generated == 0 { requests[sequence.id].firstTokenAt = now }
+                sequence.generated += produced
                 outcome.tokens += Int(produced)
             }
-            requests[id] = slot
-            if slot.generated >= slot.outputTokens {
-                kvUsed -= Int64(slot.kvHeld)
-                outcome.finished.append(id)
+            if sequence.generated >= sequence.outputTokens {
+                kvUsed -= Int64(sequence.kvHeld)
+                requests[sequence.id].generated = sequence.generated
+                outcome.finished.append(sequence.id)
             } else {
-                running[kept] = id
+                running[kept] = sequence
                 kept += 1
+                if sequence.prefillRemaining == 0 { decoding += 1 }
             }
         }
         outstanding -= running.count - kept
         while running.count > kept { running.removeLast() }
         isBusy = false
         checkInvariants(requests)
-        return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
+        return planIteration(at: now, decoding: decoding, requests: &requests, model: model, outcome: &outcome)
     }
+}
+
+/// A sequence in the batch: its request id and the token state that changes every iteration.
+@usableFromInline
+struct RunningSequence {
+    var id: Int32
+    var outputTokens: Int32
+    /// Output tokens produced so far.
+    var generated: Int32
+    /// Tokens still to prefill before the next token comes out.
+    var prefillRemaining: Int32
+    /// Prefill tokens scheduled in the iteration under way (0 when decoding).
+    var chunk: Int32 = 0
+    /// Tokens whose keys and values are computed: what attention reads.
+    var computed: Int32 = 0
+    /// KV-cache tokens held: the reserved prefill plus one per decode iteration.
+    var kvHeld: Int32
 }
 
 /// What an engine step reports back: requests that finished or were dropped in it. Reused across

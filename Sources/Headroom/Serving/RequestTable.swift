@@ -6,17 +6,12 @@ struct RequestSlot {
     var arrival: SimTime
     var promptTokens: Int32
     var outputTokens: Int32
-    /// Output tokens produced so far.
+    /// Output tokens produced before the request last left a batch (finished or preempted); while
+    /// it runs, its engine's `RunningSequence` holds the live count.
     var generated: Int32 = 0
-    /// Tokens still to prefill before the next token comes out (the prompt, or after a preemption
-    /// the prompt plus the output so far, recomputed).
+    /// Tokens to prefill when next admitted (the prompt, or after a preemption the prompt plus the
+    /// output so far, recomputed).
     var prefillRemaining: Int32
-    /// Prefill tokens scheduled in the iteration under way (0 when decoding).
-    var chunk: Int32 = 0
-    /// Tokens whose keys and values are computed: what attention reads.
-    var computed: Int32 = 0
-    /// KV-cache tokens held: the reserved prefill plus one per decode iteration.
-    var kvHeld: Int32 = 0
     var admittedAt: SimTime = .never
     var firstTokenAt: SimTime = .never
     /// Sent back to the queue by a KV preemption; exempt from the queue timeout.
