@@ -6,7 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES ?= libsqlite3-dev libopenblas-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all deps browser-deps fuzz fuzz-build build release run run-one test notebook-test report-test bench completions cuda cuda-check clean
+.PHONY: all deps browser-deps fuzz fuzz-build profile build release run run-one test notebook-test report-test bench completions cuda cuda-check clean
 
 all: build
 
@@ -68,11 +68,22 @@ report-test: browser-deps notebook-test
 	.build/debug/headroom report --db .build/notebook-test.sqlite --run 1 -o .build/report-test/run-1.html
 	python3 Tests/Browser/check_report.py $(CURDIR)/.build/report-test/sweep.html $(CURDIR)/.build/report-test/run-1.html
 
-# Release-build benchmarks: the engine alone, then the fixed-fleet scenario at 1 h and 6 h
-# (memory must stay flat as the duration grows).
+# Release-build benchmarks: the engine alone, the fixed-fleet scenario at 1 h and 6 h, then the
+# production-scale day (MMPP at 100 req/s on KPA with cold starts) at 1 h, 6 h and 24 h: wall time,
+# requests and events per second, peak RSS.
 bench: release
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 1h
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 6h --engine-events 1000000
+	for d in 1h 6h 24h; do .build/release/headroom bench scenarios/benchmark-day-kpa.yaml --duration $$d --engine-events 1000 | tail -2; done
+
+# Where the time goes, counted in instructions (reproducible on a noisy machine): callgrind on 10
+# simulated minutes of the KPA day, top functions. Valgrind cannot read Swift's release debug
+# info, so it profiles a copy without it (function names come from the symbol table).
+profile: release
+	@command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+	cp .build/release/headroom .build/headroom-profiled && strip -g .build/headroom-profiled
+	valgrind --tool=callgrind --callgrind-out-file=.build/callgrind.out .build/headroom-profiled run scenarios/benchmark-day-kpa.yaml --duration 10m --no-store >/dev/null
+	callgrind_annotate .build/callgrind.out | head -40
 
 # libFuzzer on every user input (scenario YAML, the four trace formats, profiles) with
 # AddressSanitizer, FUZZ_SECONDS per target (default 60), seeded with the shipped files. Findings go

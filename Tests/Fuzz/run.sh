@@ -25,16 +25,18 @@ seed() {
   if [ -d Tests/FuzzRegressions/$target ]; then cp Tests/FuzzRegressions/$target/* "$dir"/ 2>/dev/null; fi
 }
 found=0
+ROOT=$(pwd)
 for target in $TARGETS; do
   seed "$target"
-  mkdir -p .build/fuzz-corpus/$target/live .build/fuzz-findings/$target
-  log=.build/fuzz-findings/$target.log
-  HEADROOM_FUZZ_TARGET=$target "$BIN" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=4096 -max_len=16384 \
-    -jobs="$JOBS" -workers="$JOBS" -print_final_stats=1 -artifact_prefix=.build/fuzz-findings/$target/ \
-    .build/fuzz-corpus/$target/live .build/fuzz-corpus/$target/seeds > "$log" 2>&1
-  runs=$(grep -h 'stat::number_of_executed_units' "$log" .build/fuzz-corpus/../fuzz-*.log 2>/dev/null | awk '{s+=$2} END {print s+0}')
-  findings=$(ls .build/fuzz-findings/$target | grep -c -E '^(crash|timeout|oom|leak)-' || true)
-  echo "$target: $runs executions in ${SECONDS_EACH}s, $findings findings (log: $log)"
+  work=$ROOT/.build/fuzz-findings/$target
+  rm -rf "$work"; mkdir -p "$work" .build/fuzz-corpus/$target/live
+  # With FUZZ_JOBS > 1 libFuzzer writes one log per worker (fuzz-N.log) into the working folder.
+  (cd "$work" && HEADROOM_FUZZ_TARGET=$target "$ROOT/$BIN" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=4096 \
+    -max_len=8192 -print_final_stats=1 -artifact_prefix="$work/" $( [ "$JOBS" -gt 1 ] && echo "-jobs=$JOBS -workers=$JOBS" ) \
+    "$ROOT/.build/fuzz-corpus/$target/live" "$ROOT/.build/fuzz-corpus/$target/seeds" > "$work/main.log" 2>&1)
+  runs=$(cat "$work"/*.log | grep 'stat::number_of_executed_units' | awk '{s+=$2} END {print s+0}')
+  findings=$(ls "$work" | grep -c -E '^(crash|timeout|oom|leak|slow-unit)-' || true)
+  echo "$target: $runs executions in ${SECONDS_EACH}s with $JOBS worker(s), $findings findings (logs: $work)"
   [ "$findings" -gt 0 ] && found=1
 done
 exit $found
