@@ -57,7 +57,8 @@ public struct Scenario: Sendable {
         case .auto:
             let pool = nodePools[replicaPoolIndex]
             let usable = pool.gpuMemoryBytes * Double(replica.gpus) * replica.engine.gpuMemoryUtilization
-            return Int64(((usable - model.weightsBytes) / model.kvBytesPerToken).rounded(.down))
+            let tokens = ((usable - model.weightsBytes) / model.kvBytesPerToken).rounded(.down)
+            return Int64(min(max(tokens, -1), 1e15))  // below 1: does not fit (refused when loading)
         }
     }
 }

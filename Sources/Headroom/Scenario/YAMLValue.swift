@@ -91,6 +91,8 @@ struct YAMLValue {
         let text = try scalar("a size such as 20GB")
         guard let value = Units.bytes(text) else { throw error("expected a size with a unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), e.g. `20GB`; got `\(text)`") }
         if positive ? value <= 0 : value < 0 { throw error("must be \(positive ? "greater than zero" : "zero or more"), got `\(text)`") }
+        // Beyond an exabyte no GPU, disk or model is meant; such a number would only overflow later.
+        guard value <= 1e18 else { throw error("must be at most 1 EB (10^18 bytes), got `\(text)`") }
         return value
     }
 
@@ -98,6 +100,7 @@ struct YAMLValue {
         let text = try scalar("a bandwidth such as 1.5GB/s")
         guard let value = Units.bandwidth(text) else { throw error("expected a bandwidth such as `1.5GB/s`, `800MiB/s` or `10Gbit/s`; got `\(text)`") }
         guard value > 0 else { throw error("must be greater than zero, got `\(text)`") }
+        guard value <= 1e18 else { throw error("must be at most 10^18 bytes/s, got `\(text)`") }
         return value
     }
 
@@ -105,6 +108,8 @@ struct YAMLValue {
         let text = try scalar("a rate such as 40/s")
         guard let value = Units.rate(text) else { throw error("expected a rate such as `40/s`, `2400/m` or `10/h`; got `\(text)`") }
         guard value >= 0 else { throw error("must not be negative, got `\(text)`") }
+        // Arrivals closer than a nanosecond apart would all land at one instant of the clock.
+        guard value <= 1e9 else { throw error("must be at most 1,000,000,000/s, got `\(text)`") }
         return value
     }
 

@@ -4,41 +4,28 @@ extension ReplicaEngine {
     /// Schedules the iteration starting at `now`: preempts if the decodes do not fit the KV cache,
     /// hands out the token budget, admits waiting requests, and plans a single iteration or a
     /// whole decode run. Returns its end, or `nil` when the replica goes idle.
-    ///
-    /// `decoding` is the number of running sequences past their prefill (the caller has just
-    /// walked them, so counting again would be a third pass over the batch per boundary).
     mutating func planIteration(
-        at now: SimTime, decoding decodingCount: Int, requests: inout RequestTable, model: StepTimeModel,
-        outcome: inout IterationOutcome
+        at now: SimTime, requests: inout RequestTable, model: StepTimeModel, outcome: inout IterationOutcome
     ) -> SimTime? {
-        var decoding = decodingCount
         while kvUsed + Int64(decoding) > kvCapacity, let victim = running.popLast() {
-            if victim.prefillRemaining == 0 { decoding -= 1 }
-            preempt(victim, requests: &requests)
+            preempt(victim, wasDecoding: running.count < decoding, requests: &requests)
         }
 
-        // One pass over the batch: context for attention, prefill chunks from the token budget,
-        // and the fewest tokens any decoding sequence still owes (the longest possible decode run;
-        // admissions below always prefill, which rules a decode run out).
+        // Decoding sequences: context and the next finish from the aggregates. Prefilling ones
+        // (the suffix) get chunks from the token budget in batch order.
         var budget = limits.maxNumBatchedTokens - decoding
         var batch = decoding
         var prefillTokens = 0
-        var context: Int64 = 0
-        var fewestRemaining = Int.max
-        for index in running.indices {
-            let sequence = running[index]
-            if sequence.prefillRemaining == 0 {
-                context += Int64(sequence.computed)
-                fewestRemaining = min(fewestRemaining, Int(sequence.outputTokens - sequence.generated))
-            } else if budget > 0 {
-                let chunk = min(Int(sequence.prefillRemaining), budget)
-                running[index].chunk = Int32(chunk)
-                budget -= chunk
-                prefillTokens += chunk
-                batch += 1
-                context += Int64(sequence.computed)
-            }
+        var context = decodingComputed + Int64(decoding) * decodeSteps
+        for index in decoding..<running.count where budget > 0 {
+            let chunk = min(Int(running[index].prefillRemaining), budget)
+            running[index].chunk = Int32(chunk)
+            budget -= chunk
+            prefillTokens += chunk
+            batch += 1
+            context += running[index].computed
         }
+        let fewestRemaining = decoding > 0 ? Int(nextFinishStep - decodeSteps) : Int.max
 
         while let head = waiting.first {
             let request = requests[head]
@@ -55,8 +42,9 @@ extension ReplicaEngine {
             let chunk = min(need, budget)
             waiting.removeFirst()
             running.append(RunningSequence(
-                id: head, outputTokens: request.outputTokens, generated: request.generated, prefillRemaining: request.prefillRemaining,
-                chunk: Int32(chunk), computed: 0, kvHeld: Int32(need)))
+                id: head, outputTokens: request.outputTokens, prefillRemaining: request.prefillRemaining, chunk: Int32(chunk),
+                ticket: nextTicket, generated: Int64(request.generated), computed: 0, kvHeld: Int64(need)))
+            nextTicket &+= 1
             kvUsed += Int64(need)
             if request.admittedAt == .never { requests[head].admittedAt = now }
             budget -= chunk
@@ -125,11 +113,19 @@ extension ReplicaEngine {
 
     /// Sends a sequence back to the head of the queue, its KV freed: it will prefill its prompt
     /// and the output so far again (the table keeps what it has generated).
-    private mutating func preempt(_ sequence: RunningSequence, requests: inout RequestTable) {
-        kvUsed -= Int64(sequence.kvHeld)
+    private mutating func preempt(_ sequence: RunningSequence, wasDecoding: Bool, requests: inout RequestTable) {
+        var generated = sequence.generated, kvHeld = sequence.kvHeld
+        if wasDecoding {
+            generated += decodeSteps
+            kvHeld += decodeSteps
+            decodingComputed -= sequence.computed
+            decoding -= 1
+            staleTickets.insert(sequence.ticket)
+        }
+        kvUsed -= kvHeld
         let id = sequence.id
-        requests[id].generated = sequence.generated
-        requests[id].prefillRemaining = requests[id].promptTokens + sequence.generated
+        requests[id].generated = Int32(generated)
+        requests[id].prefillRemaining = requests[id].promptTokens + Int32(generated)
         requests[id].preempted = true
         waiting.prepend(id)
         preemptions += 1
@@ -139,15 +135,22 @@ extension ReplicaEngine {
     @inline(__always)
     func checkInvariants(_ requests: RequestTable) {
         #if HEADROOM_INVARIANTS
-        let held = running.reduce(Int64(0)) { $0 + Int64($1.kvHeld) }
+        let live = running.indices.map { i in (running[i], i < decoding ? decodeSteps : 0) }
+        let held = live.reduce(Int64(0)) { $0 + $1.0.kvHeld + $1.1 }
         precondition(held == kvUsed, "KV accounting: sequences hold \(held), engine counts \(kvUsed)")
-        precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), running \(running.map { ($0.prefillRemaining, $0.kvHeld, $0.generated, $0.computed) }), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
+        precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), running \(running.map { ($0.prefillRemaining, $0.kvHeld, $0.generated, $0.computed) }), decode steps \(decodeSteps), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
         precondition(running.count <= limits.maxNumSeqs, "batch over max_num_seqs")
         precondition(outstanding == waiting.count + running.count, "outstanding count out of step")
-        for sequence in running {
-            precondition(sequence.generated < sequence.outputTokens, "finished sequence still running")
+        for (index, (sequence, offset)) in live.enumerated() {
+            precondition(sequence.generated + offset < Int64(sequence.outputTokens), "finished sequence still running")
             precondition(sequence.prefillRemaining >= 0 && sequence.computed <= sequence.kvHeld, "sequence computed more than it holds")
+            precondition((sequence.prefillRemaining == 0) == (index < decoding), "decoding sequences must form the batch's prefix")
         }
+        precondition(decodingComputed == running.prefix(decoding).reduce(0) { $0 + $1.computed }, "decoding context out of step")
+        let soonest = running.prefix(decoding).map { Int64($0.outputTokens) - $0.generated }.min() ?? .max
+        var heap = finishSteps
+        while let top = heap.min, staleTickets.contains(top.ticket) { _ = heap.removeMin() }
+        precondition((heap.min?.step ?? .max) == soonest, "next finish out of step: \(heap.min?.step ?? -1) vs \(soonest)")
         #endif
     }
 }

@@ -1,4 +1,5 @@
 import DequeModule
+import HeapModule
 import HeadroomEngine
 
 /// One replica's continuous-batching engine, with vLLM's iteration-level semantics.
@@ -33,6 +34,19 @@ struct ReplicaEngine {
     /// table): every iteration boundary walks the batch, and a contiguous array of small records
     /// keeps that walk in cache.
     var running: [RunningSequence] = []
+    /// `running[0..<decoding]` decode; the rest prefill (a suffix: prefill budget goes in batch
+    /// order, so prefills complete in batch order).
+    var decoding = 0
+    /// Decode iterations so far: decoding sequences' counts are stored relative to it.
+    var decodeSteps: Int64 = 0
+    /// Σ stored `computed` over the decoding prefix (their attention context is this plus
+    /// `decoding × decodeSteps`).
+    var decodingComputed: Int64 = 0
+    /// When each decoding sequence finishes (its last token's decode step), earliest first.
+    var finishSteps = Heap<FinishStep>()
+    /// Tickets of preempted sequences whose finish steps are still in the heap.
+    var staleTickets = Set<UInt32>()
+    var nextTicket: UInt32 = 0
     var kvUsed: Int64 = 0
     var preemptions = 0
 
@@ -66,8 +80,7 @@ struct ReplicaEngine {
         waiting.append(id)
         outstanding += 1
         if !isBusy {
-            // An idle engine has nothing running (a non-empty batch always has a run under way).
-            return planIteration(at: now, decoding: 0, requests: &requests, model: model, outcome: &outcome)
+            return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
         }
         guard runIsDecode, runIterations > 1, wasEmpty else { return nil }
         let boundary = model.iterationsToReach(
@@ -98,60 +111,111 @@ struct ReplicaEngine {
         precondition(isBusy && now == runEnd, "a run ends only at its planned end")
         let iterations = runIterations
         outcome.iterations += iterations
-        var kept = 0, decoding = 0
-        for index in running.indices {
-            var sequence = running[index]
-            var produced: Int32 = 0
-            if sequence.chunk > 0 {
-                sequence.prefillRemaining -= sequence.chunk
-                sequence.computed += sequence.chunk
-                sequence.chunk = 0
-                produced = sequence.prefillRemaining == 0 ? 1 : 0
-            } else if sequence.prefillRemaining == 0 {
-                let steps = Int32(iterations)
-                sequence.computed += steps
-                sequence.kvHeld += steps
-                kvUsed += Int64(steps)
-                produced = steps
-            }
-            if produced > 0 {
-                if sequence.generated == 0 { requests[sequence.id].firstTokenAt = now }
-                sequence.generated += produced
-                outcome.tokens += Int(produced)
-            }
-            if sequence.generated >= sequence.outputTokens {
-                kvUsed -= Int64(sequence.kvHeld)
-                requests[sequence.id].generated = sequence.generated
-                outcome.finished.append(sequence.id)
-            } else {
-                running[kept] = sequence
-                kept += 1
-                if sequence.prefillRemaining == 0 { decoding += 1 }
+        // Every decoding sequence produced one token per iteration: one shared counter moves.
+        decodeSteps += Int64(iterations)
+        kvUsed += Int64(decoding) * Int64(iterations)
+        outcome.tokens += decoding * iterations
+        // Prefilling sequences (the suffix) take their chunks; a completed prefill yields a token.
+        var prefillsDone = 0, suffixFinished = false
+        for index in decoding..<running.count where running[index].chunk > 0 {
+            running[index].prefillRemaining -= running[index].chunk
+            running[index].computed += Int64(running[index].chunk)
+            running[index].chunk = 0
+            if running[index].prefillRemaining == 0 {
+                if running[index].generated == 0 { requests[running[index].id].firstTokenAt = now }
+                running[index].generated += 1
+                outcome.tokens += 1
+                prefillsDone += 1
+                if running[index].generated >= Int64(running[index].outputTokens) { suffixFinished = true }
             }
         }
-        outstanding -= running.count - kept
-        while running.count > kept { running.removeLast() }
+        if suffixFinished || nextFinishStep <= decodeSteps {
+            removeFinished(requests: &requests, outcome: &outcome)
+        } else {
+            // Completed prefills sit at the front of the suffix (budget goes in batch order): they
+            // join the decoding prefix in place.
+            for index in decoding..<(decoding + prefillsDone) { startDecoding(index) }
+            decoding += prefillsDone
+        }
         isBusy = false
         checkInvariants(requests)
-        return planIteration(at: now, decoding: decoding, requests: &requests, model: model, outcome: &outcome)
+        return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
+    }
+
+    /// The decode step at which the first decoding sequence finishes (`Int64.max` when none decodes).
+    var nextFinishStep: Int64 {
+        mutating get {
+            while let top = finishSteps.min, staleTickets.remove(top.ticket) != nil { _ = finishSteps.removeMin() }
+            return finishSteps.min?.step ?? .max
+        }
+    }
+
+    /// Moves the sequence at `index` (which just completed its prefill) into decoding form.
+    private mutating func startDecoding(_ index: Int) {
+        running[index].generated -= decodeSteps
+        running[index].computed -= decodeSteps
+        running[index].kvHeld -= decodeSteps
+        decodingComputed += running[index].computed
+        finishSteps.insert(FinishStep(step: Int64(running[index].outputTokens) - running[index].generated, ticket: running[index].ticket))
+    }
+
+    /// One pass over the batch: removes every sequence that produced its last token (in batch
+    /// order, as they are reported), and moves completed prefills into the decoding prefix.
+    private mutating func removeFinished(requests: inout RequestTable, outcome: inout IterationOutcome) {
+        var kept = 0, stillDecoding = 0
+        for index in running.indices {
+            let sequence = running[index]
+            let decodingNow = index < decoding
+            let generated = decodingNow ? sequence.generated + decodeSteps : sequence.generated
+            if sequence.prefillRemaining == 0 && generated >= Int64(sequence.outputTokens) {
+                kvUsed -= decodingNow ? sequence.kvHeld + decodeSteps : sequence.kvHeld
+                if decodingNow { decodingComputed -= sequence.computed }
+                requests[sequence.id].generated = Int32(generated)
+                outcome.finished.append(sequence.id)
+                continue
+            }
+            running[kept] = sequence
+            if !decodingNow && sequence.prefillRemaining == 0 { startDecoding(kept) }
+            if sequence.prefillRemaining == 0 { stillDecoding += 1 }
+            kept += 1
+        }
+        outstanding -= running.count - kept
+        running.removeLast(running.count - kept)
+        decoding = stillDecoding
+        // Entries of the sequences just removed are due: drop them.
+        while let top = finishSteps.min, top.step <= decodeSteps {
+            _ = finishSteps.removeMin()
+            staleTickets.remove(top.ticket)
+        }
     }
 }
 
-/// A sequence in the batch: its request id and the token state that changes every iteration.
+/// When a decoding sequence will have produced its last token, in the engine's decode steps.
+struct FinishStep: Comparable {
+    var step: Int64
+    var ticket: UInt32
+    static func < (a: FinishStep, b: FinishStep) -> Bool { (a.step, a.ticket) < (b.step, b.ticket) }
+}
+
+/// A sequence in the batch: its request id and its token state. While it prefills the counts
+/// are its own; once it decodes they are stored minus the engine's `decodeSteps`, so that one
+/// shared counter advances every decoding sequence at once (no walk over the batch per run).
 @usableFromInline
 struct RunningSequence {
     var id: Int32
     var outputTokens: Int32
-    /// Output tokens produced so far.
-    var generated: Int32
     /// Tokens still to prefill before the next token comes out.
     var prefillRemaining: Int32
     /// Prefill tokens scheduled in the iteration under way (0 when decoding).
     var chunk: Int32 = 0
+    /// Tells this admission apart from earlier ones of the same request (after a preemption).
+    var ticket: UInt32
+    /// Output tokens produced so far.
+    var generated: Int64
     /// Tokens whose keys and values are computed: what attention reads.
-    var computed: Int32 = 0
+    var computed: Int64 = 0
     /// KV-cache tokens held: the reserved prefill plus one per decode iteration.
-    var kvHeld: Int32
+    var kvHeld: Int64
 }
 
 /// What an engine step reports back: requests that finished or were dropped in it. Reused across
