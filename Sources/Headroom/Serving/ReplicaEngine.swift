@@ -47,6 +47,8 @@ struct ReplicaEngine {
     /// Tickets of preempted sequences whose finish steps are still in the heap.
     var staleTickets = Set<UInt32>()
     var nextTicket: UInt32 = 0
+    /// Reused for the indices removed at a run's end (no allocation per event).
+    var scratch: [Int] = []
     var kvUsed: Int64 = 0
     var preemptions = 0
 
@@ -130,7 +132,7 @@ struct ReplicaEngine {
             }
         }
         if suffixFinished || nextFinishStep <= decodeSteps {
-            removeFinished(requests: &requests, outcome: &outcome)
+            removeFinished(prefillsDone: prefillsDone, requests: &requests, outcome: &outcome)
         } else {
             // Completed prefills sit at the front of the suffix (budget goes in batch order): they
             // join the decoding prefix in place.
@@ -145,7 +147,7 @@ struct ReplicaEngine {
     /// The decode step at which the first decoding sequence finishes (`Int64.max` when none decodes).
     var nextFinishStep: Int64 {
         mutating get {
-            while let top = finishSteps.min, staleTickets.remove(top.ticket) != nil { _ = finishSteps.removeMin() }
+            while !staleTickets.isEmpty, let top = finishSteps.min, staleTickets.remove(top.ticket) != nil { _ = finishSteps.removeMin() }
             return finishSteps.min?.step ?? .max
         }
     }
@@ -159,34 +161,40 @@ struct ReplicaEngine {
         finishSteps.insert(FinishStep(step: Int64(running[index].outputTokens) - running[index].generated, ticket: running[index].ticket))
     }
 
-    /// One pass over the batch: removes every sequence that produced its last token (in batch
-    /// order, as they are reported), and moves completed prefills into the decoding prefix.
-    private mutating func removeFinished(requests: inout RequestTable, outcome: inout IterationOutcome) {
-        var kept = 0, stillDecoding = 0
-        for index in running.indices {
-            let sequence = running[index]
-            let decodingNow = index < decoding
-            let generated = decodingNow ? sequence.generated + decodeSteps : sequence.generated
-            if sequence.prefillRemaining == 0 && generated >= Int64(sequence.outputTokens) {
-                kvUsed -= decodingNow ? sequence.kvHeld + decodeSteps : sequence.kvHeld
-                if decodingNow { decodingComputed -= sequence.computed }
-                requests[sequence.id].generated = Int32(generated)
-                outcome.finished.append(sequence.id)
-                continue
+    /// Removes every sequence that produced its last token — decoding ones found through their
+    /// finish steps, plus one-token requests that just completed their prefill — reporting them in
+    /// batch order; moves the other completed prefills (`prefillsDone` at the front of the suffix)
+    /// into the decoding prefix. Costs a search per finished sequence, not a pass per run.
+    private mutating func removeFinished(prefillsDone: Int, requests: inout RequestTable, outcome: inout IterationOutcome) {
+        var removals = scratch
+        removals.removeAll(keepingCapacity: true)
+        while nextFinishStep <= decodeSteps {
+            let due = finishSteps.removeMin()
+            if let index = running[0..<decoding].firstIndex(where: { $0.ticket == due.ticket }) { removals.append(index) }
+        }
+        removals.sort()
+        let decodingRemoved = removals.count
+        var joining = 0
+        for index in decoding..<(decoding + prefillsDone) {
+            if running[index].generated >= Int64(running[index].outputTokens) {
+                removals.append(index)
+            } else {
+                startDecoding(index)
+                joining += 1
             }
-            running[kept] = sequence
-            if !decodingNow && sequence.prefillRemaining == 0 { startDecoding(kept) }
-            if sequence.prefillRemaining == 0 { stillDecoding += 1 }
-            kept += 1
         }
-        outstanding -= running.count - kept
-        running.removeLast(running.count - kept)
-        decoding = stillDecoding
-        // Entries of the sequences just removed are due: drop them.
-        while let top = finishSteps.min, top.step <= decodeSteps {
-            _ = finishSteps.removeMin()
-            staleTickets.remove(top.ticket)
+        for index in removals {
+            let sequence = running[index]
+            let offset = index < decoding ? decodeSteps : 0
+            kvUsed -= sequence.kvHeld + offset
+            if index < decoding { decodingComputed -= sequence.computed }
+            requests[sequence.id].generated = Int32(sequence.generated + offset)
+            outcome.finished.append(sequence.id)
         }
+        for index in removals.reversed() { running.remove(at: index) }
+        outstanding -= removals.count
+        decoding += joining - decodingRemoved
+        scratch = removals
     }
 }
 
