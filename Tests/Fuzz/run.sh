@@ -34,7 +34,9 @@ for target in $TARGETS; do
   (cd "$work" && HEADROOM_FUZZ_TARGET=$target "$ROOT/$BIN" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=4096 \
     -max_len=8192 -print_final_stats=1 -artifact_prefix="$work/" $( [ "$JOBS" -gt 1 ] && echo "-jobs=$JOBS -workers=$JOBS" ) \
     "$ROOT/.build/fuzz-corpus/$target/live" "$ROOT/.build/fuzz-corpus/$target/seeds" > "$work/main.log" 2>&1)
-  runs=$(cat "$work"/*.log | grep 'stat::number_of_executed_units' | awk '{s+=$2} END {print s+0}')
+  # With workers, main.log repeats their final stats: count the workers' logs only.
+  logs=$(ls "$work"/fuzz-*.log 2>/dev/null || echo "$work/main.log")
+  runs=$(cat $logs | grep 'stat::number_of_executed_units' | awk '{s+=$2} END {print s+0}')
   findings=$(ls "$work" | grep -c -E '^(crash|timeout|oom|leak|slow-unit)-' || true)
   echo "$target: $runs executions in ${SECONDS_EACH}s with $JOBS worker(s), $findings findings (logs: $work)"
   [ "$findings" -gt 0 ] && found=1
