@@ -166,7 +166,8 @@ struct ReplicaEngine {
     /// batch order; moves the other completed prefills (`prefillsDone` at the front of the suffix)
     /// into the decoding prefix. Costs a search per finished sequence, not a pass per run.
     private mutating func removeFinished(prefillsDone: Int, requests: inout RequestTable, outcome: inout IterationOutcome) {
-        var removals = scratch
+        var removals: [Int] = []
+        swap(&removals, &scratch)  // take the buffer (a copy would be copied on write)
         removals.removeAll(keepingCapacity: true)
         while nextFinishStep <= decodeSteps {
             let due = finishSteps.removeMin()
