@@ -8,10 +8,14 @@ usage: python3 check_report.py REPORT.html [REPORT.html ...]   (screenshots go b
 import re
 import subprocess
 import sys
+import tempfile
 
 from PIL import Image
 
-CHROMIUM = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0"]
+# A throwaway profile folder: CI's HOME may be read-only or unset.
+PROFILE = tempfile.mkdtemp(prefix="headroom-chromium-")
+CHROMIUM = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
+            f"--user-data-dir={PROFILE}"]
 # Line colours every run report draws (arrivals, TTFT p50 / desired replicas) and the p99 / concurrency orange.
 PALETTE = {"blue": (0x1F, 0x77, 0xB4), "orange": (0xFF, 0x7F, 0x0E)}
 
