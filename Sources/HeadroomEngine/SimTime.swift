@@ -89,7 +89,7 @@ public enum DurationFormat {
     }
 
     private static func trim(_ value: Double) -> String {
-        var text = String(format: "%.3f", value)
+        var text = FixedDecimal.format(value, places: 3)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }
         return text

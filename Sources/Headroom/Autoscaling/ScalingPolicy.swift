@@ -80,3 +80,7 @@ public struct ScalingDecision: Sendable, Equatable {
         self.reason = reason
     }
 }
+
+/// `printf("%.Nf")` for decision reasons, without Foundation's formatter (see `FixedDecimal`).
+@inline(__always)
+func fixed(_ value: Double, _ places: Int) -> String { FixedDecimal.format(value, places: places) }

@@ -52,8 +52,8 @@ public struct OraclePolicy: ScalingPolicy, Equatable {
         let count = index < arrivals.count ? arrivals[index] : 0
         let rate = Double(count) / spec.window.seconds
         let needed = min(spec.maxReplicas, max(spec.minReplicas, Int((rate / replicaCapacity).rounded(.up))))
-        return ScalingDecision(desiredReplicas: needed, reason: String(
-            format: "%d arrivals in the next %@ (%.2f/s) at %.2f/s per replica", count, spec.window.description, rate, replicaCapacity))
+        return ScalingDecision(desiredReplicas: needed, reason:
+            "\(count) arrivals in the next \(spec.window) (\(fixed(rate, 2))/s) at \(fixed(replicaCapacity, 2))/s per replica")
     }
 
     /// A Poisson workload with a trace's token lengths (its first 10,000 rows, as empirical

@@ -37,6 +37,6 @@ public struct QueueDepthPolicy: ScalingPolicy {
         let load = (observation.readings.first?.last).map { $0.total + $0.activator } ?? Double(observation.activatorQueue)
         let wanted = Int((load / targetPerReplica).rounded(.up))
         let desired = Swift.min(maxReplicas, Swift.max(minReplicas, wanted))
-        return ScalingDecision(desiredReplicas: desired, reason: String(format: "%.1f requests in the system → %d", load, desired))
+        return ScalingDecision(desiredReplicas: desired, reason: "\(fixed(load, 1)) requests in the system → \(desired)")
     }
 }

@@ -42,7 +42,7 @@ public struct StepScalingPolicy: ScalingPolicy, Equatable {
         if current < minReplicas { return ScalingDecision(desiredReplicas: minReplicas, reason: "at minReplicas \(minReplicas)") }
         guard !history.isEmpty else { return ScalingDecision(desiredReplicas: current, reason: "no data in the window") }
         let mean = history.reduce(0) { $0 + $1.value } / Double(history.count)
-        let seen = String(format: "%@ %.1f over %@", signal.rawValue, mean, window.description)
+        let seen = "\(signal.rawValue) \(fixed(mean, 1)) over \(window)"
         if let lastStep, now - lastStep < cooldown {
             return ScalingDecision(desiredReplicas: current, reason: "\(seen); in cooldown")
         }

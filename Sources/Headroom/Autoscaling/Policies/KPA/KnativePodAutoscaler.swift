@@ -90,14 +90,13 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
             maxPanicPods = 0
         }
         var desired = stableDesired
-        var reason = String(format: "stable: %.2f over %@ → %d (target %.2f per pod)", observedStable,
-                            spec.stableWindow.description, stableDesired, target)
+        var reason = "stable: \(fixed(observedStable, 2)) over \(spec.stableWindow) → \(stableDesired) (target \(fixed(target, 2)) per pod)"
         if panicking {
             desired = max(stableDesired, panicDesired)
             maxPanicPods = max(maxPanicPods, desired)
             desired = maxPanicPods
-            reason = String(format: "panic: %@ average %.2f is %.1f× target on %d pods → %d", spec.panicWindow.description,
-                            observedPanic, observedPanic / target / pods, readyPods, desired)
+            reason = "panic: \(spec.panicWindow) average \(fixed(observedPanic, 2)) is \(fixed(observedPanic / target / pods, 1))× "
+                + "target on \(readyPods) pods → \(desired)"
         }
         if spec.scaleDownDelay > .zero {
             let held = delay.record(desired, at: now)
@@ -108,7 +107,7 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
         // Headroom routes through the router either way).
         let tbc = spec.targetBurstCapacity
         let excess = tbc == 0 ? 0 : tbc < 0 ? -1 : (Double(readyPods) * spec.totalValue - tbc - observedPanic).rounded(.down)
-        if excess < 0 { reason += String(format: "; activator in path (excess burst capacity %.0f)", excess) }
+        if excess < 0 { reason += "; activator in path (excess burst capacity \(fixed(excess, 0)))" }
         return (desired, reason)
     }
 
