@@ -6,7 +6,7 @@ extension Simulation {
     mutating func sampleSeries(at now: SimTime) {
         var running = 0, busy = 0
         for r in engines.indices where replicas[r].stage == .ready || replicas[r].stage == .draining {
-            running += engines[r].running.count
+            running += engines[r].batchSize
             if engines[r].isBusy { busy += 1 }
         }
         var provisioning = 0, ready = 0

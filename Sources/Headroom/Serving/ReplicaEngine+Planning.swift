@@ -7,23 +7,23 @@ extension ReplicaEngine {
     mutating func planIteration(
         at now: SimTime, requests: inout RequestTable, model: StepTimeModel, outcome: inout IterationOutcome
     ) -> SimTime? {
-        while kvUsed + Int64(decoding) > kvCapacity, let victim = running.popLast() {
-            preempt(victim, wasDecoding: running.count < decoding, requests: &requests)
+        while kvUsed + Int64(decoding) > kvCapacity && batchSize > 0 {
+            preemptLatest(requests: &requests)
         }
 
         // Decoding sequences: context and the next finish from the aggregates. Prefilling ones
-        // (the suffix) get chunks from the token budget in batch order.
+        // get chunks from the token budget in batch order.
         var budget = limits.maxNumBatchedTokens - decoding
         var batch = decoding
         var prefillTokens = 0
         var context = decodingComputed + Int64(decoding) * decodeSteps
-        for index in decoding..<running.count where budget > 0 {
-            let chunk = min(Int(running[index].prefillRemaining), budget)
-            running[index].chunk = Int32(chunk)
+        for index in prefilling.indices where budget > 0 {
+            let chunk = min(Int(prefilling[index].prefillRemaining), budget)
+            prefilling[index].chunk = Int32(chunk)
             budget -= chunk
             prefillTokens += chunk
             batch += 1
-            context += running[index].computed
+            context += prefilling[index].computed
         }
         let fewestRemaining = decoding > 0 ? Int(nextFinishStep - decodeSteps) : Int.max
 
@@ -35,13 +35,13 @@ extension ReplicaEngine {
                 outcome.timedOut.append(head)
                 continue
             }
-            guard running.count < limits.maxNumSeqs, budget > 0 else { break }
+            guard batchSize < limits.maxNumSeqs, budget > 0 else { break }
             let need = Int(request.prefillRemaining)
             // The cache must hold its prompt besides this iteration's decode tokens.
             guard kvUsed + Int64(decoding + need) <= kvCapacity, limits.chunkedPrefill || need <= budget else { break }
             let chunk = min(need, budget)
             waiting.removeFirst()
-            running.append(RunningSequence(
+            prefilling.append(RunningSequence(
                 id: head, outputTokens: request.outputTokens, prefillRemaining: request.prefillRemaining, chunk: Int32(chunk),
                 ticket: nextTicket, generated: Int64(request.generated), computed: 0, kvHeld: Int64(need)))
             nextTicket &+= 1
@@ -100,7 +100,7 @@ extension ReplicaEngine {
     func admissible(_ request: RequestSlot, afterDecodeIterations iterations: Int) -> Bool {
         let budget = limits.maxNumBatchedTokens - runBatch
         let need = Int(request.prefillRemaining)
-        return running.count < limits.maxNumSeqs && budget > 0
+        return batchSize < limits.maxNumSeqs && budget > 0
             && (limits.chunkedPrefill || need <= budget)
             && kvUsed + Int64(runBatch) * Int64(iterations + 1) + Int64(need) <= kvCapacity
     }
@@ -111,21 +111,23 @@ extension ReplicaEngine {
         return request.arrival + queueTimeout
     }
 
-    /// Sends a sequence back to the head of the queue, its KV freed: it will prefill its prompt
-    /// and the output so far again (the table keeps what it has generated).
-    private mutating func preempt(_ sequence: RunningSequence, wasDecoding: Bool, requests: inout RequestTable) {
-        var generated = sequence.generated, kvHeld = sequence.kvHeld
-        if wasDecoding {
-            generated += decodeSteps
-            kvHeld += decodeSteps
-            decodingComputed -= sequence.computed
-            decoding -= 1
-            staleTickets.insert(sequence.ticket)
+    /// Sends the most recently admitted sequence back to the head of the queue, its KV freed: it
+    /// will prefill its prompt and the output so far again (the table keeps what it has
+    /// generated). A decoding one is found by a scan of the slots: preemption is rare.
+    private mutating func preemptLatest(requests: inout RequestTable) {
+        let sequence: RunningSequence
+        if let last = prefilling.popLast() {
+            sequence = last
+        } else {
+            var latest = -1
+            for slot in decodingSlots.indices where decodingSlots[slot].ticket != RunningSequence.freeTicket
+                && (latest < 0 || decodingSlots[slot].ticket > decodingSlots[latest].ticket) { latest = slot }
+            sequence = vacate(Int32(latest))
         }
-        kvUsed -= kvHeld
+        kvUsed -= sequence.kvHeld
         let id = sequence.id
-        requests[id].generated = Int32(generated)
-        requests[id].prefillRemaining = requests[id].promptTokens + Int32(generated)
+        requests[id].generated = Int32(sequence.generated)
+        requests[id].prefillRemaining = requests[id].promptTokens + Int32(sequence.generated)
         requests[id].preempted = true
         waiting.prepend(id)
         preemptions += 1
@@ -135,21 +137,26 @@ extension ReplicaEngine {
     @inline(__always)
     func checkInvariants(_ requests: RequestTable) {
         #if HEADROOM_INVARIANTS
-        let live = running.indices.map { i in (running[i], i < decoding ? decodeSteps : 0) }
+        let decoders = decodingSlots.filter { $0.ticket != RunningSequence.freeTicket }
+        let live = decoders.map { ($0, decodeSteps) } + prefilling.map { ($0, Int64(0)) }
         let held = live.reduce(Int64(0)) { $0 + $1.0.kvHeld + $1.1 }
         precondition(held == kvUsed, "KV accounting: sequences hold \(held), engine counts \(kvUsed)")
-        precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), running \(running.map { ($0.prefillRemaining, $0.kvHeld, $0.generated, $0.computed) }), decode steps \(decodeSteps), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
-        precondition(running.count <= limits.maxNumSeqs, "batch over max_num_seqs")
-        precondition(outstanding == waiting.count + running.count, "outstanding count out of step")
-        for (index, (sequence, offset)) in live.enumerated() {
+        precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), batch \(live.map { ($0.0.prefillRemaining, $0.0.kvHeld, $0.0.generated, $0.0.computed) }), decode steps \(decodeSteps), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
+        precondition(batchSize <= limits.maxNumSeqs, "batch over max_num_seqs")
+        precondition(decoders.count == decoding && decodingSlots.count == decoding + freeDecodingSlots.count, "decoding slots out of step")
+        precondition(outstanding == waiting.count + batchSize, "outstanding count out of step")
+        for (sequence, offset) in live {
             precondition(sequence.generated + offset < Int64(sequence.outputTokens), "finished sequence still running")
             precondition(sequence.prefillRemaining >= 0 && sequence.computed <= sequence.kvHeld, "sequence computed more than it holds")
-            precondition((sequence.prefillRemaining == 0) == (index < decoding), "decoding sequences must form the batch's prefix")
+            precondition((sequence.prefillRemaining == 0) == (offset > 0), "prefilling sequences must hold prompt tokens to prefill")
         }
-        precondition(decodingComputed == running.prefix(decoding).reduce(0) { $0 + $1.computed }, "decoding context out of step")
-        let soonest = running.prefix(decoding).map { Int64($0.outputTokens) - $0.generated }.min() ?? .max
+        // Batch order is ticket order, decoders first.
+        let tickets = decoders.map(\.ticket).sorted() + prefilling.map(\.ticket)
+        precondition(zip(tickets, tickets.dropFirst()).allSatisfy { $0 < $1 }, "batch out of admission order")
+        precondition(decodingComputed == decoders.reduce(0) { $0 + $1.computed }, "decoding context out of step")
+        let soonest = decoders.map { Int64($0.outputTokens) - $0.generated }.min() ?? .max
         var heap = finishSteps
-        while let top = heap.min, staleTickets.contains(top.ticket) { _ = heap.removeMin() }
+        while let top = heap.min, decodingSlots[Int(top.slot)].ticket != top.ticket { _ = heap.removeMin() }
         precondition((heap.min?.step ?? .max) == soonest, "next finish out of step: \(heap.min?.step ?? -1) vs \(soonest)")
         #endif
     }

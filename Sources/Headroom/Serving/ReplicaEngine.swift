@@ -30,25 +30,30 @@ struct ReplicaEngine {
     let queueTimeout: SimTime?
 
     var waiting = Deque<Int32>()
-    /// Admitted sequences, oldest first, with their token state kept here (not in the request
-    /// table): every iteration boundary walks the batch, and a contiguous array of small records
-    /// keeps that walk in cache.
-    var running: [RunningSequence] = []
-    /// `running[0..<decoding]` decode; the rest prefill (a suffix: prefill budget goes in batch
-    /// order, so prefills complete in batch order).
+    /// The batch, with its token state kept here (not in the request table). Batch order is
+    /// admission order, which is ticket order; every decoding sequence was admitted before every
+    /// prefilling one (prefill budget goes in batch order, so prefills complete in batch order).
+    ///
+    /// Decoding sequences sit in slots (`decodingSlots`, free ones marked with `freeTicket`): the
+    /// finish-step heap names a sequence's slot, so a finished sequence leaves without a search
+    /// or a shift of the others.
+    var decodingSlots: [RunningSequence] = []
+    var freeDecodingSlots: [Int32] = []
+    /// Prefilling sequences, in batch order (a few: the token budget caps them).
+    var prefilling: [RunningSequence] = []
+    /// Live decoding sequences.
     var decoding = 0
     /// Decode iterations so far: decoding sequences' counts are stored relative to it.
     var decodeSteps: Int64 = 0
-    /// Σ stored `computed` over the decoding prefix (their attention context is this plus
+    /// Σ stored `computed` over the decoding sequences (their attention context is this plus
     /// `decoding × decodeSteps`).
     var decodingComputed: Int64 = 0
     /// When each decoding sequence finishes (its last token's decode step), earliest first.
+    /// Entries whose slot no longer holds their ticket (a preempted sequence) are skipped.
     var finishSteps = Heap<FinishStep>()
-    /// Tickets of preempted sequences whose finish steps are still in the heap.
-    var staleTickets = Set<UInt32>()
-    var nextTicket: UInt32 = 0
-    /// Reused for the indices removed at a run's end (no allocation per event).
-    var scratch: [Int] = []
+    var nextTicket: UInt64 = 0
+    /// Reused for the sequences removed at a run's end (no allocation per event).
+    var scratch: [FinishStep] = []
     var kvUsed: Int64 = 0
     var preemptions = 0
 
@@ -117,92 +122,113 @@ struct ReplicaEngine {
         decodeSteps += Int64(iterations)
         kvUsed += Int64(decoding) * Int64(iterations)
         outcome.tokens += decoding * iterations
-        // Prefilling sequences (the suffix) take their chunks; a completed prefill yields a token.
-        var prefillsDone = 0, suffixFinished = false
-        for index in decoding..<running.count where running[index].chunk > 0 {
-            running[index].prefillRemaining -= running[index].chunk
-            running[index].computed += Int64(running[index].chunk)
-            running[index].chunk = 0
-            if running[index].prefillRemaining == 0 {
-                if running[index].generated == 0 { requests[running[index].id].firstTokenAt = now }
-                running[index].generated += 1
+        // Prefilling sequences take their chunks; a completed prefill yields a token.
+        var prefillsDone = 0, prefillFinished = false
+        for index in prefilling.indices where prefilling[index].chunk > 0 {
+            prefilling[index].prefillRemaining -= prefilling[index].chunk
+            prefilling[index].computed += Int64(prefilling[index].chunk)
+            prefilling[index].chunk = 0
+            if prefilling[index].prefillRemaining == 0 {
+                if prefilling[index].generated == 0 { requests[prefilling[index].id].firstTokenAt = now }
+                prefilling[index].generated += 1
                 outcome.tokens += 1
                 prefillsDone += 1
-                if running[index].generated >= Int64(running[index].outputTokens) { suffixFinished = true }
+                if prefilling[index].generated >= Int64(prefilling[index].outputTokens) { prefillFinished = true }
             }
         }
-        if suffixFinished || nextFinishStep <= decodeSteps {
+        if prefillFinished || nextFinishStep <= decodeSteps {
             removeFinished(prefillsDone: prefillsDone, requests: &requests, outcome: &outcome)
         } else {
-            // Completed prefills sit at the front of the suffix (budget goes in batch order): they
-            // join the decoding prefix in place.
-            for index in decoding..<(decoding + prefillsDone) { startDecoding(index) }
-            decoding += prefillsDone
+            // Completed prefills are the first ones (budget goes in batch order): they decode now.
+            for index in 0..<prefillsDone { startDecoding(prefilling[index]) }
+            prefilling.removeFirst(prefillsDone)
         }
         isBusy = false
         checkInvariants(requests)
         return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
     }
 
+    /// Sequences in the batch (decoding and prefilling).
+    var batchSize: Int { decoding + prefilling.count }
+
     /// The decode step at which the first decoding sequence finishes (`Int64.max` when none decodes).
     var nextFinishStep: Int64 {
         mutating get {
-            while !staleTickets.isEmpty, let top = finishSteps.min, staleTickets.remove(top.ticket) != nil { _ = finishSteps.removeMin() }
+            while let top = finishSteps.min, decodingSlots[Int(top.slot)].ticket != top.ticket { _ = finishSteps.removeMin() }
             return finishSteps.min?.step ?? .max
         }
     }
 
-    /// Moves the sequence at `index` (which just completed its prefill) into decoding form.
-    private mutating func startDecoding(_ index: Int) {
-        running[index].generated -= decodeSteps
-        running[index].computed -= decodeSteps
-        running[index].kvHeld -= decodeSteps
-        decodingComputed += running[index].computed
-        finishSteps.insert(FinishStep(step: Int64(running[index].outputTokens) - running[index].generated, ticket: running[index].ticket))
+    /// Moves `sequence` (which just completed its prefill) into decoding form, in a free slot.
+    private mutating func startDecoding(_ sequence: RunningSequence) {
+        var sequence = sequence
+        sequence.generated -= decodeSteps
+        sequence.computed -= decodeSteps
+        sequence.kvHeld -= decodeSteps
+        decodingComputed += sequence.computed
+        decoding += 1
+        let slot: Int32
+        if let free = freeDecodingSlots.popLast() {
+            slot = free
+            decodingSlots[Int(slot)] = sequence
+        } else {
+            slot = Int32(decodingSlots.count)
+            decodingSlots.append(sequence)
+        }
+        finishSteps.insert(FinishStep(step: Int64(sequence.outputTokens) - sequence.generated, ticket: sequence.ticket, slot: slot))
+    }
+
+    /// Takes the decoding sequence in `slot` out of the batch; returns it with its counts made
+    /// absolute again.
+    mutating func vacate(_ slot: Int32) -> RunningSequence {
+        var sequence = decodingSlots[Int(slot)]
+        decodingSlots[Int(slot)].ticket = RunningSequence.freeTicket
+        freeDecodingSlots.append(slot)
+        decoding -= 1
+        decodingComputed -= sequence.computed
+        sequence.generated += decodeSteps
+        sequence.computed += decodeSteps
+        sequence.kvHeld += decodeSteps
+        return sequence
     }
 
     /// Removes every sequence that produced its last token — decoding ones found through their
     /// finish steps, plus one-token requests that just completed their prefill — reporting them in
-    /// batch order; moves the other completed prefills (`prefillsDone` at the front of the suffix)
-    /// into the decoding prefix. Costs a search per finished sequence, not a pass per run.
+    /// batch order; the other completed prefills (`prefillsDone`, the first prefilling ones)
+    /// start decoding.
     private mutating func removeFinished(prefillsDone: Int, requests: inout RequestTable, outcome: inout IterationOutcome) {
-        var removals: [Int] = []
-        swap(&removals, &scratch)  // take the buffer (a copy would be copied on write)
-        removals.removeAll(keepingCapacity: true)
-        while nextFinishStep <= decodeSteps {
-            let due = finishSteps.removeMin()
-            if let index = running[0..<decoding].firstIndex(where: { $0.ticket == due.ticket }) { removals.append(index) }
-        }
-        removals.sort()
-        let decodingRemoved = removals.count
-        var joining = 0
-        for index in decoding..<(decoding + prefillsDone) {
-            if running[index].generated >= Int64(running[index].outputTokens) {
-                removals.append(index)
+        var due: [FinishStep] = []
+        swap(&due, &scratch)  // take the buffer (a copy would be copied on write)
+        due.removeAll(keepingCapacity: true)
+        while nextFinishStep <= decodeSteps { due.append(finishSteps.removeMin()) }
+        if due.count > 1 { due.sort { $0.ticket < $1.ticket } }
+        for entry in due { finish(vacate(entry.slot), requests: &requests, outcome: &outcome) }
+        for index in 0..<prefillsDone {
+            if prefilling[index].generated >= Int64(prefilling[index].outputTokens) {
+                finish(prefilling[index], requests: &requests, outcome: &outcome)
             } else {
-                startDecoding(index)
-                joining += 1
+                startDecoding(prefilling[index])
             }
         }
-        for index in removals {
-            let sequence = running[index]
-            let offset = index < decoding ? decodeSteps : 0
-            kvUsed -= sequence.kvHeld + offset
-            if index < decoding { decodingComputed -= sequence.computed }
-            requests[sequence.id].generated = Int32(sequence.generated + offset)
-            outcome.finished.append(sequence.id)
-        }
-        for index in removals.reversed() { running.remove(at: index) }
-        outstanding -= removals.count
-        decoding += joining - decodingRemoved
-        scratch = removals
+        prefilling.removeFirst(prefillsDone)
+        scratch = due
+    }
+
+    /// Reports a sequence (counts absolute) that produced its last token and frees its KV.
+    private mutating func finish(_ sequence: RunningSequence, requests: inout RequestTable, outcome: inout IterationOutcome) {
+        kvUsed -= sequence.kvHeld
+        outstanding -= 1
+        requests[sequence.id].generated = Int32(sequence.generated)
+        outcome.finished.append(sequence.id)
     }
 }
 
-/// When a decoding sequence will have produced its last token, in the engine's decode steps.
+/// When a decoding sequence will have produced its last token, in the engine's decode steps, and
+/// where it sits.
 struct FinishStep: Comparable {
     var step: Int64
-    var ticket: UInt32
+    var ticket: UInt64
+    var slot: Int32
     static func < (a: FinishStep, b: FinishStep) -> Bool { (a.step, a.ticket) < (b.step, b.ticket) }
 }
 
@@ -217,14 +243,18 @@ struct RunningSequence {
     var prefillRemaining: Int32
     /// Prefill tokens scheduled in the iteration under way (0 when decoding).
     var chunk: Int32 = 0
-    /// Tells this admission apart from earlier ones of the same request (after a preemption).
-    var ticket: UInt32
+    /// The admission's number in this engine: batch order, and tells this admission apart from
+    /// earlier ones of the same request (after a preemption).
+    var ticket: UInt64
     /// Output tokens produced so far.
     var generated: Int64
     /// Tokens whose keys and values are computed: what attention reads.
     var computed: Int64 = 0
     /// KV-cache tokens held: the reserved prefill plus one per decode iteration.
     var kvHeld: Int64
+
+    /// The ticket of a free decoding slot.
+    static let freeTicket = UInt64.max
 }
 
 /// What an engine step reports back: requests that finished or were dropped in it. Reused across
