@@ -198,6 +198,7 @@ extension Simulation {
         metrics.gpuTime.move(replicaGPUs, from: .starting, to: .idle, at: now)
         let index = readyReplicas.firstIndex { $0 > replica } ?? readyReplicas.count
         readyReplicas.insert(replica, at: index)
+        router.replicaReady(replica, outstanding: engines[r].outstanding)
         if coldStart { metrics.coldStartCompleted(replicas[r].coldStart) }
         drainActivator(at: now, queue: &queue)
     }
@@ -220,6 +221,7 @@ extension Simulation {
             retire(replica, at: now, queue: &queue)
         case .ready:
             readyReplicas.removeAll { $0 == replica }
+            router.replicaLeft(replica)
             replicas[r].stage = .draining
             if engines[r].outstanding == 0 { retire(replica, at: now, queue: &queue) }
         case .draining, .gone:

@@ -82,6 +82,7 @@ extension Simulation {
         }
         for r in engines.indices {
             for id in engines[r].removeExpired(before: horizon, requests: requests) { drop(id, .queueTimeout, at: horizon) }
+            router.loadChanged(Int32(r), outstanding: engines[r].outstanding)
         }
         metrics.gpuTime.advance(to: horizon)
         return metrics.result(world: self, horizon: horizon, events: events)

@@ -64,6 +64,7 @@ extension Simulation {
             requests.remove(id)
         }
         for id in outcome.timedOut { drop(id, .queueTimeout, at: now) }
+        router.loadChanged(replica, outstanding: engines[r].outstanding)
         let busy = engines[r].isBusy
         if tracksSignals {
             counters[r].count(completions: outcome.finished.count, outputTokens: outcome.tokens, iterations: outcome.iterations)

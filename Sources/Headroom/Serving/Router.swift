@@ -5,6 +5,8 @@ struct Router {
     let spec: RouterSpec
     private var random: RandomStream
     private var cursor = 0
+    /// Ready replicas by load, kept only for least-outstanding routing.
+    private var leastOutstanding = LeastOutstandingIndex()
 
     init(_ spec: RouterSpec, random: RandomStream) {
         self.spec = spec
@@ -13,20 +15,20 @@ struct Router {
 
     /// A replica among `ready` (ascending ids) with room under `max_outstanding_per_replica`, or
     /// `nil` when none has room and the request must wait in the activator.
-    /// - Complexity: O(ready replicas) for least outstanding and round robin, O(1) expected for
-    ///   power of two choices.
+    /// - Complexity: O(1) for least outstanding (its index is kept up to date by the calls
+    ///   below), O(ready replicas) for round robin, O(1) expected for power of two choices.
     mutating func pick(from ready: [Int32], engines: [ReplicaEngine]) -> Int32? {
         guard !ready.isEmpty else { return nil }
         let limit = spec.maxOutstandingPerReplica ?? .max
         switch spec.strategy {
         case .leastOutstanding:
-            var best: Int32 = -1
-            var bestLoad = Int.max
-            for replica in ready {
-                let load = engines[Int(replica)].outstanding
-                if load < bestLoad { best = replica; bestLoad = load }
-            }
-            return bestLoad < limit ? best : nil
+            #if HEADROOM_INVARIANTS
+            let scanned = ready.min { (engines[Int($0)].outstanding, $0) < (engines[Int($1)].outstanding, $1) }
+            precondition(leastOutstanding.count == ready.count && leastOutstanding.least?.replica == scanned,
+                         "routing index out of step with the ready replicas")
+            #endif
+            guard let least = leastOutstanding.least else { return nil }
+            return least.outstanding < limit ? least.replica : nil
         case .roundRobin:
             for step in 0..<ready.count {
                 let replica = ready[(cursor + step) % ready.count]
@@ -50,5 +52,21 @@ struct Router {
             // Both sampled replicas are full: fall back to any replica with room.
             return ready.first { engines[Int($0)].outstanding < limit }
         }
+    }
+
+    /// A replica joined the ready set with `outstanding` requests.
+    mutating func replicaReady(_ replica: Int32, outstanding: Int) {
+        if spec.strategy == .leastOutstanding { leastOutstanding.insert(replica, outstanding: outstanding) }
+    }
+
+    /// A replica left the ready set (it drains or is gone).
+    mutating func replicaLeft(_ replica: Int32) {
+        if spec.strategy == .leastOutstanding { leastOutstanding.remove(replica) }
+    }
+
+    /// A replica's outstanding requests changed (ignored unless it is ready).
+    @inline(__always)
+    mutating func loadChanged(_ replica: Int32, outstanding: Int) {
+        if spec.strategy == .leastOutstanding { leastOutstanding.update(replica, outstanding: outstanding) }
     }
 }

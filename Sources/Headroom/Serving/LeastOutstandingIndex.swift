@@ -1,0 +1,92 @@
+/// The ready replicas as a min-heap on (requests outstanding, replica id), with each replica's
+/// position kept so that a change of its load moves it in O(log n).
+///
+/// Least-outstanding routing reads the minimum on every arrival; scanning every ready replica
+/// there cost more than the rest of routing and touched one engine's cache line per replica.
+/// The key packs the load above the id, so the minimum is the least loaded replica and, among
+/// equally loaded ones, the lowest id: the replica a scan in id order would find.
+struct LeastOutstandingIndex {
+    /// Heap of keys `load << 32 | id`.
+    private var heap: [UInt64] = []
+    /// Each replica's place in `heap`, -1 when it is not ready.
+    private var position: [Int32] = []
+
+    /// The least loaded ready replica (lowest id among ties) and its load.
+    var least: (replica: Int32, outstanding: Int)? {
+        heap.first.map { (Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF), Int($0 >> 32)) }
+    }
+
+    var count: Int { heap.count }
+
+    func contains(_ replica: Int32) -> Bool {
+        Int(replica) < position.count && position[Int(replica)] >= 0
+    }
+
+    mutating func insert(_ replica: Int32, outstanding: Int) {
+        precondition(!contains(replica), "replica \(replica) is already in the routing index")
+        while position.count <= Int(replica) { position.append(-1) }
+        heap.append(Self.key(replica, outstanding))
+        position[Int(replica)] = Int32(heap.count - 1)
+        siftUp(heap.count - 1)
+    }
+
+    mutating func remove(_ replica: Int32) {
+        guard contains(replica) else { return }
+        let index = Int(position[Int(replica)])
+        position[Int(replica)] = -1
+        let last = heap.removeLast()
+        guard index < heap.count else { return }
+        heap[index] = last
+        position[Int(last & 0xFFFF_FFFF)] = Int32(index)
+        siftDown(siftUp(index))
+    }
+
+    /// Records a ready replica's new load; a replica that is not ready is ignored.
+    @inline(__always)
+    mutating func update(_ replica: Int32, outstanding: Int) {
+        guard contains(replica) else { return }
+        let index = Int(position[Int(replica)])
+        let key = Self.key(replica, outstanding)
+        let old = heap[index]
+        guard key != old else { return }
+        heap[index] = key
+        if key < old { siftUp(index) } else { siftDown(index) }
+    }
+
+    private static func key(_ replica: Int32, _ outstanding: Int) -> UInt64 {
+        UInt64(UInt32(clamping: outstanding)) << 32 | UInt64(UInt32(replica))
+    }
+
+    @discardableResult
+    private mutating func siftUp(_ start: Int) -> Int {
+        var index = start
+        let moving = heap[index]
+        while index > 0 {
+            let parent = (index - 1) / 2
+            guard moving < heap[parent] else { break }
+            heap[index] = heap[parent]
+            position[Int(heap[index] & 0xFFFF_FFFF)] = Int32(index)
+            index = parent
+        }
+        heap[index] = moving
+        position[Int(moving & 0xFFFF_FFFF)] = Int32(index)
+        return index
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var index = start
+        let moving = heap[index]
+        while true {
+            let left = 2 * index + 1
+            guard left < heap.count else { break }
+            let right = left + 1
+            let child = right < heap.count && heap[right] < heap[left] ? right : left
+            guard heap[child] < moving else { break }
+            heap[index] = heap[child]
+            position[Int(heap[index] & 0xFFFF_FFFF)] = Int32(index)
+            index = child
+        }
+        heap[index] = moving
+        position[Int(moving & 0xFFFF_FFFF)] = Int32(index)
+    }
+}
