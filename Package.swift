@@ -71,7 +71,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HeadroomTests",
-            dependencies: ["Headroom", "HeadroomTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "Headroom", "HeadroomTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: invariants
         ),
     ]

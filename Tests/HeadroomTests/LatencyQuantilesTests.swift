@@ -1,4 +1,5 @@
 import Foundation
+import Histogram
 import HeadroomEngine
 import Testing
 @testable import Headroom
@@ -43,5 +44,37 @@ extension LatencyQuantilesTests {
         #expect(interval.medianAndTail == nil && interval.count == 0)
         interval.record(.seconds(3))
         #expect(interval.medianAndTail!.0 == 3 && interval.medianAndTail!.1 == 3)
+    }
+}
+
+extension LatencyQuantilesTests {
+    @Test("counting into our own array gives HdrHistogram's counts, minimum, maximum and percentiles",
+          arguments: [(0, true), (1, false), (2, false), (50, true), (50, false), (5_000, true), (5_000, false)])
+    func ownCountsMatchTheLibrary(count: Int, withZeros: Bool) {
+        var random = RandomStream(seed: UInt64(count) + 100, name: "latency-counts")
+        var ours = LatencyHistogram()
+        var reference = Histogram<UInt64>(
+            lowestDiscernibleValue: 1_000, highestTrackableValue: 1_000_000_000_000_000, numberOfSignificantValueDigits: .three)
+        for _ in 0..<count {
+            // Zeros, sub-microsecond values, bucket edges, latencies of every size, and values
+            // past the top (clamped).
+            var ns: Int64 = switch random.nextIndex(below: 6) {
+            case 0: 0
+            case 1: Int64(random.nextIndex(below: 600))
+            case 2: Int64(1) << random.nextIndex(below: 50) + Int64(random.nextIndex(below: 3)) - 1
+            case 3: 2_000_000_000_000_000
+            default: Int64(pow(10, random.nextUnit() * 14))
+            }
+            if !withZeros { ns = max(ns, 1_000 + Int64(random.nextIndex(below: 100))) }
+            ours.record(SimTime(nanoseconds: ns))
+            reference.record(UInt64(min(ns, 1_000_000_000_000_000)))
+        }
+        let built = ours.histogram
+        #expect(built.totalCount == reference.totalCount)
+        #expect(built.min == reference.min && built.maxRecorded == reference.maxRecorded && built.max == reference.max)
+        #expect(Array(built.recordedValues().map { [$0.value, UInt64($0.count)] }) == Array(reference.recordedValues().map { [$0.value, UInt64($0.count)] }))
+        for percentile in [0, 0.1, 1, 25, 50, 90, 99, 99.9, 100.0] {
+            #expect(built.valueAtPercentile(percentile) == reference.valueAtPercentile(percentile), "p\(percentile)")
+        }
     }
 }

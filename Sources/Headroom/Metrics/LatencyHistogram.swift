@@ -3,23 +3,84 @@ import Histogram
 
 /// Latency percentiles in fixed memory (HdrHistogram, 3 significant digits from 1 µs to ~11.5
 /// days), plus an exact sum and maximum so that means and maxima carry no bucket error.
+///
+/// Recording is on the hot path (four latencies per finished request), so it counts into a plain
+/// array laid out exactly as HdrHistogram lays out its counts, with the index computed inline; the
+/// library's histogram is built from those counts only when statistics are asked for, and its
+/// percentiles, minimum and maximum are the ones recording every value into it would give (a
+/// test checks this).
 struct LatencyHistogram {
-    private var histogram = Histogram<UInt64>(
-        lowestDiscernibleValue: 1_000, highestTrackableValue: 1_000_000_000_000_000, numberOfSignificantValueDigits: .three)
+    // HdrHistogram's layout for lowest discernible value 1,000 and 3 significant digits: values
+    // below 2^9 share a unit; 2,048 sub-buckets (11 bits), the top half of each used from bucket 1 on.
+    static let lowest: UInt64 = 1_000, highest: UInt64 = 1_000_000_000_000_000
+    static let unitMagnitude: UInt64 = 9, subBucketHalfCountMagnitude = 10
+    static let subBucketMask: UInt64 = (1 << 11 - 1) << unitMagnitude
+    static let leadingZeroCountBase = 64 - 9 - 11
+
+    private var counts = [UInt64](repeating: 0, count: LatencyHistogram.countsIndex(LatencyHistogram.highest) + 1)
     private var sum = 0.0
     private var maximum: Int64 = 0
+    /// The smallest non-zero value recorded (after clamping), as the library tracks it.
+    private var minimumNonZero = UInt64.max
     private(set) var count = 0
 
+    /// HdrHistogram's `countsIndexForValue`.
+    @inline(__always)
+    static func countsIndex(_ value: UInt64) -> Int {
+        let bucket = leadingZeroCountBase - (value | subBucketMask).leadingZeroBitCount
+        let subBucket = Int(value >> (UInt64(bucket) + unitMagnitude))
+        return (bucket + 1) << subBucketHalfCountMagnitude + subBucket - (1 << subBucketHalfCountMagnitude)
+    }
+
+    /// The lowest value counted at `index` (HdrHistogram's `valueFromIndex`).
+    static func value(atIndex index: Int) -> UInt64 {
+        var bucket = (index >> subBucketHalfCountMagnitude) - 1
+        var subBucket = (index & (1 << subBucketHalfCountMagnitude - 1)) + 1 << subBucketHalfCountMagnitude
+        if bucket < 0 {
+            subBucket -= 1 << subBucketHalfCountMagnitude
+            bucket = 0
+        }
+        return UInt64(subBucket) << (UInt64(bucket) + unitMagnitude)
+    }
+
+    @inline(__always)
     mutating func record(_ latency: SimTime) {
         let ns = max(0, latency.nanoseconds)
-        _ = histogram.record(UInt64(min(ns, 1_000_000_000_000_000)))
+        let value = UInt64(min(ns, Int64(Self.highest)))
+        counts[Self.countsIndex(value)] &+= 1
+        if value != 0 && value < minimumNonZero { minimumNonZero = value }
         sum += Double(ns)
         maximum = max(maximum, ns)
         count += 1
     }
 
+    /// The library's histogram of what was recorded. Each bucket's count is recorded at one value
+    /// inside it — the true minimum and maximum in their buckets — so counts, minimum and maximum
+    /// equal those of recording every value.
+    var histogram: Histogram<UInt64> {
+        var histogram = Histogram<UInt64>(
+            lowestDiscernibleValue: Self.lowest, highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .three)
+        guard count > 0 else { return histogram }
+        let largest = UInt64(min(maximum, Int64(Self.highest)))
+        let (minIndex, maxIndex) = (minimumNonZero == .max ? -1 : Self.countsIndex(minimumNonZero), Self.countsIndex(largest))
+        for index in counts.indices where counts[index] > 0 {
+            var remaining = counts[index]
+            if index == maxIndex && largest != 0 {
+                histogram.record(largest)
+                remaining -= 1
+            }
+            if index == minIndex && remaining > 0 {
+                histogram.record(minimumNonZero, count: remaining)
+                remaining = 0
+            }
+            if remaining > 0 { histogram.record(index == maxIndex ? largest : Self.value(atIndex: index), count: remaining) }
+        }
+        return histogram
+    }
+
     var stats: LatencyStats {
         guard count > 0 else { return LatencyStats() }
+        let histogram = self.histogram
         func seconds(_ percentile: Double) -> Double {
             min(Double(histogram.valueAtPercentile(percentile)), Double(maximum)) / 1e9
         }
@@ -33,6 +94,7 @@ struct LatencyHistogram {
     /// exactly what `valueAtPercentile` gives for each (it scans every bucket per call).
     var quantiles: [Double] {
         guard count > 0 else { return [] }
+        let histogram = self.histogram
         let percentiles = LatencyQuantiles.percentiles
         let total = Double(histogram.totalCount)
         var values = [UInt64](repeating: 0, count: percentiles.count)
@@ -58,6 +120,7 @@ struct LatencyHistogram {
     /// The slow reference for `quantiles` (one bucket scan per percentile), for tests.
     var quantilesByScanning: [Double] {
         guard count > 0 else { return [] }
+        let histogram = self.histogram
         return LatencyQuantiles.percentiles.map { percentile in
             percentile >= 100 ? Double(maximum) / 1e9
                 : Swift.min(Double(histogram.valueAtPercentile(percentile)), Double(maximum)) / 1e9
