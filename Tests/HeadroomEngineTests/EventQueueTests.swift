@@ -61,3 +61,34 @@ struct EventQueueTests {
         #expect(queue.count == 1)
     }
 }
+
+@Suite("MinHeap")
+struct MinHeapTests {
+    @Test("pops in sorted order under random inserts, removals and removeAll(where:)")
+    func sortedOrder() {
+        var random = RandomStream(seed: 9, name: "min-heap")
+        var heap = MinHeap<Int>()
+        var reference: [Int] = []
+        for round in 0..<20_000 {
+            if random.nextIndex(below: 3) > 0 || reference.isEmpty {
+                let value = random.nextIndex(below: 1_000)
+                heap.insert(value)
+                reference.append(value)
+            } else {
+                reference.sort()
+                #expect(heap.min == reference.first)
+                #expect(heap.removeMin() == reference.removeFirst())
+            }
+            if round % 1_000 == 999 {
+                let cut = random.nextIndex(below: 1_000)
+                heap.removeAll { $0 % 7 == cut % 7 }
+                reference.removeAll { $0 % 7 == cut % 7 }
+            }
+            #expect(heap.count == reference.count)
+        }
+        reference.sort()
+        var drained: [Int] = []
+        while !heap.isEmpty { drained.append(heap.removeMin()) }
+        #expect(drained == reference)
+    }
+}

@@ -123,6 +123,7 @@ extension ReplicaEngine {
             for slot in decodingSlots.indices where decodingSlots[slot].ticket != RunningSequence.freeTicket
                 && (latest < 0 || decodingSlots[slot].ticket > decodingSlots[latest].ticket) { latest = slot }
             sequence = vacate(Int32(latest))
+            finishSteps.removeAll { $0.ticket == sequence.ticket }
         }
         kvUsed -= sequence.kvHeld
         let id = sequence.id
@@ -155,9 +156,8 @@ extension ReplicaEngine {
         precondition(zip(tickets, tickets.dropFirst()).allSatisfy { $0 < $1 }, "batch out of admission order")
         precondition(decodingComputed == decoders.reduce(0) { $0 + $1.computed }, "decoding context out of step")
         let soonest = decoders.map { Int64($0.outputTokens) - $0.generated }.min() ?? .max
-        var heap = finishSteps
-        while let top = heap.min, decodingSlots[Int(top.slot)].ticket != top.ticket { _ = heap.removeMin() }
-        precondition((heap.min?.step ?? .max) == soonest, "next finish out of step: \(heap.min?.step ?? -1) vs \(soonest)")
+        precondition(finishSteps.count == decoding, "one finish step per decoding sequence")
+        precondition(nextFinishStep == soonest, "next finish out of step: \(nextFinishStep) vs \(soonest)")
         #endif
     }
 }

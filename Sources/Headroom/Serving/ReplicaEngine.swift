@@ -1,5 +1,4 @@
 import DequeModule
-import HeapModule
 import HeadroomEngine
 
 /// One replica's continuous-batching engine, with vLLM's iteration-level semantics.
@@ -49,8 +48,7 @@ struct ReplicaEngine {
     /// `decoding × decodeSteps`).
     var decodingComputed: Int64 = 0
     /// When each decoding sequence finishes (its last token's decode step), earliest first.
-    /// Entries whose slot no longer holds their ticket (a preempted sequence) are skipped.
-    var finishSteps = Heap<FinishStep>()
+    var finishSteps = MinHeap<FinishStep>()
     var nextTicket: UInt64 = 0
     /// Reused for the sequences removed at a run's end (no allocation per event).
     var scratch: [FinishStep] = []
@@ -152,12 +150,7 @@ struct ReplicaEngine {
     var batchSize: Int { decoding + prefilling.count }
 
     /// The decode step at which the first decoding sequence finishes (`Int64.max` when none decodes).
-    var nextFinishStep: Int64 {
-        mutating get {
-            while let top = finishSteps.min, decodingSlots[Int(top.slot)].ticket != top.ticket { _ = finishSteps.removeMin() }
-            return finishSteps.min?.step ?? .max
-        }
-    }
+    var nextFinishStep: Int64 { finishSteps.min?.step ?? .max }
 
     /// Moves `sequence` (which just completed its prefill) into decoding form, in a free slot.
     private mutating func startDecoding(_ sequence: RunningSequence) {
