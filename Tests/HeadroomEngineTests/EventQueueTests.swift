@@ -69,7 +69,7 @@ struct MinHeapTests {
         var random = RandomStream(seed: 9, name: "min-heap")
         var heap = MinHeap<Int>()
         var reference: [Int] = []
-        for round in 0..<20_000 {
+        for round in 0..<5_000 {
             if random.nextIndex(below: 3) > 0 || reference.isEmpty {
                 let value = random.nextIndex(below: 1_000)
                 heap.insert(value)

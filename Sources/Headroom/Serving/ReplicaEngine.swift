@@ -190,12 +190,22 @@ struct ReplicaEngine {
     /// batch order; the other completed prefills (`prefillsDone`, the first prefilling ones)
     /// start decoding.
     private mutating func removeFinished(prefillsDone: Int, requests: inout RequestTable, outcome: inout IterationOutcome) {
-        var due: [FinishStep] = []
-        swap(&due, &scratch)  // take the buffer (a copy would be copied on write)
-        due.removeAll(keepingCapacity: true)
-        while nextFinishStep <= decodeSteps { due.append(finishSteps.removeMin()) }
-        if due.count > 1 { due.sort { $0.ticket < $1.ticket } }
-        for entry in due { finish(vacate(entry.slot), requests: &requests, outcome: &outcome) }
+        // The due ones, in batch (ticket) order: usually one, so an insertion sort.
+        scratch.removeAll(keepingCapacity: true)
+        while nextFinishStep <= decodeSteps {
+            let entry = finishSteps.removeMin()
+            var index = scratch.count
+            scratch.append(entry)
+            while index > 0 && scratch[index - 1].ticket > entry.ticket {
+                scratch[index] = scratch[index - 1]
+                index -= 1
+            }
+            scratch[index] = entry
+        }
+        for index in scratch.indices {
+            let slot = scratch[index].slot
+            finish(vacate(slot), requests: &requests, outcome: &outcome)
+        }
         for index in 0..<prefillsDone {
             if prefilling[index].generated >= Int64(prefilling[index].outputTokens) {
                 finish(prefilling[index], requests: &requests, outcome: &outcome)
@@ -204,7 +214,6 @@ struct ReplicaEngine {
             }
         }
         prefilling.removeFirst(prefillsDone)
-        scratch = due
     }
 
     /// Reports a sequence (counts absolute) that produced its last token and frees its KV.
