@@ -76,6 +76,28 @@ struct ServingTests {
         #expect(result.summary.requests.finished > 50)
     }
 
+    @Test("preemptions on a replica that has since been scaled away still count")
+    func preemptionsOfGoneReplicas() {
+        /// One warm replica until `until`, none after.
+        struct OneThenNone: ScalingPolicy {
+            let until: SimTime
+            var syncPeriod: SimTime? { .seconds(1) }
+            var startsWarm: Bool { true }
+            func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
+                ScalingDecision(desiredReplicas: now < until ? 1 : 0, reason: "test")
+            }
+        }
+        let engine = EngineSpec(maxNumSeqs: 16, maxNumBatchedTokens: 2048, kvCacheTokens: .tokens(3000))
+        var scenario = TestScenario.make(
+            duration: .seconds(60), arrivals: .poisson(rate: 1), prompt: .constant(400), output: .constant(600), engine: engine)
+        let whileServing = Simulation.run(scenario, options: RunOptions(policy: OneThenNone(until: .seconds(1_000))))
+        scenario.duration = .seconds(600)
+        let scaledAway = Simulation.run(scenario, options: RunOptions(policy: OneThenNone(until: .seconds(60))))
+        #expect(whileServing.summary.preemptions > 0)
+        #expect(scaledAway.series.last.map { $0.replicas.ready + $0.replicas.draining } == 0, "the replica must be gone by the end")
+        #expect(scaledAway.summary.preemptions >= whileServing.summary.preemptions)
+    }
+
     @Test("requests that can never fit the KV cache are dropped on arrival with a reason")
     func tooLongForCache() {
         let engine = EngineSpec(kvCacheTokens: .tokens(500))

@@ -25,8 +25,8 @@ extension Simulation {
         nodes[n].state = .ready
         nodes[n].readyAt = now
         metrics.gpuTime.move(nodes[n].gpus, from: .provisioning, to: .unallocated, at: now)
-        for r in replicas.indices where replicas[r].node == node && replicas[r].stage == .pending {
-            startPull(Int32(r), at: now, queue: &queue)
+        for replica in liveReplicas where replicas[Int(replica)].node == node && replicas[Int(replica)].stage == .pending {
+            startPull(replica, at: now, queue: &queue)
         }
         if nodes[n].replicas == 0 { markEmpty(node, at: now, queue: &queue) }
         placeUnplaced(at: now, queue: &queue)
@@ -35,6 +35,7 @@ extension Simulation {
     /// Creates a replica; a warm one starts ready on a node that is ready at time zero.
     mutating func createReplica(warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let id = Int32(replicas.count)
+        liveReplicas.append(id)
         replicas.append(Replica(requestedAt: now))
         counters.append(CounterState(at: now))
         engines.append(ReplicaEngine(
@@ -217,6 +218,7 @@ extension Simulation {
             }
             replicas[r].stage = .gone
             replicas[r].stageGeneration &+= 1
+            forget(replica)
         case .pullingImage, .loadingWeights, .warmingUp:
             retire(replica, at: now, queue: &queue)
         case .ready:
@@ -238,12 +240,25 @@ extension Simulation {
         }
         replicas[r].stage = .gone
         replicas[r].stageGeneration &+= 1
+        forget(replica)
         metrics.gpuTime.move(replicaGPUs, from: held, to: .unallocated, at: now)
         replicas[r].serving = false
         nodes[n].freeGPUs += replicaGPUs
         nodes[n].replicas -= 1
         if nodes[n].replicas == 0 { markEmpty(Int32(n), at: now, queue: &queue) }
         placeUnplaced(at: now, queue: &queue)
+    }
+
+    /// Drops a gone replica from the live list and frees its engine's buffers: a day of scaling
+    /// creates thousands of replicas, and neither memory nor the scans over replicas may grow
+    /// with them.
+    private mutating func forget(_ replica: Int32) {
+        if let index = liveReplicas.lastIndex(of: replica) { liveReplicas.remove(at: index) }
+        let engine = engines[Int(replica)]
+        metrics.preemptionsOfGoneReplicas += engine.preemptions
+        engines[Int(replica)] = ReplicaEngine(
+            limits: engine.limits, kvCapacity: engine.kvCapacity, collapsesDecodeRuns: engine.collapsesDecodeRuns,
+            queueTimeout: engine.queueTimeout)
     }
 
     private mutating func markEmpty(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {

@@ -4,8 +4,8 @@ import HeadroomEngine
 extension Simulation {
     var replicaCounts: ReplicaCounts {
         var counts = ReplicaCounts()
-        for replica in replicas {
-            switch replica.stage {
+        for id in liveReplicas {
+            switch replicas[Int(id)].stage {
             case .pending: counts.pending += 1
             case .pullingImage: counts.starting += 1
             case .loadingWeights, .warmingUp:
@@ -65,8 +65,8 @@ extension Simulation {
         } else if desired < current {
             var excess = current - desired
             for wanted in [[ReplicaStage.pending], [.pullingImage, .loadingWeights, .warmingUp], [.ready]] where excess > 0 {
-                for r in replicas.indices.reversed() where excess > 0 && wanted.contains(replicas[r].stage) {
-                    remove(Int32(r), at: now, queue: &queue)
+                for replica in liveReplicas.reversed() where excess > 0 && wanted.contains(replicas[Int(replica)].stage) {
+                    remove(replica, at: now, queue: &queue)
                     excess -= 1
                 }
             }

@@ -5,7 +5,8 @@ extension Simulation {
     /// Appends a point to the time series.
     mutating func sampleSeries(at now: SimTime) {
         var running = 0, busy = 0
-        for r in engines.indices where replicas[r].stage == .ready || replicas[r].stage == .draining {
+        for replica in liveReplicas where replicas[Int(replica)].stage == .ready || replicas[Int(replica)].stage == .draining {
+            let r = Int(replica)
             running += engines[r].batchSize
             if engines[r].isBusy { busy += 1 }
         }
@@ -51,7 +52,7 @@ extension RunMetrics {
             cost: CostSummary(
                 dollars: dollars, perMillionOutputTokens: outputTokens > 0 ? dollars / Double(outputTokens) * 1e6 : 0,
                 nodeSeconds: nodeSeconds),
-            preemptions: world.engines.reduce(0) { $0 + $1.preemptions },
+            preemptions: preemptionsOfGoneReplicas + world.engines.reduce(0) { $0 + $1.preemptions },
             peakReplicas: max(peakReplicas, world.replicaCounts.active), peakNodes: peakNodes)
         let quantiles = LatencyQuantiles(ttft: ttft.quantiles, itl: itl.quantiles, e2e: e2e.quantiles, queueWait: queueWait.quantiles)
         return RunResult(summary: summary, quantiles: quantiles, series: series, coldStarts: coldStarts, decisions: world.controller.decisions, nodes: nodeRecords, requests: sample)

@@ -68,6 +68,8 @@ public struct Simulation: EventHandler {
     var replicas: [Replica] = []
     var engines: [ReplicaEngine] = []
     var nodes: [Node] = []
+    /// Replicas not gone, in creation (id) order: what scans over the fleet visit.
+    var liveReplicas: [Int32] = []
     /// Ready replicas, ascending ids (the router's candidates).
     var readyReplicas: [Int32] = []
     /// Pending replicas with no node to wait for, oldest first.
