@@ -49,10 +49,11 @@ extension LatencyQuantilesTests {
 
 extension LatencyQuantilesTests {
     @Test("counting into our own array gives HdrHistogram's counts, minimum, maximum and percentiles",
-          arguments: [(0, true), (1, false), (2, false), (50, true), (50, false), (5_000, true), (5_000, false)])
-    func ownCountsMatchTheLibrary(count: Int, withZeros: Bool) {
+          arguments: [(0, true, UInt32.max), (1, false, .max), (2, false, .max), (50, true, .max), (50, false, .max),
+                      (5_000, true, .max), (5_000, false, .max), (5_000, true, 3), (5_000, false, 1)])
+    func ownCountsMatchTheLibrary(count: Int, withZeros: Bool, spillAt: UInt32) {
         var random = RandomStream(seed: UInt64(count) + 100, name: "latency-counts")
-        var ours = LatencyHistogram()
+        var ours = LatencyHistogram(spillAt: spillAt)   // a low limit exercises the spill of full buckets
         var reference = Histogram<UInt64>(
             lowestDiscernibleValue: 1_000, highestTrackableValue: 1_000_000_000_000_000, numberOfSignificantValueDigits: .three)
         for _ in 0..<count {
