@@ -15,8 +15,6 @@ struct RunMetrics {
     var queueWait = LatencyHistogram()
     var ttftMet = 0, itlMet = 0, bothMet = 0
     var promptTokens = 0, outputTokens = 0
-    /// KV preemptions on replicas already gone (their engines are released).
-    var preemptionsOfGoneReplicas = 0
     var gpuTime = GPUTimeLedger()
     var coldStartsBegun = 0
     var coldStarts: [ColdStart] = []

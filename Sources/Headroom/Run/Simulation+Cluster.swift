@@ -254,11 +254,7 @@ extension Simulation {
     /// with them.
     private mutating func forget(_ replica: Int32) {
         if let index = liveReplicas.lastIndex(of: replica) { liveReplicas.remove(at: index) }
-        let engine = engines[Int(replica)]
-        metrics.preemptionsOfGoneReplicas += engine.preemptions
-        engines[Int(replica)] = ReplicaEngine(
-            limits: engine.limits, kvCapacity: engine.kvCapacity, collapsesDecodeRuns: engine.collapsesDecodeRuns,
-            queueTimeout: engine.queueTimeout)
+        engines[Int(replica)].releaseStorage()
     }
 
     private mutating func markEmpty(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {

@@ -52,7 +52,7 @@ extension RunMetrics {
             cost: CostSummary(
                 dollars: dollars, perMillionOutputTokens: outputTokens > 0 ? dollars / Double(outputTokens) * 1e6 : 0,
                 nodeSeconds: nodeSeconds),
-            preemptions: preemptionsOfGoneReplicas + world.engines.reduce(0) { $0 + $1.preemptions },
+            preemptions: world.engines.reduce(0) { $0 + $1.preemptions },
             peakReplicas: max(peakReplicas, world.replicaCounts.active), peakNodes: peakNodes)
         let quantiles = LatencyQuantiles(ttft: ttft.quantiles, itl: itl.quantiles, e2e: e2e.quantiles, queueWait: queueWait.quantiles)
         return RunResult(summary: summary, quantiles: quantiles, series: series, coldStarts: coldStarts, decisions: world.controller.decisions, nodes: nodeRecords, requests: sample)

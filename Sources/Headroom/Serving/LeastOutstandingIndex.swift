@@ -13,7 +13,7 @@ struct LeastOutstandingIndex {
 
     /// The least loaded ready replica (lowest id among ties) and its load.
     var least: (replica: Int32, outstanding: Int)? {
-        heap.first.map { (Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF), Int($0 >> 32)) }
+        heap.first.map { (Int32(Self.replica($0)), Int($0 >> 32)) }
     }
 
     var count: Int { heap.count }
@@ -37,7 +37,7 @@ struct LeastOutstandingIndex {
         let last = heap.removeLast()
         guard index < heap.count else { return }
         heap[index] = last
-        position[Int(last & 0xFFFF_FFFF)] = Int32(index)
+        position[Self.replica(last)] = Int32(index)
         siftDown(siftUp(index))
     }
 
@@ -57,6 +57,8 @@ struct LeastOutstandingIndex {
         UInt64(UInt32(clamping: outstanding)) << 32 | UInt64(UInt32(replica))
     }
 
+    private static func replica(_ key: UInt64) -> Int { Int(key & 0xFFFF_FFFF) }
+
     @discardableResult
     private mutating func siftUp(_ start: Int) -> Int {
         var index = start
@@ -65,11 +67,11 @@ struct LeastOutstandingIndex {
             let parent = (index - 1) / 2
             guard moving < heap[parent] else { break }
             heap[index] = heap[parent]
-            position[Int(heap[index] & 0xFFFF_FFFF)] = Int32(index)
+            position[Self.replica(heap[index])] = Int32(index)
             index = parent
         }
         heap[index] = moving
-        position[Int(moving & 0xFFFF_FFFF)] = Int32(index)
+        position[Self.replica(moving)] = Int32(index)
         return index
     }
 
@@ -83,10 +85,10 @@ struct LeastOutstandingIndex {
             let child = right < heap.count && heap[right] < heap[left] ? right : left
             guard heap[child] < moving else { break }
             heap[index] = heap[child]
-            position[Int(heap[index] & 0xFFFF_FFFF)] = Int32(index)
+            position[Self.replica(heap[index])] = Int32(index)
             index = child
         }
         heap[index] = moving
-        position[Int(moving & 0xFFFF_FFFF)] = Int32(index)
+        position[Self.replica(moving)] = Int32(index)
     }
 }

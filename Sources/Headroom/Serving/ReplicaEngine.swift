@@ -146,6 +146,18 @@ struct ReplicaEngine {
         return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
     }
 
+    /// Frees the buffers of an engine whose replica is gone (it holds no request); its counters
+    /// (preemptions) stay for the run's totals.
+    mutating func releaseStorage() {
+        precondition(outstanding == 0 && !isBusy, "only an idle, empty engine releases its storage")
+        waiting = Deque()
+        decodingSlots = []
+        freeDecodingSlots = []
+        prefilling = []
+        finishSteps = MinHeap()
+        scratch = []
+    }
+
     /// Sequences in the batch (decoding and prefilling).
     var batchSize: Int { decoding + prefilling.count }
 
