@@ -14,11 +14,28 @@ public struct RunStore: Sendable {
         configuration.busyMode = .timeout(30)
         let writer: DatabasePool
         do {
-            writer = try DatabasePool(path: path, configuration: configuration)
+            writer = try Self.openPool(path: path, configuration: configuration)
         } catch {
             throw StoreError("\(path): cannot open as an SQLite database (\(Self.describe(error)))")
         }
         try self.init(writer: writer, name: path)
+    }
+
+    /// Opens the pool, retrying while another process holds the file locked. Switching a new file
+    /// to WAL needs exclusive access and SQLite does not run the busy handler for it, so two
+    /// processes creating one store at once can see "database is locked" despite the timeout.
+    static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(30)
+        var pause = 0.005
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline {
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(pause * 2, 0.2)
+            }
+        }
     }
 
     /// Uses `writer` (an in-memory `DatabaseQueue()` in tests), migrating it.
