@@ -1,3 +1,4 @@
+import Foundation
 import HeadroomEngine
 import HeadroomTestSupport
 import Testing
@@ -50,6 +51,31 @@ struct BatchingEquivalenceTests {
         let fast = Simulation.run(scenario)
         let naive = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: false))
         #expect(fast.summary.events * 5 < naive.summary.events)
+    }
+
+    @Test("a prefill iteration and the decode run after it take one event")
+    func prefillLeadsIntoDecodeRun() {
+        // Requests ten seconds apart, each alone on the replica: a 20-token one needs no more
+        // events than a one-token one (arrival, then one end of run that finishes it).
+        func events(output: Int) -> Int {
+            let scenario = TestScenario.make(
+                duration: .seconds(600), arrivals: .gamma(rate: 0.1, cv: 0.01), prompt: .constant(100), output: .constant(Double(output)))
+            return Simulation.run(scenario).summary.events
+        }
+        #expect(events(output: 20) == events(output: 1))
+    }
+
+    @Test("every scaling signal reads the same with either engine", arguments: ["hpa-cpu", "hpa-gpu", "hpa-qps", "kpa-concurrency"])
+    func signalsIdentical(name: String) throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../scenarios/signals/\(name).yaml").standardized.path
+        var scenario = try Scenario.load(file: file)
+        scenario.duration = .minutes(6)
+        let fast = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: true))
+        let naive = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: false))
+        #expect(fast.decisions.count > 20)
+        #expect(fast.decisions == naive.decisions)
+        #expect(fast.series == naive.series)
     }
 }
 

@@ -45,7 +45,13 @@ extension Simulation {
 
     /// Takes a pipeline's snapshot of the ready replicas' counters (and the activator's).
     mutating func snapshotSignals(_ pipeline: Int32, scrape: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let snapshot = readyReplicas.map { counters[Int($0)].snapshot(at: now) }
+        let snapshot = readyReplicas.map { replica in
+            var snapshot = counters[Int(replica)].snapshot(at: now)
+            let progress = engines[Int(replica)].unreportedProgress(at: now, model: stepTime)
+            snapshot.iterations += Double(progress.iterations)
+            snapshot.outputTokens += Double(progress.tokens)
+            return snapshot
+        }
         sampler.record(Int(pipeline), scrape: scrape, at: now, replicas: readyReplicas, counters: snapshot,
                        activator: activatorCounters.snapshot(at: now))
         if scrape { scheduleSnapshots(Int(pipeline), after: now, queue: &queue) }

@@ -56,8 +56,39 @@ extension ReplicaEngine {
             checkInvariants(requests)
             return nil
         }
+        isBusy = true
+        generation &+= 1
+        if prefillTokens == 0 {
+            planDecodeRun(at: now, context: context, fewestRemaining: fewestRemaining, requests: requests, model: model)
+        } else if collapsesDecodeRuns && prefillEndsInDecodeRun() {
+            // Apply the prefill iteration's end now and plan the decode run that follows it.
+            let end = now + SimTime(nanoseconds: model.iteration(batch: batch, prefillTokens: prefillTokens, contextTokens: context))
+            leadTokens = completeIterations(1, at: end, requests: &requests, outcome: &outcome)
+            planDecodeRun(
+                at: end, context: decodingComputed + Int64(decoding) * decodeSteps,
+                fewestRemaining: Int(nextFinishStep - decodeSteps), requests: requests, model: model)
+            runFollowsPrefill = true
+        } else {
+            runIsDecode = false
+            runFollowsPrefill = false
+            runStart = now
+            runBatch = batch
+            runContext = context
+            runIterations = 1
+            runEnd = now + SimTime(nanoseconds: model.iteration(batch: batch, prefillTokens: prefillTokens, contextTokens: context))
+        }
+        checkInvariants(requests)
+        return runEnd
+    }
+
+    /// Plans a run of decode iterations of the whole batch from `now`: until the first sequence
+    /// finishes, the cache fills, or (with the naive engine) one iteration.
+    private mutating func planDecodeRun(
+        at now: SimTime, context: Int64, fewestRemaining: Int, requests: RequestTable, model: StepTimeModel
+    ) {
+        let batch = decoding
         var iterations = 1
-        if prefillTokens == 0 && collapsesDecodeRuns {
+        if collapsesDecodeRuns {
             iterations = min(Int((kvCapacity - kvUsed) / Int64(batch)), fewestRemaining)
             if let head = waiting.first, let deadline = deadline(of: requests[head]) {
                 iterations = min(iterations, model.iterationsToReach(
@@ -65,22 +96,31 @@ extension ReplicaEngine {
             }
             iterations = max(iterations, 1)
         }
-        let length = prefillTokens == 0
-            ? model.decodeRun(batch: batch, contextTokens: context, iterations: iterations)
-            : model.iteration(batch: batch, prefillTokens: prefillTokens, contextTokens: context)
-        isBusy = true
-        runIsDecode = prefillTokens == 0
+        runIsDecode = true
+        runFollowsPrefill = false
         runStart = now
         runBatch = batch
         runContext = context
         runIterations = iterations
-        runEnd = now + SimTime(nanoseconds: length)
-        generation &+= 1
-        checkInvariants(requests)
-        return runEnd
+        runEnd = now + SimTime(nanoseconds: model.decodeRun(batch: batch, contextTokens: context, iterations: iterations))
     }
 
-    /// Shortens the decode run under way to its first `iterations` iterations.
+    /// Whether the prefill iteration just scheduled leads straight into a decode run: it completes
+    /// every prefill in the batch, no sequence finishes at its end, nothing waits, and the next
+    /// iteration's decode tokens fit the cache (no preemption). Then the boundary at its end
+    /// would only plan that decode run, and needs no event of its own.
+    private func prefillEndsInDecodeRun() -> Bool {
+        guard waiting.isEmpty, nextFinishStep > decodeSteps + 1 else { return false }
+        for sequence in prefilling {
+            guard sequence.chunk == sequence.prefillRemaining, sequence.generated + 1 < Int64(sequence.outputTokens) else {
+                return false
+            }
+        }
+        return kvUsed + Int64(decoding) + Int64(decoding + prefilling.count) <= kvCapacity
+    }
+
+    /// Shortens the decode run under way to its first `iterations` iterations (0: it ends with
+    /// the prefill iteration before it).
     mutating func cutRun(at iterations: Int, model: StepTimeModel) -> SimTime? {
         guard iterations < runIterations else { return nil }
         runIterations = iterations
@@ -89,10 +129,17 @@ extension ReplicaEngine {
         return runEnd
     }
 
-    /// The index of the first iteration boundary of the current run strictly after `instant`.
+    /// The first iteration boundary of the current decode run at or after `instant`: its index,
+    /// counted in decode iterations (0 is the end of a prefill iteration before the run).
+    func iterationBoundary(reaching instant: SimTime, model: StepTimeModel) -> Int {
+        let offset = (instant - runStart).nanoseconds
+        if runFollowsPrefill && offset <= 0 { return 0 }
+        return model.iterationsToReach(offset: offset, batch: runBatch, contextTokens: runContext, limit: runIterations)
+    }
+
+    /// The first iteration boundary of the current decode run strictly after `instant`.
     func iterationBoundary(after instant: SimTime, model: StepTimeModel) -> Int {
-        model.iterationsToReach(
-            offset: (instant - runStart).nanoseconds + 1, batch: runBatch, contextTokens: runContext, limit: runIterations)
+        iterationBoundary(reaching: instant + SimTime(nanoseconds: 1), model: model)
     }
 
     /// Whether `request`, at the head of the queue, would be admitted at the boundary after
@@ -103,6 +150,22 @@ extension ReplicaEngine {
         return batchSize < limits.maxNumSeqs && budget > 0
             && (limits.chunkedPrefill || need <= budget)
             && kvUsed + Int64(runBatch) * Int64(iterations + 1) + Int64(need) <= kvCapacity
+    }
+
+    /// Iterations and output tokens of the run under way completed by `instant`: a run reports
+    /// them at its end, while a token counter scraped mid-run has seen those already made.
+    func unreportedProgress(at instant: SimTime, model: StepTimeModel) -> (iterations: Int, tokens: Int) {
+        guard isBusy && runIsDecode else { return (0, 0) }
+        let offset = (instant - runStart).nanoseconds
+        var iterations = 0, tokens = 0
+        if runFollowsPrefill && offset >= 0 {
+            iterations = 1
+            tokens = leadTokens
+        }
+        guard offset > 0 && runIterations > 0 else { return (iterations, tokens) }
+        var done = model.iterationsToReach(offset: offset, batch: runBatch, contextTokens: runContext, limit: runIterations)
+        if model.decodeRun(batch: runBatch, contextTokens: runContext, iterations: done) > offset { done -= 1 }
+        return (iterations + done, tokens + done * runBatch)
     }
 
     /// When a queued request times out, if the scenario sets a queue timeout.

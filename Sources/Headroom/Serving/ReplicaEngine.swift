@@ -18,9 +18,13 @@ import HeadroomEngine
 ///
 /// **No event per iteration.** When an iteration is pure decode (no prefill, nothing admissible
 /// waiting), nothing can change until the first sequence finishes or the cache fills, so the
-/// engine plans the whole run of decode iterations at once (`StepTimeModel.decodeRun`). An arrival
-/// that could be admitted cuts the run at the next iteration boundary. With `collapsesDecodeRuns`
-/// off, every iteration is its own run: the naive reference the tests compare against.
+/// engine plans the whole run of decode iterations at once (`StepTimeModel.decodeRun`). A prefill
+/// iteration that completes every prefill in it, with nothing finishing at its end and nothing
+/// waiting, is followed by such a run in the same event: its end is applied when it is planned
+/// (nothing outside reads the batch before then) and the run starts at its end. An arrival that
+/// could be admitted cuts the run at the next iteration boundary (the prefill iteration's end, if
+/// it comes during that iteration). With `collapsesDecodeRuns` off, every iteration is its own
+/// run: the naive reference the tests compare against.
 @usableFromInline
 struct ReplicaEngine {
     let limits: EngineSpec
@@ -63,6 +67,10 @@ struct ReplicaEngine {
     var runIsDecode = false
     var runBatch = 0
     var runContext: Int64 = 0
+    /// A prefill iteration precedes the decode run and ends at `runStart` (its effects are already
+    /// applied; its tokens are reported with the run's end).
+    var runFollowsPrefill = false
+    var leadTokens = 0
     /// Bumped whenever the planned end moves, so that a stale end-of-run event is ignored.
     var generation: UInt32 = 0
 
@@ -87,9 +95,8 @@ struct ReplicaEngine {
         if !isBusy {
             return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
         }
-        guard runIsDecode, runIterations > 1, wasEmpty else { return nil }
-        let boundary = model.iterationsToReach(
-            offset: (now - runStart).nanoseconds, batch: runBatch, contextTokens: runContext, limit: runIterations)
+        guard runIsDecode, runIterations > (runFollowsPrefill ? 0 : 1), wasEmpty else { return nil }
+        let boundary = iterationBoundary(reaching: now, model: model)
         let request = requests[id]
         if admissible(request, afterDecodeIterations: boundary) {
             return cutRun(at: boundary, model: model)
@@ -114,13 +121,29 @@ struct ReplicaEngine {
         at now: SimTime, requests: inout RequestTable, model: StepTimeModel, outcome: inout IterationOutcome
     ) -> SimTime? {
         precondition(isBusy && now == runEnd, "a run ends only at its planned end")
-        let iterations = runIterations
-        outcome.iterations += iterations
+        if runFollowsPrefill {
+            outcome.iterations += 1
+            outcome.tokens += leadTokens
+            runFollowsPrefill = false
+            leadTokens = 0
+        }
+        outcome.iterations += runIterations
+        outcome.tokens += completeIterations(runIterations, at: now, requests: &requests, outcome: &outcome)
+        isBusy = false
+        checkInvariants(requests)
+        return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
+    }
+
+    /// Applies `iterations` iterations of the batch as scheduled, ending at `now`: decoding
+    /// sequences gain a token each per iteration, prefilling ones take their chunks (a completed
+    /// prefill yields a token), finished sequences leave into `outcome`. Returns the tokens made.
+    mutating func completeIterations(
+        _ iterations: Int, at now: SimTime, requests: inout RequestTable, outcome: inout IterationOutcome
+    ) -> Int {
         // Every decoding sequence produced one token per iteration: one shared counter moves.
         decodeSteps += Int64(iterations)
         kvUsed += Int64(decoding) * Int64(iterations)
-        outcome.tokens += decoding * iterations
-        // Prefilling sequences take their chunks; a completed prefill yields a token.
+        var tokens = decoding * iterations
         var prefillsDone = 0, prefillFinished = false
         for index in prefilling.indices where prefilling[index].chunk > 0 {
             prefilling[index].prefillRemaining -= prefilling[index].chunk
@@ -129,7 +152,7 @@ struct ReplicaEngine {
             if prefilling[index].prefillRemaining == 0 {
                 if prefilling[index].generated == 0 { requests[prefilling[index].id].firstTokenAt = now }
                 prefilling[index].generated += 1
-                outcome.tokens += 1
+                tokens += 1
                 prefillsDone += 1
                 if prefilling[index].generated >= Int64(prefilling[index].outputTokens) { prefillFinished = true }
             }
@@ -141,9 +164,7 @@ struct ReplicaEngine {
             for index in 0..<prefillsDone { startDecoding(prefilling[index]) }
             prefilling.removeFirst(prefillsDone)
         }
-        isBusy = false
-        checkInvariants(requests)
-        return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
+        return tokens
     }
 
     /// Frees the buffers of an engine whose replica is gone (it holds no request); its counters

@@ -2,11 +2,15 @@ import HeadroomEngine
 
 /// Cumulative counters of one replica (or of the activator), as exporters expose them: every
 /// signal is a difference of these between two instants divided by the time between.
+///
+/// The time integrals are kept in integer nanoseconds, so a window's value is exact and does not
+/// depend on how often the state was updated inside it (an engine that takes fewer events gives
+/// the same readings). They wrap like an exporter's counters: only differences are meaningful.
 struct ReplicaCounters: Sendable {
-    /// ∫ requests at the replica dt (request-seconds).
-    var concurrencySeconds = 0.0
-    /// ∫ [an iteration in progress] dt (seconds).
-    var busySeconds = 0.0
+    /// ∫ requests at the replica dt (request-nanoseconds, wrapping).
+    var concurrencyNanoseconds: Int64 = 0
+    /// ∫ [an iteration in progress] dt (nanoseconds, wrapping).
+    var busyNanoseconds: Int64 = 0
     var arrivals = 0.0
     var completions = 0.0
     /// Output tokens produced (counted when their iteration run ends).
@@ -14,9 +18,14 @@ struct ReplicaCounters: Sendable {
     /// Engine iterations completed.
     var iterations = 0.0
 
+    /// Request-seconds and busy seconds of a difference of counters.
+    var concurrencySeconds: Double { Double(concurrencyNanoseconds) / 1e9 }
+    var busySeconds: Double { Double(busyNanoseconds) / 1e9 }
+
     static func - (a: ReplicaCounters, b: ReplicaCounters) -> ReplicaCounters {
         ReplicaCounters(
-            concurrencySeconds: a.concurrencySeconds - b.concurrencySeconds, busySeconds: a.busySeconds - b.busySeconds,
+            concurrencyNanoseconds: a.concurrencyNanoseconds &- b.concurrencyNanoseconds,
+            busyNanoseconds: a.busyNanoseconds &- b.busyNanoseconds,
             arrivals: a.arrivals - b.arrivals, completions: a.completions - b.completions,
             outputTokens: a.outputTokens - b.outputTokens, iterations: a.iterations - b.iterations)
     }
@@ -39,10 +48,10 @@ struct CounterState: Sendable {
     }
 
     mutating func advance(to now: SimTime) {
-        let elapsed = (now - since).seconds
+        let elapsed = (now - since).nanoseconds
         if elapsed > 0 {
-            counters.concurrencySeconds += Double(outstanding) * elapsed
-            if busy { counters.busySeconds += elapsed }
+            counters.concurrencyNanoseconds &+= Int64(outstanding) &* elapsed
+            if busy { counters.busyNanoseconds &+= elapsed }
         }
         since = now
     }
