@@ -48,8 +48,8 @@ extension Simulation {
         let snapshot = readyReplicas.map { replica in
             var snapshot = counters[Int(replica)].snapshot(at: now)
             let progress = engines[Int(replica)].unreportedProgress(at: now, model: stepTime)
-            snapshot.iterations += Double(progress.iterations)
-            snapshot.outputTokens += Double(progress.tokens)
+            snapshot.iterations &+= progress.iterations
+            snapshot.outputTokens &+= progress.tokens
             return snapshot
         }
         sampler.record(Int(pipeline), scrape: scrape, at: now, replicas: readyReplicas, counters: snapshot,

@@ -1,5 +1,5 @@
-/// The ready replicas as a min-heap on (requests outstanding, replica id), with each replica's
-/// position kept so that a change of its load moves it in O(log n).
+/// The ready replicas as a 4-ary min-heap on (requests outstanding, replica id), with each
+/// replica's position kept so that a change of its load moves it in O(log n).
 ///
 /// Least-outstanding routing reads the minimum on every arrival; scanning every ready replica
 /// there cost more than the rest of routing and touched one engine's cache line per replica.
@@ -61,34 +61,46 @@ struct LeastOutstandingIndex {
 
     @discardableResult
     private mutating func siftUp(_ start: Int) -> Int {
-        var index = start
-        let moving = heap[index]
-        while index > 0 {
-            let parent = (index - 1) / 2
-            guard moving < heap[parent] else { break }
-            heap[index] = heap[parent]
-            position[Self.replica(heap[index])] = Int32(index)
-            index = parent
+        heap.withUnsafeMutableBufferPointer { heap in
+            position.withUnsafeMutableBufferPointer { position in
+                var index = start
+                let moving = heap[index]
+                while index > 0 {
+                    let parent = (index - 1) >> 2
+                    guard moving < heap[parent] else { break }
+                    heap[index] = heap[parent]
+                    position[Self.replica(heap[index])] = Int32(index)
+                    index = parent
+                }
+                heap[index] = moving
+                position[Self.replica(moving)] = Int32(index)
+                return index
+            }
         }
-        heap[index] = moving
-        position[Self.replica(moving)] = Int32(index)
-        return index
     }
 
     private mutating func siftDown(_ start: Int) {
-        var index = start
-        let moving = heap[index]
-        while true {
-            let left = 2 * index + 1
-            guard left < heap.count else { break }
-            let right = left + 1
-            let child = right < heap.count && heap[right] < heap[left] ? right : left
-            guard heap[child] < moving else { break }
-            heap[index] = heap[child]
-            position[Self.replica(heap[index])] = Int32(index)
-            index = child
+        heap.withUnsafeMutableBufferPointer { heap in
+            position.withUnsafeMutableBufferPointer { position in
+                let count = heap.count
+                var index = start
+                let moving = heap[index]
+                while true {
+                    let firstChild = 4 * index + 1
+                    guard firstChild < count else { break }
+                    var child = firstChild, least = heap[firstChild]
+                    for candidate in firstChild + 1..<min(firstChild + 4, count) where heap[candidate] < least {
+                        child = candidate
+                        least = heap[candidate]
+                    }
+                    guard least < moving else { break }
+                    heap[index] = least
+                    position[Self.replica(least)] = Int32(index)
+                    index = child
+                }
+                heap[index] = moving
+                position[Self.replica(moving)] = Int32(index)
+            }
         }
-        heap[index] = moving
-        position[Self.replica(moving)] = Int32(index)
     }
 }

@@ -186,7 +186,7 @@ extension ReplicaEngine {
             for slot in decodingSlots.indices where decodingSlots[slot].ticket != RunningSequence.freeTicket
                 && (latest < 0 || decodingSlots[slot].ticket > decodingSlots[latest].ticket) { latest = slot }
             sequence = vacate(Int32(latest))
-            finishSteps.removeAll { $0.ticket == sequence.ticket }
+            finishSteps.removeAll { $0.slot == Int32(latest) }
         }
         kvUsed -= sequence.kvHeld
         let id = sequence.id

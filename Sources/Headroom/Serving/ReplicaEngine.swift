@@ -201,7 +201,7 @@ struct ReplicaEngine {
             slot = Int32(decodingSlots.count)
             decodingSlots.append(sequence)
         }
-        finishSteps.insert(FinishStep(step: Int64(sequence.outputTokens) - sequence.generated, ticket: sequence.ticket, slot: slot))
+        finishSteps.insert(FinishStep(step: Int64(sequence.outputTokens) - sequence.generated, slot: slot))
     }
 
     /// Takes the decoding sequence in `slot` out of the batch; returns it with its counts made
@@ -227,9 +227,10 @@ struct ReplicaEngine {
         scratch.removeAll(keepingCapacity: true)
         while nextFinishStep <= decodeSteps {
             let entry = finishSteps.removeMin()
+            let ticket = decodingSlots[Int(entry.slot)].ticket
             var index = scratch.count
             scratch.append(entry)
-            while index > 0 && scratch[index - 1].ticket > entry.ticket {
+            while index > 0 && decodingSlots[Int(scratch[index - 1].slot)].ticket > ticket {
                 scratch[index] = scratch[index - 1]
                 index -= 1
             }
@@ -259,12 +260,11 @@ struct ReplicaEngine {
 }
 
 /// When a decoding sequence will have produced its last token, in the engine's decode steps, and
-/// where it sits.
+/// where it sits. Ordered by step alone: sequences due together leave sorted by ticket.
 struct FinishStep: Comparable {
     var step: Int64
-    var ticket: UInt64
     var slot: Int32
-    static func < (a: FinishStep, b: FinishStep) -> Bool { (a.step, a.ticket) < (b.step, b.ticket) }
+    static func < (a: FinishStep, b: FinishStep) -> Bool { a.step < b.step }
 }
 
 /// A sequence in the batch: its request id and its token state. While it prefills the counts

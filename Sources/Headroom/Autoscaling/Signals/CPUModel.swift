@@ -35,8 +35,9 @@ public struct CPUModel: Sendable, Equatable {
     /// Cores used over a window of `seconds` in which the counters grew by `delta`. The GIL caps
     /// the interpreter's share at one core (applied to the window's average).
     func cores(_ delta: ReplicaCounters, over seconds: Double) -> Double {
-        let python = (pythonPerRequest.seconds * delta.arrivals + pythonPerIteration.seconds * delta.iterations
-            + pythonPerToken.seconds * delta.outputTokens) / seconds
-        return min(1, python) + nativePerToken.seconds * delta.outputTokens / seconds + busyWaitCores * delta.busySeconds / seconds
+        let tokens = Double(delta.outputTokens)
+        let python = (pythonPerRequest.seconds * Double(delta.arrivals) + pythonPerIteration.seconds * Double(delta.iterations)
+            + pythonPerToken.seconds * tokens) / seconds
+        return min(1, python) + nativePerToken.seconds * tokens / seconds + busyWaitCores * delta.busySeconds / seconds
     }
 }

@@ -3,7 +3,7 @@ import HeadroomEngine
 /// Cumulative counters of one replica (or of the activator), as exporters expose them: every
 /// signal is a difference of these between two instants divided by the time between.
 ///
-/// The time integrals are kept in integer nanoseconds, so a window's value is exact and does not
+/// All are integers (the time integrals in nanoseconds), so a window's value is exact and does not
 /// depend on how often the state was updated inside it (an engine that takes fewer events gives
 /// the same readings). They wrap like an exporter's counters: only differences are meaningful.
 struct ReplicaCounters: Sendable {
@@ -11,12 +11,12 @@ struct ReplicaCounters: Sendable {
     var concurrencyNanoseconds: Int64 = 0
     /// ∫ [an iteration in progress] dt (nanoseconds, wrapping).
     var busyNanoseconds: Int64 = 0
-    var arrivals = 0.0
-    var completions = 0.0
+    var arrivals = 0
+    var completions = 0
     /// Output tokens produced (counted when their iteration run ends).
-    var outputTokens = 0.0
+    var outputTokens = 0
     /// Engine iterations completed.
-    var iterations = 0.0
+    var iterations = 0
 
     /// Request-seconds and busy seconds of a difference of counters.
     var concurrencySeconds: Double { Double(concurrencyNanoseconds) / 1e9 }
@@ -26,8 +26,8 @@ struct ReplicaCounters: Sendable {
         ReplicaCounters(
             concurrencyNanoseconds: a.concurrencyNanoseconds &- b.concurrencyNanoseconds,
             busyNanoseconds: a.busyNanoseconds &- b.busyNanoseconds,
-            arrivals: a.arrivals - b.arrivals, completions: a.completions - b.completions,
-            outputTokens: a.outputTokens - b.outputTokens, iterations: a.iterations - b.iterations)
+            arrivals: a.arrivals &- b.arrivals, completions: a.completions &- b.completions,
+            outputTokens: a.outputTokens &- b.outputTokens, iterations: a.iterations &- b.iterations)
     }
 }
 
@@ -57,10 +57,10 @@ struct CounterState: Sendable {
     }
 
     mutating func count(arrivals: Int = 0, completions: Int = 0, outputTokens: Int = 0, iterations: Int = 0) {
-        counters.arrivals += Double(arrivals)
-        counters.completions += Double(completions)
-        counters.outputTokens += Double(outputTokens)
-        counters.iterations += Double(iterations)
+        counters.arrivals &+= arrivals
+        counters.completions &+= completions
+        counters.outputTokens &+= outputTokens
+        counters.iterations &+= iterations
     }
 
     /// The counters as of `now`.

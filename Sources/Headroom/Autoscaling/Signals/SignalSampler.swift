@@ -63,7 +63,7 @@ struct SignalSampler {
         let activator = end.activator - start.activator
         let activatorValue: Double = switch signal {
         case .concurrency: activator.concurrencySeconds / seconds
-        case .requestsPerSecond: activator.arrivals / seconds
+        case .requestsPerSecond: Double(activator.arrivals) / seconds
         default: 0
         }
         return SignalReading(signal: signal, sampledAt: end.time, values: values, activator: activatorValue)
@@ -72,8 +72,8 @@ struct SignalSampler {
     private func value(_ signal: Signal, _ delta: ReplicaCounters, _ seconds: Double) -> Double {
         switch signal {
         case .concurrency: return delta.concurrencySeconds / seconds
-        case .requestsPerSecond: return delta.arrivals / seconds
-        case .completionsPerSecond: return delta.completions / seconds
+        case .requestsPerSecond: return Double(delta.arrivals) / seconds
+        case .completionsPerSecond: return Double(delta.completions) / seconds
         case .gpuUtilization: return (100 * delta.busySeconds / seconds + 1e-9).rounded(.down)
         case .cpu: return cpu.cores(delta, over: seconds)
         }
