@@ -10,14 +10,15 @@ import Testing
 @Suite("Extreme but valid scenarios")
 struct ExtremeScenarioTests {
     static func yaml(duration: String = "10m", arrivals: String = "{process: poisson, rate: 1/s}",
-                     pool: String = "", policy: String = "{kind: fixed, replicas: 1}", weights: String = "16GB", router: String = "{}") -> String {
+                     pool: String = "", policy: String = "{kind: fixed, replicas: 1}", weights: String = "16GB", router: String = "{}",
+                     prompt: String = "200") -> String {
         """
         name: extreme
         duration: \(duration)
         seed: 1
         workload:
           arrivals: \(arrivals)
-          prompt_tokens: 200
+          prompt_tokens: \(prompt)
           output_tokens: 20
         model: {name: m, weights: \(weights), kv_bytes_per_token: 128KiB}
         profile: {base: 8ms, per_seq: 1ms, per_prefill_token: 50us}
@@ -34,6 +35,18 @@ struct ExtremeScenarioTests {
     }
 
     static let scaleToZero = #"{kind: kpa, annotations: {autoscaling.knative.dev/initial-scale: "0", autoscaling.knative.dev/max-scale: "4"}}"#
+
+    @Test("a token distribution with no cap and a tail beyond Int: lengths clamp to 2^20, those requests are refused")
+    func unboundedTokenTail() throws {
+        // Pareto with shape 0.05 draws values past 2^63 now and then (this crashed, found while
+        // replacing the rounding of token counts).
+        let result = try Self.run(Self.yaml(duration: "2m", arrivals: "{process: poisson, rate: 200/s}",
+                                            prompt: "{dist: pareto, scale: 100, shape: 0.05}"))
+        let counts = result.summary.requests
+        #expect(counts.arrived > 10_000)
+        #expect(counts.droppedByReason["exceeds_kv_cache"]! > 1_000)
+        #expect(counts.finished + counts.dropped + counts.inFlight == counts.arrived)
+    }
 
     @Test("zero traffic: nothing arrives, a fixed fleet is billed for the whole run, scale to zero costs nothing")
     func zeroTraffic() throws {

@@ -144,6 +144,7 @@ extension ReplicaEngine {
 
     /// Whether `request`, at the head of the queue, would be admitted at the boundary after
     /// `iterations` iterations of the current decode run.
+    @inline(__always)  // else the engine (264 bytes) is copied to call it from `enqueue`
     func admissible(_ request: RequestSlot, afterDecodeIterations iterations: Int) -> Bool {
         let budget = limits.maxNumBatchedTokens - runBatch
         let need = Int(request.prefillRemaining)

@@ -162,7 +162,7 @@ struct ReplicaEngine {
         } else {
             // Completed prefills are the first ones (budget goes in batch order): they decode now.
             for index in 0..<prefillsDone { startDecoding(prefilling[index]) }
-            prefilling.removeFirst(prefillsDone)
+            dropFirstPrefilling(prefillsDone)
         }
         return tokens
     }
@@ -223,20 +223,22 @@ struct ReplicaEngine {
     /// batch order; the other completed prefills (`prefillsDone`, the first prefilling ones)
     /// start decoding.
     private mutating func removeFinished(prefillsDone: Int, requests: inout RequestTable, outcome: inout IterationOutcome) {
-        // The due ones, in batch (ticket) order: usually one, so an insertion sort.
-        scratch.removeAll(keepingCapacity: true)
+        // The due ones, in batch (ticket) order: usually one, so an insertion sort into the kept
+        // buffer (its first `due` entries; it is never cleared).
+        var due = 0
         while nextFinishStep <= decodeSteps {
             let entry = finishSteps.removeMin()
             let ticket = decodingSlots[Int(entry.slot)].ticket
-            var index = scratch.count
-            scratch.append(entry)
+            if due == scratch.count { scratch.append(entry) }
+            var index = due
+            due += 1
             while index > 0 && decodingSlots[Int(scratch[index - 1].slot)].ticket > ticket {
                 scratch[index] = scratch[index - 1]
                 index -= 1
             }
             scratch[index] = entry
         }
-        for index in scratch.indices {
+        for index in 0..<due {
             let slot = scratch[index].slot
             finish(vacate(slot), requests: &requests, outcome: &outcome)
         }
@@ -247,7 +249,17 @@ struct ReplicaEngine {
                 startDecoding(prefilling[index])
             }
         }
-        prefilling.removeFirst(prefillsDone)
+        dropFirstPrefilling(prefillsDone)
+    }
+
+    /// Removes the first `count` prefilling sequences. Usually all of them (often one): removing
+    /// from the end keeps the buffer and skips the general range replacement.
+    private mutating func dropFirstPrefilling(_ count: Int) {
+        if count == prefilling.count {
+            for _ in 0..<count { prefilling.removeLast() }
+        } else {
+            prefilling.removeFirst(count)
+        }
     }
 
     /// Reports a sequence (counts absolute) that produced its last token and frees its KV.

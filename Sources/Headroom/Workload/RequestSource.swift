@@ -95,7 +95,13 @@ public struct SyntheticWorkload: Sendable {
         )
     }
 
+    /// A sampled token count: rounded half away from zero, within 1...`maxTokens`. Truncation and
+    /// one comparison instead of libm's `round` (this runs twice per request); the subtraction is
+    /// exact below 2⁵², so the result is the same.
     static func count(_ value: Double) -> Int {
-        min(max(1, Int(value.rounded())), maxTokens)
+        guard value < Double(maxTokens) else { return maxTokens }
+        guard value >= 1 else { return 1 }
+        let whole = Int(value)
+        return value - Double(whole) >= 0.5 ? whole + 1 : whole
     }
 }
