@@ -52,16 +52,48 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
 
     /// Exponential with the given mean.
     @inlinable public mutating func nextExponential(mean: Double) -> Double {
-        -mean * Foundation.log(nextOpenUnit())
+        mean * nextStandardExponential()
     }
 
-    /// Standard normal (Marsaglia's polar method; the spare value is discarded so that the
-    /// stream's state stays a plain four words).
-    @inlinable public mutating func nextStandardNormal() -> Double {
+    /// Exponential with mean 1, by the ziggurat (`Ziggurat`); the tail beyond `r` is `r` plus
+    /// another exponential (memorylessness).
+    @inlinable public mutating func nextStandardExponential() -> Double {
+        let table = Ziggurat.exponential
         while true {
-            let u = 2 * nextUnit() - 1, v = 2 * nextUnit() - 1
-            let s = u * u + v * v
-            if s > 0 && s < 1 { return u * (-2 * Foundation.log(s) / s).squareRoot() }
+            let bits = next()
+            let layer = Int(bits & 0xFF)
+            let x = Double(bits >> 11) * 0x1.0p-53 * table[layer]
+            if x < table[layer + 1] { return x }
+            if layer == 0 { return Ziggurat.exponentialR - Foundation.log(nextOpenUnit()) }
+            let y = table[257 + layer] + nextUnit() * (table[258 + layer] - table[257 + layer])
+            if y < Foundation.exp(-x) { return x }
+        }
+    }
+
+    /// Standard normal, by the ziggurat (`Ziggurat`): bit 8 gives the sign.
+    @inlinable public mutating func nextStandardNormal() -> Double {
+        let table = Ziggurat.normal
+        while true {
+            let bits = next()
+            let layer = Int(bits & 0xFF)
+            let x = Double(bits >> 11) * 0x1.0p-53 * table[layer]
+            let negative = bits & 0x100 != 0
+            if x < table[layer + 1] { return negative ? -x : x }
+            if layer == 0 {
+                let z = nextNormalTail(beyond: Ziggurat.normalR)
+                return negative ? -z : z
+            }
+            let y = table[257 + layer] + nextUnit() * (table[258 + layer] - table[257 + layer])
+            if y < Foundation.exp(-0.5 * x * x) { return negative ? -x : x }
+        }
+    }
+
+    /// A standard normal conditioned on exceeding `r` > 0 (Marsaglia 1964: exact, by rejection
+    /// from an exponential).
+    @inlinable public mutating func nextNormalTail(beyond r: Double) -> Double {
+        while true {
+            let a = -Foundation.log(nextOpenUnit()) / r, b = -Foundation.log(nextOpenUnit())
+            if b + b >= a * a { return r + a }
         }
     }
 

@@ -73,7 +73,10 @@ struct ServingTests {
         let result = Simulation.run(scenario)
         #expect(result.summary.preemptions > 0)
         #expect(result.brokenInvariant == nil, "\(result.brokenInvariant ?? "")")
-        #expect(result.summary.requests.finished > 50)
+        // ~120 arrive; the 3,000-token cache holds ~3 at a time, so ~45 finish in the 2 minutes.
+        let counts = result.summary.requests
+        #expect(counts.finished > 30)
+        #expect(counts.finished + counts.dropped + counts.inFlight == counts.arrived)
     }
 
     @Test("preemptions on a replica that has since been scaled away still count")
