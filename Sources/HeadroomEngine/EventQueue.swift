@@ -86,7 +86,7 @@ public struct EventQueue<Payload> {
         var index = start
         let moving = heap[index]
         while index > 0 {
-            let parent = (index - 1) >> 2
+            let parent = (index &- 1) >> 2
             guard moving.key < heap[parent].key else { break }
             heap[index] = heap[parent]
             index = parent
@@ -94,24 +94,31 @@ public struct EventQueue<Payload> {
         heap[index] = moving
     }
 
+    /// Moves the entry at `start` down to its place. A node with all four children (the usual
+    /// case) picks the least in a two-round tournament; arithmetic is unchecked (indices stay
+    /// below the count).
     @inlinable
     static func siftDown(_ heap: UnsafeMutableBufferPointer<Entry>, from start: Int) {
         let count = heap.count
         var index = start
         let moving = heap[index]
         while true {
-            let firstChild = 4 * index + 1
-            if firstChild >= count { break }
-            var best = firstChild
-            var bestKey = heap[firstChild].key
-            let end = min(firstChild + 4, count)
-            var child = firstChild + 1
-            while child < end {
-                let key = heap[child].key
-                if key < bestKey { best = child; bestKey = key }
-                child += 1
+            let first = 4 &* index &+ 1
+            if first >= count { break }
+            var best: Int
+            if first &+ 3 < count {
+                let a = heap[first].key < heap[first &+ 1].key ? first : first &+ 1
+                let b = heap[first &+ 2].key < heap[first &+ 3].key ? first &+ 2 : first &+ 3
+                best = heap[a].key < heap[b].key ? a : b
+            } else {
+                best = first
+                var child = first &+ 1
+                while child < count {
+                    if heap[child].key < heap[best].key { best = child }
+                    child &+= 1
+                }
             }
-            guard bestKey < moving.key else { break }
+            guard heap[best].key < moving.key else { break }
             heap[index] = heap[best]
             index = best
         }

@@ -19,7 +19,7 @@ public struct MinHeap<Element: Comparable> {
         storage.withUnsafeMutableBufferPointer { heap in
             var index = heap.count - 1
             while index > 0 {
-                let parent = (index - 1) >> 2
+                let parent = (index &- 1) >> 2
                 guard element < heap[parent] else { break }
                 heap[index] = heap[parent]
                 index = parent
@@ -39,14 +39,21 @@ public struct MinHeap<Element: Comparable> {
             let count = heap.count
             var index = 0
             while true {
-                let firstChild = 4 * index + 1
-                if firstChild >= count { break }
-                var best = firstChild
-                var child = firstChild + 1
-                let end = Swift.min(firstChild + 4, count)
-                while child < end {
-                    if heap[child] < heap[best] { best = child }
-                    child += 1
+                // As the event queue's: a two-round tournament when all four children exist.
+                let first = 4 &* index &+ 1
+                if first >= count { break }
+                var best: Int
+                if first &+ 3 < count {
+                    let a = heap[first] < heap[first &+ 1] ? first : first &+ 1
+                    let b = heap[first &+ 2] < heap[first &+ 3] ? first &+ 2 : first &+ 3
+                    best = heap[a] < heap[b] ? a : b
+                } else {
+                    best = first
+                    var child = first &+ 1
+                    while child < count {
+                        if heap[child] < heap[best] { best = child }
+                        child &+= 1
+                    }
                 }
                 guard heap[best] < last else { break }
                 heap[index] = heap[best]
