@@ -88,11 +88,15 @@ struct LeastOutstandingIndex {
                 while true {
                     let firstChild = 4 * index + 1
                     guard firstChild < count else { break }
-                    var child = firstChild, least = heap[firstChild]
-                    for candidate in firstChild + 1..<min(firstChild + 4, count) where heap[candidate] < least {
-                        child = candidate
-                        least = heap[candidate]
+                    var child = firstChild
+                    if firstChild &+ 3 < count {  // a two-round tournament, as the event queue's
+                        let a = heap[firstChild] < heap[firstChild &+ 1] ? firstChild : firstChild &+ 1
+                        let b = heap[firstChild &+ 2] < heap[firstChild &+ 3] ? firstChild &+ 2 : firstChild &+ 3
+                        child = heap[a] < heap[b] ? a : b
+                    } else {
+                        for candidate in firstChild + 1..<count where heap[candidate] < heap[child] { child = candidate }
                     }
+                    let least = heap[child]
                     guard least < moving else { break }
                     heap[index] = least
                     position[Self.replica(least)] = Int32(index)

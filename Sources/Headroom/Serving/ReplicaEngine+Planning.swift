@@ -89,7 +89,11 @@ extension ReplicaEngine {
         let batch = decoding
         var iterations = 1
         if collapsesDecodeRuns {
-            iterations = min(Int((kvCapacity - kvUsed) / Int64(batch)), fewestRemaining)
+            // Until the first finish, unless the cache fills first (the division is skipped when it
+            // cannot: an integer division costs more than the rest of the planning).
+            let room = kvCapacity - kvUsed
+            let need = Int64(fewestRemaining).multipliedReportingOverflow(by: Int64(batch))
+            iterations = !need.overflow && room >= need.partialValue ? fewestRemaining : min(Int(room / Int64(batch)), fewestRemaining)
             if let head = waiting.first, let deadline = deadline(of: requests[head]) {
                 iterations = min(iterations, model.iterationsToReach(
                     offset: (deadline - now).nanoseconds + 1, batch: batch, contextTokens: context, limit: iterations))
