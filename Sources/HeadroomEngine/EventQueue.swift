@@ -43,8 +43,8 @@ public struct EventQueue<Payload> {
         storage.first.map { SimTime(nanoseconds: Int64(truncatingIfNeeded: UInt64(truncatingIfNeeded: $0.key >> 64))) }
     }
 
-    /// Adds an event. `time` must not be negative.
-    @inlinable
+    /// Adds an event. `time` must not be negative. (Inlined: one call per event otherwise.)
+    @inlinable @inline(__always)
     public mutating func schedule(_ payload: Payload, at time: SimTime, phase: UInt8 = 0) {
         precondition(time.nanoseconds >= 0, "events cannot be scheduled before time zero")
         let key = UInt128(UInt64(time.nanoseconds)) << 64
