@@ -60,13 +60,10 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     @inlinable public mutating func nextStandardExponential() -> Double {
         let table = Ziggurat.exponential
         while true {
-            let bits = next()
-            let layer = Int(bits & 0xFF)
-            let x = Double(bits >> 11) * 0x1.0p-53 * table[layer]
+            let (x, layer, _) = zigguratPoint(table)
             if x < table[layer + 1] { return x }
             if layer == 0 { return Ziggurat.exponentialR - Foundation.log(nextOpenUnit()) }
-            let y = table[257 + layer] + nextUnit() * (table[258 + layer] - table[257 + layer])
-            if y < Foundation.exp(-x) { return x }
+            if zigguratHeight(table, layer: layer) < Foundation.exp(-x) { return x }
         }
     }
 
@@ -74,18 +71,28 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     @inlinable public mutating func nextStandardNormal() -> Double {
         let table = Ziggurat.normal
         while true {
-            let bits = next()
-            let layer = Int(bits & 0xFF)
-            let x = Double(bits >> 11) * 0x1.0p-53 * table[layer]
+            let (x, layer, bits) = zigguratPoint(table)
             let negative = bits & 0x100 != 0
             if x < table[layer + 1] { return negative ? -x : x }
             if layer == 0 {
                 let z = nextNormalTail(beyond: Ziggurat.normalR)
                 return negative ? -z : z
             }
-            let y = table[257 + layer] + nextUnit() * (table[258 + layer] - table[257 + layer])
-            if y < Foundation.exp(-0.5 * x * x) { return negative ? -x : x }
+            if zigguratHeight(table, layer: layer) < Foundation.exp(-0.5 * x * x) { return negative ? -x : x }
         }
+    }
+
+    /// One ziggurat draw: a layer from the low 8 bits of one 64-bit number, a point across it from
+    /// the top 53 (bits 8–10 are left for the caller: the normal's sign).
+    @inlinable mutating func zigguratPoint(_ table: UnsafePointer<Double>) -> (x: Double, layer: Int, bits: UInt64) {
+        let bits = next()
+        let layer = Int(bits & 0xFF)
+        return (Double(bits >> 11) * 0x1.0p-53 * table[layer], layer, bits)
+    }
+
+    /// A height drawn uniformly across layer `layer`'s wedge (between the density at its edges).
+    @inlinable mutating func zigguratHeight(_ table: UnsafePointer<Double>, layer: Int) -> Double {
+        table[257 + layer] + nextUnit() * (table[258 + layer] - table[257 + layer])
     }
 
     /// A standard normal conditioned on exceeding `r` > 0 (Marsaglia 1964: exact, by rejection
