@@ -54,8 +54,8 @@ struct ReplicaEngine {
     /// When each decoding sequence finishes (its last token's decode step), earliest first.
     var finishSteps = MinHeap<FinishStep>()
     var nextTicket: UInt64 = 0
-    /// Reused for the sequences removed at a run's end (no allocation per event).
-    var scratch: [FinishStep] = []
+    /// Slots of the sequences due at a run's end, kept between runs (no allocation per event).
+    var dueSlots: [Int32] = []
     var kvUsed: Int64 = 0
     var preemptions = 0
 
@@ -70,6 +70,7 @@ struct ReplicaEngine {
     /// A prefill iteration precedes the decode run and ends at `runStart` (its effects are already
     /// applied; its tokens are reported with the run's end).
     var runFollowsPrefill = false
+    /// Tokens made by that prefill iteration (its decodes and completed prefills).
     var leadTokens = 0
     /// Bumped whenever the planned end moves, so that a stale end-of-run event is ignored.
     var generation: UInt32 = 0
@@ -176,7 +177,7 @@ struct ReplicaEngine {
         freeDecodingSlots = []
         prefilling = []
         finishSteps = MinHeap()
-        scratch = []
+        dueSlots = []
     }
 
     /// Sequences in the batch (decoding and prefilling).
@@ -227,21 +228,18 @@ struct ReplicaEngine {
         // buffer (its first `due` entries; it is never cleared).
         var due = 0
         while nextFinishStep <= decodeSteps {
-            let entry = finishSteps.removeMin()
-            let ticket = decodingSlots[Int(entry.slot)].ticket
-            if due == scratch.count { scratch.append(entry) }
+            let slot = finishSteps.removeMin().slot
+            let ticket = decodingSlots[Int(slot)].ticket
+            if due == dueSlots.count { dueSlots.append(slot) }
             var index = due
             due += 1
-            while index > 0 && decodingSlots[Int(scratch[index - 1].slot)].ticket > ticket {
-                scratch[index] = scratch[index - 1]
+            while index > 0 && decodingSlots[Int(dueSlots[index - 1])].ticket > ticket {
+                dueSlots[index] = dueSlots[index - 1]
                 index -= 1
             }
-            scratch[index] = entry
+            dueSlots[index] = slot
         }
-        for index in 0..<due {
-            let slot = scratch[index].slot
-            finish(vacate(slot), requests: &requests, outcome: &outcome)
-        }
+        for index in 0..<due { finish(vacate(dueSlots[index]), requests: &requests, outcome: &outcome) }
         for index in 0..<prefillsDone {
             if prefilling[index].generated >= Int64(prefilling[index].outputTokens) {
                 finish(prefilling[index], requests: &requests, outcome: &outcome)

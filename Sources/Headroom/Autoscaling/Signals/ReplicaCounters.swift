@@ -13,7 +13,8 @@ struct ReplicaCounters: Sendable {
     var busyNanoseconds: Int64 = 0
     var arrivals = 0
     var completions = 0
-    /// Output tokens produced (counted when their iteration run ends).
+    /// Output tokens produced (credited when their run ends; a scrape adds those of the run under
+    /// way, `ReplicaEngine.unreportedProgress`).
     var outputTokens = 0
     /// Engine iterations completed.
     var iterations = 0
