@@ -6,7 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES ?= libsqlite3-dev libopenblas-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all deps browser-deps fuzz fuzz-build profile build release run run-one test notebook-test report-test bench completions cuda cuda-check clean
+.PHONY: all deps browser-deps fuzz fuzz-build profile build release run run-one test notebook-test report-test docs docs-check bench completions cuda cuda-check clean
 
 all: build
 
@@ -48,6 +48,16 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) report-test
+	$(MAKE) docs-check
+
+# Every output block and figure the README quotes (marked `<!-- docs: COMMAND -->`) is printed by
+# the current binary: `make docs` rewrites them; `make docs-check` (part of `make test`) fails when
+# one differs, wall-clock times aside. Release build: the quoted sweeps take minutes in debug.
+docs: release
+	python3 Tests/Docs/readme_figures.py --binary .build/release/headroom --write README.md
+
+docs-check: release
+	python3 Tests/Docs/readme_figures.py --binary .build/release/headroom --check README.md
 
 # The notebook runs top to bottom on a store shaped like `make run`'s (a short sweep).
 notebook-test: build
