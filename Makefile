@@ -57,6 +57,7 @@ docs: release
 	python3 Tests/Docs/readme_figures.py --binary .build/release/headroom --write README.md
 
 docs-check: release
+	python3 Tests/Docs/test_readme_figures.py
 	python3 Tests/Docs/readme_figures.py --binary .build/release/headroom --check README.md
 
 # The notebook runs top to bottom on a store shaped like `make run`'s (a short sweep).
