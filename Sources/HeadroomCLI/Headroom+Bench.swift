@@ -16,7 +16,7 @@ extension Headroom {
         @Argument(help: "The scenario to time.")
         var file: String
 
-        @Option(help: "Override the scenario's duration.", transform: Headroom.parseDuration)
+        @Option(parsing: .unconditional, help: "Override the scenario's duration.", transform: Headroom.parseDuration)
         var duration: SimTime?
 
         @Option(help: "Pop-and-push pairs for the engine-only measurement.")

@@ -80,6 +80,9 @@ extension Headroom {
             }
             print(ProfileFormat.describe(profile))
             print("\nwrote \(out)")
+            if let warning = profile.fitWarning {
+                FileHandle.standardError.write(Data("warning: \(out): \(warning)\n".utf8))
+            }
         }
     }
 
@@ -88,10 +91,24 @@ extension Headroom {
                                                         subcommands: [Show.self, Compare.self])
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print a profile readably.",
-                                                            discussion: "Example:\n  headroom profile show profiles/cpu-tiny.json")
-            @Argument(help: "The profile (JSON).") var file: String
-            func run() throws { print(ProfileFormat.describe(try load(file))) }
+            static let configuration = CommandConfiguration(
+                abstract: "Print a profile readably: a calibrated profile's file or a built-in profile's name.",
+                discussion: """
+                    Built-in: \(HardwareProfile.builtIn.map(\.name).joined(separator: ", ")).
+
+                    Example:
+                      headroom profile show profiles/cpu-small.json
+                      headroom profile show h100-llama3-8b
+                    """)
+            @Argument(help: "The profile: a JSON file, or a built-in profile's name.") var file: String
+            func run() throws {
+                // A file of that name wins, so a profile saved as `h100-llama3-8b` is still readable.
+                if !FileManager.default.fileExists(atPath: file), let builtIn = HardwareProfile.builtIn(named: file) {
+                    print(ProfileFormat.describe(builtIn))
+                } else {
+                    print(ProfileFormat.describe(try load(file)))
+                }
+            }
         }
 
         struct Compare: ParsableCommand {
@@ -105,7 +122,14 @@ extension Headroom {
 }
 
 private func load(_ file: String) throws -> CalibratedProfile {
-    do { return try CalibratedProfile.load(file: file) } catch { Headroom.fail("\(error)") }
+    do { return try CalibratedProfile.load(file: file) } catch {
+        let names = HardwareProfile.builtIn.map(\.name)
+        // A name without a path or `.json` was most likely meant as a built-in profile.
+        if !FileManager.default.fileExists(atPath: file), !file.contains("/"), !file.hasSuffix(".json") {
+            Headroom.fail("no profile file or built-in profile named '\(file)'; built-in: \(names.joined(separator: ", "))")
+        }
+        Headroom.fail("\(error)")
+    }
 }
 
 /// Profiles as text.
@@ -119,12 +143,23 @@ enum ProfileFormat {
                    p.fit.base * 1e3, p.fit.perSequence * 1e6, p.fit.perPrefillToken * 1e6, p.fit.perContextToken * 1e9),
             String(format: "fit over %d samples: R² %.4f, max relative error %.1f %%", p.samples.count, p.fit.rSquared, p.fit.maxRelativeError * 100),
         ]
+        if let warning = p.fitWarning ?? p.fit.warning { lines.append("warning: \(warning)") }
         if let load = p.loadPath {
             lines.append(String(format: "load path (%.0f MB file): disk read %.2f GB/s, memory copy %@, sequential load %.3f s, streamed %.3f s",
                                 load.fileBytes / 1e6, load.diskRead / 1e9, load.memoryCopy.map { String(format: "%.2f GB/s", $0 / 1e9) } ?? "—",
                                 load.sequentialLoadSeconds, load.streamedLoadSeconds))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A built-in (or inline) profile: its coefficients and where they come from.
+    static func describe(_ p: HardwareProfile) -> String {
+        [
+            "\(p.name) — built-in",
+            "source: \(p.source)",
+            String(format: "iteration = %.3f ms + %.2f µs × batch + %.2f µs × prefill token + %.3f ns × context token",
+                   p.base.seconds * 1e3, p.perSequence.seconds * 1e6, p.perPrefillToken.seconds * 1e6, p.perContextToken.seconds * 1e9),
+        ].joined(separator: "\n")
     }
 
     static func compare(_ a: CalibratedProfile, _ b: CalibratedProfile) -> String {

@@ -45,13 +45,15 @@ extension Headroom.Policy {
                 throw ExitCode(1)
             }
             let rows: [PolicyReplay.Row]
+            let replayed = scenario.policy.makePolicy(for: scenario)
             do {
+                try PolicyReplay.requireSignals(of: replayed, columns: PolicyReplay.columns(csv: text), file: metrics)
                 rows = try PolicyReplay.parse(csv: text, file: metrics)
             } catch {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode(1)
             }
-            let steps = PolicyReplay.run(scenario.policy.makePolicy(for: scenario), rows: rows)
+            let steps = PolicyReplay.run(replayed, rows: rows)
             if csv {
                 print("time,ready,desired,reason")
                 for step in steps { print("\(step.time.seconds),\(step.ready),\(step.desired),\"\(step.reason.replacingOccurrences(of: "\"", with: "'"))\"") }

@@ -18,10 +18,12 @@ extension Headroom {
         @Argument(help: "The scenario file (YAML).")
         var file: String
 
-        @Option(help: "Override the scenario's seed.")
+        // `.unconditional` hands `-1` and `-5m` to the parser below instead of reading them as flags,
+        // so the message names the real fault.
+        @Option(parsing: .unconditional, help: "Override the scenario's seed (a whole number, 0 or more).", transform: Headroom.parseSeed)
         var seed: UInt64?
 
-        @Option(help: "Override the scenario's duration, e.g. 30m or 2h.", transform: Headroom.parseDuration)
+        @Option(parsing: .unconditional, help: "Override the scenario's duration, e.g. 30m or 2h.", transform: Headroom.parseDuration)
         var duration: SimTime?
 
         @Flag(help: "Print the full result (summary, series, cold starts, decisions) as JSON.")
@@ -80,10 +82,21 @@ extension Headroom {
         }
     }
 
+    /// A positive duration, or a message that names what is wrong with it (no unit, not a
+    /// number, too large, not positive).
     static func parseDuration(_ text: String) throws -> SimTime {
-        guard let value = Units.duration(text), value > .zero else {
-            throw ValidationError("'\(text)' is not a duration; write it with a unit, e.g. 30s, 5m or 2h")
+        switch Units.checkedDuration(text) {
+        case let .success(value) where value > .zero: return value
+        case .success: throw ValidationError("the duration must be positive, e.g. 30s, 5m or 2h")
+        case let .failure(problem): throw ValidationError("\(problem)")
         }
-        return value
+    }
+
+    /// A seed: a whole number from 0 to 2^64 − 1 (a negative one would otherwise read as a flag).
+    static func parseSeed(_ text: String) throws -> UInt64 {
+        guard let seed = UInt64(text.replacingOccurrences(of: "_", with: "")) else {
+            throw ValidationError("seeds are whole numbers from 0 to \(UInt64.max), e.g. 7")
+        }
+        return seed
     }
 }

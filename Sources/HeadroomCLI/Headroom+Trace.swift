@@ -115,7 +115,7 @@ extension Headroom {
                     """)
             @Argument(help: "The scenario.") var scenario: String
             @Option(name: .shortAndLong, help: "The CSV to write.") var output: String
-            @Option(help: "Override the scenario's seed.") var seed: UInt64?
+            @Option(parsing: .unconditional, help: "Override the scenario's seed.", transform: Headroom.parseSeed) var seed: UInt64?
 
             func run() throws {
                 var loaded = try Headroom.loadScenario(scenario)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeadroomStore
 
 /// The `headroom` command: simulate autoscaling for LLM inference before paying for GPUs.
 @main
@@ -21,6 +22,8 @@ struct Headroom: ParsableCommand {
               headroom run scenarios/quickstart.yaml
               headroom sweep scenarios/sweeps/signals.yaml --jobs 2 && headroom report --sweep signals -o signals.html
             """,
+        // The version the store records with every run (`headroom_version`).
+        version: RunStore.headroomVersion,
         subcommands: [Run.self, Sweep.self, Compare.self, Runs.self, Report.self, Export.self, Merge.self, Trace.self, Policy.self, Calibrate.self, Profile.self, ValidateProfile.self, Bench.self]
     )
 }

@@ -64,6 +64,27 @@ public enum PolicyReplay {
         return rows
     }
 
+    /// The column names of the CSV's header.
+    public static func columns(csv text: String) -> [String] {
+        guard let line = text.split(whereSeparator: \.isNewline).first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            return []
+        }
+        return line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Refuses a history that lacks a signal `policy` reads: replaying it would fail every
+    /// metric fetch and print `FailedGetMetrics` on every row.
+    public static func requireSignals(of policy: any ScalingPolicy, columns: [String], file: String) throws(ScenarioError) {
+        var missing: [String] = []
+        for request in policy.signals where !columns.contains(request.signal.rawValue) && !missing.contains(request.signal.rawValue) {
+            missing.append(request.signal.rawValue)
+        }
+        guard !missing.isEmpty else { return }
+        let names = missing.map { "`\($0)`" }.joined(separator: ", ")
+        throw ScenarioError(file: file, line: 1, path: "",
+                            message: "the policy reads \(names) but the file has no such column; its columns: \(columns.joined(separator: ", "))")
+    }
+
     /// Runs `policy` over the history.
     public static func run(_ policy: any ScalingPolicy, rows: [Row]) -> [Step] {
         var policy = policy

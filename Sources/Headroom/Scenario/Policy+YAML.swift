@@ -300,15 +300,28 @@ extension KnativePodAutoscaler {
         let map = try value.mapping(allowing: ["kind", "containerConcurrency", "annotations", "config", "pipeline"])
         var spec = KPASpec()
         spec.containerConcurrency = try map["containerConcurrency"]?.int(0...1000) ?? 0
+        var configEntries: YAMLMapping?, annotationEntries: YAMLMapping?
         if let config = map["config"] {
             let entries = try config.mapping(allowing: Self.configKeys)
             try Self.apply(entries, to: &spec, config: true)
+            configEntries = entries
         }
         if let annotations = map["annotations"] {
             let allowed = Self.annotationKeys.map { Self.annotationPrefix + $0 }
             let entries = try annotations.mapping(allowing: allowed)
             let stripped = YAMLMapping(owner: entries.owner, entries: entries.entries.map { (String($0.0.dropFirst(Self.annotationPrefix.count)), $0.1) })
             try Self.apply(stripped, to: &spec, config: false)
+            annotationEntries = stripped
+        }
+        // Knative refuses a revision whose min-scale exceeds a non-zero max-scale (serving,
+        // pkg/apis/autoscaling/annotation_validation.go, validateMinMaxScale); 0 means no limit.
+        if spec.maxScale > 0, spec.minScale > spec.maxScale {
+            func name(_ key: String) -> String {
+                annotationEntries?[key] != nil ? Self.annotationPrefix + key : "config.\(key)"
+            }
+            let place = annotationEntries?["min-scale"] ?? configEntries?["min-scale"] ?? value
+            throw place.error("\(name("min-scale")) (\(spec.minScale)) is greater than \(name("max-scale")) (\(spec.maxScale)); "
+                              + "Knative refuses such a revision (max-scale 0 means no limit)")
         }
         if let pipeline = map["pipeline"] { spec.pipeline = try pipeline.pipeline(default: spec.pipeline) }
         self.init(spec: spec)

@@ -10,48 +10,34 @@ extension Scenario {
 
     /// Reads and validates a scenario file.
     public static func load(file path: String, policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
-        }
-        return try parse(yaml: text, file: path, policies: policies)
+        try parse(yaml: try ScenarioFile.read(path), file: path, policies: policies)
     }
 
     /// Parses and validates scenario YAML; `file` names the source in errors.
     public static func parse(yaml text: String, file: String = "<scenario>", policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
-        let root: Yams.Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ScenarioError(file: file, path: "", message: "the file is empty")
-            }
-            root = node
-        } catch let error as ScenarioError {
-            throw error
-        } catch let error as YamlError {
-            throw ScenarioError(file: file, path: "", message: "not valid YAML: \(error)")
-        } catch {
-            throw ScenarioError(file: file, path: "", message: "not valid YAML: \(error)")
-        }
+        let root = try YAMLText.compose(text, file: file)
         return try Scenario(YAMLValue(node: root, path: "", file: file), policies: policies)
     }
 
     init(_ value: YAMLValue, policies: PolicyRegistry) throws(ScenarioError) {
         let map = try value.mapping(allowing: Self.topLevelKeys)
+        if map["sweep"] != nil, map["node_pools"] == nil {
+            throw value.error("this is a sweep file, not a scenario; run it with `headroom sweep \(value.file)`")
+        }
         let pools = try map.required("node_pools").sequence()
         guard !pools.isEmpty else { throw try map.required("node_pools").error("at least one node pool is needed") }
         let nodePools = try pools.map { (item) throws(ScenarioError) in try NodePoolSpec(item) }
         let profileValue = try map.required("profile")
         let replica = try map["replica"].map { (v) throws(ScenarioError) in try ReplicaSpec(v) } ?? ReplicaSpec()
+        let model = try ModelSpec(map.required("model"))
         self.init(
             name: try map.required("name").string(),
             duration: try map.required("duration").duration(positive: true),
             seed: UInt64(try map["seed"]?.int(0...Int.max) ?? 1),
             seriesInterval: try map["series_interval"]?.duration(positive: true) ?? .seconds(10),
             workload: try WorkloadSpec(map.required("workload")),
-            model: try ModelSpec(map.required("model")),
-            profile: try HardwareProfile(profileValue),
+            model: model,
+            profile: try HardwareProfile(profileValue, serving: model),
             nodePools: nodePools,
             replica: replica,
             router: try map["router"].map { (v) throws(ScenarioError) in try RouterSpec(v) } ?? RouterSpec(),
@@ -106,11 +92,12 @@ extension Scenario {
 
 extension ModelSpec {
     init(_ value: YAMLValue) throws(ScenarioError) {
-        let map = try value.mapping(allowing: ["name", "weights", "kv_bytes_per_token"])
+        let map = try value.mapping(allowing: ["name", "weights", "kv_bytes_per_token", "layers"])
         self.init(
             name: try map.required("name").string(),
             weightsBytes: try map.required("weights").bytes(),
-            kvBytesPerToken: try map.required("kv_bytes_per_token").bytes())
+            kvBytesPerToken: try map.required("kv_bytes_per_token").bytes(),
+            layers: try map["layers"]?.int(1...1000))
     }
 }
 
@@ -126,15 +113,16 @@ extension SLOSpec {
 extension HardwareProfile {
     static let keys = ["name", "source", "base", "per_seq", "per_prefill_token", "per_context_token"]
 
-    /// A built-in profile's name, a calibrated profile's JSON file, or the coefficients written out.
-    init(_ value: YAMLValue) throws(ScenarioError) {
+    /// A built-in profile's name, a calibrated profile's JSON file (scaled to `model`'s depth), or
+    /// the coefficients written out.
+    init(_ value: YAMLValue, serving model: ModelSpec) throws(ScenarioError) {
         if case .scalar = value.node {
             let name = try value.string()
             if name.hasSuffix(".json") {
                 let path = name.hasPrefix("/") ? name
                     : URL(fileURLWithPath: value.file).absoluteURL.deletingLastPathComponent().appendingPathComponent(name).standardizedFileURL.path
                 do {
-                    self = try CalibratedProfile.load(file: path).hardwareProfile
+                    self = try CalibratedProfile.load(file: path).hardwareProfile(serving: model)
                 } catch {
                     throw value.error("\(error)")
                 }

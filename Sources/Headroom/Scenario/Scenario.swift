@@ -72,11 +72,15 @@ public struct ModelSpec: Sendable, Equatable {
     /// KV-cache bytes per token over all layers (`128KiB` for Llama 3.1 8B: 32 layers × 8 KV heads ×
     /// 128 dims × 2 (K and V) × 2 bytes). Required; > 0.
     public var kvBytesPerToken: Double
+    /// Transformer layers (`32` for Llama 3.1 8B). Optional: a calibrated profile measured on fewer
+    /// layers is scaled to it; known model names supply it (`CalibratedProfile.knownShapes`).
+    public var layers: Int?
 
-    public init(name: String, weightsBytes: Double, kvBytesPerToken: Double) {
+    public init(name: String, weightsBytes: Double, kvBytesPerToken: Double, layers: Int? = nil) {
         self.name = name
         self.weightsBytes = weightsBytes
         self.kvBytesPerToken = kvBytesPerToken
+        self.layers = layers
     }
 }
 

@@ -15,11 +15,7 @@ public struct ScenarioDocument: Sendable, Equatable {
     }
 
     public static func load(file path: String) throws(ScenarioError) -> ScenarioDocument {
-        do {
-            return ScenarioDocument(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path)
-        } catch {
-            throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
-        }
+        ScenarioDocument(yaml: try ScenarioFile.read(path), file: path)
     }
 
     public func scenario(policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
@@ -43,15 +39,7 @@ public struct ScenarioDocument: Sendable, Equatable {
 
     mutating func set(_ path: String, to value: Yams.Node) throws(ScenarioError) {
         let segments = try Self.segments(of: path, file: file)
-        let root: Yams.Node
-        do {
-            guard let parsed = try Yams.compose(yaml: yaml) else { throw ScenarioError(file: file, path: "", message: "the file is empty") }
-            root = parsed
-        } catch let error as ScenarioError {
-            throw error
-        } catch {
-            throw ScenarioError(file: file, path: "", message: "not valid YAML: \(error)")
-        }
+        let root = try YAMLText.compose(yaml, file: file)
         let updated = try Self.replacing(in: root, at: segments[...], with: value, path: path)
         do {
             yaml = try Yams.serialize(node: updated)

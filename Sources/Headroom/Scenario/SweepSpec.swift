@@ -31,17 +31,8 @@ public struct SweepSpec: Sendable {
     }
 
     public static func load(file path: String) throws(ScenarioError) -> SweepSpec {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
-        }
-        let root: Yams.Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { throw ScenarioError(file: path, path: "", message: "the file is empty") }
-            root = node
-        } catch let error as ScenarioError { throw error } catch {
-            throw ScenarioError(file: path, path: "", message: "not valid YAML: \(error)")
-        }
+        let text = try ScenarioFile.read(path)
+        let root = try YAMLText.compose(text, file: path)
         // Either a sweep file naming its base, or a scenario carrying a `sweep:` section (its own base).
         guard case let .mapping(pairs) = root, let sweepNode = pairs["sweep"] else {
             throw ScenarioError(file: path, path: "", message: "expected a `sweep:` section")
@@ -62,7 +53,7 @@ public struct SweepSpec: Sendable {
             let written = try baseValue.string()
             let basePath = written.hasPrefix("/") ? written
                 : URL(fileURLWithPath: path).absoluteURL.deletingLastPathComponent().appendingPathComponent(written).standardizedFileURL.path
-            do { base = try ScenarioDocument.load(file: basePath) } catch { throw baseValue.error("cannot read the base scenario `\(basePath)`") }
+            do { base = try ScenarioDocument.load(file: basePath) } catch { throw baseValue.error("cannot read the base scenario `\(basePath)`: \(error.message)") }
         }
         var seeds: [UInt64] = [1]
         if let seedsValue = map["seeds"] {

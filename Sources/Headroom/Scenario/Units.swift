@@ -45,4 +45,34 @@ public enum Units {
 
     /// Durations: see `DurationFormat`.
     public static func duration(_ text: String) -> SimTime? { DurationFormat.parse(text) }
+
+    /// The longest duration the clock holds: 64-bit nanoseconds reach about 292 years, and the
+    /// parser stops a little short of that (9.2 × 10^18 ns, about 15,200 weeks).
+    public static let longestDuration = "15,200w (about 290 years)"
+
+    /// Why a duration was refused, so a message names the real cause (a unit that is there is
+    /// not asked for again).
+    public enum DurationProblem: Error, Equatable, CustomStringConvertible {
+        case missingUnit, notANumber, tooLarge
+
+        public var description: String {
+            switch self {
+            case .missingUnit: return "a duration needs a unit (ns, us, ms, s, m, h, d, w), e.g. 30s, 5m or 2h"
+            case .notANumber: return "a duration is a number followed by a unit (ns, us, ms, s, m, h, d, w), e.g. 30s, 1.5h"
+            case .tooLarge: return "too large: the longest duration is \(Units.longestDuration)"
+            }
+        }
+    }
+
+    /// A duration or the reason it is not one. A negative or zero value is returned: whether it is
+    /// allowed is the caller's rule.
+    public static func checkedDuration(_ text: String) -> Result<SimTime, DurationProblem> {
+        if let value = DurationFormat.parse(text) { return .success(value) }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let unit = DurationFormat.units.map(\.suffix).sorted(by: { $0.count > $1.count }).first(where: { trimmed.hasSuffix($0) }) else {
+            return .failure(Double(trimmed) != nil ? .missingUnit : .notANumber)
+        }
+        guard let number = Double(trimmed.dropLast(unit.count).trimmingCharacters(in: .whitespaces)) else { return .failure(.notANumber) }
+        return .failure(number.isNaN ? .notANumber : .tooLarge)
+    }
 }

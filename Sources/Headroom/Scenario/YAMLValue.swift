@@ -80,10 +80,14 @@ struct YAMLValue {
 
     func duration(_ range: ClosedRange<SimTime> = .zero ... .never, positive: Bool = false) throws(ScenarioError) -> SimTime {
         let text = try scalar("a duration such as 250ms, 30s, 5m, 2h")
-        guard let value = Units.duration(text) else {
-            throw error("expected a duration with a unit (ns, us, ms, s, m, h, d, w), e.g. `30s`; got `\(text)`")
+        let value: SimTime
+        switch Units.checkedDuration(text) {
+        case let .success(parsed): value = parsed
+        case .failure(.tooLarge): throw error("`\(text)` is too large: the longest duration is \(Units.longestDuration)")
+        case .failure: throw error("expected a duration with a unit (ns, us, ms, s, m, h, d, w), e.g. `30s`; got `\(text)`")
         }
         if positive && value <= .zero { throw error("must be longer than zero, got `\(text)`") }
+        if value < .zero { throw error("must not be negative, got `\(text)`") }
         return try checked(value, range)
     }
 
@@ -143,26 +147,36 @@ struct YAMLMapping {
     }
 }
 
-/// "Did you mean" for misspelt keys and values: the closest allowed word by edit distance.
+/// "Did you mean" for misspelt keys and values: the closest allowed word by edit distance, where
+/// swapping two neighbouring letters counts as one edit (`medain` → `median`, not `mean`).
 enum Suggestion {
     static func closest(to word: String, in candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        // Ties go to the candidate closest in length, then to the first listed.
+        guard let best = scored.enumerated().min(by: { left, right in
+            (left.element.1, abs(left.element.0.count - word.count), left.offset)
+                < (right.element.1, abs(right.element.0.count - word.count), right.offset)
+        })?.element else { return nil }
         return best.1 <= max(2, best.0.count / 3) ? best.0 : nil
     }
 
-    /// Levenshtein distance.
+    /// Damerau–Levenshtein distance (optimal string alignment): insertions, deletions,
+    /// substitutions and transpositions of adjacent characters each cost one.
     static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
         for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
             for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
             }
-            previous = current
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
 }

@@ -107,6 +107,8 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
     public var samples: [Sample]
     public var fit: Fit
     public var loadPath: LoadPath?
+    /// Set when the fit is poor (see `Fit.warning`); absent from files written before it existed.
+    public var fitWarning: String?
 
     public init(name: String, backend: String, device: Device, model: ModelShape, samples: [Sample], fit: Fit, loadPath: LoadPath?) {
         schemaVersion = Self.currentSchemaVersion
@@ -117,6 +119,7 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
         self.samples = samples
         self.fit = fit
         self.loadPath = loadPath
+        fitWarning = fit.warning
     }
 
     /// Reads a profile file; an unknown schema version or a missing field is a clear error.
@@ -157,12 +160,14 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
         return try encoder.encode(self)
     }
 
-    /// The iteration-time model the simulator runs.
+    /// The iteration-time model the simulator runs, for the shape it was measured on (see
+    /// `hardwareProfile(serving:)` to serve a deeper model).
     public var hardwareProfile: HardwareProfile {
         HardwareProfile(
             name: name,
             source: "calibrated (\(backend)) on \(device.name) for \(model.name); R² \(String(format: "%.4f", fit.rSquared)), "
-                + "max relative error \(String(format: "%.1f", fit.maxRelativeError * 100)) %",
+                + "max relative error \(String(format: "%.1f", fit.maxRelativeError * 100)) %"
+                + (fit.warning == nil ? "" : " (a poor fit)"),
             base: .seconds(max(0, fit.base)), perSequence: .seconds(max(0, fit.perSequence)),
             perPrefillToken: .seconds(max(0, fit.perPrefillToken)), perContextToken: .seconds(max(0, fit.perContextToken)))
     }
