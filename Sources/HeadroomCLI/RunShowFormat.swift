@@ -1,0 +1,36 @@
+import Foundation
+import HeadroomStore
+
+/// What `runs show` prints around the run summary (which `ResultFormat.table` prints, as for `headroom run`).
+enum RunShowFormat {
+    /// `run 12 · sweep signals · variant kpa · policy kpa · seed 1 · stored 2026-12-06 06:10 UTC`.
+    static func heading(_ run: RunStore.RunListing) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return (["run \(run.id)"] + (run.sweep.map { ["sweep \($0)"] } ?? [])
+            + ["variant \(run.variant)", "policy \(run.policyKind)", "seed \(run.seed)", "stored \(formatter.string(from: run.startedAt)) UTC"])
+            .joined(separator: " · ")
+    }
+
+    /// `Stored     240 series points, 1,204 decisions, ...`: what else the store holds for the run.
+    static func storedRows(_ counts: [String: Int]) -> String {
+        let names = ["run_series": "series points", "decisions": "decisions", "cold_starts": "cold starts",
+                     "request_samples": "sampled requests", "latency_quantiles": "latency quantiles"]
+        let order = RunStore.resultTables.filter { counts[$0] != nil }
+        return "Stored     " + order.map { "\(grouped(counts[$0] ?? 0)) \(names[$0] ?? $0.replacingOccurrences(of: "_", with: " "))" }
+            .joined(separator: ", ")
+    }
+
+    /// 1234567 → "1,234,567" (no locale: output is the same on every machine).
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+}
