@@ -78,6 +78,20 @@ struct CLIStoreTests {
         #expect(try Self.runIDs(db).count == 24)
     }
 
+    @Test("two `sweep --resume` processes of one sweep on one store both succeed and store each job once")
+    func concurrentSweeps() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sweep = folder.appendingPathComponent("sweep.yaml").path, db = folder.appendingPathComponent("h.sqlite").path
+        let logs = (1...2).map { folder.appendingPathComponent("err-\($0).txt") }
+        let processes = try logs.map { try ProcessTests.launch(["sweep", sweep, "--db", db, "--resume", "--jobs", "2"], errors: $0) }
+        for process in processes { process.waitUntilExit() }
+        let errors = logs.compactMap { try? String(contentsOf: $0, encoding: .utf8) }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 }, "\(errors)")
+        #expect(try Self.runIDs(db).count == 12)
+    }
+
     @Test("read commands work on a read-only store and change none of its bytes")
     func readOnlyStore() throws {
         try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
