@@ -120,6 +120,8 @@ struct CLIStoreTests {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else { return }
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
         let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", ProcessTests.binary]
+        // Where nobody cannot run the binary at all (its path or libraries unreadable), there is nothing to check.
+        guard try Self.capture(setpriv, asNobody + ["--help"]).status == 0 else { return }
         let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-nobody-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: outputs.path)
