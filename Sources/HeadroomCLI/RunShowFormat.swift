@@ -16,11 +16,14 @@ enum RunShowFormat {
 
     /// `Stored     240 series points, 1,204 decisions, ...`: what else the store holds for the run.
     static func storedRows(_ counts: [String: Int]) -> String {
-        let names = ["run_series": "series points", "decisions": "decisions", "cold_starts": "cold starts",
-                     "request_samples": "sampled requests", "latency_quantiles": "latency quantiles"]
+        let names = ["run_series": "series point", "decisions": "decision", "cold_starts": "cold start",
+                     "request_samples": "sampled request", "latency_quantiles": "latency quantile"]
         let order = RunStore.resultTables.filter { counts[$0] != nil }
-        return "Stored     " + order.map { "\(grouped(counts[$0] ?? 0)) \(names[$0] ?? $0.replacingOccurrences(of: "_", with: " "))" }
-            .joined(separator: ", ")
+        return "Stored     " + order.map { table in
+            let count = counts[table] ?? 0
+            let name = names[table] ?? table.replacingOccurrences(of: "_", with: " ")
+            return "\(grouped(count)) \(name)\(count == 1 || names[table] == nil ? "" : "s")"
+        }.joined(separator: ", ")
     }
 
     /// 1234567 → "1,234,567" (no locale: output is the same on every machine).

@@ -67,6 +67,11 @@ struct ReadOnlyStoreTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
         let notAFile = #expect(throws: StoreError.self) { try RunStore(path: folder.path, access: .readOnly) }
         #expect(notAFile?.description.contains("is a folder") == true)
+        let garbage = folder.appendingPathComponent("notes.txt")
+        try Data("not a database, only text that is long enough to have a header".utf8).write(to: garbage)
+        let refused = #expect(throws: StoreError.self) { try RunStore(path: garbage.path, access: .readOnly) }
+        #expect(refused?.description.hasPrefix(garbage.path) == true && refused?.description.contains("not an SQLite database") == true,
+                "\(String(describing: refused))")
     }
 
     @Test("an older store opened read-only is read through a migrated in-memory copy; the file keeps its schema")
