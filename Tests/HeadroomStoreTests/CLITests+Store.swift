@@ -92,6 +92,25 @@ struct CLIStoreTests {
         #expect(try Self.runIDs(db).count == 12)
     }
 
+    @Test("merge: runs from two stores land; merging again reports them as already present; a missing input creates nothing")
+    func mergeTwice() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = folder.appendingPathComponent("base.yaml").path
+        let inputs = ["a", "b"].map { folder.appendingPathComponent("\($0).sqlite").path }
+        for input in inputs { #expect(try CLITests.capture(["run", scenario, "--db", input]).status == 0) }
+        let all = folder.appendingPathComponent("all.sqlite").path
+        let first = try CLITests.capture(["merge", all] + inputs)
+        #expect(first.status == 0 && first.out == "merged 2 runs into \(all)\n", "\(first.out) \(first.err)")
+        let second = try CLITests.capture(["merge", all] + inputs)
+        #expect(second.status == 0 && second.out == "merged 0 runs into \(all) (2 already present)\n", "\(second.out) \(second.err)")
+        #expect(try Self.runIDs(all) == [1, 2])
+        let fresh = folder.appendingPathComponent("fresh.sqlite").path
+        let missing = try CLITests.capture(["merge", fresh, inputs[0], folder.appendingPathComponent("typo.sqlite").path])
+        #expect(missing.status == 1 && missing.err.contains("typo.sqlite: no such file") && !FileManager.default.fileExists(atPath: fresh))
+    }
+
     @Test("read commands work on a read-only store and change none of its bytes")
     func readOnlyStore() throws {
         try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
