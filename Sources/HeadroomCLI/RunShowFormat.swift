@@ -22,18 +22,7 @@ enum RunShowFormat {
         return "Stored     " + order.map { table in
             let count = counts[table] ?? 0
             let name = names[table] ?? table.replacingOccurrences(of: "_", with: " ")
-            return "\(grouped(count)) \(name)\(count == 1 || names[table] == nil ? "" : "s")"
+            return "\(count.grouped) \(name)\(count == 1 || names[table] == nil ? "" : "s")"
         }.joined(separator: ", ")
-    }
-
-    /// 1234567 → "1,234,567" (no locale: output is the same on every machine).
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return (value < 0 ? "-" : "") + out
     }
 }

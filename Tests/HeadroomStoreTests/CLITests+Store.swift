@@ -177,7 +177,8 @@ struct CLIStoreTests {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let db = folder.appendingPathComponent("h.sqlite").path
-        let run = try CLITests.capture(["run", folder.appendingPathComponent("base.yaml").path, "--db", db])
+        let run = try CLITests.capture(["run", folder.appendingPathComponent("base.yaml").path, "--db", db,
+                                        "--duration", "6m", "--sample-requests", "1200"])
         #expect(run.status == 0)
         let show = try CLITests.capture(["runs", "show", "1", "--db", db])
         #expect(show.status == 0, "\(show.err)")
@@ -187,7 +188,8 @@ struct CLIStoreTests {
         #expect(summary.contains("Latency") && summary.contains(" ms") && summary.contains(" %"))
         #expect(show.out.contains(summary), "runs show:\n\(show.out)\nrun:\n\(run.out)")
         #expect(show.out.hasPrefix("run 1 · variant fixed · policy fixed · seed 3 · stored "))
-        #expect(show.out.contains("\nStored     ") && show.out.contains("series points"))
+        #expect(show.out.contains("\nStored     ") && show.out.contains("series points") && show.out.contains(" 1,200 sampled requests"),
+                "\(show.out)")
         #expect(show.out.range(of: #"\d\.\d{5,}"#, options: .regularExpression) == nil, "raw floats: \(show.out)")
     }
 
