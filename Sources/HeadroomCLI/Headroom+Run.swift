@@ -51,7 +51,7 @@ extension Headroom {
             } catch {
                 Headroom.fail("\(error)")
             }
-            let runStore = noStore ? nil : try store.open()
+            let runStore = noStore ? nil : try store.open(.readWrite)
             let progress = ProgressLine(total: scenario.duration)
             let started = Date()
             let result = Simulation.run(scenario, options: RunOptions(requestSample: sampleRequests, progress: progress.update))
@@ -64,10 +64,12 @@ extension Headroom {
                 if decisions { print(ResultFormat.decisions(result.decisions)) }
             }
             if let runStore {
-                let id = try runStore.save(result, document: document, scenario: scenario,
-                                           placement: RunStore.Placement(variant: scenario.policy.kind.rawValue), startedAt: started,
-                                           wallSeconds: wall)
-                FileHandle.standardError.write(Data("stored as run \(id) in \(store.path)\n".utf8))
+                let saved = Headroom.failing {
+                    try runStore.save(result, document: document, scenario: scenario,
+                                      placement: RunStore.Placement(variant: scenario.policy.kind.rawValue), startedAt: started,
+                                      wallSeconds: wall)
+                }
+                FileHandle.standardError.write(Data("stored as run \(saved.id) in \(store.path)\n".utf8))
             }
         }
     }

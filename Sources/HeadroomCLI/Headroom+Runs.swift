@@ -16,7 +16,8 @@ extension Headroom {
             @Flag(help: "Print JSON (one object per run).") var json = false
 
             func run() throws {
-                let runs = try store.open().runs(sweep: sweep, scenario: scenario, limit: limit)
+                let runStore = try store.open()
+                let runs = Headroom.failing { try runStore.runs(sweep: sweep, scenario: scenario, limit: limit) }
                 if json {
                     let objects = runs.map { run -> [String: Any] in
                         ["id": run.id, "scenario": run.scenario, "sweep": run.sweep ?? NSNull(), "variant": run.variant,
@@ -46,25 +47,29 @@ extension Headroom {
 
             func run() throws {
                 let runStore = try store.open()
-                guard let listing = try runStore.runs(ids: [id]).first, let summary = try runStore.summaries(of: [id])[id] else {
-                    Headroom.fail("no run \(id) in \(store.path) (see `headroom runs list`)")
+                guard let listing = Headroom.failing({ try runStore.runs(ids: [id]).first }),
+                      let summary = Headroom.failing({ try runStore.summaries(of: [id])[id] }) else {
+                    Headroom.fail("no run \(id) in \(store.path) (see `headroom runs list --db \(store.path)`)")
                 }
+                let counts = Headroom.failing { try runStore.rowCounts(ofRun: id) }
+                let scenarioText = yaml ? Headroom.failing { try runStore.scenarioYAML(ofRun: id) } : nil
                 if json {
                     var object: [String: Any] = [
                         "id": listing.id, "scenario": listing.scenario, "sweep": listing.sweep ?? NSNull(), "variant": listing.variant,
                         "policy_kind": listing.policyKind, "seed": listing.seed, "wall_seconds": listing.wallSeconds,
-                        "summary": summary, "stored_rows": try runStore.rowCounts(ofRun: id),
+                        "summary": summary, "stored_rows": counts,
                     ]
-                    if yaml { object["yaml"] = try runStore.scenarioYAML(ofRun: id) ?? NSNull() }
+                    if yaml { object["yaml"] = scenarioText ?? NSNull() }
                     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
                     return
                 }
-                print("run \(listing.id): \(listing.scenario), variant \(listing.variant), seed \(listing.seed)"
-                      + (listing.sweep.map { ", sweep \($0)" } ?? "") + String(format: ", %.2f s wall", listing.wallSeconds))
-                for key in summary.keys.sorted() { print("  \(key.padding(toLength: 40, withPad: " ", startingAt: 0)) \(summary[key]!)") }
-                let counts = try runStore.rowCounts(ofRun: id)
-                print("  stored rows: " + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", "))
-                if yaml, let text = try runStore.scenarioYAML(ofRun: id) { print("\n" + text) }
+                let stored = Headroom.failing { try runStore.storedSummary(ofRun: id) }
+                print(RunShowFormat.heading(listing))
+                print("")
+                if let stored { print(ResultFormat.table(stored, wall: listing.wallSeconds)) }
+                print("")
+                print(RunShowFormat.storedRows(counts))
+                if let scenarioText { print("\n" + scenarioText) }
             }
         }
     }
@@ -77,14 +82,15 @@ extension Headroom {
         @Argument(help: "The databases to merge from.") var inputs: [String]
 
         func run() throws {
-            let target: RunStore
-            do { target = try RunStore(path: output) } catch { Headroom.fail("\(error)") }
-            var total = 0
+            for input in inputs where !FileManager.default.fileExists(atPath: input) { Headroom.fail("\(input): no such file") }
+            let target = Headroom.failing { try RunStore(path: output, access: .readWrite) }
+            var total = RunStore.MergeOutcome()
             for input in inputs {
-                guard FileManager.default.fileExists(atPath: input) else { Headroom.fail("\(input): no such file") }
-                do { total += try target.merge(from: input) } catch { Headroom.fail("\(error)") }
+                let outcome = Headroom.failing { try target.merge(from: input) }
+                total.merged += outcome.merged
+                total.alreadyPresent += outcome.alreadyPresent
             }
-            print("merged \(total) runs into \(output)")
+            print("merged \(total.merged) runs into \(output)" + (total.alreadyPresent > 0 ? " (\(total.alreadyPresent) already present)" : ""))
         }
     }
 }

@@ -69,16 +69,19 @@ extension Headroom {
                 Headroom.fail("\(error)")
             }
             if let (index, count) = try shardSpec() { jobList = SweepRunner.shard(jobList, index: index, of: count) }
-            let runStore = try store.open()
-            let existing = try runStore.runs(sweep: spec.name, limit: 1)
+            let runStore = try store.open(.readWrite)
+            let existing = Headroom.failing { try runStore.runs(sweep: spec.name, limit: 1) }
             if !existing.isEmpty && !resume {
-                Headroom.fail("sweep '\(spec.name)' already has runs in \(store.path); pass --resume to continue it, or rename the sweep")
+                Headroom.fail("sweep '\(spec.name)' already has runs in \(store.path); pass --resume to continue it, "
+                              + "or give the sweep another `name:` to run it afresh")
             }
-            let sweepID = try runStore.sweep(named: spec.name, file: file)
+            let sweepID = Headroom.failing { try runStore.sweep(named: spec.name, file: file) }
             let bar = ProgressBar()
             StopSignal.install()
-            let outcome = try SweepRunner.run(jobList, store: runStore, sweepID: sweepID, workers: jobs,
-                                              progress: bar.update, shouldStop: { StopSignal.requested })
+            let outcome = Headroom.failing {
+                try SweepRunner.run(jobList, store: runStore, sweepID: sweepID, workers: jobs,
+                                    progress: bar.update, shouldStop: { StopSignal.requested })
+            }
             bar.clear()
             var line = "sweep \(spec.name): \(outcome.stored) runs stored"
             if outcome.skipped > 0 { line += ", \(outcome.skipped) already stored" }

@@ -28,8 +28,12 @@ public struct SweepRecord: Codable, FetchableRecord, MutablePersistableRecord, S
 /// A row of `runs`: one simulation of one scenario with one seed.
 public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
     public static let databaseTableName = "runs"
+    /// Assigned by SQLite: a run's identity within its store.
     public var id: Int64?
-    /// Identity across databases: a hash of the scenario text and the seed (merges deduplicate on it).
+    /// A run's identity across stores (a random UUID; merges skip runs whose uid is present).
+    public var runUid: String
+    /// What was run: a hash of the scenario text, the seed and the variant. Not unique — running a
+    /// scenario again is a new run — except within one sweep, where it is the resume key.
     public var runKey: String
     public var scenarioId: Int64
     public var sweepId: Int64?
@@ -44,7 +48,7 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
     public var status: String
 
     enum CodingKeys: String, CodingKey {
-        case id, runKey = "run_key", scenarioId = "scenario_id", sweepId = "sweep_id", variant, policyKind = "policy_kind", seed
+        case id, runUid = "run_uid", runKey = "run_key", scenarioId = "scenario_id", sweepId = "sweep_id", variant, policyKind = "policy_kind", seed
         case headroomVersion = "headroom_version", startedAt = "started_at", wallSeconds = "wall_seconds", status
     }
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

@@ -94,7 +94,40 @@ extension RunStore {
                 t.primaryKey(["run_id", "metric", "percentile"])
             }
         }
+        migrator.registerMigration("v-run-identity: every run its own row; resume keys unique per sweep") { db in
+            try Self.migrateRunIdentity(db)
+        }
         return migrator
+    }
+
+    /// Rebuilds `runs` (SQLite cannot drop a UNIQUE constraint in place): `run_key` stops being
+    /// unique across the store, `run_uid` identifies a run across stores, and `(sweep_id, run_key)`
+    /// is unique among a sweep's runs. Ids are kept, so every results table still points at its run.
+    /// Runs stored before take their old `run_key` as `run_uid`: it was unique, and the same in
+    /// every copy or shard of a store, so merging old copies stays harmless. GRDB runs migrations
+    /// with foreign keys off, so dropping the old table deletes no results.
+    static func migrateRunIdentity(_ db: Database) throws {
+        try db.create(table: "runs_new") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("run_uid", .text).notNull().unique()
+            t.column("run_key", .text).notNull()
+            t.column("scenario_id", .integer).notNull().references("scenarios")
+            t.column("sweep_id", .integer).references("sweeps")
+            t.column("variant", .text).notNull()
+            t.column("policy_kind", .text).notNull()
+            t.column("seed", .integer).notNull()
+            t.column("headroom_version", .text).notNull()
+            t.column("started_at", .datetime).notNull()
+            t.column("wall_seconds", .double).notNull()
+            t.column("status", .text).notNull()
+        }
+        let kept = "id, run_key, scenario_id, sweep_id, variant, policy_kind, seed, headroom_version, started_at, wall_seconds, status"
+        try db.execute(sql: "INSERT INTO runs_new (run_uid, \(kept)) SELECT run_key, \(kept) FROM runs")
+        try db.drop(table: "runs")
+        try db.rename(table: "runs_new", to: "runs")
+        try db.create(index: "runs_by_sweep", on: "runs", columns: ["sweep_id", "variant", "seed"])
+        try db.create(index: "runs_resume_key", on: "runs", columns: ["sweep_id", "run_key"], unique: true,
+                      condition: Column("sweep_id") != nil)
     }
 
     /// The tables holding one run's results, each keyed by `run_id` (merge, export and `runs show` walk them).

@@ -26,8 +26,8 @@ extension RunStore {
         """
 
     /// Runs, newest first, optionally only those of one sweep or scenario name.
-    public func runs(sweep: String? = nil, scenario: String? = nil, ids: [Int64]? = nil, limit: Int = 1000) throws -> [RunListing] {
-        try writer.read { db in
+    public func runs(sweep: String? = nil, scenario: String? = nil, ids: [Int64]? = nil, limit: Int = 1000) throws(StoreError) -> [RunListing] {
+        try reading("list the runs") { db in
             var conditions: [String] = []
             var arguments: [DatabaseValueConvertible] = []
             if let sweep { conditions.append("sweeps.name = ?"); arguments.append(sweep) }
@@ -45,8 +45,8 @@ extension RunStore {
     }
 
     /// The summary columns of the given runs, by run id.
-    public func summaries(of ids: [Int64]) throws -> [Int64: [String: Double]] {
-        try writer.read { db in
+    public func summaries(of ids: [Int64]) throws(StoreError) -> [Int64: [String: Double]] {
+        try reading("read the run summaries") { db in
             var result: [Int64: [String: Double]] = [:]
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM run_summaries WHERE run_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
                                         arguments: StatementArguments(ids))
@@ -60,21 +60,24 @@ extension RunStore {
     }
 
     /// The scenario YAML a run used.
-    public func scenarioYAML(ofRun id: Int64) throws -> String? {
-        try writer.read { db in
+    public func scenarioYAML(ofRun id: Int64) throws(StoreError) -> String? {
+        try reading("read run \(id)'s scenario") { db in
             try String.fetchOne(db, sql: "SELECT scenarios.yaml FROM runs JOIN scenarios ON scenarios.id = runs.scenario_id WHERE runs.id = ?",
                                 arguments: [id])
         }
     }
 
-    /// Run keys already stored (a resumed sweep skips them).
-    public func storedRunKeys() throws -> Set<String> {
-        try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT run_key FROM runs")) }
+    /// The run keys one sweep has stored (a resumed sweep skips them; other sweeps' and single
+    /// runs' keys do not count).
+    public func storedRunKeys(sweepID: Int64) throws(StoreError) -> Set<String> {
+        try reading("read the sweep's stored runs") { db in
+            Set(try String.fetchAll(db, sql: "SELECT run_key FROM runs WHERE sweep_id = ?", arguments: [sweepID]))
+        }
     }
 
     /// Counts of rows per table for one run (for `runs show`).
-    public func rowCounts(ofRun id: Int64) throws -> [String: Int] {
-        try writer.read { db in
+    public func rowCounts(ofRun id: Int64) throws(StoreError) -> [String: Int] {
+        try reading("count run \(id)'s rows") { db in
             var counts: [String: Int] = [:]
             for table in Self.resultTables where table != "run_summaries" {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE run_id = ?", arguments: [id]) ?? 0

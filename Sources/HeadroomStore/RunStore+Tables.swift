@@ -8,11 +8,11 @@ extension RunStore {
 
     /// One table's rows for the given runs, ordered by run and then by the table's natural order
     /// (time or serial). `runs` is the joined per-run summary.
-    public func table(_ name: String, runs ids: [Int64]) throws -> ResultTable {
+    public func table(_ name: String, runs ids: [Int64]) throws(StoreError) -> ResultTable {
         guard Self.exportTables.contains(name) else {
             throw StoreError("no table '\(name)'; the tables are \(Self.exportTables.joined(separator: ", "))")
         }
-        return try writer.read { db in
+        return try reading("read the \(name) table") { db in
             let placeholders = ids.map { _ in "?" }.joined(separator: ",")
             var columns: [ResultTable.Column]
             let sql: String
@@ -50,16 +50,16 @@ extension RunStore {
     }
 
     /// The ids of the runs named by a sweep or a list; a clear error for unknown ones.
-    public func resolveRuns(sweep: String?, ids: [Int64]?) throws -> [Int64] {
+    public func resolveRuns(sweep: String?, ids: [Int64]?) throws(StoreError) -> [Int64] {
         if let sweep {
             let found = try runs(sweep: sweep, limit: Int.max).map(\.id).sorted()
-            guard !found.isEmpty else { throw StoreError("sweep '\(sweep)' has no runs in this database (see `headroom runs list`)") }
+            guard !found.isEmpty else { throw StoreError("sweep '\(sweep)' has no runs in \(self.name) (see `headroom runs list`)") }
             return found
         }
         let wanted = ids ?? []
         let found = Set(try runs(ids: wanted, limit: Int.max).map(\.id))
         if let missing = wanted.first(where: { !found.contains($0) }) {
-            throw StoreError("no run with id \(missing) in this database (see `headroom runs list`)")
+            throw StoreError("no run with id \(missing) in \(self.name) (see `headroom runs list`)")
         }
         return wanted
     }

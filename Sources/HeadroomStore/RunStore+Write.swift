@@ -16,28 +16,47 @@ extension RunStore {
         }
     }
 
+    /// What `save` did: stored the run under a new id, or found its sweep already holding it.
+    public struct SavedRun: Sendable, Equatable {
+        /// The run's id in this store (the earlier one's, when already stored).
+        public var id: Int64
+        /// True when another writer (a second `sweep --resume` on the same store) stored this
+        /// sweep job first; the run was not stored again.
+        public var alreadyStored: Bool
+    }
+
     /// Stores one run — scenario text, run row, summary, series, decisions, cold starts and request
-    /// sample — in a single transaction, so a crash leaves no half-written run. Returns its id.
+    /// sample — in a single transaction, so a crash leaves no half-written run. SQLite assigns the
+    /// id. A single run is always new (running a scenario again is a new run); a sweep's job is
+    /// stored once per sweep, checked inside the same transaction, so concurrent writers of one
+    /// sweep never collide.
     @discardableResult
     public func save(
         _ result: RunResult, document: ScenarioDocument, scenario: Scenario, placement: Placement, startedAt: Date, wallSeconds: Double
-    ) throws -> Int64 {
-        try writer.write { db in
+    ) throws(StoreError) -> SavedRun {
+        try writing("store the run") { db in
             let hash = Self.hash(document.yaml)
+            let key = Self.runKey(scenarioHash: hash, seed: scenario.seed, variant: placement.variant)
+            if let sweepID = placement.sweepID,
+               let existing = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE sweep_id = ? AND run_key = ?", arguments: [sweepID, key]) {
+                return SavedRun(id: existing, alreadyStored: true)
+            }
             var scenarioRecord = try ScenarioRecord.filter(Column("hash") == hash).fetchOne(db)
             if scenarioRecord == nil {
                 var fresh = ScenarioRecord(id: nil, name: scenario.name, yaml: document.yaml, hash: hash)
                 try fresh.insert(db)
                 scenarioRecord = fresh
             }
+            guard let scenarioID = scenarioRecord?.id else { throw StoreError("\(name): the scenario row has no id") }
             var run = RunRecord(
-                id: nil, runKey: Self.runKey(scenarioHash: hash, seed: scenario.seed, variant: placement.variant),
-                scenarioId: scenarioRecord!.id!, sweepId: placement.sweepID, variant: placement.variant,
+                id: nil, runUid: UUID().uuidString.lowercased(), runKey: key,
+                scenarioId: scenarioID, sweepId: placement.sweepID, variant: placement.variant,
                 policyKind: scenario.policy.kind.rawValue, seed: Int64(bitPattern: scenario.seed),
                 headroomVersion: Self.headroomVersion, startedAt: startedAt, wallSeconds: wallSeconds, status: "finished")
             try run.insert(db)
-            try Self.insertResults(result, runID: run.id!, db: db)
-            return run.id!
+            guard let id = run.id else { throw StoreError("\(name): the run row has no id") }
+            try Self.insertResults(result, runID: id, db: db)
+            return SavedRun(id: id, alreadyStored: false)
         }
     }
 
@@ -90,13 +109,15 @@ extension RunStore {
         }
     }
 
-    /// Creates the sweep if it is new; returns its id either way (so a re-run resumes it).
-    public func sweep(named name: String, file: String) throws -> Int64 {
-        try writer.write { db in
-            if let existing = try SweepRecord.filter(Column("name") == name).fetchOne(db) { return existing.id! }
+    /// Creates the sweep if it is new; returns its id either way (so a re-run resumes it). Check
+    /// and insert share one transaction, so two processes starting one sweep get one row.
+    public func sweep(named name: String, file: String) throws(StoreError) -> Int64 {
+        try writing("record the sweep '\(name)'") { db in
+            if let existing = try SweepRecord.filter(Column("name") == name).fetchOne(db), let id = existing.id { return id }
             var sweep = SweepRecord(id: nil, name: name, file: file, createdAt: Date())
             try sweep.insert(db)
-            return sweep.id!
+            guard let id = sweep.id else { throw StoreError("\(self.name): the sweep row has no id") }
+            return id
         }
     }
 
@@ -111,7 +132,8 @@ extension RunStore {
         return String(a, radix: 16).leftPadded(16) + String(b, radix: 16).leftPadded(16)
     }
 
-    /// A run's identity: the scenario text (which includes every override), the seed and the variant.
+    /// What a run ran: the scenario text (which includes every override), the seed and the variant.
+    /// A sweep's resume key (unique within the sweep); not a run's identity (see `RunRecord.runUid`).
     public static func runKey(scenarioHash: String, seed: UInt64, variant: String) -> String {
         hash("\(scenarioHash)|\(seed)|\(variant)")
     }

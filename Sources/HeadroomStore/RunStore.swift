@@ -3,20 +3,38 @@ import GRDB
 
 /// The SQLite run store: scenarios, runs, their summaries, time series, decisions, cold starts
 /// and request samples. Wraps one `DatabaseWriter` (a WAL `DatabasePool` on disk, a
-/// `DatabaseQueue` in memory) whose schema the migrator brings up to date when it opens.
+/// `DatabaseQueue` in memory or when opened read-only) whose schema the migrator brings up to date
+/// when it opens for writing.
 public struct RunStore: Sendable {
+    /// The connection. For a store opened `.readOnly` it refuses every write (SQLite opened the
+    /// file read-only), so a read command cannot change a colleague's file.
     public let writer: any DatabaseWriter
+    /// The path (or a label for an in-memory store), named in every error.
+    public let name: String
 
-    /// Opens (creating if needed) the database at `path`. A file that is not a Headroom database,
-    /// or one written by a newer Headroom, is refused and left untouched.
-    public init(path: String) throws(StoreError) {
+    /// How a command uses the store.
+    public enum Access: Sendable {
+        /// Creates the file if missing and migrates it: `run`, `sweep`, the target of `merge`.
+        case readWrite
+        /// Opens an existing file without writing a byte: `runs`, `compare`, `report`, `export`, merge sources.
+        case readOnly
+    }
+
+    /// Opens the database at `path`. `.readWrite` creates it if needed; `.readOnly` requires it
+    /// (see `init(readOnlyPath:)`). A file that is not a Headroom database, or one written by a
+    /// newer Headroom, is refused and left untouched.
+    public init(path: String, access: Access = .readWrite) throws(StoreError) {
+        if access == .readOnly {
+            try self.init(readOnlyPath: path)
+            return
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         let writer: DatabasePool
         do {
             writer = try Self.openPool(path: path, configuration: configuration)
         } catch {
-            throw StoreError("\(path): cannot open as an SQLite database (\(Self.describe(error)))")
+            throw StoreError.wrapping(error, store: path, while: "open the store")
         }
         try self.init(writer: writer, name: path)
     }
@@ -41,14 +59,19 @@ public struct RunStore: Sendable {
     /// Uses `writer` (an in-memory `DatabaseQueue()` in tests), migrating it.
     public init(writer: any DatabaseWriter, name: String = "database") throws(StoreError) {
         self.writer = writer
+        self.name = name
         do {
             try writer.read { db in try Self.checkIsHeadroom(db, name: name) }
             try Self.migrate(writer)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError("\(name): \(Self.describe(error))")
+            throw StoreError.wrapping(error, store: name, while: "open the store")
         }
+    }
+
+    /// Wraps an already-checked connection as is (read-only stores).
+    init(checked writer: any DatabaseWriter, name: String) {
+        self.writer = writer
+        self.name = name
     }
 
     /// Refuses a database with tables of its own but no migration table, or migrations this
@@ -85,14 +108,13 @@ public struct RunStore: Sendable {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
-        return "\(error)"
+    /// Runs `body` in a read transaction; a database error becomes a sentence naming the store.
+    func reading<T>(_ action: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.read(body) } catch { throw StoreError.wrapping(error, store: name, while: action) }
     }
-}
 
-/// A store error with a sentence a user can act on.
-public struct StoreError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Runs `body` in one (IMMEDIATE) write transaction; a database error becomes a sentence naming the store.
+    func writing<T>(_ action: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.write(body) } catch { throw StoreError.wrapping(error, store: name, while: action) }
+    }
 }

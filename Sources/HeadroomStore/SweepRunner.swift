@@ -3,8 +3,9 @@ import Foundation
 import Headroom
 
 /// Runs a sweep's jobs on `workers` threads and stores each finished run in its own transaction
-/// (GRDB serializes the writes: one writer). Jobs already stored are skipped, so a killed sweep
-/// resumes where it stopped; results do not depend on the number of workers.
+/// (GRDB serializes the writes: one writer). Jobs this sweep already stored are skipped, so a killed
+/// sweep resumes where it stopped; a job another process stored meanwhile counts as skipped too.
+/// Results do not depend on the number of workers.
 public enum SweepRunner {
     public struct Outcome: Sendable, Equatable {
         public var stored = 0
@@ -22,7 +23,7 @@ public enum SweepRunner {
         progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in },
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) throws -> Outcome {
-        let known = try store.storedRunKeys()
+        let known = try store.storedRunKeys(sweepID: sweepID)
         let pending = jobs.filter { job in
             !known.contains(RunStore.runKey(scenarioHash: RunStore.hash(job.document.yaml), seed: job.seed, variant: job.variant))
         }
@@ -37,17 +38,17 @@ public enum SweepRunner {
                     let scenario = scenarios[index]
                     let started = Date()
                     let result = Simulation.run(scenario)
-                    try store.save(result, document: job.document, scenario: scenario,
-                                   placement: RunStore.Placement(sweepID: sweepID, variant: job.variant),
-                                   startedAt: started, wallSeconds: Date().timeIntervalSince(started))
-                    progress(state.finish(), pending.count)
+                    let saved = try store.save(result, document: job.document, scenario: scenario,
+                                               placement: RunStore.Placement(sweepID: sweepID, variant: job.variant),
+                                               startedAt: started, wallSeconds: Date().timeIntervalSince(started))
+                    progress(state.finish(alreadyStored: saved.alreadyStored), pending.count)
                 } catch {
                     state.fail(error)
                 }
             }
         }
         if let error = state.error { throw error }
-        return Outcome(stored: state.done, skipped: jobs.count - pending.count, stopped: state.stopped)
+        return Outcome(stored: state.done - state.raced, skipped: jobs.count - pending.count + state.raced, stopped: state.stopped)
     }
 
     /// The work counter and first error, behind one lock.
@@ -56,6 +57,8 @@ public enum SweepRunner {
         private var cursor = 0
         let total: Int
         private(set) var done = 0
+        /// Of `done`, the jobs another writer had stored first.
+        private(set) var raced = 0
         private(set) var stopped = false
         private(set) var error: (any Error)?
 
@@ -69,9 +72,10 @@ public enum SweepRunner {
             return cursor - 1
         }
 
-        func finish() -> Int {
+        func finish(alreadyStored: Bool) -> Int {
             lock.lock(); defer { lock.unlock() }
             done += 1
+            if alreadyStored { raced += 1 }
             return done
         }
 

@@ -24,7 +24,7 @@ struct ReportTests {
                 let scenario = try document.scenario()
                 let result = Simulation.run(scenario)
                 ids.append(try store.save(result, document: document, scenario: scenario, placement: .init(variant: variant),
-                                          startedAt: Date(), wallSeconds: 0))
+                                          startedAt: Date(), wallSeconds: 0).id)
             }
         }
         return (store, ids)

@@ -32,7 +32,7 @@ struct RunStoreTests {
         let scenario = try document.scenario()
         let result = Simulation.run(scenario, options: RunOptions(requestSample: 5))
         let id = try store.save(result, document: document, scenario: scenario, placement: .init(variant: variant),
-                                startedAt: Date(), wallSeconds: 0.1)
+                                startedAt: Date(), wallSeconds: 0.1).id
         return (id, result)
     }
 

@@ -102,8 +102,8 @@ struct SweepTests {
             paths.append(path)
         }
         let merged = try RunStore(path: folder.appendingPathComponent("all.sqlite").path)
-        #expect(try paths.map { try merged.merge(from: $0) }.reduce(0, +) == 12)
-        #expect(try merged.merge(from: paths[0]) == 0)
+        #expect(try paths.map { try merged.merge(from: $0).merged }.reduce(0, +) == 12)
+        #expect(try merged.merge(from: paths[0]) == RunStore.MergeOutcome(merged: 0, alreadyPresent: 4))
         var m = try Self.storedSummaries(merged)
         var r = reference
         for key in r.keys { r[key]!["events"] = 0; m[key]?["events"] = 0 }

@@ -1,0 +1,58 @@
+import Foundation
+import Headroom
+
+extension RunSummaryRecord {
+    /// The `RunSummary` a run's stored columns describe — the inverse of `values(_:)` — so that
+    /// `runs show` prints a stored run exactly as `headroom run` printed it. A column added to
+    /// `values(_:)` belongs here too (the round-trip test fails otherwise).
+    ///
+    /// Built through `RunSummary`'s `Codable` form: the type has no public memberwise initializer,
+    /// and decoding keeps this the only place that knows both shapes. Latency sample counts are not
+    /// stored and read back as 0; a column missing from an older schema reads as 0.
+    static func summary(columns c: [String: Double], scenario: String, seed: UInt64) throws -> RunSummary {
+        // JSON has no infinity: non-finite values travel as strings the decoder turns back.
+        func real(_ value: Double) -> Any { value.isFinite ? value : value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
+        func number(_ column: String) -> Any { real(c[column] ?? 0) }
+        func hours(_ column: String) -> Any { real((c[column] ?? 0) * 3600) }
+        func count(_ column: String) -> Int { Int(exactly: (c[column] ?? 0).rounded()) ?? 0 }
+        func latency(_ name: String) -> [String: Any] {
+            ["count": 0, "mean": number("\(name)_mean_seconds"), "p50": number("\(name)_p50_seconds"), "p90": number("\(name)_p90_seconds"),
+             "p99": number("\(name)_p99_seconds"), "max": number("\(name)_max_seconds")]
+        }
+        let dropped = Dictionary(uniqueKeysWithValues: DropReason.allCases.map { ($0.rawValue, count("dropped_\($0.rawValue)")) })
+        let object: [String: Any] = [
+            "scenario": scenario, "seed": seed, "durationSeconds": number("duration_seconds"), "events": count("events"),
+            "requests": ["arrived": count("arrived"), "finished": count("finished"), "dropped": count("dropped"),
+                         "inFlight": count("in_flight"), "droppedByReason": dropped],
+            "ttft": latency("ttft"), "itl": latency("itl"), "e2e": latency("e2e"), "queueWait": latency("queue_wait"),
+            "slo": ["ttftTargetSeconds": number("slo_ttft_target_seconds"), "itlTargetSeconds": number("slo_itl_target_seconds"),
+                    "ttft": number("slo_ttft"), "itl": number("slo_itl"), "both": number("slo_both")],
+            "tokens": ["prompt": count("prompt_tokens"), "output": count("output_tokens"), "outputPerSecond": number("output_tokens_per_second")],
+            "coldStarts": ["started": count("cold_starts_started"), "completed": count("cold_starts_completed"),
+                           "meanPending": number("cold_start_mean_pending_seconds"), "meanPull": number("cold_start_mean_pull_seconds"),
+                           "meanLoad": number("cold_start_mean_load_seconds"), "meanWarmup": number("cold_start_mean_warmup_seconds"),
+                           "meanTotal": number("cold_start_mean_seconds"), "maxTotal": number("cold_start_max_seconds")],
+            "gpuSeconds": ["provisioning": hours("gpu_hours_provisioning"), "starting": hours("gpu_hours_starting"),
+                           "serving": hours("gpu_hours_serving"), "idle": hours("gpu_hours_idle"), "unallocated": hours("gpu_hours_unallocated")],
+            "cost": ["dollars": number("cost_dollars"), "perMillionOutputTokens": number("cost_per_million_output_tokens"),
+                     "nodeSeconds": number("node_seconds")],
+            "preemptions": count("preemptions"), "peakReplicas": count("peak_replicas"), "peakNodes": count("peak_nodes"),
+        ]
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(RunSummary.self, from: try JSONSerialization.data(withJSONObject: object))
+    }
+}
+
+extension RunStore {
+    /// One stored run's summary as a `RunSummary` (nil when there is no such run).
+    public func storedSummary(ofRun id: Int64) throws(StoreError) -> RunSummary? {
+        guard let listing = try runs(ids: [id]).first, let columns = try summaries(of: [id])[id] else { return nil }
+        do {
+            return try RunSummaryRecord.summary(columns: columns, scenario: listing.scenario, seed: UInt64(bitPattern: listing.seed))
+        } catch {
+            throw StoreError("\(name): run \(id)'s stored summary does not read back as a summary (\(error)); "
+                             + "`headroom runs show \(id) --json --db \(name)` prints its columns as stored")
+        }
+    }
+}
