@@ -17,3 +17,15 @@ enum Terminal {
         colours(fd) ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
     }
 }
+
+extension Terminal {
+    /// Tables fit this many columns unless `$COLUMNS` says otherwise: a narrow window, a split pane
+    /// or a pasted log all read them without wrapping. (A pipe gets the same, so a script's output
+    /// does not depend on who ran it.)
+    static let defaultWidth = 100
+
+    /// `$COLUMNS` when it is a positive number, else `defaultWidth`.
+    static func width(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        environment["COLUMNS"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0 > 0 ? $0 : nil } ?? defaultWidth
+    }
+}
