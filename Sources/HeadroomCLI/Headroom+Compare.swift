@@ -19,8 +19,8 @@ extension Headroom {
                 variant's paired difference to the baseline on the seeds both ran (the same seed gives every variant the same
                 requests), with a Student-t interval.
 
-                The table fits $COLUMNS (default 100) with TTFT p99, SLO met, drops and cost; --columns picks others,
-                --wide shows all.
+                The table fits $COLUMNS (default 100): TTFT p99, SLO met, cost and drops, the last left out first
+                when too narrow. --columns picks others, --wide shows all.
 
                 Example:
                   headroom compare --sweep signals --baseline kpa-concurrency --sort cost_dollars

@@ -24,7 +24,7 @@ public struct ComparisonColumn: Sendable {
 
     /// What the table shows by default: the columns a decision turns on (latency against the SLO,
     /// attainment, lost requests, money), narrow enough for 100 columns with intervals.
-    public static let defaults = ["ttft_p99_seconds", "slo_both", "dropped", "cost_dollars"]
+    public static let defaults = ["ttft_p99_seconds", "slo_both", "cost_dollars", "dropped"]
 
     public static func named(_ metric: String) -> ComparisonColumn? { all.first { $0.metric == metric } }
 

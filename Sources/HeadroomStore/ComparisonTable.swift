@@ -114,13 +114,23 @@ struct VariantLabels {
         let keys = parsed.first??.keys
         let compact = keys != nil && parsed.allSatisfy { $0?.keys == keys }
         for (variant, parse) in zip(variants, parsed) {
-            var label = compact ? ([parse!.short] + parse!.values).joined(separator: ", ") : variant
-            if let width, label.count > width { label = String(label.prefix(width - 1)) + "…" }
-            labels[variant] = label
+            labels[variant] = compact ? Self.cut(parse!.short, then: parse!.values.map { ", " + $0 }.joined(), to: width)
+                : Self.cut(Comparison.shortName(variant), then: String(variant.dropFirst(Comparison.shortName(variant).count)), to: width)
         }
         if compact, let keys { legend = "Variants read: name, " + keys.joined(separator: ", ") + "." }
         // Cutting may make two labels equal: then show them whole.
         if Set(labels.values).count < labels.count { labels = Dictionary(uniqueKeysWithValues: variants.map { ($0, $0) }); legend = nil }
+    }
+
+    /// `name` + `rest` in at most `width` characters: the name is cut first (the grid values tell
+    /// variants apart), then the middle.
+    static func cut(_ name: String, then rest: String, to width: Int?) -> String {
+        let whole = name + rest
+        guard let width, whole.count > width else { return whole }
+        let keep = width - rest.count - 1
+        if keep >= min(6, name.count) { return String(name.prefix(keep)) + "…" + rest }
+        let head = (width - 1) / 2
+        return String(whole.prefix(head)) + "…" + String(whole.suffix(width - 1 - head))
     }
 
     subscript(variant: String) -> String { labels[variant] ?? variant }

@@ -31,7 +31,8 @@ public enum ConfidenceInterval {
         let z2 = z * z
         let centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
         let half = z / (1 + z2 / trials) * (p * (1 - p) / trials + z2 / (4 * trials * trials)).squareRoot()
-        return (max(0, centre - half), min(1, centre + half))
+        // Exact at the ends (0 or all successes), where rounding could otherwise leave p just outside.
+        return (max(0, min(centre - half, p)), min(1, max(centre + half, p)))
     }
 
     /// A share's mean over seeds with a Wilson interval whose sample size is the effective one,
