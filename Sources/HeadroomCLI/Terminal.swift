@@ -29,3 +29,27 @@ extension Terminal {
         environment["COLUMNS"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0 > 0 ? $0 : nil } ?? defaultWidth
     }
 }
+
+extension Terminal {
+    /// Each line longer than `width` broken into pieces that fit: at the last "; " that fits, else
+    /// the last column gap ("   "), ", " or space; pieces after the first are indented by `indent`
+    /// spaces (under a summary's values, past its labels).
+    static func fit(_ lines: [String], width: Int, indent: Int = 11) -> [String] {
+        lines.flatMap { line -> [String] in
+            var pieces: [String] = []
+            var rest = Substring(line)
+            var prefix = ""
+            while prefix.count + rest.count > width {
+                let room = width - prefix.count
+                let head = rest.prefix(room)
+                guard let cut = ["; ", "   ", ", ", " "].lazy.compactMap({ head.range(of: $0, options: .backwards) })
+                    .first(where: { head.distance(from: head.startIndex, to: $0.lowerBound) > indent })
+                else { break }
+                pieces.append(prefix + rest[..<cut.lowerBound] + (rest[cut].hasPrefix(" ") ? "" : String(rest[cut].first!)))
+                rest = rest[cut.upperBound...]
+                prefix = String(repeating: " ", count: indent)
+            }
+            return pieces + [prefix + rest]
+        }
+    }
+}
