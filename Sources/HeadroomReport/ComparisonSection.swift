@@ -57,30 +57,29 @@ struct ComparisonSection {
         return out + "</section>"
     }
 
-    static let columns: [(metric: String, title: String, format: @Sendable (Double) -> String)] = [
-        ("ttft_p50_seconds", "TTFT p50", Label.seconds), ("ttft_p99_seconds", "TTFT p99", Label.seconds),
-        ("itl_p99_seconds", "ITL p99", Label.seconds), ("slo_both", "SLO met", Label.percent), ("dropped", "drops", Label.number),
-        ("cold_starts_started", "cold starts", Label.number), ("gpu_hours_serving", "GPU-h serving", { String(format: "%.2f", $0) }),
-        ("gpu_hours_idle", "GPU-h idle", { String(format: "%.2f", $0) }), ("cost_dollars", "cost", Label.dollars),
-        ("cost_per_million_output_tokens", "$/M tokens", { String(format: "%.2f", $0) }),
-    ]
+    /// The terminal table's columns and number forms, less E2E p99 and GPU-hours starting (the
+    /// CDF and the run sections show those).
+    static let columns = ComparisonColumn.all.filter { !["e2e_p99_seconds", "gpu_hours_starting"].contains($0.metric) }
 
     private func table() -> String {
-        var out = "<table class=\"comparison\"><thead><tr><th>Pareto</th><th>variant</th><th>runs</th>"
+        var out = "<div class=\"scroll\"><table class=\"comparison\"><thead><tr><th>Pareto</th><th>variant</th><th>runs</th>"
         out += Self.columns.map { "<th>\(escaped($0.title))</th>" }.joined() + "</tr></thead><tbody>"
         for row in comparison.rows {
             let mark = row.paretoOptimal ? "★" : row.meetsSLO ? "" : "✗ SLO"
-            let few = row.runs > 1 && row.runs < ConfidenceInterval.reliableSeeds ? " <span class=\"ci\">(few: rough)</span>" : ""
+            let few = row.runs > 1 && row.runs < ConfidenceInterval.reliableSeeds ? "~" : ""
             out += "<tr><td>\(mark)</td><td>\(escaped(row.variant))</td><td>\(row.runs)\(few)</td>"
             for column in Self.columns {
-                guard let e = row.metrics[column.metric], e.count > 0 else { out += "<td>—</td>"; continue }
-                let interval = e.count > 1 && e.high > e.low
-                    ? " <span class=\"ci\">(\(escaped(column.format(e.low)))–\(escaped(column.format(e.high))))</span>" : ""
-                out += "<td>\(escaped(column.format(e.mean)))\(interval)</td>"
+                let (mean, interval) = column.parts(row.metrics[column.metric])
+                out += "<td>\(escaped(mean))\(interval.map { " <span class=\"ci\">(\(escaped($0)))</span>" } ?? "")</td>"
             }
             out += "</tr>"
         }
-        return out + "</tbody></table>"
+        out += "</tbody></table></div>"
+        out += "<p class=\"note\">Means over seeds; in brackets the 95 % interval: Wilson's score interval for SLO met, a "
+            + "percentile bootstrap (fixed seed) for the others. ~ fewer than \(ConfidenceInterval.reliableSeeds) seeds: the "
+            + "interval is rough. ★ on the cost-vs-p99-TTFT Pareto front among the variants that meet the SLO (mean "
+            + "attainment ≥ \(String(format: "%g", comparison.attainmentTarget * 100)) %); ✗ SLO: misses it.</p>"
+        return out
     }
 
     private func cdf(_ metric: String, title: String) -> SVGChart? {

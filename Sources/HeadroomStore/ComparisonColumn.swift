@@ -16,7 +16,7 @@ public struct ComparisonColumn: Sendable {
         seconds("e2e_p99_seconds", "E2E p99"),
         ComparisonColumn(metric: "slo_both", title: "SLO met", format: { percent($0) + "%" }, bare: { v, _ in percent(v) }),
         count("dropped", "drops"), count("cold_starts_started", "cold"),
-        plain("gpu_hours_serving", "GPU-h srv"), plain("gpu_hours_idle", "GPU-h idle"), plain("gpu_hours_starting", "GPU-h start"),
+        hours("gpu_hours_serving", "GPU-h srv"), hours("gpu_hours_idle", "GPU-h idle"), hours("gpu_hours_starting", "GPU-h start"),
         ComparisonColumn(metric: "cost_dollars", title: "cost", format: { "$" + significant($0) }, bare: { v, _ in significant(v) }),
         ComparisonColumn(metric: "cost_per_million_output_tokens", title: "$/Mtok", format: { "$" + significant($0) },
                          bare: { v, _ in significant(v) }),
@@ -30,9 +30,17 @@ public struct ComparisonColumn: Sendable {
 
     /// `mean (low–high)`, or the mean alone for one seed.
     func cell(_ e: Comparison.Estimate?) -> String {
-        guard let e, e.count > 0, e.mean.isFinite else { return "—" }
-        guard e.count > 1, e.high > e.low else { return format(e.mean) }
-        return "\(format(e.mean)) (\(bare(e.low, e.mean))–\(bare(e.high, e.mean)))"
+        let (mean, interval) = parts(e)
+        return interval.map { "\(mean) (\($0))" } ?? mean
+    }
+
+    /// The mean with its unit, and the interval `low–high` in the same unit (nil for one seed or
+    /// a zero-width interval); "—" for no value.
+    public func parts(_ e: Comparison.Estimate?) -> (mean: String, interval: String?) {
+        guard let e, e.count > 0, e.mean.isFinite else { return ("—", nil) }
+        let (low, high) = (bare(e.low, e.mean), bare(e.high, e.mean))
+        guard e.count > 1, low != high else { return (format(e.mean), nil) }
+        return (format(e.mean), "\(low)–\(high)")
     }
 
     /// A paired difference: signed mean, and its interval with signs (`+1.2s (-0.3–+2.7)`).
@@ -54,8 +62,10 @@ public struct ComparisonColumn: Sendable {
         ComparisonColumn(metric: metric, title: title, format: { significant($0) }, bare: { v, _ in significant(v) })
     }
 
-    static func plain(_ metric: String, _ title: String) -> ComparisonColumn {
-        ComparisonColumn(metric: metric, title: title, format: { significant($0) }, bare: { v, _ in significant(v) })
+    /// Hours to two decimals (36 s): finer digits of a GPU-hour total are noise.
+    static func hours(_ metric: String, _ title: String) -> ComparisonColumn {
+        let text: @Sendable (Double) -> String = { abs($0) >= 100 ? String(format: "%.0f", $0) : String(format: "%.2f", $0) }
+        return ComparisonColumn(metric: metric, title: title, format: text, bare: { v, _ in text(v) })
     }
 
     /// A share as a percentage: one decimal, two between 99 % and 100 % (where SLO targets sit), and
