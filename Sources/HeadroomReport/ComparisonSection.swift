@@ -9,7 +9,7 @@ struct ComparisonSection {
     let curves: [String: [String: [(percentile: Double, seconds: Double)]]]
     private(set) var drawn: [String: [String]] = [:]
 
-    init(store: RunStore, runs ids: [Int64], baseline: String?) throws {
+    init(store: RunStore, runs ids: [Int64], baseline: String?, attainmentTarget: Double = Comparison.defaultAttainmentTarget) throws {
         let runs = try store.table("runs", runs: ids)
         let variants = runs.texts("variant").map { $0 ?? "" }
         let seeds = runs.numbers("seed").map { Int64($0 ?? 0) }
@@ -21,7 +21,8 @@ struct ComparisonSection {
             groups[variants[i], default: []].append((seeds[i], summaries[runIDs[i]] ?? [:]))
             variantOf[runIDs[i]] = variants[i]
         }
-        comparison = Comparison(runs: groups, baseline: try baseline.map { try Comparison.resolveVariant($0, among: Array(groups.keys)) })
+        comparison = Comparison(runs: groups, baseline: try baseline.map { try Comparison.resolveVariant($0, among: Array(groups.keys)) },
+                                attainmentTarget: attainmentTarget)
         // Averaging quantiles across seeds (not pooling requests) keeps each seed's weight equal.
         let quantiles = try store.table("latency_quantiles", runs: ids)
         var sums: [String: [String: [Double: (Double, Int)]]] = [:]
