@@ -43,7 +43,8 @@ enum ResultFormat {
             String(format: "Cost       $%.2f (%.0f node-seconds); $%.3f per million output tokens; peak %d replicas on %d nodes",
                    s.cost.dollars, s.cost.nodeSeconds, s.cost.perMillionOutputTokens, s.peakReplicas, s.peakNodes),
         ]
-        return lines.joined(separator: "\n")
+        // A terminal's width (100 unless $COLUMNS says otherwise): long lines break after "; " or ", ".
+        return Terminal.fit(lines, width: max(60, Terminal.width())).joined(separator: "\n")
     }
 
     static func decisions(_ records: [DecisionRecord]) -> String {

@@ -9,7 +9,7 @@ struct ComparisonSection {
     let curves: [String: [String: [(percentile: Double, seconds: Double)]]]
     private(set) var drawn: [String: [String]] = [:]
 
-    init(store: RunStore, runs ids: [Int64], baseline: String?) throws {
+    init(store: RunStore, runs ids: [Int64], baseline: String?, attainmentTarget: Double = Comparison.defaultAttainmentTarget) throws {
         let runs = try store.table("runs", runs: ids)
         let variants = runs.texts("variant").map { $0 ?? "" }
         let seeds = runs.numbers("seed").map { Int64($0 ?? 0) }
@@ -21,7 +21,8 @@ struct ComparisonSection {
             groups[variants[i], default: []].append((seeds[i], summaries[runIDs[i]] ?? [:]))
             variantOf[runIDs[i]] = variants[i]
         }
-        comparison = Comparison(runs: groups, baseline: baseline.flatMap { groups[$0] != nil ? $0 : nil })
+        comparison = Comparison(runs: groups, baseline: try baseline.map { try Comparison.resolveVariant($0, among: Array(groups.keys)) },
+                                attainmentTarget: attainmentTarget)
         // Averaging quantiles across seeds (not pooling requests) keeps each seed's weight equal.
         let quantiles = try store.table("latency_quantiles", runs: ids)
         var sums: [String: [String: [Double: (Double, Int)]]] = [:]
@@ -49,32 +50,37 @@ struct ComparisonSection {
         }
         let scatter = costVersusLatency()
         drawn["pareto"] = scatter.seriesNames
-        let caption = "Cost against p99 TTFT, mean with 95 % confidence intervals across seeds; the line joins the Pareto front (nothing both cheaper and faster)"
+        let target = String(format: "%g", comparison.attainmentTarget * 100)
+        let caption = "Cost against p99 TTFT: means over seeds with 95 % bootstrap intervals; the line joins the Pareto front among "
+            + "the variants meeting the SLO (mean attainment ≥ \(target) %, filled dots; rings miss it)"
+            + (comparison.rows.contains(where: \.meetsSLO) ? "" : " — no variant meets it, so there is no front")
         out += "<figure data-chart=\"pareto\">\(scatter.render(caption: caption))<figcaption>\(escaped(caption))</figcaption></figure>"
         return out + "</section>"
     }
 
-    static let columns: [(metric: String, title: String, format: @Sendable (Double) -> String)] = [
-        ("ttft_p50_seconds", "TTFT p50", Label.seconds), ("ttft_p99_seconds", "TTFT p99", Label.seconds),
-        ("itl_p99_seconds", "ITL p99", Label.seconds), ("slo_both", "SLO met", Label.percent), ("dropped", "drops", Label.number),
-        ("cold_starts_started", "cold starts", Label.number), ("gpu_hours_serving", "GPU-h serving", { String(format: "%.2f", $0) }),
-        ("gpu_hours_idle", "GPU-h idle", { String(format: "%.2f", $0) }), ("cost_dollars", "cost", Label.dollars),
-        ("cost_per_million_output_tokens", "$/M tokens", { String(format: "%.2f", $0) }),
-    ]
+    /// The terminal table's columns and number forms, less E2E p99 and GPU-hours starting (the
+    /// CDF and the run sections show those).
+    static let columns = ComparisonColumn.all.filter { !["e2e_p99_seconds", "gpu_hours_starting"].contains($0.metric) }
 
     private func table() -> String {
-        var out = "<table class=\"comparison\"><thead><tr><th>Pareto</th><th>variant</th><th>runs</th>"
+        var out = "<div class=\"scroll\"><table class=\"comparison\"><thead><tr><th>Pareto</th><th>variant</th><th>runs</th>"
         out += Self.columns.map { "<th>\(escaped($0.title))</th>" }.joined() + "</tr></thead><tbody>"
         for row in comparison.rows {
-            out += "<tr><td>\(row.paretoOptimal ? "★" : "")</td><td>\(escaped(row.variant))</td><td>\(row.runs)</td>"
+            let mark = row.paretoOptimal ? "★" : row.meetsSLO ? "" : "✗ SLO"
+            let few = row.runs > 1 && row.runs < ConfidenceInterval.reliableSeeds ? "~" : ""
+            out += "<tr><td>\(mark)</td><td>\(escaped(row.variant))</td><td>\(row.runs)\(few)</td>"
             for column in Self.columns {
-                guard let e = row.metrics[column.metric], e.count > 0 else { out += "<td>—</td>"; continue }
-                let interval = e.count > 1 ? " <span class=\"ci\">± \(escaped(column.format((e.high - e.low) / 2)))</span>" : ""
-                out += "<td>\(escaped(column.format(e.mean)))\(interval)</td>"
+                let (mean, interval) = column.parts(row.metrics[column.metric])
+                out += "<td>\(escaped(mean))\(interval.map { " <span class=\"ci\">(\(escaped($0)))</span>" } ?? "")</td>"
             }
             out += "</tr>"
         }
-        return out + "</tbody></table>"
+        out += "</tbody></table></div>"
+        out += "<p class=\"note\">Means over seeds; in brackets the 95 % interval: Wilson's score interval for SLO met, a "
+            + "percentile bootstrap (fixed seed) for the others. ~ fewer than \(ConfidenceInterval.reliableSeeds) seeds: the "
+            + "interval is rough. ★ on the cost-vs-p99-TTFT Pareto front among the variants that meet the SLO (mean "
+            + "attainment ≥ \(String(format: "%g", comparison.attainmentTarget * 100)) %); ✗ SLO: misses it.</p>"
+        return out
     }
 
     private func cdf(_ metric: String, title: String) -> SVGChart? {
@@ -82,7 +88,7 @@ struct ComparisonSection {
         let lines = variants.compactMap { v in curves[v]?[metric].map { (v, $0) } }.filter { !$0.1.isEmpty }
         guard !lines.isEmpty else { return nil }
         let xs = lines.flatMap { $0.1.map { Optional($0.seconds) } }
-        var chart = SVGChart(xs: xs, ys: [0, 1], logX: true, xTitle: title, yTitle: "share of requests", xLabel: Label.seconds,
+        var chart = SVGChart(xs: xs, ys: [0, 1], logX: true, xTitle: "\(title) (seconds, log)", yTitle: "requests (%)", xLabel: Label.seconds,
                              yLabel: { Label.percent($0).replacingOccurrences(of: ".0 ", with: " ") })
         chart.y = Scale(low: 0, high: 1, from: chart.plotBottom, to: chart.plotTop)
         for (index, (variant, points)) in lines.enumerated() {
@@ -92,29 +98,34 @@ struct ComparisonSection {
         return chart
     }
 
-    private func costVersusLatency() -> SVGChart {
+    /// Means with their intervals as error bars; the axes cover every interval (all positive:
+    /// bootstrap bounds lie between the seeds' values), so no bar is cut by the log axis.
+    func costVersusLatency() -> SVGChart {
         let rows = comparison.rows
         func estimate(_ row: Comparison.Row, _ metric: String) -> Comparison.Estimate {
             row.metrics[metric] ?? Comparison.Estimate(mean: 0, low: 0, high: 0, count: 0)
         }
-        // Costs are never negative; the latency axis follows the means (a wide interval runs off the plot, clipped).
         let costs: [Double?] = [0] + rows.map { Optional(estimate($0, "cost_dollars").high) }
-        let p99s = rows.map { Optional(max(estimate($0, "ttft_p99_seconds").mean, 1e-6)) }
-        var chart = SVGChart(height: 360, xs: costs, ys: p99s, logY: true, xTitle: "cost (dollars)", yTitle: "TTFT p99",
-                             xLabel: Label.dollars, yLabel: Label.seconds)
+        let p99s = rows.flatMap { row -> [Double?] in
+            let e = estimate(row, "ttft_p99_seconds")
+            return [e.mean, e.low, e.high].map { $0 > 0 ? $0 : nil }
+        }
+        var chart = SVGChart(height: 360, xs: costs, ys: p99s.contains { $0 != nil } ? p99s : [1e-3, 1], logY: true, xTitle: "cost (dollars)",
+                             yTitle: "TTFT p99 (seconds, log)", xLabel: Label.dollars, yLabel: Label.seconds)
         let front = rows.filter(\.paretoOptimal).sorted { estimate($0, "cost_dollars").mean < estimate($1, "cost_dollars").mean }
         chart.line("Pareto front", xs: front.map { estimate($0, "cost_dollars").mean },
                    ys: front.map { estimate($0, "ttft_p99_seconds").mean }, color: "#555", width: 1.2, dashed: true)
         let items = rows.enumerated().map { index, row in
             let cost = estimate(row, "cost_dollars"), p99 = estimate(row, "ttft_p99_seconds")
             let title = "\(row.variant): cost \(Label.dollars(cost.mean)) [\(Label.dollars(cost.low)), \(Label.dollars(cost.high))], "
-                + "TTFT p99 \(Label.seconds(p99.mean)) [\(Label.seconds(p99.low)), \(Label.seconds(p99.high))], \(row.runs) runs"
-                + (row.paretoOptimal ? ", on the Pareto front" : "")
-            return (x: cost.mean, y: max(p99.mean, 1e-6), xError: cost.count > 1 ? (max(cost.low, 0), cost.high) : nil,
-                    yError: p99.count > 1 ? (max(p99.low, 1e-6), p99.high) : nil,
+                + "TTFT p99 \(Label.seconds(p99.mean)) [\(Label.seconds(p99.low)), \(Label.seconds(p99.high))], \(row.runs) runs, "
+                + "SLO met \(Label.percent(estimate(row, "slo_both").mean))"
+                + (row.paretoOptimal ? ", on the Pareto front" : row.meetsSLO ? "" : ", misses the SLO")
+            return (x: cost.mean, y: max(p99.mean, chart.y.low), xError: cost.count > 1 ? (cost.low, cost.high) : nil,
+                    yError: p99.count > 1 ? (p99.low, p99.high) : nil,
                     color: SVGChart.palette[index % SVGChart.palette.count], title: title, label: row.variant as String?)
         }
-        chart.points("variants", items, radius: 5)
+        chart.points("variants", items, radius: 5, hollow: Set(rows.indices.filter { !rows[$0].meetsSLO }))
         return chart
     }
 }

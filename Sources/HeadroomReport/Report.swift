@@ -11,11 +11,15 @@ public struct Report {
 
     /// One run → its pictures. Several runs (a sweep) → the comparison, then the first run of each
     /// variant in full.
-    public init(store: RunStore, runs ids: [Int64], title: String, baseline: String? = nil) throws {
+    /// `attainmentTarget`: the share of requests that must meet the SLO for a variant to count as
+    /// meeting it (and so to be on the Pareto front).
+    public init(store: RunStore, runs ids: [Int64], title: String, baseline: String? = nil,
+                attainmentTarget: Double = Comparison.defaultAttainmentTarget) throws
+    {
         var body = ""
         var detailed = ids
         if ids.count > 1 {
-            var comparison = try ComparisonSection(store: store, runs: ids, baseline: baseline)
+            var comparison = try ComparisonSection(store: store, runs: ids, baseline: baseline, attainmentTarget: attainmentTarget)
             body += comparison.html()
             charts.merge(comparison.drawn) { a, _ in a }
             let runs = try store.table("runs", runs: ids)
@@ -50,7 +54,8 @@ public struct Report {
         table.comparison { border-collapse: collapse; font-size: 12px; width: 100%; }
         table.comparison th, table.comparison td { border-bottom: 1px solid #e3e3e3; padding: 4px 6px; text-align: right; }
         table.comparison td:nth-child(2), table.comparison th:nth-child(2) { text-align: left; }
-        .ci { color: #888; font-size: 11px; } .note { color: #555; }
+        .ci { color: #888; font-size: 11px; display: block; white-space: nowrap; } .note { color: #555; }
+        .scroll { overflow-x: auto; }
         </style></head>
         <body><h1>\(escaped(title))</h1>
         \(body)

@@ -40,6 +40,9 @@ struct Scale: Sendable {
         return from + (to - from) * min(max(t, 0), 1)
     }
 
+    /// `value` moved into the axis range (on a log axis, a value ≤ 0 goes to the bottom).
+    func clamped(_ value: Double) -> Double { min(max(value, low), high) }
+
     /// Tick values: decades on a log scale, about `count` round steps on a linear one (round in
     /// `unit`s: 3600 gives whole hours or round fractions of them).
     func ticks(count: Int = 5, unit: Double = 1) -> [Double] {
@@ -97,6 +100,11 @@ enum Label {
 
     /// The unit `clock` labels a span in (seconds per unit).
     static func clockUnit(span: Double) -> Double { span >= 7200 ? 3600 : span >= 300 ? 60 : 1 }
+
+    /// A span of simulated time as a caption reads it: "50 s", "1 min", "2.5 min", "1 h".
+    static func duration(_ seconds: Double) -> String {
+        seconds >= 3600 ? trimmed(seconds / 3600) + " h" : seconds >= 60 ? trimmed(seconds / 60) + " min" : trimmed(seconds) + " s"
+    }
 
     static func dollars(_ v: Double) -> String { v >= 100 ? String(format: "$%.0f", v) : String(format: "$%.2f", v) }
 

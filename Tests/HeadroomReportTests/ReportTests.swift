@@ -98,7 +98,7 @@ struct ReportTests {
         #expect(parsed.elements["svg"] == 17)
         // Two seeds per variant: both error bars drawn for each variant.
         let pareto = report.html.components(separatedBy: "data-chart=\"pareto\"")[1].components(separatedBy: "</figure>")[0]
-        #expect(pareto.components(separatedBy: "<line x1").count - 1 >= 4)
+        #expect(pareto.components(separatedBy: "class=\"error-bar\"").count - 1 == 4)
     }
 
     @Test("scales: round ticks, decades on a log axis, values clamped to the plot")
@@ -114,5 +114,71 @@ struct ReportTests {
         #expect(Scale.niceStep(0.13) == 0.2 && Scale.niceStep(7) == 10 && Scale.niceStep(30) == 50)
         #expect(Label.seconds(0.25) == "250 ms" && Label.seconds(2) == "2 s" && Label.number(12_500) == "12.5k")
         #expect(escaped("<a href=\"x\">&'") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;")
+    }
+
+    @Test("every chart's axes carry a title with its unit; TTFT has markers; the cold-start chart a y title")
+    func axesHaveUnits() throws {
+        let (store, ids) = try Self.store()
+        let report = try Report(store: store, runs: ids, title: "sweep")
+        let axes = report.html.components(separatedBy: "<g data-axis=").dropFirst()
+        #expect(axes.count >= 2 * 17 - 2, "x and y on every chart but the one-bar GPU-hours charts")
+        let title = try Regex(#"class="axis-title"[^>]*>([^<]*)</text>"#)
+        for axis in axes {
+            let found = try #require(axis.firstMatch(of: title), "an axis without a title: \(axis.prefix(120))")
+            let text = String(found.output[1].substring ?? "")
+            #expect(text.contains(try Regex(#"\([^()]*[A-Za-z%$][^()]*\)"#)), "axis title without a unit in parentheses: \(text)")
+        }
+        let coldStarts = report.html.components(separatedBy: "data-chart=\"cold-starts\"")[1].components(separatedBy: "</figure>")[0]
+        #expect(coldStarts.contains("cold starts (lanes)"))
+        let ttft = report.html.components(separatedBy: "data-chart=\"ttft\"")[1].components(separatedBy: "</figure>")[0]
+        #expect(ttft.contains("class=\"markers\"") && ttft.contains("stroke-width=\"2.0\""))
+        #expect(report.html.contains("TTFT (seconds, log)") && report.html.contains("end-to-end latency (seconds, log)"))
+    }
+
+    @Test("the Pareto chart's log axis covers every interval, and error bars stay inside the plot")
+    func errorBarsInsideLogAxis() throws {
+        let (store, ids) = try Self.store()
+        let section = try ComparisonSection(store: store, runs: ids, baseline: "kpa-60s")
+        let chart = section.costVersusLatency()
+        for row in section.comparison.rows {
+            let p99 = try #require(row.metrics["ttft_p99_seconds"])
+            #expect(p99.low > 0 && chart.y.low <= p99.low && p99.high <= chart.y.high, "\(row.variant): \(p99)")
+        }
+        let svg = chart.render(caption: "")
+        let numbers = try Regex(#"class="error-bar" d="([^"]*)""#)
+        for match in svg.matches(of: numbers) {
+            let path = String(match.output[1].substring ?? "")
+            let values = path.split(whereSeparator: { "MVHhv,".contains($0) }).compactMap { Double($0) }
+            // Absolute coordinates alternate x, y for M; caps add ±4 px; all within the plot plus the caps.
+            for value in values where value > 8 {
+                #expect(value >= chart.plotTop - 4.5 && value <= chart.plotRight + 4.5, "\(path)")
+            }
+        }
+        #expect(svg.contains("class=\"error-bar\""))
+    }
+
+    @Test("long series are bucketed to a readable number of points: means, and the worst for a tail")
+    func buckets() {
+        let samples = 1440  // 4 h every 10 s
+        let buckets = SeriesBuckets(count: samples)
+        #expect(buckets.ranges.count <= SeriesBuckets.defaultLimit && buckets.size == 6 && buckets.aggregated)
+        let times = (1...samples).map { Double($0) * 10 }
+        #expect(buckets.times(times).prefix(2) == [60, 120])
+        let values: [Double?] = (0..<samples).map { $0 % 6 == 5 ? nil : Double($0 % 6) }
+        #expect(buckets.mean(values).first == 2 && buckets.maximum(values).first == 4)
+        #expect(buckets.note(times: times) == " (each point: mean over 1 min)")
+        let short = SeriesBuckets(count: 60)
+        #expect(!short.aggregated && short.ranges.count == 60 && short.note(times: Array(times.prefix(60))) == "")
+    }
+
+    @Test("tick labels near an edge are anchored to stay inside the SVG")
+    func tickAnchors() {
+        #expect(SVGChart.anchor("1000 s", at: 904, within: 1...919) == ("end", 919))
+        #expect(SVGChart.anchor("100 s", at: 500, within: 1...919) == ("middle", 500))
+        #expect(SVGChart.anchor("0.001 s", at: 10, within: 1...919).0 == "start")
+        var chart = SVGChart(xs: [0.001, 1000], ys: [0, 1], logX: true, xTitle: "TTFT (seconds, log)", yTitle: "requests (%)",
+                             xLabel: Label.seconds)
+        chart.line("a", xs: [0.001, 1000], ys: [0, 1], color: "#000")
+        #expect(chart.render(caption: "").contains("text-anchor=\"end\">1000 s</text>"))
     }
 }

@@ -110,26 +110,6 @@ struct SweepTests {
         #expect(m == r)
         #expect(try merged.runs(sweep: spec.name, limit: 100).count == 12)
     }
-
-    @Test("confidence intervals, the Pareto front and paired differences on hand-made numbers")
-    func comparison() {
-        // Student t, 2 degrees of freedom: 4.303 × s/√3 with s = 1 for (1, 2, 3).
-        let estimate = Comparison.estimate([1, 2, 3])
-        #expect(estimate.mean == 2)
-        #expect(abs(estimate.high - 2 - 4.303 / 3.0.squareRoot()) < 1e-9)
-        #expect(Comparison.estimate([5]).low == 5)
-        #expect(Comparison.paretoFront([(1, 5), (2, 2), (3, 3), (1, 6), (5, 1)]) == [true, true, false, false, true])
-        let runs: [String: [(seed: Int64, values: [String: Double])]] = [
-            "base": [(1, ["cost_dollars": 10, "ttft_p99_seconds": 1]), (2, ["cost_dollars": 20, "ttft_p99_seconds": 2])],
-            "new": [(1, ["cost_dollars": 11, "ttft_p99_seconds": 0.5]), (2, ["cost_dollars": 21, "ttft_p99_seconds": 1.5])],
-        ]
-        let comparison = Comparison(runs: runs, baseline: "base")
-        let new = comparison.rows.first { $0.variant == "new" }!
-        // Paired: +1 dollar on both seeds, zero spread; the unpaired CI is wide.
-        #expect(new.pairedDifferences?["cost_dollars"] == Comparison.Estimate(mean: 1, low: 1, high: 1, count: 2))
-        #expect(new.metrics["cost_dollars"]!.high - new.metrics["cost_dollars"]!.low > 100)
-        #expect(comparison.rows.allSatisfy { $0.paretoOptimal })
-    }
 }
 
 final class Counter: @unchecked Sendable {
