@@ -28,7 +28,7 @@ enum ProfileList {
     static func lines(folder: String) -> [String] {
         var lines = ["built-in (datasheet estimates; scenarios name them with `profile: NAME`):"]
         for profile in HardwareProfile.builtIn {
-            lines.append("  \(profile.name.padding(toLength: 22, withPad: " ", startingAt: 0)) estimate: \(profile.source)")
+            lines.append("  \(column(profile.name)) estimate: \(profile.source)")
         }
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
         lines.append(files.isEmpty ? "no profile files in \(folder)/" : "files in \(folder)/ (scenarios name them with `profile: \(folder)/FILE`):")
@@ -37,13 +37,16 @@ enum ProfileList {
             do {
                 let profile = try CalibratedProfile.load(file: path)
                 let origin = profile.source ?? "calibrated (\(profile.backend)) on \(profile.device.name) for \(profile.model.name)"
-                lines.append("  \(file.padding(toLength: 22, withPad: " ", startingAt: 0)) \(origin); "
+                lines.append("  \(column(file)) \(origin); "
                              + String(format: "R² %.4f, max error %.1f %%", profile.fit.rSquared, profile.fit.maxRelativeError * 100)
                              + (profile.fit.warning == nil ? "" : " (a poor fit)"))
             } catch {
-                lines.append("  \(file.padding(toLength: 22, withPad: " ", startingAt: 0)) unreadable: \(error)")
+                lines.append("  \(column(file)) unreadable: \(error)")
             }
         }
         return lines
     }
+
+    /// A name padded to a column of 22, never cut.
+    static func column(_ name: String) -> String { name.padding(toLength: max(22, name.count + 1), withPad: " ", startingAt: 0) }
 }
