@@ -35,11 +35,17 @@ public enum MeasuredCalibration {
         return try IterationComposition(operators: operators, attention: attention.moved(to: gpu), network: networkTable)
     }
 
-    /// Prefill chunks of one sequence (powers of two from 32 to the largest measured token count)
-    /// and decode steps of 1–256 sequences at 256, 1,024 and 4,096 tokens of context each; in the
-    /// sample form the fit reads (`context_tokens`: the batch's total).
+    /// The longest prefill chunk in the grid: vLLM's chunked-prefill token budgets are 2,048–8,192;
+    /// the H100 tables end at 4,096 tokens, and Vidur's largest all-reduce (64 MiB) is 4,096 tokens
+    /// of a 8,192-wide model. Longer chunks would also let the quadratic attention term, which the
+    /// linear form cannot follow, dominate the fit.
+    public static let longestPrefill = 4096
+
+    /// Prefill chunks of one sequence (powers of two from 32 to the largest measured token count,
+    /// at most `longestPrefill`) and decode steps of 1–256 sequences at 256, 1,024 and 4,096 tokens
+    /// of context each; in the sample form the fit reads (`context_tokens`: the batch's total).
     public static func samples(_ composition: IterationComposition) throws(TableError) -> [CalibratedProfile.Sample] {
-        let largest = Int(composition.operators.tokenRange.upperBound)
+        let largest = min(longestPrefill, Int(composition.operators.tokenRange.upperBound))
         var prefills = Array(sequence(first: 32) { $0 * 2 }.prefix { $0 <= largest })
         if prefills.last != largest { prefills.append(largest) }
         var samples: [CalibratedProfile.Sample] = []

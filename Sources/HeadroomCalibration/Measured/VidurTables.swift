@@ -57,6 +57,10 @@ public struct VidurComputeTable: Sendable {
 
 /// Vidur's collective table, `network/<gpu>_<topology>/all_reduce.csv`: the median time of one
 /// all-reduce (ms) by message size (bytes) and number of workers.
+///
+/// Some tables (A100 DGX) also hold all-reduces spread over several nodes (`devices_per_node`
+/// below `num_workers`), ten times slower at 2 MB; a tensor-parallel group sits on one node, so
+/// only rows with all workers on one node are read.
 public struct VidurNetworkTable: Sendable {
     public let file: String
     public let rowCount: Int
@@ -69,10 +73,12 @@ public struct VidurNetworkTable: Sendable {
         rowCount = table.rows.count
         let time = try table.require("time_stats.all_reduce.median"), workers = try table.require("num_workers")
         let size = try table.require("size")
+        let perNode = table.has("devices_per_node") ? try table.require("devices_per_node") : nil
         var points: [Int: [(x: Double, y: Double)]] = [:]
         for row in table.rows.indices {
-            points[try table.count(row, workers, minimum: 1), default: []]
-                .append((Double(try table.count(row, size, minimum: 1)), try table.time(row, time) / 1e3))
+            let count = try table.count(row, workers, minimum: 1)
+            if let perNode, try table.count(row, perNode, minimum: 1) != count { continue }
+            points[count, default: []].append((Double(try table.count(row, size, minimum: 1)), try table.time(row, time) / 1e3))
         }
         allReduce = points.mapValues { PiecewiseLinear(points: $0) }
     }
