@@ -67,7 +67,12 @@ struct IterationCompositionTests {
     func profile() throws {
         let composition = try MeasuredCalibration.composition(project: .vidur, input: Shipped.vidur, model: "Llama-2-7b-hf", gpu: .h100, tp: 2)
         let profile = try MeasuredCalibration.profile(project: .vidur, composition: composition, gpu: .h100)
-        #expect(profile.samples.count == 8 + 27)  // prefills 32…4,096; 9 batches × 3 contexts
+        // Prefills 32…4,096 (8); 9 batches × 3 contexts, less those the KV cache cannot hold: 2 × 80 GB × 0.9 − 2 B × 6.74 B
+        // parameters = 130.5 GB at 512 KiB per token (32 layers × 32 KV heads × 128 × 2 × 2 B) = 248,900 tokens, which
+        // leaves out 64 × 4,096, 128 × 4,096, 256 × 1,024 and 256 × 4,096.
+        #expect(abs(MeasuredCalibration.kvCapacityTokens(model: composition.model, tp: 2, gpu: .h100) - 248_900) < 100)
+        #expect(profile.samples.count == 8 + 27 - 4)
+        #expect(profile.samples.allSatisfy { Double($0.contextTokens) <= 248_900 })
         #expect(profile.fit.rSquared > 0.9 && profile.fit.perPrefillToken > 0)
         let source = try #require(profile.source)
         for part in ["Vidur", "7d47513", "MIT", "Llama-2-7b-hf", "H100", "TP 2", "all-reduce", "attention modelled"] {

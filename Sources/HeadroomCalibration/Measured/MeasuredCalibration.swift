@@ -43,7 +43,8 @@ public enum MeasuredCalibration {
 
     /// Prefill chunks of one sequence (powers of two from 32 to the largest measured token count,
     /// at most `longestPrefill`) and decode steps of 1–256 sequences at 256, 1,024 and 4,096 tokens
-    /// of context each; in the sample form the fit reads (`context_tokens`: the batch's total).
+    /// of context each, as far as the KV cache holds them; in the sample form the fit reads
+    /// (`context_tokens`: the batch's total).
     public static func samples(_ composition: IterationComposition) throws(TableError) -> [CalibratedProfile.Sample] {
         let largest = min(longestPrefill, Int(composition.operators.tokenRange.upperBound))
         var prefills = Array(sequence(first: 32) { $0 * 2 }.prefix { $0 <= largest })
@@ -53,13 +54,23 @@ public enum MeasuredCalibration {
             let time = try composition.iteration(prefills: [(tokens, 0)], decodes: 0, decodeContext: 0).total
             samples.append(.init(batch: 1, prefillTokens: tokens, contextTokens: 0, seconds: time))
         }
+        let capacity = kvCapacityTokens(model: composition.model, tp: composition.operators.tp, gpu: composition.attention.gpu)
         for batch in [1, 2, 4, 8, 16, 32, 64, 128, 256] where batch <= largest {
-            for context in [256, 1024, 4096] {
+            for context in [256, 1024, 4096] where Double(batch * context) <= capacity {
                 let time = try composition.iteration(prefills: [], decodes: batch, decodeContext: batch * context).total
                 samples.append(.init(batch: batch, prefillTokens: 0, contextTokens: batch * context, seconds: time))
             }
         }
         return samples
+    }
+
+    /// vLLM's `gpu_memory_utilization`: the share of GPU memory the engine takes for weights and cache.
+    public static let memoryUtilization = 0.9
+
+    /// Tokens the KV cache of `tp` GPUs holds after the weights (16-bit): decode points beyond it
+    /// are configurations no engine can run, and are left out of the grid.
+    public static func kvCapacityTokens(model: MeasuredModel, tp: Int, gpu: MeasuredGPU) -> Double {
+        (gpu.memoryBytes * Double(tp) * memoryUtilization - 2 * model.parameters) / (model.kvBytesPerTokenPerLayer(tp: 1) * Double(model.layers))
     }
 
     /// The profile: composed samples, the linear fit, and a `source` naming the tables.

@@ -20,6 +20,9 @@ public enum MeasuredGPU: String, CaseIterable, Sendable {
         }
     }
 
+    /// HBM per GPU, bytes: the tables were measured on the 80 GB H100 SXM5 and A100 SXM4.
+    public var memoryBytes: Double { 80e9 }
+
     /// Peak dense BF16 FLOP/s of one SM: what one FlashAttention thread block can use.
     public var flopsPerMultiprocessor: Double { figures.bf16Flops / Double(multiprocessors) }
 }
