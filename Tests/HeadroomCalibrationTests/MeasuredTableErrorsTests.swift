@@ -49,6 +49,16 @@ struct MeasuredTableErrorsTests {
         #expect(e3.line == 3 && e3.column == "time_stats.emb.median" && e3.message.contains("negative"))
     }
 
+    @Test("tensor parallelism without an all-reduce table is refused, naming the layer table and the flag")
+    func noNetwork() throws {
+        let names = LLMServingSimLayerTable.layerOperators + LLMServingSimLayerTable.onceOperators
+        let rows = names.flatMap { name in [1, 2].map { "\(name),\($0),0,2,1000" } }
+        let file = try Self.file("layers.csv", (["layer_name,input,kv_cache,tp_size,latency(ns)"] + rows).joined(separator: "\n"))
+        let operators = LLMServingSimOperators(table: try LLMServingSimLayerTable(file: file), model: MeasuredModel.llmServingSimShapes["llama-3.1-8b"]!)
+        let error = try #require(Self.error { _ = try IterationComposition(operators: operators, attention: .fitted, network: nil) })
+        #expect(error.file == file && error.message.contains("at TP 2 pass an all-reduce table with --network"))
+    }
+
     @Test("a model or TP not in the tables names what is there; outside the measured tokens is refused")
     func locate() throws {
         let e1 = try #require(Self.error { _ = try VidurLayout.computeTable(input: Shipped.vidur, model: "gpt-5", gpu: "h100") })

@@ -20,7 +20,9 @@ public struct IterationComposition: Sendable {
 
     public init(operators: any LayerOperators, attention: AttentionModel, network: VidurNetworkTable?) throws(TableError) {
         if operators.tp > 1 && network == nil {
-            throw TableError(file: "--network", message: "TP \(operators.tp) needs an all-reduce table (Vidur's network/<gpu>_dgx/all_reduce.csv)")
+            throw TableError(file: operators.file,
+                             message: "these tables hold no communication; at TP \(operators.tp) pass an all-reduce table with --network "
+                                + "(Vidur's network/h100_dgx/all_reduce.csv)")
         }
         self.operators = operators
         self.attention = attention

@@ -3,6 +3,8 @@
 public protocol LayerOperators: Sendable {
     var model: MeasuredModel { get }
     var tp: Int { get }
+    /// The table the operators were read from.
+    var file: String { get }
     /// The token counts measured (an iteration's tokens must lie within).
     var tokenRange: ClosedRange<Double> { get }
     /// One layer's linear operators over `tokens` tokens, seconds.
@@ -43,6 +45,7 @@ public struct VidurOperators: LayerOperators {
     }
 
     public var model: MeasuredModel { table.model }
+    public var file: String { table.file }
     public var tokenRange: ClosedRange<Double> { curves["emb"]!.range }
 
     public func layer(tokens: Int) throws(TableError) -> Double {
@@ -78,6 +81,7 @@ public struct LLMServingSimOperators: LayerOperators {
     }
 
     public var tp: Int { table.tp }
+    public var file: String { table.file }
     public var tokenRange: ClosedRange<Double> { table.operators["embedding"]!.range }
 
     public func layer(tokens: Int) throws(TableError) -> Double {
