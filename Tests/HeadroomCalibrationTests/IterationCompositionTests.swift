@@ -81,5 +81,9 @@ struct IterationCompositionTests {
         let decoded = try CalibratedProfile.decode(try profile.encoded(), file: "test")
         #expect(decoded == profile)
         #expect(decoded.hardwareProfile.source.hasPrefix("measured: Vidur"))
+        // Served deeper, the note says the composed embedding and LM head were scaled too (not "not measured").
+        let deeper = try profile.hardwareProfile(serving: ModelSpec(name: "Llama-2-7b-hf", weightsBytes: 27e9, kvBytesPerToken: 1e6, layers: 64))
+        #expect(deeper.source.contains("scaled ×2 from 32 to 64 layers (all four terms, the once-per-iteration embedding"))
+        #expect(!deeper.source.contains("not measured)"))
     }
 }
