@@ -6,21 +6,30 @@ import HeadroomCalibration
 extension Headroom {
     struct Calibrate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Calibrate: measure this CPU with OpenBLAS (or fit the CUDA probe's output), fit the iteration model, write a profile.",
+            abstract: "Calibrate: measure this CPU with OpenBLAS, fit the CUDA probe's output or measured GPU tables, write a profile.",
             discussion: """
-                Shapes: \(ModelShapes.all.map(\.name).joined(separator: ", ")). The profile is JSON; scenarios use it with
-                `profile: path/to/profile.json`.
+                Shapes (cpu): \(ModelShapes.all.map(\.name).joined(separator: ", ")). With --backend vidur or llmservingsim,
+                --model names a model folder of the tables under --input (e.g. Llama-2-7b-hf, Llama-3.1-8B), and --gpu and
+                --tp pick the table. The profile is JSON; scenarios use it with `profile: path/to/profile.json`.
 
                 Example:
                   headroom calibrate --backend cpu --model tiny -o profiles/cpu-tiny.json
+                  headroom calibrate --backend vidur --input measurements/vidur --model Llama-2-7b-hf --gpu h100 --tp 1 -o h100-llama2-7b-tp1.json
                 """)
 
-        enum Backend: String, ExpressibleByArgument, CaseIterable { case cpu, cuda }
+        enum Backend: String, ExpressibleByArgument, CaseIterable { case cpu, cuda, vidur, llmservingsim }
 
-        @Option(help: "The backend: cpu (measure here with OpenBLAS) or cuda (fit the CUDA probe's output, --input).") var backend: Backend = .cpu
-        @Option(help: "The CUDA probe's JSON output (with --backend cuda): `make cuda && .build/headroom-probe ... > probe.json`.")
+        @Option(help: "The backend: cpu (measure here with OpenBLAS), cuda (fit the CUDA probe's output, --input), vidur or llmservingsim (compose from measured tables in --input).")
+        var backend: Backend = .cpu
+        @Option(help: "The CUDA probe's JSON output (--backend cuda), or the folder of measured tables (vidur: with compute/ and network/; llmservingsim: with H100/).")
         var input: String?
-        @Option(help: "The model shape.") var model = "tiny"
+        @Option(help: "The model shape (cpu), or the model's folder in the measured tables.") var model = "tiny"
+        @Option(help: "The GPU of the measured tables: h100 or a100.") var gpu: MeasuredGPU = .h100
+        @Option(help: "Tensor parallelism of the measured tables.") var tp = 1
+        @Option(help: "The all-reduce table (default for vidur: INPUT/network/GPU_dgx/all_reduce.csv; needed for llmservingsim at --tp above 1).")
+        var network: String?
+        @Option(help: "A measured attention table (Vidur's attention layout) to refit the attention rates from (default: the rates fitted to LLMServingSim's H100 tables).")
+        var attention: String?
         @Option(name: [.short, .customLong("output"), .customLong("out")], help: "Where to write the profile (--out is an older spelling).") var out: String
         @Option(help: "Size of the weights file for the load-path measurement.", transform: { text in
             guard let bytes = Units.bytes(text), bytes > 0 else { throw ValidationError("'\(text)' is not a size such as 256MB") }
@@ -28,12 +37,30 @@ extension Headroom {
         }) var loadSize: Double = 256e6
 
         func validate() throws {
+            if backend == .vidur || backend == .llmservingsim {
+                guard input != nil else { throw ValidationError("--backend \(backend.rawValue) needs --input DIR (the folder of measured tables)") }
+                guard tp >= 1 else { throw ValidationError("--tp must be at least 1") }
+                return
+            }
             guard ModelShapes.named(model) != nil else {
                 throw ValidationError("unknown model shape '\(model)'; shapes: \(ModelShapes.all.map(\.name).joined(separator: ", "))")
             }
         }
 
         func run() throws {
+            if backend == .vidur || backend == .llmservingsim, let input {
+                let project = MeasuredCalibration.Project(rawValue: backend.rawValue)!
+                let profile: CalibratedProfile
+                do {
+                    let composition = try MeasuredCalibration.composition(project: project, input: input, model: model, gpu: gpu, tp: tp,
+                                                                          network: network, attentionTable: attention)
+                    profile = try MeasuredCalibration.profile(project: project, composition: composition, gpu: gpu)
+                } catch {
+                    Headroom.fail("\(error)")
+                }
+                try write(profile)
+                return
+            }
             if backend == .cuda {
                 guard let input else { throw ValidationError("--backend cuda needs --input PROBE.json (the CUDA probe's output)") }
                 let profile: CalibratedProfile
@@ -88,7 +115,7 @@ extension Headroom {
 
     struct Profile: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Read calibrated profiles (see also validate-profile).",
-                                                        subcommands: [Show.self, Compare.self])
+                                                        subcommands: [List.self, Show.self, Compare.self])
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -143,6 +170,7 @@ enum ProfileFormat {
                    p.fit.base * 1e3, p.fit.perSequence * 1e6, p.fit.perPrefillToken * 1e6, p.fit.perContextToken * 1e9),
             String(format: "fit over %d samples: R² %.4f, max relative error %.1f %%", p.samples.count, p.fit.rSquared, p.fit.maxRelativeError * 100),
         ]
+        if let source = p.source { lines.insert("source: \(source)", at: 2) }
         if let warning = p.fitWarning ?? p.fit.warning { lines.append("warning: \(warning)") }
         if let load = p.loadPath {
             lines.append(String(format: "load path (%.0f MB file): disk read %.2f GB/s, memory copy %@, sequential load %.3f s, streamed %.3f s",

@@ -8,7 +8,8 @@ import HeadroomEngine
 /// sequence, per prefill token, per context token — is a sum over layers, so all four scale with
 /// the layer count. What lies outside that loop (embedding, LM head, sampling, the engine's
 /// scheduler) is measured by neither backend, so it is neither in the profile nor scaled: the
-/// source line says so. A layer of another width cannot be converted by a count; that is refused.
+/// source line says so. A profile composed from measured tables (`source` set) includes the
+/// embedding and LM head; scaling carries them along, which the source line says instead. A layer of another width cannot be converted by a count; that is refused.
 extension CalibratedProfile {
     /// The depth and width of models recognised by name, so a scenario need not state them.
     public struct KnownShape: Sendable, Equatable {
@@ -62,8 +63,10 @@ extension CalibratedProfile {
         profile.perSequence = scaled(profile.perSequence)
         profile.perPrefillToken = scaled(profile.perPrefillToken)
         profile.perContextToken = scaled(profile.perContextToken)
-        profile.source += "; scaled ×\(String(format: "%g", ratio)) from \(self.model.layers) to \(layers) layers (all four terms: the "
-            + "backend times only the layer stack; embedding, LM head and sampling are not measured)"
+        profile.source += "; scaled ×\(String(format: "%g", ratio)) from \(self.model.layers) to \(layers) layers "
+            + (source == nil
+               ? "(all four terms: the backend times only the layer stack; embedding, LM head and sampling are not measured)"
+               : "(all four terms, the once-per-iteration embedding and LM head with them: a slight overstatement)")
         return profile
     }
 }

@@ -109,6 +109,10 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
     public var loadPath: LoadPath?
     /// Set when the fit is poor (see `Fit.warning`); absent from files written before it existed.
     public var fitWarning: String?
+    /// Where the samples come from when they were not measured on this machine (the measured
+    /// tables a profile was composed from: project, commit, licence, model, GPU, TP, and what was
+    /// modelled); absent from profiles the CPU and CUDA backends measure.
+    public var source: String?
 
     public init(name: String, backend: String, device: Device, model: ModelShape, samples: [Sample], fit: Fit, loadPath: LoadPath?) {
         schemaVersion = Self.currentSchemaVersion
@@ -165,7 +169,8 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
     public var hardwareProfile: HardwareProfile {
         HardwareProfile(
             name: name,
-            source: "calibrated (\(backend)) on \(device.name) for \(model.name); R² \(String(format: "%.4f", fit.rSquared)), "
+            source: (source.map { "\($0); " } ?? "calibrated (\(backend)) on \(device.name) for \(model.name); ")
+                + "R² \(String(format: "%.4f", fit.rSquared)), "
                 + "max relative error \(String(format: "%.1f", fit.maxRelativeError * 100)) %"
                 + (fit.warning == nil ? "" : " (a poor fit)"),
             base: .seconds(max(0, fit.base)), perSequence: .seconds(max(0, fit.perSequence)),

@@ -1,0 +1,94 @@
+import Foundation
+import Headroom
+
+/// `headroom calibrate --backend vidur|llmservingsim`: compose iteration times from measured
+/// tables over a grid of prefills and decode batches, and fit the simulator's linear iteration
+/// model to them, as the CPU and CUDA backends fit their own measurements.
+public enum MeasuredCalibration {
+    public enum Project: String, CaseIterable, Sendable { case vidur, llmservingsim }
+
+    /// Reads the tables a composition needs. `network` defaults to Vidur's `network/<gpu>_dgx/
+    /// all_reduce.csv` under `input` (Vidur) and is required at TP > 1 for LLMServingSim, whose
+    /// tables have none; `attentionTable` refits the attention rates (default: `AttentionModel.fitted`).
+    public static func composition(project: Project, input: String, model: String, gpu: MeasuredGPU, tp: Int, network: String? = nil,
+                                   attentionTable: String? = nil) throws(TableError) -> IterationComposition {
+        let attention = try attentionTable.map { (file: String) throws(TableError) in try AttentionModel.fit(table: file, gpu: .h100).model }
+            ?? AttentionModel.fitted
+        let operators: any LayerOperators
+        var networkFile = network
+        switch project {
+        case .vidur:
+            let (file, name) = try VidurLayout.computeTable(input: input, model: model, gpu: gpu.rawValue)
+            operators = try VidurOperators(table: try VidurComputeTable(file: file, name: name), tp: tp)
+            if networkFile == nil { networkFile = VidurLayout.allReduceTable(input: input, gpu: gpu.rawValue) }
+        case .llmservingsim:
+            guard gpu == .h100 else { throw TableError(file: input, message: "LLMServingSim's tables are H100 only") }
+            let (file, name) = try LLMServingSimLayout.layerTable(input: input, model: model, tp: tp)
+            let table = try LLMServingSimLayerTable(file: file)
+            guard let shape = MeasuredModel.llmServingSimShapes[name.lowercased()] else {
+                throw TableError(file: file, message: "the shape of `\(name)` is not known (known: "
+                                 + MeasuredModel.llmServingSimShapes.values.map(\.name).sorted().joined(separator: ", ") + ")")
+            }
+            operators = LLMServingSimOperators(table: table, model: shape)
+        }
+        let networkTable = tp > 1 ? try networkFile.map { (file: String) throws(TableError) in try VidurNetworkTable(file: file) } : nil
+        return try IterationComposition(operators: operators, attention: attention.moved(to: gpu), network: networkTable)
+    }
+
+    /// The longest prefill chunk in the grid: vLLM's chunked-prefill token budgets are 2,048–8,192;
+    /// the H100 tables end at 4,096 tokens, and Vidur's largest all-reduce (64 MiB) is 4,096 tokens
+    /// of a 8,192-wide model. Longer chunks would also let the quadratic attention term, which the
+    /// linear form cannot follow, dominate the fit.
+    public static let longestPrefill = 4096
+
+    /// Prefill chunks of one sequence (powers of two from 32 to the largest measured token count,
+    /// at most `longestPrefill`) and decode steps of 1–256 sequences at 256, 1,024 and 4,096 tokens
+    /// of context each, as far as the KV cache holds them; in the sample form the fit reads
+    /// (`context_tokens`: the batch's total).
+    public static func samples(_ composition: IterationComposition) throws(TableError) -> [CalibratedProfile.Sample] {
+        let largest = min(longestPrefill, Int(composition.operators.tokenRange.upperBound))
+        var prefills = Array(sequence(first: 32) { $0 * 2 }.prefix { $0 <= largest })
+        if prefills.last != largest { prefills.append(largest) }
+        var samples: [CalibratedProfile.Sample] = []
+        for tokens in prefills {
+            let time = try composition.iteration(prefills: [(tokens, 0)], decodes: 0, decodeContext: 0).total
+            samples.append(.init(batch: 1, prefillTokens: tokens, contextTokens: 0, seconds: time))
+        }
+        let capacity = kvCapacityTokens(model: composition.model, tp: composition.operators.tp, gpu: composition.attention.gpu)
+        for batch in [1, 2, 4, 8, 16, 32, 64, 128, 256] where batch <= largest {
+            for context in [256, 1024, 4096] where Double(batch * context) <= capacity {
+                let time = try composition.iteration(prefills: [], decodes: batch, decodeContext: batch * context).total
+                samples.append(.init(batch: batch, prefillTokens: 0, contextTokens: batch * context, seconds: time))
+            }
+        }
+        return samples
+    }
+
+    /// vLLM's `gpu_memory_utilization`: the share of GPU memory the engine takes for weights and cache.
+    public static let memoryUtilization = 0.9
+
+    /// Tokens the KV cache of `tp` GPUs holds after the weights (16-bit): decode points beyond it
+    /// are configurations no engine can run, and are left out of the grid.
+    public static func kvCapacityTokens(model: MeasuredModel, tp: Int, gpu: MeasuredGPU) -> Double {
+        (gpu.memoryBytes * Double(tp) * memoryUtilization - 2 * model.parameters) / (model.kvBytesPerTokenPerLayer(tp: 1) * Double(model.layers))
+    }
+
+    /// The profile: composed samples, the linear fit, and a `source` naming the tables.
+    public static func profile(project: Project, composition: IterationComposition, gpu: MeasuredGPU) throws -> CalibratedProfile {
+        let samples = try samples(composition)
+        let fit = try IterationModelFit.fit(samples)
+        let model = composition.model, tp = composition.operators.tp
+        var source = "measured: \(composition.operators.description) on \(gpu.rawValue.uppercased()), TP \(tp)"
+        if tp > 1, let network = composition.network {
+            source += "; 2 all-reduces per layer from Vidur's \(network.file) (commit 7d47513, MIT)"
+        }
+        source += "; \(composition.attention.provenance)"
+        var profile = CalibratedProfile(
+            name: "\(gpu.rawValue)-\(model.name.lowercased())-tp\(tp)", backend: project.rawValue,
+            device: .init(name: "\(gpu.figures.name) × \(tp)", memoryBytes: 80e9 * Double(tp), driver: "\(project.rawValue) tables",
+                          runtime: "composed, not run", hostProcessor: "n/a"),
+            model: model.profileShape, samples: samples, fit: fit, loadPath: nil)
+        profile.source = source
+        return profile
+    }
+}
