@@ -26,6 +26,7 @@ enum ResultFormat {
             "",
             "Requests   arrived \(r.arrived)   finished \(r.finished)   dropped \(r.dropped)   in flight \(r.inFlight)",
         ]
+        if let lost = s.inputLosses.headline { lines.append("Input lost \(lost)") }
         if !drops.isEmpty { lines.append("Dropped    \(drops)") }
         lines += [
             "",
@@ -34,7 +35,9 @@ enum ResultFormat {
             "",
             "SLO        TTFT ≤ \(ms(s.slo.ttftTargetSeconds)): \(pct(s.slo.ttft))   ITL ≤ \(ms(s.slo.itlTargetSeconds)): \(pct(s.slo.itl))   both: \(pct(s.slo.both))",
             "Throughput \(s.tokens.output) output tokens, \(String(format: "%.0f", s.tokens.outputPerSecond)) tokens/s; \(s.preemptions) KV preemptions",
-            "Cold starts \(c.started) started, \(c.completed) ready" + (c.completed > 0 ? String(
+            "Cold starts \(c.started) started, \(c.completed) ready"
+                + (c.cancelled > 0 ? ", \(c.cancelled) cancelled" : "") + (c.unfinished > 0 ? ", \(c.unfinished) still starting" : "")
+                + (s.stockouts > 0 ? "; \(s.stockouts) stockout\(s.stockouts == 1 ? "" : "s")" : "") + (c.completed > 0 ? String(
                 format: "; mean %.1f s (pending %.1f, pull %.1f, load %.1f, warm-up %.1f), max %.1f s",
                 c.meanTotal, c.meanPending, c.meanPull, c.meanLoad, c.meanWarmup, c.maxTotal) : ""),
             "",
@@ -44,6 +47,18 @@ enum ResultFormat {
                    s.cost.dollars, s.cost.nodeSeconds, s.cost.perMillionOutputTokens, s.peakReplicas, s.peakNodes),
         ]
         return lines.joined(separator: "\n")
+    }
+
+    /// Warnings for stderr: the input the run could not use, with the first lines and reasons.
+    static func inputWarnings(_ losses: InputLosses) -> [String] {
+        var lines: [String] = []
+        if losses.traceRowsSkipped > 0 {
+            lines.append("warning: \(losses.traceRowsSkipped) unreadable trace row\(losses.traceRowsSkipped == 1 ? "" : "s") skipped; "
+                         + "the results rest on the rows that remain (`bad_rows: fail` stops instead)")
+            lines += losses.examples.map { "  \($0)" }
+        }
+        if let error = losses.readError { lines.append("warning: the trace stopped reading, later requests are missing: \(error)") }
+        return lines
     }
 
     static func decisions(_ records: [DecisionRecord]) -> String {

@@ -14,7 +14,9 @@ extension RunStore {
             try writer.write { db in
                 for var run in runs {
                     let oldID = run.id!
-                    let scenario = try ScenarioRecord.fetchOne(src, key: run.scenarioId)!
+                    guard let scenario = try ScenarioRecord.fetchOne(src, key: run.scenarioId) else {
+                        throw StoreError("\(path): run \(oldID) names scenario \(run.scenarioId), which the file lacks (a damaged store?)")
+                    }
                     if let existing = try ScenarioRecord.filter(Column("hash") == scenario.hash).fetchOne(db) {
                         run.scenarioId = existing.id!
                     } else {

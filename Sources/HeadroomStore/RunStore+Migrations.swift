@@ -94,6 +94,18 @@ extension RunStore {
                 t.primaryKey(["run_id", "metric", "percentile"])
             }
         }
+        migrator.registerMigration("v-input-losses: skipped trace rows, stockouts, cancelled cold starts") { db in
+            // NULL in runs stored before: those were not counted.
+            try db.alter(table: "run_summaries") { t in
+                for column in RunSummaryRecord.Columns.lossCounts { t.add(column: column, .integer) }
+                for column in RunSummaryRecord.Columns.lossTexts { t.add(column: column, .text) }
+            }
+            // Runs stored before recorded ready starts only (NULL outcome).
+            try db.alter(table: "cold_starts") { t in
+                t.add(column: "outcome", .text)
+                t.add(column: "stopped_at", .text)
+            }
+        }
         return migrator
     }
 

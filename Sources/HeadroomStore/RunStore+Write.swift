@@ -73,12 +73,12 @@ extension RunStore {
         }
         let coldStart = try db.makeStatement(sql: """
             INSERT INTO cold_starts (run_id, requested_at, pending_seconds, pull_seconds, load_seconds, warmup_seconds, image_cached,
-                                     weights_cached, waited_for_node, ready_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     weights_cached, waited_for_node, ready_at, outcome, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for start in result.coldStarts {
             try coldStart.execute(arguments: [runID, start.requestedAt.seconds, start.pendingSeconds, start.pullSeconds, start.loadSeconds,
                                               start.warmupSeconds, start.imageCached, start.weightsCached, start.waitedForNode,
-                                              start.readyAt?.seconds])
+                                              start.readyAt?.seconds, start.outcome.rawValue, start.stoppedAt?.rawValue])
         }
         let sample = try db.makeStatement(sql: """
             INSERT INTO request_samples (run_id, serial, arrival, prompt_tokens, output_tokens, admitted, first_token, finished,

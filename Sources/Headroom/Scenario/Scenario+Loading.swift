@@ -10,6 +10,7 @@ extension Scenario {
 
     /// Reads and validates a scenario file.
     public static func load(file path: String, policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
+        if let problem = InputFile.problem(path) { throw ScenarioError(file: path, path: "", message: problem) }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)

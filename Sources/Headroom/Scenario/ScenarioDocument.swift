@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomEngine
 import Yams
 
 /// A scenario as YAML text, before validation: the form that is stored, overridden by key path
@@ -15,6 +16,7 @@ public struct ScenarioDocument: Sendable, Equatable {
     }
 
     public static func load(file path: String) throws(ScenarioError) -> ScenarioDocument {
+        if let problem = InputFile.problem(path) { throw ScenarioError(file: path, path: "", message: problem) }
         do {
             return ScenarioDocument(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path)
         } catch {

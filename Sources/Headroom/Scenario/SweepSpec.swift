@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomEngine
 import Yams
 
 /// A sweep: a base scenario, named variants and a grid of overrides by key path, times seeds. It
@@ -31,6 +32,7 @@ public struct SweepSpec: Sendable {
     }
 
     public static func load(file path: String) throws(ScenarioError) -> SweepSpec {
+        if let problem = InputFile.problem(path) { throw ScenarioError(file: path, path: "", message: problem) }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
