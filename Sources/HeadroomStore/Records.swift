@@ -68,8 +68,6 @@ public enum RunSummaryRecord {
         /// Added by the `v-input-losses` migration (NULL in older runs): what the run lost or
         /// counted apart — skipped trace rows, stockouts, cold starts that never became ready.
         public static let lossCounts = ["input_rows_skipped", "stockouts", "cold_starts_cancelled", "cold_starts_unfinished"]
-        /// The first skipped rows (`file:line: reason`, one a line) and a trace read that failed.
-        public static let lossTexts = ["input_loss_examples", "input_read_error"]
         static func latency(_ name: String) -> [String] { ["mean", "p50", "p90", "p99", "max"].map { "\(name)_\($0)_seconds" } }
     }
 
@@ -97,8 +95,6 @@ public enum RunSummaryRecord {
         values["stockouts"] = s.stockouts
         values["cold_starts_cancelled"] = s.coldStarts.cancelled
         values["cold_starts_unfinished"] = s.coldStarts.unfinished
-        values["input_loss_examples"] = s.inputLosses.examples.isEmpty ? DatabaseValue.null : s.inputLosses.examples.joined(separator: "\n").databaseValue
-        values["input_read_error"] = s.inputLosses.readError?.databaseValue ?? DatabaseValue.null
         for (name, stats) in [("ttft", s.ttft), ("itl", s.itl), ("e2e", s.e2e), ("queue_wait", s.queueWait)] {
             for (suffix, value) in [("mean", stats.mean), ("p50", stats.p50), ("p90", stats.p90), ("p99", stats.p99), ("max", stats.max)] {
                 values["\(name)_\(suffix)_seconds"] = value

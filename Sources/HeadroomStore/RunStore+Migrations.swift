@@ -98,7 +98,14 @@ extension RunStore {
             // NULL in runs stored before: those were not counted.
             try db.alter(table: "run_summaries") { t in
                 for column in RunSummaryRecord.Columns.lossCounts { t.add(column: column, .integer) }
-                for column in RunSummaryRecord.Columns.lossTexts { t.add(column: column, .text) }
+            }
+            // The first skipped rows (`file:line: reason`) and a trace read that failed, in order.
+            try db.create(table: "input_losses") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("position", .integer).notNull()
+                t.column("kind", .text).notNull()
+                t.column("message", .text).notNull()
+                t.primaryKey(["run_id", "position"])
             }
             // Runs stored before recorded ready starts only (NULL outcome).
             try db.alter(table: "cold_starts") { t in
@@ -110,5 +117,6 @@ extension RunStore {
     }
 
     /// The tables holding one run's results, each keyed by `run_id` (merge, export and `runs show` walk them).
-    public static let resultTables = ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles"]
+    public static let resultTables = ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles",
+                                      "input_losses"]
 }

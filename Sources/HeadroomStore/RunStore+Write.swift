@@ -80,6 +80,12 @@ extension RunStore {
                                               start.warmupSeconds, start.imageCached, start.weightsCached, start.waitedForNode,
                                               start.readyAt?.seconds, start.outcome.rawValue, start.stoppedAt?.rawValue])
         }
+        let loss = try db.makeStatement(sql: "INSERT INTO input_losses (run_id, position, kind, message) VALUES (?, ?, ?, ?)")
+        let losses = result.summary.inputLosses
+        for (position, (kind, message)) in (losses.examples.map { ("skipped_row", $0) } + (losses.readError.map { [("read_error", $0)] } ?? []))
+            .enumerated() {
+            try loss.execute(arguments: [runID, position, kind, message])
+        }
         let sample = try db.makeStatement(sql: """
             INSERT INTO request_samples (run_id, serial, arrival, prompt_tokens, output_tokens, admitted, first_token, finished,
                                          dropped_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
