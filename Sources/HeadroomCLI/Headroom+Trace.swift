@@ -40,6 +40,9 @@ extension Headroom {
                     print(String(format: "fit on %@ bins: log-likelihood %.3f per bin (one Poisson rate: %.3f)", bin.description, perBin, poisson))
                 }
                 for note in g.notes { print("note: \(note)") }
+                if fit.trace.skippedRows > 0 {
+                    print("note: \(fit.trace.skippedRows) unreadable rows skipped (first: \(fit.trace.skippedExamples.first ?? "?"))")
+                }
                 print("                      trace      fit")
                 let rows: [(String, Double, Double)] = [
                     ("mean rate (req/s)", fit.trace.meanRate, fit.fitted.meanRate),
@@ -106,7 +109,10 @@ extension Headroom {
                 for (name, lengths) in [("prompt", stats.promptTokens), ("output", stats.outputTokens)] {
                     print(String(format: "%@ tokens  mean %.0f  p50 %.0f  p99 %.0f  max %.0f", name, lengths.mean, lengths.p50, lengths.p99, lengths.max))
                 }
-                if stats.skippedRows > 0 { print("skipped \(stats.skippedRows) unreadable rows") }
+                if stats.skippedRows > 0 {
+                    print("skipped \(stats.skippedRows) unreadable rows; the figures above leave them out")
+                    for example in stats.skippedExamples { print("  \(example)") }
+                }
                 print("rate  " + stats.sparkline)
             }
         }

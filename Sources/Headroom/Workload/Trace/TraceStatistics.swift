@@ -32,6 +32,8 @@ public struct TraceStatistics: Sendable, Codable, Equatable {
     public var promptTokens = Lengths()
     public var outputTokens = Lengths()
     public var skippedRows = 0
+    /// The first few skipped rows as `file:line: reason`.
+    public var skippedExamples: [String] = []
     /// Requests per second over the span in 60 buckets, for a sparkline.
     public var profile: [Double] = []
 
@@ -67,6 +69,7 @@ public struct TraceStatistics: Sendable, Codable, Equatable {
             spanSeconds = record.time
         }
         skippedRows = reader.skipped
+        skippedExamples = reader.skippedExamples.map(\.description)
         guard requests > 0 else { return }
         meanRate = spanSeconds > 0 ? Double(requests - 1) / spanSeconds : 0
         let seconds = Double(Swift.max(1, perSecond.count))
