@@ -10,8 +10,8 @@ public enum InputFile {
         var info = stat()
         guard stat(path, &info) == 0 else {
             switch errno {
-            case ENOENT: return "no such file"
-            case ENOTDIR: return "no such file (a part of the path is not a folder)"
+            case ENOENT: return "cannot read the file (no such file)"
+            case ENOTDIR: return "cannot read the file (no such file: a part of the path is not a folder)"
             case EACCES: return "cannot read the file (permission denied)"
             default: return "cannot read the file (\(String(cString: strerror(errno))))"
             }

@@ -75,6 +75,6 @@ struct TraceInputTests {
         scenario.workload = WorkloadSpec(trace: TraceSpec(file: path))
         try FileManager.default.removeItem(atPath: path)
         let losses = Simulation.run(scenario).summary.inputLosses
-        #expect(losses.readError == "\(path): no such file")
+        #expect(losses.readError == "\(path): cannot read the file (no such file)")
     }
 }
