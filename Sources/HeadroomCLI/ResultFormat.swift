@@ -35,11 +35,16 @@ enum ResultFormat {
             "",
             "SLO        TTFT ≤ \(ms(s.slo.ttftTargetSeconds)): \(pct(s.slo.ttft))   ITL ≤ \(ms(s.slo.itlTargetSeconds)): \(pct(s.slo.itl))   both: \(pct(s.slo.both))",
             "Throughput \(s.tokens.output) output tokens, \(String(format: "%.0f", s.tokens.outputPerSecond)) tokens/s; \(s.preemptions) KV preemptions",
-            "Cold starts \(c.started) started, \(c.completed) ready"
-                + (c.cancelled > 0 ? ", \(c.cancelled) cancelled" : "") + (c.unfinished > 0 ? ", \(c.unfinished) still starting" : "")
-                + (s.stockouts > 0 ? "; \(s.stockouts) stockout\(s.stockouts == 1 ? "" : "s")" : "") + (c.completed > 0 ? String(
+            "Cold starts \(c.started) started, \(c.completed) ready" + (c.completed > 0 ? String(
                 format: "; mean %.1f s (pending %.1f, pull %.1f, load %.1f, warm-up %.1f), max %.1f s",
                 c.meanTotal, c.meanPending, c.meanPull, c.meanLoad, c.meanWarmup, c.maxTotal) : ""),
+        ]
+        // Starts that never became ready and refused node requests change the results: shown when any.
+        let unready = [(c.cancelled, "cancelled before ready"), (c.unfinished, "still starting at the end"),
+                       (s.stockouts, s.stockouts == 1 ? "stockout (node request refused)" : "stockouts (node requests refused)")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        if !unready.isEmpty { lines.append("            " + unready.joined(separator: ", ")) }
+        lines += [
             "",
             String(format: "GPU-hours  %.2f total: serving %.2f, idle %.2f, starting %.2f, provisioning %.2f, unallocated %.2f",
                    g.total / 3600, g.serving / 3600, g.idle / 3600, g.starting / 3600, g.provisioning / 3600, g.unallocated / 3600),
