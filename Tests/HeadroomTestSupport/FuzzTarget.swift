@@ -83,8 +83,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         public func target(_ path: String) -> String { self == .underAFile ? path + "/x" : path }
 
         public static func remove(_ path: String) {
-            chmod(path, 0o644)
+            // A link first: chmod follows it, and `linkToDirectory` points at `/`.
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil { unlink(path); return }
+            chmod(path, 0o644)
             var info = stat()
             if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { rmdir(path) } else { unlink(path) }
         }

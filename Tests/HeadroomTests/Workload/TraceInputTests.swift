@@ -77,4 +77,45 @@ struct TraceInputTests {
         let losses = Simulation.run(scenario).summary.inputLosses
         #expect(losses.readError == "\(path): cannot read the file (no such file)")
     }
+
+    @Test("a row decades after the others: statistics without a per-second array, a too-fine fit bin refused")
+    func farTimestamp() throws {
+        let path = try TraceTests.write(TraceReader.synthHeader + "\n0,1,1\n1,1,1\n900000000,1,1\n")
+        let stats = try TraceStatistics(file: path)
+        #expect(stats.requests == 3 && stats.spanSeconds == 9e8 && stats.longestGapSeconds == 899_999_999)
+        #expect { _ = try TraceFit(file: path, bin: .seconds(1)) } throws: { "\($0)".contains("too fine for this trace") }
+    }
+
+    @Test("busy-second counts give the per-second array's peaks, window percentiles and profile")
+    func busySecondsMatchDense() {
+        var random = RandomStream(seed: 9, name: "busy")
+        for _ in 0..<20 {
+            var dense: [Int] = [], sparse = BusySeconds()
+            var second = 0
+            for _ in 0..<Int(random.nextUnit() * 400) + 1 {
+                second += random.nextUnit() < 0.3 ? Int(random.nextUnit() * 40) : 0
+                if second >= dense.count { dense += Array(repeating: 0, count: second - dense.count + 1) }
+                dense[second] += 1
+                sparse.add(second)
+            }
+            #expect(sparse.count == dense.count)
+            for width in [1, 10, 60] {
+                var best = 0, window = 0
+                for (index, count) in dense.enumerated() {
+                    window += count
+                    if index >= width { window -= dense[index - width] }
+                    best = max(best, window)
+                }
+                #expect(sparse.busiest(width) == best)
+            }
+            let windows = stride(from: 0, to: dense.count, by: 10).map { Double(dense[$0..<min($0 + 10, dense.count)].reduce(0, +)) / 10 }.sorted()
+            for p in [0.5, 0.9, 0.99] {
+                #expect(sparse.windowRatePercentile(p, width: 10) == windows[min(windows.count - 1, Int(p * Double(windows.count)))])
+            }
+            for low in stride(from: 0, to: dense.count, by: 7) {
+                let high = min(dense.count, low + 13)
+                #expect(sparse.arrivals(in: low..<high) == dense[low..<high].reduce(0, +))
+            }
+        }
+    }
 }

@@ -40,6 +40,13 @@ public struct TraceFit: Sendable {
         let width = bin?.seconds ?? Self.binWidth(requests: trace.requests, span: trace.spanSeconds)
         // Counts on a quarter of the bin, so the fit can be retried on other bins without re-reading.
         let fine = width / 4
+        // The counts are an array over the span: a bin far finer than the span would exhaust memory.
+        guard trace.spanSeconds / width <= Self.maxBins else {
+            throw TraceError(file: file, line: nil, message: String(
+                format: "a %@ bin is too fine for this trace's %.0f s span (%.0f bins, at most %.0f); use --bin %@ or more, or leave it out",
+                SimTime.seconds(width).description, trace.spanSeconds, trace.spanSeconds / width, Self.maxBins,
+                SimTime.seconds((trace.spanSeconds / Self.maxBins).rounded(.up)).description))
+        }
         var reader = try TraceReader(file: file)
         var counts: [Double] = []
         var logPrompt = RunningMoments(), logOutput = RunningMoments(), gaps = RunningMoments()
@@ -76,6 +83,9 @@ public struct TraceFit: Sendable {
         fitted = try Self.statistics(of: WorkloadSpec(arrivals: arrivals, promptTokens: promptTokens, outputTokens: outputTokens),
                                      span: trace.spanSeconds, seed: seed)
     }
+
+    /// The most bins an MMPP is fitted on (a chosen bin stays under 200,000).
+    static let maxBins = 2_000_000.0
 
     /// About ten arrivals a bin (enough to tell a state's rate from Poisson noise), at least 50 bins
     /// over the span and at most 200,000, rounded to 1, 2 or 5 × 10ⁿ seconds.
