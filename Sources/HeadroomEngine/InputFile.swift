@@ -64,9 +64,11 @@ public enum InputFile {
     }
 }
 
-/// An input file that cannot be read: the path and the reason.
-public struct InputFileError: Error, CustomStringConvertible, Equatable {
+/// An input file that cannot be read: the path and the reason (also as `localizedDescription`,
+/// so no caller shows Foundation's generic text).
+public struct InputFileError: LocalizedError, CustomStringConvertible, Equatable {
     public var path: String
     public var reason: String
     public var description: String { "\(path): \(reason)" }
+    public var errorDescription: String? { reason }
 }

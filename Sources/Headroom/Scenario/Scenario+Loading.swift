@@ -13,7 +13,7 @@ extension Scenario {
         if let problem = InputFile.problem(path) { throw ScenarioError(file: path, path: "", message: problem) }
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try InputFile.text(path).get()
         } catch {
             throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
         }

@@ -18,7 +18,7 @@ public struct ScenarioDocument: Sendable, Equatable {
     public static func load(file path: String) throws(ScenarioError) -> ScenarioDocument {
         if let problem = InputFile.problem(path) { throw ScenarioError(file: path, path: "", message: problem) }
         do {
-            return ScenarioDocument(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path)
+            return ScenarioDocument(yaml: try InputFile.text(path).get(), file: path)
         } catch {
             throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
         }

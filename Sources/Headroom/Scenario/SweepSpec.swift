@@ -34,7 +34,7 @@ public struct SweepSpec: Sendable {
     public static func load(file path: String) throws(ScenarioError) -> SweepSpec {
         if let problem = InputFile.problem(path) { throw ScenarioError(file: path, path: "", message: problem) }
         let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+        do { text = try InputFile.text(path).get() } catch {
             throw ScenarioError(file: path, path: "", message: "cannot read the file (\(error.localizedDescription))")
         }
         let root: Yams.Node
