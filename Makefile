@@ -96,7 +96,8 @@ profile: release
 	valgrind --tool=callgrind --callgrind-out-file=.build/callgrind.out .build/headroom-profiled run scenarios/benchmark-day-kpa.yaml --duration 10m --no-store >/dev/null
 	callgrind_annotate .build/callgrind.out | head -40
 
-# libFuzzer on every user input (scenario YAML, the four trace formats, profiles) with
+# libFuzzer on every user input (scenario YAML, the four trace formats, profiles, and the paths
+# naming them: directories, FIFOs, unreadable and missing files given to every loader) with
 # AddressSanitizer, FUZZ_SECONDS per target (default 60), seeded with the shipped files. Findings go
 # to .build/fuzz-findings/; fixed ones are kept in Tests/FuzzRegressions/ and replayed by `make test`.
 fuzz-build: deps

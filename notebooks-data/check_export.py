@@ -11,7 +11,7 @@ import sys
 import duckdb
 import pandas as pd
 
-TABLES = ["runs", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles"]
+TABLES = ["runs", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles", "input_losses"]
 BOOLEAN_COLUMNS = {"image_cached", "weights_cached", "waited_for_node"}
 
 

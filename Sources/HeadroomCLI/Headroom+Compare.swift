@@ -96,6 +96,12 @@ extension Headroom {
             if sort != "variant" {
                 comparison.rows.sort { ($0.metrics[sort]?.mean ?? .infinity) < ($1.metrics[sort]?.mean ?? .infinity) }
             }
+            // Runs built on part of their trace say so (on stderr, so --json and --csv stay clean).
+            let lossy = listings.filter { (summaries[$0.id]?["input_rows_skipped"] ?? 0) > 0 }.map { String($0.id) }
+            if !lossy.isEmpty {
+                FileHandle.standardError.write(Data(("note: run\(lossy.count == 1 ? "" : "s") \(lossy.joined(separator: ", ")) skipped unreadable "
+                    + "trace rows: their numbers rest on part of the trace (see `headroom runs show ID`)\n").utf8))
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

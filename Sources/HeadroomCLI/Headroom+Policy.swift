@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Headroom
+import HeadroomEngine
 
 extension Headroom {
     struct Policy: ParsableCommand {
@@ -38,10 +39,10 @@ extension Headroom.Policy {
         func run() throws {
             let scenario = try Headroom.loadScenario(policy)
             let text: String
-            do {
-                text = try String(contentsOfFile: metrics, encoding: .utf8)
-            } catch {
-                FileHandle.standardError.write(Data("error: \(metrics): cannot read the file\n".utf8))
+            switch InputFile.text(metrics) {
+            case let .success(contents): text = contents
+            case let .failure(problem):
+                FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
                 throw ExitCode(1)
             }
             let rows: [PolicyReplay.Row]

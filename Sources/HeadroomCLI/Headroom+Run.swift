@@ -57,6 +57,7 @@ extension Headroom {
             let result = Simulation.run(scenario, options: RunOptions(requestSample: sampleRequests, progress: progress.update))
             let wall = Date().timeIntervalSince(started)
             progress.clear()
+            for line in ResultFormat.inputWarnings(result.summary.inputLosses) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             if json {
                 print(try ResultFormat.json(result))
             } else {

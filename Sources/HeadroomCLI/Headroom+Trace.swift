@@ -20,7 +20,8 @@ extension Headroom {
             @Argument(help: "The trace file.") var file: String
             @Option(help: "The generator: mmpp or gamma.") var model: TraceFit.Model = .mmpp
             @Option(help: "MMPP states (2 or more).") var states = 2
-            @Option(help: "Bin width for the MMPP fit.", transform: Headroom.parseDuration) var bin: SimTime = .seconds(10)
+            @Option(help: "Bin width for the MMPP fit (default: chosen from the trace, about ten arrivals a bin).",
+                    transform: Headroom.parseDuration) var bin: SimTime?
 
             func validate() throws {
                 guard states >= 2 && states <= 8 else { throw ValidationError("--states takes 2 to 8") }
@@ -34,6 +35,14 @@ extension Headroom {
                 print("  prompt_tokens: " + Self.yaml(fit.promptTokens))
                 print("  output_tokens: " + Self.yaml(fit.outputTokens))
                 print("")
+                let g = fit.goodness
+                if let bin = g.bin, let perBin = g.logLikelihoodPerBin, let poisson = g.poissonLogLikelihoodPerBin {
+                    print(String(format: "fit on %@ bins: log-likelihood %.3f per bin (one Poisson rate: %.3f)", bin.description, perBin, poisson))
+                }
+                for note in g.notes { print("note: \(note)") }
+                if fit.trace.skippedRows > 0 {
+                    print("note: \(fit.trace.skippedRows) unreadable rows skipped (first: \(fit.trace.skippedExamples.first ?? "?"))")
+                }
                 print("                      trace      fit")
                 let rows: [(String, Double, Double)] = [
                     ("mean rate (req/s)", fit.trace.meanRate, fit.fitted.meanRate),
@@ -57,6 +66,8 @@ extension Headroom {
                         .joined(separator: ", ") + "]}"
                 case let .gamma(rate, cv):
                     return String(format: "{process: gamma, rate: %.4g/s, cv: %.3g}", rate, cv)
+                case let .poisson(rate):
+                    return String(format: "{process: poisson, rate: %.4g/s}", rate)
                 default:
                     return "\(arrivals)"
                 }
@@ -98,7 +109,10 @@ extension Headroom {
                 for (name, lengths) in [("prompt", stats.promptTokens), ("output", stats.outputTokens)] {
                     print(String(format: "%@ tokens  mean %.0f  p50 %.0f  p99 %.0f  max %.0f", name, lengths.mean, lengths.p50, lengths.p99, lengths.max))
                 }
-                if stats.skippedRows > 0 { print("skipped \(stats.skippedRows) unreadable rows") }
+                if stats.skippedRows > 0 {
+                    print("skipped \(stats.skippedRows) unreadable rows; the figures above leave them out")
+                    for example in stats.skippedExamples { print("  \(example)") }
+                }
                 print("rate  " + stats.sparkline)
             }
         }
@@ -107,8 +121,8 @@ extension Headroom {
             static let configuration = CommandConfiguration(
                 abstract: "Write the requests a scenario's workload generates as a CSV trace.",
                 discussion: """
-                    Columns: time (seconds), prompt_tokens, output_tokens. Replay it with
-                    `trace: {file: F, format: csv, columns: {time: time, prompt: prompt_tokens, output: output_tokens}}`.
+                    Columns: time (seconds from the start), prompt_tokens, output_tokens. `trace stats`,
+                    `trace fit` and a scenario's `trace: {file: F}` recognise this header.
 
                     Example:
                       headroom trace synth scenarios/quickstart.yaml -o quickstart-requests.csv
@@ -126,7 +140,7 @@ extension Headroom {
                 defer { try? handle.close() }
                 var feed = loaded.workload.makeSource(seed: loaded.seed)
                 var batch: [IncomingRequest] = []
-                var text = "time,prompt_tokens,output_tokens\n"
+                var text = TraceReader.synthHeader + "\n"
                 var count = 0
                 outer: while true {
                     batch.removeAll(keepingCapacity: true)
@@ -137,11 +151,18 @@ extension Headroom {
                         text += "\(request.arrival.seconds),\(request.promptTokens),\(request.outputTokens)\n"
                         count += 1
                     }
-                    handle.write(Data(text.utf8))
+                    write(text, to: handle)
                     text = ""
                 }
-                handle.write(Data(text.utf8))
+                write(text, to: handle)
                 print("wrote \(count) requests to \(output)")
+            }
+
+            /// Foundation's `write(_:)` traps on an I/O error (a full disk); this says so instead.
+            private func write(_ text: String, to handle: FileHandle) {
+                do { try handle.write(contentsOf: Data(text.utf8)) } catch {
+                    Headroom.fail("\(output): cannot write the file (\(InputFile.readReason(error)))")
+                }
             }
         }
     }

@@ -26,6 +26,7 @@ enum ResultFormat {
             "",
             "Requests   arrived \(r.arrived)   finished \(r.finished)   dropped \(r.dropped)   in flight \(r.inFlight)",
         ]
+        if let lost = s.inputLosses.headline { lines.append("Input lost \(lost)") }
         if !drops.isEmpty { lines.append("Dropped    \(drops)") }
         lines += [
             "",
@@ -37,6 +38,13 @@ enum ResultFormat {
             "Cold starts \(c.started) started, \(c.completed) ready" + (c.completed > 0 ? String(
                 format: "; mean %.1f s (pending %.1f, pull %.1f, load %.1f, warm-up %.1f), max %.1f s",
                 c.meanTotal, c.meanPending, c.meanPull, c.meanLoad, c.meanWarmup, c.maxTotal) : ""),
+        ]
+        // Starts that never became ready and refused node requests change the results: shown when any.
+        let unready = [(c.cancelled, "cancelled before ready"), (c.unfinished, "still starting at the end"),
+                       (s.stockouts, s.stockouts == 1 ? "stockout (node request refused)" : "stockouts (node requests refused)")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        if !unready.isEmpty { lines.append("            " + unready.joined(separator: ", ")) }
+        lines += [
             "",
             String(format: "GPU-hours  %.2f total: serving %.2f, idle %.2f, starting %.2f, provisioning %.2f, unallocated %.2f",
                    g.total / 3600, g.serving / 3600, g.idle / 3600, g.starting / 3600, g.provisioning / 3600, g.unallocated / 3600),
@@ -45,6 +53,18 @@ enum ResultFormat {
         ]
         // A terminal's width (100 unless $COLUMNS says otherwise): long lines break after "; " or ", ".
         return Terminal.fit(lines, width: max(60, Terminal.width())).joined(separator: "\n")
+    }
+
+    /// Warnings for stderr: the input the run could not use, with the first lines and reasons.
+    static func inputWarnings(_ losses: InputLosses) -> [String] {
+        var lines: [String] = []
+        if losses.traceRowsSkipped > 0 {
+            lines.append("warning: \(losses.traceRowsSkipped) unreadable trace row\(losses.traceRowsSkipped == 1 ? "" : "s") skipped; "
+                         + "the results rest on the rows that remain (`bad_rows: fail` stops instead)")
+            lines += losses.examples.map { "  \($0)" }
+        }
+        if let error = losses.readError { lines.append("warning: the trace stopped reading, later requests are missing: \(error)") }
+        return lines
     }
 
     static func decisions(_ records: [DecisionRecord]) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Headroom
+import HeadroomEngine
 
 /// What the CUDA probe prints: the profile's raw parts before fitting.
 public struct ProbeOutput: Codable, Sendable {
@@ -10,7 +11,11 @@ public struct ProbeOutput: Codable, Sendable {
 
     /// Reads the probe's JSON; a missing field names itself.
     public static func load(file path: String) throws(CalibrationError) -> ProbeOutput {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CalibrationError("\(path): cannot read the file") }
+        let data: Data
+        switch InputFile.contents(path) {
+        case let .success(bytes): data = bytes
+        case let .failure(problem): throw CalibrationError(problem.description)
+        }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {

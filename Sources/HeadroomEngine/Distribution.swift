@@ -53,9 +53,19 @@ public struct Distribution: Sendable, Equatable {
     }
 
     /// A distribution that always yields `value`.
+    /// A value that is not finite and non-negative (a degenerate fit's `exp(mean)`) becomes 0 or
+    /// the largest finite value rather than a trap.
     public static func constant(_ value: Double) -> Distribution {
-        // A finite non-negative constant is always valid.
-        try! Distribution(.constant(Swift.max(0, value)))
+        let clamped = value.isNaN ? 0 : Swift.min(Swift.max(0, value), .greatestFiniteMagnitude)
+        return Distribution(validated: .constant(clamped), min: nil, max: nil)
+    }
+
+    /// For shapes already known valid.
+    private init(validated shape: Shape, min: Double?, max: Double?) {
+        self.shape = shape
+        self.min = min
+        self.max = max
+        cumulative = []
     }
 
     private static func validate(_ shape: Shape) throws(DistributionError) {

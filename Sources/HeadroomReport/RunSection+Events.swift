@@ -5,7 +5,11 @@ import Foundation
 extension RunSection {
     func coldStartTitle(_ i: Int) -> String {
         func n(_ c: String) -> Double { coldStarts.numbers(c)[i] ?? 0 }
-        let ready = coldStarts.numbers("ready_at")[i].map { "ready at \(Label.clock($0, span: 0))" } ?? "not ready by the end"
+        // Runs stored before `v-input-losses` have no outcome (every start on record became ready).
+        let stopped = (coldStarts.texts("stopped_at").dropFirst(i).first ?? nil).map { $0.replacingOccurrences(of: "_", with: " ") }
+        let ready = coldStarts.numbers("ready_at")[i].map { "ready at \(Label.clock($0, span: 0))" }
+            ?? (coldStarts.texts("outcome").dropFirst(i).first == "cancelled" ? "cancelled while \(stopped ?? "starting")"
+                : "not ready by the end" + (stopped.map { " (\($0))" } ?? ""))
         let cached = [("image cached", "image_cached"), ("weights cached", "weights_cached")].filter { n($0.1) != 0 }.map(\.0)
         return "cold start requested at \(String(format: "%.1f", n("requested_at"))) s, \(ready): pending \(Label.seconds(n("pending_seconds"))), "
             + "pull \(Label.seconds(n("pull_seconds"))), load \(Label.seconds(n("load_seconds"))), warm-up \(Label.seconds(n("warmup_seconds")))"

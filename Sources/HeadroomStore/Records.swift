@@ -69,6 +69,9 @@ public enum RunSummaryRecord {
             "gpu_hours_serving", "gpu_hours_idle", "gpu_hours_unallocated", "gpu_hours_total", "cost_dollars",
             "cost_per_million_output_tokens", "node_seconds",
         ]
+        /// Added by the `v-input-losses` migration (NULL in older runs): what the run lost or
+        /// counted apart — skipped trace rows, stockouts, cold starts that never became ready.
+        public static let lossCounts = ["input_rows_skipped", "stockouts", "cold_starts_cancelled", "cold_starts_unfinished"]
         static func latency(_ name: String) -> [String] { ["mean", "p50", "p90", "p99", "max"].map { "\(name)_\($0)_seconds" } }
     }
 
@@ -92,6 +95,10 @@ public enum RunSummaryRecord {
             "node_seconds": s.cost.nodeSeconds,
         ]
         for reason in DropReason.allCases { values["dropped_\(reason.rawValue)"] = s.requests.droppedByReason[reason.rawValue] ?? 0 }
+        values["input_rows_skipped"] = s.inputLosses.traceRowsSkipped
+        values["stockouts"] = s.stockouts
+        values["cold_starts_cancelled"] = s.coldStarts.cancelled
+        values["cold_starts_unfinished"] = s.coldStarts.unfinished
         for (name, stats) in [("ttft", s.ttft), ("itl", s.itl), ("e2e", s.e2e), ("queue_wait", s.queueWait)] {
             for (suffix, value) in [("mean", stats.mean), ("p50", stats.p50), ("p90", stats.p90), ("p99", stats.p99), ("max", stats.max)] {
                 values["\(name)_\(suffix)_seconds"] = value

@@ -75,13 +75,23 @@ public struct ResultTable: Sendable, Equatable {
         }
     }
 
+    /// A cell as its column's type. SQLite lets any column hold any type (a hand-edited or damaged
+    /// store): a value that does not convert is NULL, never a trap.
     static func value(_ database: DatabaseValue, as type: ColumnType) -> Value {
-        switch database.storage {
-        case .null: return .null
-        case .int64(let v): return type == .real ? .real(Double(v)) : .integer(v)
-        case .double(let v): return type == .integer || type == .boolean ? .integer(Int64(v)) : .real(v)
-        case .string(let s): return .text(s)
-        case .blob(let data): return .text(data.base64EncodedString())
+        switch (database.storage, type) {
+        case (.null, _): return .null
+        case (.int64(let v), .real): return .real(Double(v))
+        case (.int64(let v), .text): return .text(String(v))
+        case (.int64(let v), _): return .integer(v)
+        case (.double(let v), .integer), (.double(let v), .boolean):
+            return v.isFinite && abs(v) < 9.2e18 ? .integer(Int64(v)) : .null
+        case (.double(let v), .text): return .text(String(v))
+        case (.double(let v), .real): return .real(v)
+        case (.string(let s), .text): return .text(s)
+        case (.string(let s), .real): return Double(s).map(Value.real) ?? .null
+        case (.string(let s), _): return Int64(s).map(Value.integer) ?? .null
+        case (.blob(let data), .text): return .text(data.base64EncodedString())
+        case (.blob, _): return .null
         }
     }
 }

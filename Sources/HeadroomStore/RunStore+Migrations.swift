@@ -97,6 +97,25 @@ extension RunStore {
         migrator.registerMigration("v-run-identity: every run its own row; resume keys unique per sweep") { db in
             try Self.migrateRunIdentity(db)
         }
+        migrator.registerMigration("v-input-losses: skipped trace rows, stockouts, cancelled cold starts") { db in
+            // NULL in runs stored before: those were not counted.
+            try db.alter(table: "run_summaries") { t in
+                for column in RunSummaryRecord.Columns.lossCounts { t.add(column: column, .integer) }
+            }
+            // The first skipped rows (`file:line: reason`) and a trace read that failed, in order.
+            try db.create(table: "input_losses") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("position", .integer).notNull()
+                t.column("kind", .text).notNull()
+                t.column("message", .text).notNull()
+                t.primaryKey(["run_id", "position"])
+            }
+            // Runs stored before recorded ready starts only (NULL outcome).
+            try db.alter(table: "cold_starts") { t in
+                t.add(column: "outcome", .text)
+                t.add(column: "stopped_at", .text)
+            }
+        }
         return migrator
     }
 
@@ -131,5 +150,6 @@ extension RunStore {
     }
 
     /// The tables holding one run's results, each keyed by `run_id` (merge, export and `runs show` walk them).
-    public static let resultTables = ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles"]
+    public static let resultTables = ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles",
+                                      "input_losses"]
 }

@@ -52,7 +52,8 @@ extension RunStore {
                                         arguments: StatementArguments(ids))
             for row in rows {
                 var values: [String: Double] = [:]
-                for column in row.columnNames where column != "run_id" { values[column] = row[column] }
+                // A cell that is not a number (a hand-edited store) is left out rather than trapping.
+                for column in row.columnNames where column != "run_id" { values[column] = Double.fromDatabaseValue(row[column] as DatabaseValue) }
                 result[row["run_id"]] = values
             }
             return result

@@ -92,12 +92,18 @@ extension RunStore {
         }
         let coldStart = try db.makeStatement(sql: """
             INSERT INTO cold_starts (run_id, requested_at, pending_seconds, pull_seconds, load_seconds, warmup_seconds, image_cached,
-                                     weights_cached, waited_for_node, ready_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     weights_cached, waited_for_node, ready_at, outcome, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for start in result.coldStarts {
             try coldStart.execute(arguments: [runID, start.requestedAt.seconds, start.pendingSeconds, start.pullSeconds, start.loadSeconds,
                                               start.warmupSeconds, start.imageCached, start.weightsCached, start.waitedForNode,
-                                              start.readyAt?.seconds])
+                                              start.readyAt?.seconds, start.outcome.rawValue, start.stoppedAt?.rawValue])
+        }
+        let loss = try db.makeStatement(sql: "INSERT INTO input_losses (run_id, position, kind, message) VALUES (?, ?, ?, ?)")
+        let losses = result.summary.inputLosses
+        for (position, (kind, message)) in (losses.examples.map { ("skipped_row", $0) } + (losses.readError.map { [("read_error", $0)] } ?? []))
+            .enumerated() {
+            try loss.execute(arguments: [runID, position, kind, message])
         }
         let sample = try db.makeStatement(sql: """
             INSERT INTO request_samples (run_id, serial, arrival, prompt_tokens, output_tokens, admitted, first_token, finished,

@@ -9,7 +9,7 @@ BIN=.build/fuzz/release/HeadroomFuzz
 # A trap is reported by libFuzzer itself; Swift's backtracer under ASan only adds noise (and can hang).
 export SWIFT_BACKTRACE=enable=no
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-scenario azure mooncake burstgpt csv profile}
+TARGETS=${FUZZ_TARGETS:-scenario azure mooncake burstgpt csv profile path}
 JOBS=${FUZZ_JOBS:-1}
 seed() {
   local target=$1 dir=.build/fuzz-corpus/$1/seeds
@@ -21,6 +21,10 @@ seed() {
     burstgpt) cp Tests/Fuzz/seeds/burstgpt.csv "$dir"/ ;;
     csv) cp Tests/Fuzz/seeds/generic.csv "$dir"/ ;;
     profile) cp profiles/*.json "$dir"/ ;;
+    # Byte 0 picks the kind of path (file, directory, FIFO, unreadable, missing, links), byte 1 the
+    # loader, the rest is a regular file's contents: one seed per kind and loader.
+    path) for k in 0 1 2 3 4 5 6 7; do for l in 0 1 2 3 4 5 6 7 8; do
+            { printf "\\$(printf %o $k)\\$(printf %o $l)"; head -c 400 Tests/Fuzz/seeds/burstgpt.csv; } > "$dir/path-$k-$l"; done; done ;;
   esac
   if [ -d Tests/FuzzRegressions/$target ]; then cp Tests/FuzzRegressions/$target/* "$dir"/ 2>/dev/null; fi
 }

@@ -1,7 +1,23 @@
 import HeadroomEngine
 
-/// The stages of one replica's start, as it happened.
+/// The stages of one replica's start, as it happened. Every cold start that began has one record,
+/// so `started = ready + cancelled + unfinished`.
 public struct ColdStart: Sendable, Equatable, Codable {
+    /// How a cold start ended.
+    public enum Outcome: String, Sendable, Codable, CaseIterable {
+        /// The replica became ready.
+        case ready
+        /// Scaled away before it was ready (at `stage`).
+        case cancelled
+        /// Still starting when the run ended (at `stage`).
+        case unfinished
+    }
+
+    /// The stage a start was in when it was cancelled or the run ended.
+    public enum Stage: String, Sendable, Codable, CaseIterable {
+        case pending, pullingImage = "pulling_image", loadingWeights = "loading_weights", warmingUp = "warming_up"
+    }
+
     /// When the replica was created.
     public var requestedAt: SimTime
     /// Waiting for a node: placement, node provisioning.
@@ -17,6 +33,10 @@ public struct ColdStart: Sendable, Equatable, Codable {
     public var waitedForNode = false
     /// When it became ready; `nil` if it never did (cancelled or run ended).
     public var readyAt: SimTime?
+    public var outcome = Outcome.ready
+    /// Where a cancelled or unfinished start stopped; `nil` for a ready one. Its stage seconds
+    /// count the time spent up to then.
+    public var stoppedAt: Stage?
 
     public init(requestedAt: SimTime) { self.requestedAt = requestedAt }
 
@@ -47,7 +67,7 @@ public enum WeightLoad {
         case .sequential:
             return .seconds(bandwidths.reduce(0) { $0 + bytes / $1 })
         case .streamed:
-            let slowest = bandwidths.min()!
+            let slowest = bandwidths.min() ?? spec.hostToGPUBandwidth
             let chunk = min(spec.chunkBytes, bytes)
             var fill = 0.0
             var skippedSlowest = false

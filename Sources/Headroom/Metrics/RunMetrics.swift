@@ -17,7 +17,11 @@ struct RunMetrics {
     var promptTokens = 0, outputTokens = 0
     var gpuTime = GPUTimeLedger()
     var coldStartsBegun = 0
+    /// Every cold start's record: ready, cancelled and (at the end) unfinished ones.
     var coldStarts: [ColdStart] = []
+    var coldStartsReady = 0, coldStartsCancelled = 0, coldStartsUnfinished = 0
+    /// Node requests the pool refused (each retried after `stockout_retry`).
+    var stockouts = 0
     var series: [SeriesPoint] = []
     var sample: [RequestRecord] = []
     /// Counts since the last series point.
@@ -77,7 +81,14 @@ struct RunMetrics {
     }
 
     mutating func coldStartBegan() { coldStartsBegun += 1 }
-    mutating func coldStartCompleted(_ record: ColdStart) { coldStarts.append(record) }
+    mutating func coldStartCompleted(_ record: ColdStart) {
+        coldStartsReady += 1
+        coldStarts.append(record)
+    }
+    mutating func coldStartStopped(_ record: ColdStart) {
+        if record.outcome == .cancelled { coldStartsCancelled += 1 } else { coldStartsUnfinished += 1 }
+        coldStarts.append(record)
+    }
 
     /// Appends a series point and starts a new interval.
     mutating func record(_ point: SeriesPoint) {
@@ -89,15 +100,17 @@ struct RunMetrics {
     }
 
     var coldStartSummary: ColdStartSummary {
-        var summary = ColdStartSummary(started: coldStartsBegun, completed: coldStarts.count)
-        guard !coldStarts.isEmpty else { return summary }
-        let n = Double(coldStarts.count)
-        summary.meanPending = coldStarts.reduce(0) { $0 + $1.pendingSeconds } / n
-        summary.meanPull = coldStarts.reduce(0) { $0 + $1.pullSeconds } / n
-        summary.meanLoad = coldStarts.reduce(0) { $0 + $1.loadSeconds } / n
-        summary.meanWarmup = coldStarts.reduce(0) { $0 + $1.warmupSeconds } / n
-        summary.meanTotal = coldStarts.reduce(0) { $0 + $1.totalSeconds } / n
-        summary.maxTotal = coldStarts.map(\.totalSeconds).max() ?? 0
+        var summary = ColdStartSummary(
+            started: coldStartsBegun, completed: coldStartsReady, cancelled: coldStartsCancelled, unfinished: coldStartsUnfinished)
+        let ready = coldStarts.filter { $0.outcome == .ready }
+        guard !ready.isEmpty else { return summary }
+        let n = Double(ready.count)
+        summary.meanPending = ready.reduce(0) { $0 + $1.pendingSeconds } / n
+        summary.meanPull = ready.reduce(0) { $0 + $1.pullSeconds } / n
+        summary.meanLoad = ready.reduce(0) { $0 + $1.loadSeconds } / n
+        summary.meanWarmup = ready.reduce(0) { $0 + $1.warmupSeconds } / n
+        summary.meanTotal = ready.reduce(0) { $0 + $1.totalSeconds } / n
+        summary.maxTotal = ready.map(\.totalSeconds).max() ?? 0
         return summary
     }
 

@@ -38,6 +38,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var preemptions: Int
     public var peakReplicas: Int
     public var peakNodes: Int
+    /// Node requests the pool refused for lack of capacity (`stockout_probability`).
+    public var stockouts: Int
+    /// Input the run could not use (skipped trace rows): its numbers rest on less than the file.
+    public var inputLosses: InputLosses
 }
 
 /// Every request is in exactly one of finished, dropped, in flight: they add up to arrived.
@@ -73,6 +77,10 @@ public struct ColdStartSummary: Codable, Sendable, Equatable {
     public var started = 0
     /// Of those, the ones that became ready.
     public var completed = 0
+    /// Scaled away before they were ready.
+    public var cancelled = 0
+    /// Still starting when the run ended (`started = completed + cancelled + unfinished`).
+    public var unfinished = 0
     /// Mean seconds per stage over the completed ones.
     public var meanPending = 0.0
     public var meanPull = 0.0

@@ -117,6 +117,7 @@ extension Simulation {
                 topUpSpareNodes(at: now, queue: &queue)
                 return
             }
+            metrics.stockouts += 1
             stockoutRetryPending = true
             schedule(event(.nodeRetry), at: now + poolSpec.stockoutRetry, queue: &queue)
         }
@@ -209,6 +210,7 @@ extension Simulation {
         let r = Int(replica)
         switch replicas[r].stage {
         case .pending:
+            stopColdStart(replica, .cancelled, at: now)
             if let index = unplaced.firstIndex(of: replica) { unplaced.remove(at: index) }
             if replicas[r].node >= 0 {
                 let n = Int(replicas[r].node)
@@ -220,6 +222,7 @@ extension Simulation {
             replicas[r].stageGeneration &+= 1
             forget(replica)
         case .pullingImage, .loadingWeights, .warmingUp:
+            stopColdStart(replica, .cancelled, at: now)
             retire(replica, at: now, queue: &queue)
         case .ready:
             readyReplicas.removeAll { $0 == replica }
@@ -229,6 +232,33 @@ extension Simulation {
         case .draining, .gone:
             break
         }
+    }
+
+    /// Records a cold start that ends without the replica becoming ready (cancelled, or still
+    /// starting at the run's end): the stage it stopped in keeps only the time spent in it.
+    mutating func stopColdStart(_ replica: Int32, _ outcome: ColdStart.Outcome, at now: SimTime) {
+        var record = replicas[Int(replica)].coldStart
+        let elapsed = (now - record.requestedAt).seconds
+        let stage: ColdStart.Stage
+        switch replicas[Int(replica)].stage {
+        case .pending:
+            stage = .pending
+            record.pendingSeconds = elapsed
+        case .pullingImage:
+            stage = .pullingImage
+            record.pullSeconds = max(0, elapsed - record.pendingSeconds)
+        case .loadingWeights:
+            stage = .loadingWeights
+            record.loadSeconds = max(0, elapsed - record.pendingSeconds - record.pullSeconds)
+        case .warmingUp:
+            stage = .warmingUp
+            record.warmupSeconds = max(0, elapsed - record.pendingSeconds - record.pullSeconds - record.loadSeconds)
+        case .ready, .draining, .gone:
+            return
+        }
+        record.outcome = outcome
+        record.stoppedAt = stage
+        metrics.coldStartStopped(record)
     }
 
     /// A replica leaves for good and frees its GPUs.

@@ -90,6 +90,8 @@ extension Simulation {
             for id in engines[r].removeExpired(before: horizon, requests: requests) { drop(id, .queueTimeout, at: horizon) }
             router.loadChanged(Int32(r), outstanding: engines[r].outstanding)
         }
+        // Starts still under way get their record too, so every start that began is accounted for.
+        for replica in liveReplicas { stopColdStart(replica, .unfinished, at: horizon) }
         metrics.gpuTime.advance(to: horizon)
         return metrics.result(world: self, horizon: horizon, events: events)
     }

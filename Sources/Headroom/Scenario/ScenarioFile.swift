@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomEngine
 
 /// Reads a scenario or sweep file, turning each way it can fail into a message a user can act on
 /// (never Foundation's error text): no such file, a directory (with the YAML files in it), no
@@ -10,16 +11,15 @@ enum ScenarioFile {
     static func read(_ path: String) throws(ScenarioError) -> String {
         func fail(_ message: String) -> ScenarioError { ScenarioError(file: path, path: "", message: message) }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw fail("cannot read the file: no such file")
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw fail(directoryMessage(path))
         }
-        if isDirectory.boolValue { throw fail(directoryMessage(path)) }
-        guard FileManager.default.isReadableFile(atPath: path) else { throw fail("cannot read the file: permission denied") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw fail("cannot read the file (not a regular file, or a read error)")
+        // InputFile refuses FIFOs and devices before opening them (an open would block).
+        switch InputFile.text(path) {
+        case .success(let text): return text
+        case .failure(let error) where error.reason == InputFile.notUTF8: throw fail("not UTF-8 text; a scenario is a YAML file")
+        case .failure(let error): throw fail(error.reason)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw fail("not UTF-8 text; a scenario is a YAML file") }
-        return text
     }
 
     /// "is a directory", naming the YAML files inside when there are few.

@@ -128,7 +128,11 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
 
     /// Reads a profile file; an unknown schema version or a missing field is a clear error.
     public static func load(file path: String) throws(ProfileError) -> CalibratedProfile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ProfileError("\(path): cannot read the file") }
+        let data: Data
+        switch InputFile.contents(path) {
+        case let .success(bytes): data = bytes
+        case let .failure(problem): throw ProfileError(problem.description)
+        }
         return try decode(data, file: path)
     }
 

@@ -19,8 +19,9 @@ public struct IncomingRequest: Sendable, Equatable {
 public enum RequestSource: Sendable {
     case synthetic(SyntheticWorkload)
     case trace(TraceReplay)
-    /// No requests (a trace that could not be opened at run time; scenarios check it when loading).
-    case empty
+    /// No requests: a trace that could not be opened at run time (scenarios check it when
+    /// loading, so only a file changed since then gets here), with the reason.
+    case unreadable(TraceError)
 
     /// Appends up to `count` requests, in arrival order, to `buffer`; fewer (or none) when the
     /// source is exhausted.
@@ -38,8 +39,17 @@ public enum RequestSource: Sendable {
                 buffer.append(request)
             }
             self = .trace(replay)
-        case .empty:
+        case .unreadable:
             break
+        }
+    }
+
+    /// What the source could not use so far: trace rows skipped, or the trace itself.
+    public var inputLosses: InputLosses {
+        switch self {
+        case .synthetic: InputLosses()
+        case let .trace(replay): replay.losses
+        case let .unreadable(error): InputLosses(readError: error.description)
         }
     }
 }
@@ -55,6 +65,8 @@ struct RequestFeed {
         self.source = source
         buffer.reserveCapacity(Self.batch)
     }
+
+    var inputLosses: InputLosses { source.inputLosses }
 
     mutating func next() -> IncomingRequest? {
         if position == buffer.count {

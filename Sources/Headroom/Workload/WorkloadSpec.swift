@@ -26,8 +26,11 @@ public struct WorkloadSpec: Sendable, Equatable {
     public func makeSource(seed: UInt64) -> RequestSource {
         guard let trace else { return .synthetic(SyntheticWorkload(self, seed: seed)) }
         let period = trace.loop ? (try? TraceScan(trace))?.loopPeriod : nil
-        guard let replay = try? TraceReplay(trace, seed: seed, loopPeriod: period) else { return .empty }
-        return .trace(replay)
+        do {
+            return .trace(try TraceReplay(trace, seed: seed, loopPeriod: period))
+        } catch {
+            return .unreadable(error)
+        }
     }
 }
 

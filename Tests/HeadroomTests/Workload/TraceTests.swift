@@ -200,6 +200,13 @@ struct TraceFitTests {
         guard case let .lognormal(median, sigma) = fit.promptTokens.shape else { Issue.record("not lognormal"); return }
         #expect(abs(median / 500 - 1) < 0.02 && abs(sigma / 0.5 - 1) < 0.05)
         #expect(abs(fit.fitted.meanRate / fit.trace.meanRate - 1) < 0.1)
+        // Coarse bins straddle state switches and pull the rates together; the bin chosen from the
+        // data (about ten arrivals a bin) is finer and closer.
+        let auto = try TraceFit(file: path, model: .mmpp, states: 2)
+        guard case let .mmpp(fine) = auto.arrivals else { Issue.record("not an MMPP"); return }
+        #expect(try #require(auto.goodness.bin) < .seconds(10))
+        #expect(abs(fine[0].rate / 1 - 1) < 0.05 && abs(fine[1].rate / 10 - 1) < 0.05, "\(fine)")
+        #expect(abs(fine[0].meanDwell.seconds / 300 - 1) < 0.2 && abs(fine[1].meanDwell.seconds / 60 - 1) < 0.2, "\(fine)")
     }
 
     @Test("a gamma fit reads the gaps' mean and CV")

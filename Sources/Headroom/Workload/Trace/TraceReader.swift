@@ -39,20 +39,24 @@ public struct TraceReader: @unchecked Sendable {
     public init(file: String, format: TraceSpec.Format? = nil, columns: TraceSpec.Columns? = nil,
                 badRows: TraceSpec.BadRows = .skip) throws(TraceError) {
         self.file = file
-        self.columns = columns
         self.badRows = badRows
+        // Refused before opening: a FIFO would block the open, a directory would fail the read.
+        if let problem = InputFile.problem(file) { throw TraceError(file: file, line: nil, message: problem) }
         guard let handle = FileHandle(forReadingAtPath: file) else {
             throw TraceError(file: file, line: nil, message: "cannot read the file")
         }
-        lines = LineReader(handle)
+        lines = LineReader(handle, file: file)
         // The header (CSV formats) or the first line (JSONL) decides the format.
-        guard let first = lines.next() else { throw TraceError(file: file, line: 1, message: "the trace is empty") }
+        guard let first = try lines.next() else { throw TraceError(file: file, line: 1, message: "the trace is empty") }
         let detected = format ?? Self.detect(first.text)
         guard let detected else {
             throw TraceError(file: file, line: 1, message: "cannot tell the trace format from the header `\(first.text.prefix(80))`; "
                              + "set `format:` (azure, mooncake, burstgpt, csv)")
         }
         self.format = detected
+        // `trace synth`'s own CSV needs no `columns:`: what one command writes, the others read.
+        let columns = columns ?? (detected == .csv && Self.isSynthHeader(first.text) ? Self.synthColumns : nil)
+        self.columns = columns
         switch detected {
         case .mooncake:
             lines.pushBack(first)
@@ -71,7 +75,16 @@ public struct TraceReader: @unchecked Sendable {
         if header.hasPrefix("{") { return .mooncake }
         if header.hasPrefix("TIMESTAMP,ContextTokens,GeneratedTokens") { return .azure }
         if header.hasPrefix("Timestamp,Model,Request tokens,Response tokens") { return .burstgpt }
+        if isSynthHeader(header) { return .csv }
         return nil
+    }
+
+    /// The columns `headroom trace synth` writes (time in seconds from the start).
+    public static let synthColumns = TraceSpec.Columns(time: "time", prompt: "prompt_tokens", output: "output_tokens")
+    public static var synthHeader: String { "\(synthColumns.time),\(synthColumns.prompt),\(synthColumns.output)" }
+
+    static func isSynthHeader(_ header: String) -> Bool {
+        fields(header).map(String.init) == [synthColumns.time, synthColumns.prompt, synthColumns.output]
     }
 
     static func locate(_ names: [String], in header: String, file: String) throws(TraceError) -> (Int, Int, Int, Int) {
@@ -88,7 +101,7 @@ public struct TraceReader: @unchecked Sendable {
 
     /// The next readable row, or `nil` at the end of the file.
     public mutating func next() throws(TraceError) -> TraceRecord? {
-        while let line = lines.next() {
+        while let line = try lines.next() {
             lineNumber += 1
             if line.text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             do {
@@ -139,8 +152,9 @@ public struct TraceReader: @unchecked Sendable {
             throw fail("the timestamp is more than \(Int(Self.maxSpanSeconds / 31_557_600)) years after the first row's")
         }
         lastTime = time
-        if origin == nil { origin = time }
-        return TraceRecord(time: time - origin!, promptTokens: Int(prompt), outputTokens: Int(output))
+        let start = origin ?? time
+        origin = start
+        return TraceRecord(time: time - start, promptTokens: Int(prompt), outputTokens: Int(output))
     }
 
     /// Larger token counts are corrupt rows, not requests (and would not fit the simulator's counters).
@@ -183,6 +197,7 @@ public struct TraceReader: @unchecked Sendable {
 struct LineReader {
     struct Line { var text: String; var complete: Bool }
     private let handle: FileHandle
+    private let file: String
     private var buffer: [UInt8] = []
     private var position = 0
     private var finished = false
@@ -190,11 +205,16 @@ struct LineReader {
     /// The most bytes ever buffered: memory stays flat however long the file is.
     private(set) var peakBufferBytes = 0
 
-    init(_ handle: FileHandle) { self.handle = handle }
+    init(_ handle: FileHandle, file: String) {
+        self.handle = handle
+        self.file = file
+    }
 
     mutating func pushBack(_ line: Line) { pushed = line }
 
-    mutating func next() -> Line? {
+    /// Throws when the file cannot be read (an I/O error); Foundation's `readData(ofLength:)`
+    /// would trap instead.
+    mutating func next() throws(TraceError) -> Line? {
         if let line = pushed {
             pushed = nil
             return line
@@ -220,8 +240,11 @@ struct LineReader {
             // Keep the unread tail, then read the next chunk after it.
             buffer.removeFirst(position)
             position = 0
-            let chunk = handle.readData(ofLength: 1 << 16)
-            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: 1 << 16) } catch {
+                throw TraceError(file: file, line: nil, message: "cannot read the file (\(InputFile.readReason(error)))")
+            }
+            if let chunk, !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { finished = true }
             peakBufferBytes = max(peakBufferBytes, buffer.count)
         }
     }

@@ -13,6 +13,17 @@ public struct TraceReplay: Sendable {
     private var period: Double?
     private var pending: (record: TraceRecord, copies: Int)?
     private var exhausted = false
+    /// The most rows a finished pass skipped (a loop re-reads the same rows), and its examples.
+    private var passSkipped = 0
+    private var passExamples: [TraceError] = []
+    /// Why reading stopped early, if it did.
+    private var failure: TraceError?
+
+    /// Rows skipped so far (the largest count over the passes), and a read that failed.
+    public var losses: InputLosses {
+        let (count, examples) = reader.skipped >= passSkipped ? (reader.skipped, reader.skippedExamples) : (passSkipped, passExamples)
+        return InputLosses(traceRowsSkipped: count, examples: examples.map(\.description), readError: failure?.description)
+    }
 
     /// `period` is the loop period in trace seconds (the window's span plus one mean gap); it is
     /// measured by the scenario's validation pass.
@@ -43,7 +54,12 @@ public struct TraceReplay: Sendable {
     private mutating func readWindowed() -> TraceRecord? {
         while true {
             let record: TraceRecord?
-            do { record = try reader.next() } catch { record = nil }
+            do { record = try reader.next() } catch {
+                // `bad_rows: fail` or an I/O error: the rest of the trace is lost, and reported.
+                failure = error
+                exhausted = true
+                return nil
+            }
             if let record, record.time >= spec.windowStart.seconds {
                 if let end = spec.windowEnd, record.time >= end.seconds {
                     if !restart() { return nil }
@@ -59,11 +75,17 @@ public struct TraceReplay: Sendable {
     }
 
     private mutating func restart() -> Bool {
-        guard spec.loop, let period, period > 0,
-              let fresh = try? TraceReader(file: spec.file, format: spec.format, columns: spec.columns, badRows: spec.badRows) else {
+        guard spec.loop, let period, period > 0 else {
             exhausted = true
             return false
         }
+        let fresh: TraceReader
+        do { fresh = try TraceReader(file: spec.file, format: spec.format, columns: spec.columns, badRows: spec.badRows) } catch {
+            failure = error
+            exhausted = true
+            return false
+        }
+        if reader.skipped > passSkipped { (passSkipped, passExamples) = (reader.skipped, reader.skippedExamples) }
         reader = fresh
         offset += period
         return true
@@ -97,8 +119,9 @@ public struct TraceScan: Sendable, Equatable {
         while let record = try reader.next() {
             guard record.time >= spec.windowStart.seconds else { continue }
             if let end = spec.windowEnd, record.time >= end.seconds { break }
-            if first == nil { first = record.time }
-            span = record.time - first!
+            let start = first ?? record.time
+            first = start
+            span = record.time - start
             rows += 1
         }
         skipped = reader.skipped

@@ -3,8 +3,8 @@ import HeadroomEngine
 import Histogram
 
 /// What a trace looks like: size, rates and their burstiness, gaps, token lengths — computed in one
-/// streaming pass (per-second counts and token histograms; memory grows with the span in seconds,
-/// not with the rows).
+/// streaming pass (counts of the seconds that have arrivals, and token histograms: memory grows with
+/// the busy seconds, never with the span, so one row a decade later cannot exhaust memory).
 public struct TraceStatistics: Sendable, Codable, Equatable {
     public struct Lengths: Sendable, Codable, Equatable {
         public var mean = 0.0
@@ -32,12 +32,14 @@ public struct TraceStatistics: Sendable, Codable, Equatable {
     public var promptTokens = Lengths()
     public var outputTokens = Lengths()
     public var skippedRows = 0
+    /// The first few skipped rows as `file:line: reason`.
+    public var skippedExamples: [String] = []
     /// Requests per second over the span in 60 buckets, for a sparkline.
     public var profile: [Double] = []
 
     public init(file: String, format: TraceSpec.Format? = nil, columns: TraceSpec.Columns? = nil) throws(TraceError) {
         var reader = try TraceReader(file: file, format: format, columns: columns)
-        var perSecond: [Int] = []
+        var perSecond = BusySeconds()
         var prompts = Histogram<UInt64>(highestTrackableValue: 1 << 24, numberOfSignificantValueDigits: .three)
         var outputs = Histogram<UInt64>(highestTrackableValue: 1 << 24, numberOfSignificantValueDigits: .three)
         var promptSum = 0.0, outputSum = 0.0
@@ -45,9 +47,7 @@ public struct TraceStatistics: Sendable, Codable, Equatable {
         var gapMean = 0.0, gapSquares = 0.0, gaps = 0
         while let record = try reader.next() {
             requests += 1
-            let second = Int(record.time)
-            if second >= perSecond.count { perSecond += Array(repeating: 0, count: second - perSecond.count + 1) }
-            perSecond[second] += 1
+            perSecond.add(Int(record.time))
             _ = prompts.record(UInt64(min(record.promptTokens, 1 << 24)))
             _ = outputs.record(UInt64(min(record.outputTokens, 1 << 24)))
             promptSum += Double(record.promptTokens)
@@ -67,30 +67,20 @@ public struct TraceStatistics: Sendable, Codable, Equatable {
             spanSeconds = record.time
         }
         skippedRows = reader.skipped
+        skippedExamples = reader.skippedExamples.map(\.description)
         guard requests > 0 else { return }
         meanRate = spanSeconds > 0 ? Double(requests - 1) / spanSeconds : 0
         let seconds = Double(Swift.max(1, perSecond.count))
         func peak(_ width: Int) -> Double {
-            var best = 0, window = 0
-            for (index, count) in perSecond.enumerated() {
-                window += count
-                if index >= width { window -= perSecond[index - width] }
-                best = Swift.max(best, window)
-            }
             let mean = Double(requests) / seconds * Double(Swift.min(width, perSecond.count))
-            return mean > 0 ? Double(best) / mean : 0
+            return mean > 0 ? Double(perSecond.busiest(width)) / mean : 0
         }
         peakToMean1s = peak(1)
         peakToMean10s = peak(10)
         peakToMean60s = peak(60)
-        var windows: [Double] = stride(from: 0, to: perSecond.count, by: 10).map { start in
-            Double(perSecond[start..<Swift.min(start + 10, perSecond.count)].reduce(0, +)) / 10
-        }
-        windows.sort()
-        func percentile(_ p: Double) -> Double { windows[Swift.min(windows.count - 1, Int(p * Double(windows.count)))] }
-        rate10sP50 = percentile(0.5)
-        rate10sP90 = percentile(0.9)
-        rate10sP99 = percentile(0.99)
+        rate10sP50 = perSecond.windowRatePercentile(0.5, width: 10)
+        rate10sP90 = perSecond.windowRatePercentile(0.9, width: 10)
+        rate10sP99 = perSecond.windowRatePercentile(0.99, width: 10)
         interArrivalCV = gaps > 1 && gapMean > 0 ? (gapSquares / Double(gaps - 1)).squareRoot() / gapMean : 0
         promptTokens.mean = promptSum / Double(requests)
         outputTokens.mean = outputSum / Double(requests)
@@ -102,8 +92,8 @@ public struct TraceStatistics: Sendable, Codable, Equatable {
         let width = Double(perSecond.count) / Double(buckets)
         profile = (0..<buckets).map { bucket in
             let start = Int(Double(bucket) * width), end = Swift.max(start + 1, Int(Double(bucket + 1) * width))
-            let slice = perSecond[Swift.min(start, perSecond.count - 1)..<Swift.min(end, perSecond.count)]
-            return Double(slice.reduce(0, +)) / Double(Swift.max(1, slice.count))
+            let low = Swift.min(start, perSecond.count - 1), high = Swift.min(end, perSecond.count)
+            return Double(perSecond.arrivals(in: low..<high)) / Double(Swift.max(1, high - low))
         }
     }
 
