@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Headroom
 
 extension RunSummaryRecord {
@@ -9,7 +10,8 @@ extension RunSummaryRecord {
     /// Built through `RunSummary`'s `Codable` form: the type has no public memberwise initializer,
     /// and decoding keeps this the only place that knows both shapes. Latency sample counts are not
     /// stored and read back as 0; a column missing from an older schema reads as 0.
-    static func summary(columns c: [String: Double], scenario: String, seed: UInt64) throws -> RunSummary {
+    static func summary(columns c: [String: Double], scenario: String, seed: UInt64,
+                        losses: [(kind: String, message: String)] = []) throws -> RunSummary {
         // JSON has no infinity: non-finite values travel as strings the decoder turns back.
         func real(_ value: Double) -> Any { value.isFinite ? value : value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
         func number(_ column: String) -> Any { real(c[column] ?? 0) }
@@ -29,6 +31,7 @@ extension RunSummaryRecord {
                     "ttft": number("slo_ttft"), "itl": number("slo_itl"), "both": number("slo_both")],
             "tokens": ["prompt": count("prompt_tokens"), "output": count("output_tokens"), "outputPerSecond": number("output_tokens_per_second")],
             "coldStarts": ["started": count("cold_starts_started"), "completed": count("cold_starts_completed"),
+                           "cancelled": count("cold_starts_cancelled"), "unfinished": count("cold_starts_unfinished"),
                            "meanPending": number("cold_start_mean_pending_seconds"), "meanPull": number("cold_start_mean_pull_seconds"),
                            "meanLoad": number("cold_start_mean_load_seconds"), "meanWarmup": number("cold_start_mean_warmup_seconds"),
                            "meanTotal": number("cold_start_mean_seconds"), "maxTotal": number("cold_start_max_seconds")],
@@ -37,6 +40,10 @@ extension RunSummaryRecord {
             "cost": ["dollars": number("cost_dollars"), "perMillionOutputTokens": number("cost_per_million_output_tokens"),
                      "nodeSeconds": number("node_seconds")],
             "preemptions": count("preemptions"), "peakReplicas": count("peak_replicas"), "peakNodes": count("peak_nodes"),
+            "stockouts": count("stockouts"),
+            "inputLosses": ["traceRowsSkipped": count("input_rows_skipped"),
+                            "examples": losses.filter { $0.kind == "skipped_row" }.map(\.message)]
+                .merging(losses.first { $0.kind == "read_error" }.map { ["readError": $0.message] } ?? [:]) { a, _ in a },
         ]
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -49,7 +56,12 @@ extension RunStore {
     public func storedSummary(ofRun id: Int64) throws(StoreError) -> RunSummary? {
         guard let listing = try runs(ids: [id]).first, let columns = try summaries(of: [id])[id] else { return nil }
         do {
-            return try RunSummaryRecord.summary(columns: columns, scenario: listing.scenario, seed: UInt64(bitPattern: listing.seed))
+            let losses = try writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT kind, message FROM input_losses WHERE run_id = ? ORDER BY position", arguments: [id])
+                    .map { (kind: $0["kind"] as String, message: $0["message"] as String) }
+            }
+            return try RunSummaryRecord.summary(columns: columns, scenario: listing.scenario, seed: UInt64(bitPattern: listing.seed),
+                                                losses: losses)
         } catch {
             throw StoreError("\(name): run \(id)'s stored summary does not read back as a summary (\(error)); "
                              + "`headroom runs show \(id) --json --db \(name)` prints its columns as stored")

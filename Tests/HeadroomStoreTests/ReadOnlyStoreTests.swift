@@ -108,4 +108,23 @@ struct ReadOnlyStoreTests {
         #expect(stored == expected)
         #expect(try store.storedSummary(ofRun: 999) == nil)
     }
+
+    @Test("the losses a run counted read back too: skipped rows with examples, a read error, stockouts, cancelled starts")
+    func summaryRoundTripWithLosses() throws {
+        let store = try RunStore(writer: DatabaseQueue())
+        var document = ScenarioDocument(yaml: RunStoreTests.yaml, file: "t.yaml")
+        try document.set("seed", to: "4")
+        let scenario = try document.scenario()
+        var result = Simulation.run(scenario)
+        result.summary.inputLosses = InputLosses(traceRowsSkipped: 3, examples: ["t.csv:7: negative prompt", "t.csv:9: short row"],
+                                                 readError: "t.csv: the file changed")
+        result.summary.stockouts = 2
+        result.summary.coldStarts.cancelled = 1
+        result.summary.coldStarts.unfinished = 4
+        let id = try store.save(result, document: document, scenario: scenario, placement: .init(variant: "v"),
+                                startedAt: Date(), wallSeconds: 0.1).id
+        let stored = try #require(try store.storedSummary(ofRun: id))
+        #expect(stored.inputLosses == result.summary.inputLosses)
+        #expect(stored.stockouts == 2 && stored.coldStarts.cancelled == 1 && stored.coldStarts.unfinished == 4)
+    }
 }
