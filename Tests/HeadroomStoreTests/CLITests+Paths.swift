@@ -121,7 +121,7 @@ struct CLIPathTests {
         }
         #expect(skipped == 2 && messages.count == 2, "\(messages)")
         let show = try Self.capture(["runs", "show", "1", "--db", db])
-        #expect(show.status == 0 && show.out.contains("input_rows_skipped"), "\(show.out)\(show.err)")
+        #expect(show.status == 0 && show.out.contains("Input lost 2 unreadable trace rows skipped"), "\(show.out)\(show.err)")
         let compare = try Self.capture(["compare", "--runs", "1", "--db", db])
         #expect(compare.err.contains("run 1 skipped unreadable trace rows"), "\(compare.err)")
     }
