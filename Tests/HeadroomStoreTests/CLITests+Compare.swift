@@ -8,23 +8,9 @@ import Testing
 struct CompareCLITests {
     /// Runs the binary with `environment` added to this process's (pipes, not a terminal).
     static func capture(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        let folder = FileManager.default.temporaryDirectory
-        let outURL = folder.appendingPathComponent("headroom-out-\(UUID().uuidString)")
-        let errURL = folder.appendingPathComponent("headroom-err-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessTests.binary)
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment
-        merged["COLUMNS"] = nil
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try ProcessTests.launchErrors(errURL)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
+        // The table's width comes from COLUMNS: unset unless the test sets it.
+        let run = try ProcessTests.capture(arguments, environment: ["COLUMNS": nil].merging(environment.mapValues { $0 }) { $1 })
+        return (run.status, run.out, run.err)
     }
 
     /// A two-variant, two-seed, one-grid-point sweep of the quickstart, 2 simulated minutes each.

@@ -9,20 +9,8 @@ import Testing
 struct CLIMessageTests {
     /// Runs the binary with `environment` added, stdout and stderr to files.
     static func capture(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        let folder = FileManager.default.temporaryDirectory
-        let outURL = folder.appendingPathComponent("headroom-out-\(UUID().uuidString)")
-        let errURL = folder.appendingPathComponent("headroom-err-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessTests.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try ProcessTests.launchErrors(errURL)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
+        let run = try ProcessTests.capture(arguments, environment: environment.mapValues { $0 })
+        return (run.status, run.out, run.err)
     }
 
     static func temporaryFolder(_ name: String) throws -> URL {

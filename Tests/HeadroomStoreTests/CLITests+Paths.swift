@@ -11,23 +11,7 @@ import Testing
 struct CLIPathTests {
     /// Runs the binary, killing it after `timeout` seconds (a hang is a failure, not a stuck suite).
     static func capture(_ arguments: [String], timeout: Double = 30) throws -> (status: Int32, out: String, err: String, hung: Bool) {
-        let folder = FileManager.default.temporaryDirectory
-        let outURL = folder.appendingPathComponent("headroom-out-\(UUID().uuidString)")
-        let errURL = folder.appendingPathComponent("headroom-err-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessTests.binary)
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try ProcessTests.launchErrors(errURL)
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let hung = process.isRunning
-        if hung { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8), hung)
+        try ProcessTests.capture(arguments, timeout: timeout)
     }
 
     static func scratch(_ name: String) -> String {

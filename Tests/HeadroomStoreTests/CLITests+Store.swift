@@ -195,17 +195,7 @@ struct CLIStoreTests {
 
     /// Runs `executable` with `arguments`, capturing stdout and stderr.
     static func capture(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let folder = FileManager.default.temporaryDirectory
-        let outURL = folder.appendingPathComponent("headroom-out-\(UUID().uuidString)")
-        let errURL = folder.appendingPathComponent("headroom-err-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = try ProcessTests.launchErrors(outURL)
-        process.standardError = try ProcessTests.launchErrors(errURL)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
+        let run = try ProcessTests.capture(arguments, executable: executable)
+        return (run.status, run.out, run.err)
     }
 }

@@ -15,20 +15,8 @@ struct CLITests {
 
     /// Runs the binary with stdout and stderr going to files (pipes, not a terminal).
     static func capture(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let folder = FileManager.default.temporaryDirectory
-        let outURL = folder.appendingPathComponent("headroom-out-\(UUID().uuidString)")
-        let errURL = folder.appendingPathComponent("headroom-err-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessTests.binary)
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        let errors = try ProcessTests.launchErrors(errURL)
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
+        let run = try ProcessTests.capture(arguments)
+        return (run.status, run.out, run.err)
     }
 
     @Test("every command's help has an example and no colour codes")
