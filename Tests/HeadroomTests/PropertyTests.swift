@@ -27,8 +27,12 @@ struct PropertyTests {
 
         var description: String {
             "Shape(seed: \(seed), policy: \(policy), arrivals: \(arrivals), rate: \(rate), replicas: \(minReplicas)...\(maxReplicas), "
-                + "maxNodes: \(maxNodes), gpusPerNode: \(gpusPerNode), stockout: \(stockout), kv: \(kvTokens), timeout: \(queueTimeout), \(seconds)s)"
+                + "maxNodes: \(maxNodes), gpusPerNode: \(gpusPerNode), stockout: \(stockout), kv: \(kvTokens), timeout: \(queueTimeout), links: \(sharedLinks), \(seconds)s)"
         }
+
+        /// Capped links, from the seed so the generator keeps its shape: none, the node's NIC and
+        /// disk, or those and the registry's and object store's egress (transfers then share them).
+        var sharedLinks: Int { Int(seed % 3) }
 
         var yaml: String {
             let arrivalsYAML = [
@@ -69,9 +73,10 @@ struct PropertyTests {
                 router: {activator_capacity: 200\(queueTimeout > 0 ? ", queue_timeout: \(queueTimeout)s" : "")}
                 node_pools:
                   - {name: a, gpu: H100-80GB, gpus_per_node: \(gpusPerNode), price_per_hour: 9.5, provisioning: {dist: uniform, low: 10s, high: 40s}, \
-                max_nodes: \(maxNodes), stockout_probability: \(stockout), stockout_retry: 20s, scale_down_delay: 30s}
+                max_nodes: \(maxNodes), stockout_probability: \(stockout), stockout_retry: 20s, scale_down_delay: 30s\(sharedLinks > 0 ? ", nic_bandwidth: 800MB/s, disk_bandwidth: 1500MB/s" : "")}
                   - {name: b, gpu: A100-80GB, gpus_per_node: 1, price_per_hour: 3.25, provisioning: 20s, max_nodes: 2}
                 policy: \(policyYAML)
+                \(sharedLinks == 2 ? "registry: {egress: 400MB/s}\nobject_store: {egress: 2GB/s}" : "")
                 """
         }
     }

@@ -68,14 +68,21 @@ public enum WeightLoad {
             return .seconds(bandwidths.reduce(0) { $0 + bytes / $1 })
         case .streamed:
             let slowest = bandwidths.min() ?? spec.hostToGPUBandwidth
-            let chunk = min(spec.chunkBytes, bytes)
-            var fill = 0.0
-            var skippedSlowest = false
-            for bandwidth in bandwidths {
-                if bandwidth == slowest && !skippedSlowest { skippedSlowest = true; continue }
-                fill += chunk / bandwidth
-            }
-            return .seconds(bytes / slowest + fill)
+            return .seconds(bytes / slowest + fill(bytes: bytes, spec, onLocalDisk: onLocalDisk))
         }
+    }
+
+    /// A streamed load's pipeline fill in seconds: one chunk through every hop but the slowest.
+    static func fill(bytes: Double, _ spec: WeightLoadSpec, onLocalDisk: Bool) -> Double {
+        let bandwidths = hops(spec, onLocalDisk: onLocalDisk)
+        let slowest = bandwidths.min() ?? spec.hostToGPUBandwidth
+        let chunk = min(spec.chunkBytes, bytes)
+        var fill = 0.0
+        var skippedSlowest = false
+        for bandwidth in bandwidths {
+            if bandwidth == slowest && !skippedSlowest { skippedSlowest = true; continue }
+            fill += chunk / bandwidth
+        }
+        return fill
     }
 }

@@ -19,6 +19,10 @@ struct Node {
     var imageReadyAt: SimTime = .never
     /// When the weights are (or will be) on this node's disk; `.never` if not there.
     var weightsOnDiskAt: SimTime = .never
+    /// The shared image pull in flight to this node (its end is not known in advance), or -1.
+    var imageTransfer: Int32 = -1
+    /// The shared weight download in flight to this node's disk, or -1.
+    var weightsTransfer: Int32 = -1
     /// Bumped whenever the node stops being empty, so a stale scale-down check is ignored.
     var emptyGeneration: UInt32 = 0
 
@@ -45,6 +49,12 @@ struct Replica {
     /// Bumped at each stage change, so a stale stage-timer event is ignored.
     var stageGeneration: UInt32 = 0
     var coldStart: ColdStart
+    /// When the current stage began.
+    var stageStartedAt = SimTime.zero
+    /// Waiting for its node's shared pull or download to end (no timer of its own meanwhile).
+    var awaitingNode = false
+    /// Its own shared transfer in flight (a load on a capped disk or link), or -1.
+    var transfer: Int32 = -1
     /// Whether its GPUs currently count as serving (batch not empty) rather than idle.
     var serving = false
 

@@ -33,6 +33,12 @@ public struct NodePoolSpec: Sendable, Equatable {
     public var imageCached: Bool
     /// Nodes boot with the model weights on local disk. Default false.
     public var weightsCached: Bool
+    /// Network bandwidth of one node, bytes/s, shared equally by its image downloads and weight
+    /// downloads in flight. `nil`: unlimited (each transfer at its own rate). Default unlimited.
+    public var nicBandwidth: Double?
+    /// Local-disk throughput of one node, bytes/s, shared equally by its image unpacks and weight
+    /// reads (and streamed loads) in flight. `nil`: unlimited. Default unlimited.
+    public var diskBandwidth: Double?
 
     public init(
         name: String, gpu: String, gpusPerNode: Int = 8, gpuMemoryBytes: Double = 80e9, pricePerHour: Double,

@@ -11,6 +11,7 @@ extension Simulation {
         if spec.imageCached { node.imageReadyAt = .zero }
         if spec.weightsCached { node.weightsOnDiskAt = .zero }
         nodes.append(node)
+        transfers.addNode(nic: spec.nicBandwidth, disk: spec.diskBandwidth)
         metrics.gpuTime.move(spec.gpusPerNode, from: nil, to: .provisioning, at: now)
         return Int32(nodes.count - 1)
     }
@@ -66,7 +67,7 @@ extension Simulation {
             .map(Int32.init)
     }
 
-    private mutating func bind(_ replica: Int32, to node: Int32) {
+    mutating func bind(_ replica: Int32, to node: Int32) {
         replicas[Int(replica)].node = node
         nodes[Int(node)].freeGPUs -= replicaGPUs
         nodes[Int(node)].replicas += 1
@@ -133,66 +134,7 @@ extension Simulation {
         }
     }
 
-    private mutating func startPull(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), n = Int(replicas[r].node)
-        replicas[r].coldStart.pendingSeconds = (now - replicas[r].coldStart.requestedAt).seconds
-        metrics.gpuTime.move(replicaGPUs, from: .unallocated, to: .starting, at: now)
-        let duration: SimTime
-        if nodes[n].imageReadyAt != .never {
-            replicas[r].coldStart.imageCached = true
-            duration = max(.zero, nodes[n].imageReadyAt - now)
-        } else {
-            duration = ImagePull.duration(scenario.replica.image)
-            nodes[n].imageReadyAt = now + duration
-        }
-        replicas[r].coldStart.pullSeconds = duration.seconds
-        enter(.pullingImage, replica, for: duration, at: now, queue: &queue)
-    }
-
-    private mutating func enter(
-        _ stage: ReplicaStage, _ replica: Int32, for duration: SimTime, at now: SimTime, queue: inout EventQueue<SimulationEvent>
-    ) {
-        replicas[Int(replica)].stage = stage
-        replicas[Int(replica)].stageGeneration &+= 1
-        schedule(event(.replicaStage, replica, replicas[Int(replica)].stageGeneration), at: now + duration, queue: &queue)
-    }
-
-    /// A cold-start stage has ended: pull → load → warm-up → ready.
-    mutating func endStage(replica: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica)
-        guard replicas[r].stageGeneration == generation else { return }
-        switch replicas[r].stage {
-        case .pullingImage:
-            let n = Int(replicas[r].node)
-            var duration: SimTime
-            let bytes = scenario.model.weightsBytes
-            // A sequential load waits for a download already under way to this node, then reads
-            // the local copy; a streamed one only uses a copy that is complete.
-            let spec = scenario.replica.weights
-            let onDisk = nodes[n].weightsOnDiskAt
-            if onDisk <= now || (onDisk != .never && spec.mode == .sequential) {
-                replicas[r].coldStart.weightsCached = true
-                duration = max(.zero, onDisk - now) + WeightLoad.duration(bytes: bytes, spec, onLocalDisk: true)
-            } else {
-                duration = WeightLoad.duration(bytes: bytes, spec, onLocalDisk: false)
-                // A sequential load has the file on disk after its first hop; a streamed one at its end.
-                let copied = now + (spec.mode == .sequential ? .seconds(bytes / spec.remoteBandwidth) : duration)
-                nodes[n].weightsOnDiskAt = min(onDisk, copied)
-            }
-            replicas[r].coldStart.loadSeconds = duration.seconds
-            enter(.loadingWeights, replica, for: duration, at: now, queue: &queue)
-        case .loadingWeights:
-            let duration = SimTime.seconds(scenario.replica.warmup.sample(&clusterRandom))
-            replicas[r].coldStart.warmupSeconds = duration.seconds
-            enter(.warmingUp, replica, for: duration, at: now, queue: &queue)
-        case .warmingUp:
-            becomeReady(replica, coldStart: true, at: now, queue: &queue)
-        case .pending, .ready, .draining, .gone:
-            break
-        }
-    }
-
-    private mutating func becomeReady(_ replica: Int32, coldStart: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+    mutating func becomeReady(_ replica: Int32, coldStart: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let r = Int(replica)
         replicas[r].stage = .ready
         replicas[r].stageGeneration &+= 1
@@ -223,6 +165,11 @@ extension Simulation {
             forget(replica)
         case .pullingImage, .loadingWeights, .warmingUp:
             stopColdStart(replica, .cancelled, at: now)
+            // Its own load stops and frees its share; a node's pull or download runs on.
+            if replicas[r].transfer >= 0 {
+                cancelTransfer(replicas[r].transfer, at: now, queue: &queue)
+                replicas[r].transfer = -1
+            }
             retire(replica, at: now, queue: &queue)
         case .ready:
             readyReplicas.removeAll { $0 == replica }
@@ -294,7 +241,7 @@ extension Simulation {
     }
 
     /// Releases a node that stayed empty for its pool's scale-down delay, keeping min_nodes.
-    mutating func scaleDown(node: Int32, generation: UInt32, at now: SimTime) {
+    mutating func scaleDown(node: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let n = Int(node)
         guard nodes[n].emptyGeneration == generation, nodes[n].state == .ready, nodes[n].replicas == 0 else { return }
         let readyInPool = nodes.reduce(0) { $0 + ($1.pool == nodes[n].pool && $1.state == .ready ? 1 : 0) }
@@ -302,6 +249,11 @@ extension Simulation {
         guard readyInPool > spec.minNodes, spareNodes(pool: nodes[n].pool) > spec.spareNodes else { return }
         nodes[n].state = .terminated
         nodes[n].terminatedAt = now
+        for transfer in [nodes[n].imageTransfer, nodes[n].weightsTransfer] where transfer >= 0 {
+            cancelTransfer(transfer, at: now, queue: &queue)
+        }
+        nodes[n].imageTransfer = -1
+        nodes[n].weightsTransfer = -1
         metrics.gpuTime.move(nodes[n].gpus, from: .unallocated, to: nil, at: now)
     }
 }

@@ -31,6 +31,8 @@ public struct SimulationEvent: Sendable {
         case arrival, replicaStep, replicaStage, nodeReady, nodeScaleDown, nodeRetry, policyTick, sample
         /// A signal pipeline's snapshot: `target` is the pipeline, `generation` 1 at a scrape, 0 at a window start.
         case signalSnapshot
+        /// A cold-start transfer's leg ends: `target` is the transfer, `generation` its rate's.
+        case transferDone
     }
     public var kind: Kind
     public var target: Int32
@@ -42,7 +44,7 @@ public struct SimulationEvent: Sendable {
         switch kind {
         case .arrival: return 0
         case .replicaStep: return 1
-        case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry: return 2
+        case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone: return 2
         case .signalSnapshot: return 3
         case .policyTick: return 4
         case .sample: return 5
@@ -68,6 +70,8 @@ public struct Simulation: EventHandler {
     var replicas: [Replica] = []
     var engines: [ReplicaEngine] = []
     var nodes: [Node] = []
+    /// Image pulls and weight loads in flight on shared links.
+    var transfers: TransferTable
     /// Replicas not gone, in creation (id) order: what scans over the fleet visit.
     var liveReplicas: [Int32] = []
     /// Ready replicas, ascending ids (the router's candidates).
@@ -104,6 +108,7 @@ public struct Simulation: EventHandler {
         sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu)
         tracksSignals = !sampler.requests.isEmpty
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
+        transfers = TransferTable(registryEgress: scenario.registry.egress, objectStoreEgress: scenario.objectStore.egress)
         metrics = RunMetrics(scenario: scenario, requestSample: options.requestSample)
     }
 
@@ -141,7 +146,8 @@ public struct Simulation: EventHandler {
         case .replicaStep: endIteration(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
         case .replicaStage: endStage(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
         case .nodeReady: makeReady(node: payload.target, at: now, queue: &queue)
-        case .nodeScaleDown: scaleDown(node: payload.target, generation: payload.generation, at: now)
+        case .nodeScaleDown: scaleDown(node: payload.target, generation: payload.generation, at: now, queue: &queue)
+        case .transferDone: transferLegEnded(payload.target, generation: payload.generation, at: now, queue: &queue)
         case .nodeRetry:
             stockoutRetryPending = false
             placeUnplaced(at: now, queue: &queue)

@@ -4,7 +4,7 @@ extension NodePoolSpec {
     static let keys = [
         "name", "gpu", "gpus_per_node", "gpu_memory", "price_per_hour", "provisioning", "max_nodes", "min_nodes",
         "initial_nodes", "scale_down_delay", "stockout_probability", "stockout_retry", "image_cached", "weights_cached",
-        "spare_nodes",
+        "spare_nodes", "nic_bandwidth", "disk_bandwidth",
     ]
 
     init(_ value: YAMLValue) throws(ScenarioError) {
@@ -27,6 +27,15 @@ extension NodePoolSpec {
             imageCached: try map["image_cached"]?.bool() ?? false,
             weightsCached: try map["weights_cached"]?.bool() ?? false)
         spareNodes = try map["spare_nodes"]?.int(0...maxNodes) ?? 0
+        nicBandwidth = try map["nic_bandwidth"]?.bandwidthOrUnlimited()
+        diskBandwidth = try map["disk_bandwidth"]?.bandwidthOrUnlimited()
+    }
+}
+
+extension EgressSpec {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["egress"])
+        self.init(egress: try map["egress"]?.bandwidthOrUnlimited())
     }
 }
 

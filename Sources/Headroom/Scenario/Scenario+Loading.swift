@@ -5,7 +5,7 @@ import Yams
 extension Scenario {
     static let topLevelKeys = [
         "name", "description", "duration", "seed", "series_interval", "workload", "model", "profile", "node_pools",
-        "replica", "router", "policy", "slo", "sweep",
+        "replica", "router", "policy", "slo", "sweep", "registry", "object_store",
     ]
 
     /// Reads and validates a scenario file.
@@ -44,6 +44,8 @@ extension Scenario {
             policy: try PolicySpec(map.required("policy"), replica: replica, registry: policies),
             slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec()
         )
+        registry = try map["registry"].map { (v) throws(ScenarioError) in try EgressSpec(v) } ?? EgressSpec()
+        objectStore = try map["object_store"].map { (v) throws(ScenarioError) in try EgressSpec(v) } ?? EgressSpec()
         _ = try map["description"]?.string()
         // A `sweep:` section belongs to `headroom sweep` (SweepSpec checks it); a run ignores it.
 

@@ -21,6 +21,10 @@ public struct Scenario: Sendable {
     public var nodePools: [NodePoolSpec]
     public var replica: ReplicaSpec
     public var router: RouterSpec
+    /// The container registry's egress, shared by every node's image downloads. Default unlimited.
+    public var registry = EgressSpec()
+    /// The object store's egress, shared by every node's weight downloads. Default unlimited.
+    public var objectStore = EgressSpec()
     public var policy: PolicySpec
     public var slo: SLOSpec
 

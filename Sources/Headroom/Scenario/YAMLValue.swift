@@ -108,6 +108,16 @@ struct YAMLValue {
         return value
     }
 
+    /// A bandwidth, or `unlimited` (nil).
+    func bandwidthOrUnlimited() throws(ScenarioError) -> Double? {
+        let text = try scalar("a bandwidth such as 10GB/s, or `unlimited`")
+        if text == "unlimited" { return nil }
+        guard Units.bandwidth(text) != nil else {
+            throw error("expected a bandwidth such as `10GB/s`, `800MiB/s` or `25Gbit/s`, or `unlimited`; got `\(text)`")
+        }
+        return try bandwidth()
+    }
+
     func rate() throws(ScenarioError) -> Double {
         let text = try scalar("a rate such as 40/s")
         guard let value = Units.rate(text) else { throw error("expected a rate such as `40/s`, `2400/m` or `10/h`; got `\(text)`") }

@@ -1,0 +1,187 @@
+import HeadroomEngine
+
+/// The stages of a cold start: pull → load → warm-up → ready. A stage whose transfers cross no
+/// capped link takes a time known at its start (one timer, the closed forms of `ImagePull` and
+/// `WeightLoad`); one that crosses a capped NIC, disk or egress runs as a transfer in the
+/// `TransferTable` and ends when that transfer does.
+extension Simulation {
+    mutating func startPull(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let r = Int(replica), n = Int(replicas[r].node)
+        replicas[r].coldStart.pendingSeconds = (now - replicas[r].coldStart.requestedAt).seconds
+        metrics.gpuTime.move(replicaGPUs, from: .unallocated, to: .starting, at: now)
+        enter(.pullingImage, replica, at: now)
+        if nodes[n].imageReadyAt != .never {
+            replicas[r].coldStart.imageCached = true
+            endStage(of: replica, after: max(.zero, nodes[n].imageReadyAt - now), at: now, queue: &queue)
+        } else if nodes[n].imageTransfer >= 0 {
+            replicas[r].coldStart.imageCached = true
+            replicas[r].awaitingNode = true
+        } else {
+            let legs = ImagePull.legs(scenario.replica.image)
+            if transfers.isShared(legs, node: Int32(n)) {
+                nodes[n].imageTransfer = startTransfer(legs, .nodeImage, target: Int32(n), node: Int32(n), at: now, queue: &queue)
+                replicas[r].awaitingNode = true
+            } else {
+                let duration = ImagePull.duration(scenario.replica.image)
+                nodes[n].imageReadyAt = now + duration
+                endStage(of: replica, after: duration, at: now, queue: &queue)
+            }
+        }
+    }
+
+    /// The image is on the node: load the weights. A sequential load waits for a download already
+    /// under way to this node, then reads the local copy; a streamed one only uses a complete copy.
+    private mutating func startLoad(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let r = Int(replica), n = Int(replicas[r].node), node = Int32(n)
+        enter(.loadingWeights, replica, at: now)
+        let bytes = scenario.model.weightsBytes
+        let spec = scenario.replica.weights
+        let onDisk = nodes[n].weightsOnDiskAt
+        switch spec.mode {
+        case .sequential:
+            if onDisk != .never {
+                replicas[r].coldStart.weightsCached = true
+                loadFromDisk(replica, after: max(.zero, onDisk - now), at: now, queue: &queue)
+            } else if nodes[n].weightsTransfer >= 0 {
+                replicas[r].coldStart.weightsCached = true
+                replicas[r].awaitingNode = true
+            } else if transfers.isShared([WeightLoad.downloadLeg(bytes: bytes, spec)], node: node) {
+                nodes[n].weightsTransfer = startTransfer(
+                    [WeightLoad.downloadLeg(bytes: bytes, spec)], .nodeWeights, target: node, node: node, at: now, queue: &queue)
+                replicas[r].awaitingNode = true
+            } else {
+                // The file is on disk after the first hop.
+                let copied = SimTime.seconds(bytes / spec.remoteBandwidth)
+                nodes[n].weightsOnDiskAt = now + copied
+                if transfers.isShared(WeightLoad.localLegs(bytes: bytes, spec), node: node) {
+                    loadFromDisk(replica, after: copied, at: now, queue: &queue)
+                } else {
+                    endStage(of: replica, after: WeightLoad.duration(bytes: bytes, spec, onLocalDisk: false), at: now, queue: &queue)
+                }
+            }
+        case .streamed:
+            let local = onDisk <= now
+            replicas[r].coldStart.weightsCached = local
+            let legs = WeightLoad.streamLegs(bytes: bytes, spec, onLocalDisk: local)
+            if transfers.isShared(legs, node: node) {
+                // The node keeps a streamed copy once the stream has ended.
+                replicas[r].transfer = startTransfer(
+                    legs, local ? .replicaLoad : .replicaStream, target: replica, node: node, at: now, queue: &queue)
+            } else {
+                let duration = WeightLoad.duration(bytes: bytes, spec, onLocalDisk: local)
+                if !local { nodes[n].weightsOnDiskAt = min(onDisk, now + duration) }
+                endStage(of: replica, after: duration, at: now, queue: &queue)
+            }
+        }
+    }
+
+    /// Reads the node's copy of the weights (disk → host → GPU), after `wait` for the copy to land.
+    private mutating func loadFromDisk(_ replica: Int32, after wait: SimTime, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let bytes = scenario.model.weightsBytes, spec = scenario.replica.weights
+        let legs = WeightLoad.localLegs(bytes: bytes, spec)
+        if transfers.isShared(legs, node: replicas[Int(replica)].node) {
+            replicas[Int(replica)].transfer = startTransfer(
+                (wait > .zero ? [.pause(wait)] : []) + legs, .replicaLoad, target: replica,
+                node: replicas[Int(replica)].node, at: now, queue: &queue)
+        } else {
+            endStage(of: replica, after: wait + WeightLoad.duration(bytes: bytes, spec, onLocalDisk: true), at: now, queue: &queue)
+        }
+    }
+
+    private mutating func enter(_ stage: ReplicaStage, _ replica: Int32, at now: SimTime) {
+        replicas[Int(replica)].stage = stage
+        replicas[Int(replica)].stageGeneration &+= 1
+        replicas[Int(replica)].stageStartedAt = now
+    }
+
+    /// Ends the current stage after `duration` (a timer, superseded by any later stage change).
+    private mutating func endStage(of replica: Int32, after duration: SimTime, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        schedule(event(.replicaStage, replica, replicas[Int(replica)].stageGeneration), at: now + duration, queue: &queue)
+    }
+
+    /// A stage timer fired.
+    mutating func endStage(replica: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        guard replicas[Int(replica)].stageGeneration == generation else { return }
+        finishStage(replica, at: now, queue: &queue)
+    }
+
+    /// A cold-start stage has ended: pull → load → warm-up → ready.
+    private mutating func finishStage(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let r = Int(replica)
+        let spent = (now - replicas[r].stageStartedAt).seconds
+        replicas[r].awaitingNode = false
+        switch replicas[r].stage {
+        case .pullingImage:
+            replicas[r].coldStart.pullSeconds = spent
+            startLoad(replica, at: now, queue: &queue)
+        case .loadingWeights:
+            replicas[r].coldStart.loadSeconds = spent
+            let duration = SimTime.seconds(scenario.replica.warmup.sample(&clusterRandom))
+            replicas[r].coldStart.warmupSeconds = duration.seconds
+            enter(.warmingUp, replica, at: now)
+            endStage(of: replica, after: duration, at: now, queue: &queue)
+        case .warmingUp:
+            becomeReady(replica, coldStart: true, at: now, queue: &queue)
+        case .pending, .ready, .draining, .gone:
+            break
+        }
+    }
+
+    // MARK: Transfers
+
+    private mutating func startTransfer(
+        _ legs: [TransferLeg], _ owner: TransferTable.Owner, target: Int32, node: Int32, at now: SimTime,
+        queue: inout EventQueue<SimulationEvent>
+    ) -> Int32 {
+        let id = transfers.start(legs, owner: owner, target: target, node: node, at: now)
+        scheduleMovedTransfers(queue: &queue)
+        return id
+    }
+
+    mutating func cancelTransfer(_ id: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        transfers.cancel(id, at: now)
+        scheduleMovedTransfers(queue: &queue)
+    }
+
+    /// New completion events for the transfers whose rate changed; their old events are stale.
+    private mutating func scheduleMovedTransfers(queue: inout EventQueue<SimulationEvent>) {
+        for id in transfers.takeMoved() {
+            let transfer = transfers[id]
+            schedule(event(.transferDone, id, transfer.generation), at: transfer.completion, queue: &queue)
+        }
+    }
+
+    /// A transfer's leg ended: it moves on, or it is done and its owner goes on.
+    mutating func transferLegEnded(_ id: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let ended = transfers.legEnded(id, generation: generation, at: now)
+        scheduleMovedTransfers(queue: &queue)
+        guard let ended else { return }
+        switch ended.owner {
+        case .replicaLoad, .replicaStream:
+            let replica = ended.target
+            replicas[Int(replica)].transfer = -1
+            if ended.owner == .replicaStream {
+                nodes[Int(ended.node)].weightsOnDiskAt = min(nodes[Int(ended.node)].weightsOnDiskAt, now)
+            }
+            finishStage(replica, at: now, queue: &queue)
+        case .nodeImage:
+            nodes[Int(ended.node)].imageTransfer = -1
+            nodes[Int(ended.node)].imageReadyAt = now
+            for replica in awaiting(on: ended.node, in: .pullingImage) { finishStage(replica, at: now, queue: &queue) }
+        case .nodeWeights:
+            nodes[Int(ended.node)].weightsTransfer = -1
+            nodes[Int(ended.node)].weightsOnDiskAt = now
+            for replica in awaiting(on: ended.node, in: .loadingWeights) {
+                replicas[Int(replica)].awaitingNode = false
+                loadFromDisk(replica, after: .zero, at: now, queue: &queue)
+            }
+        }
+    }
+
+    /// Replicas on `node` waiting in `stage` for the node's shared transfer, oldest first.
+    private func awaiting(on node: Int32, in stage: ReplicaStage) -> [Int32] {
+        liveReplicas.filter {
+            replicas[Int($0)].node == node && replicas[Int($0)].stage == stage && replicas[Int($0)].awaitingNode
+        }
+    }
+}
