@@ -1,0 +1,23 @@
+/// The FCFS queue with `c` identical servers as a recursion on its customers (Kiefer and
+/// Wolfowitz, "On the theory of queues with many servers", Trans. AMS 78, 1955): a customer
+/// starts at the later of its arrival and the earliest moment a server is free, and holds that
+/// server for its service time. Whole nanoseconds, so it can be held against the simulator exactly.
+struct FCFSServers {
+    /// When each server is next free.
+    private var free: [Int64]
+
+    init(servers: Int) { free = [Int64](repeating: 0, count: servers) }
+
+    /// Serves the next customer in arrival order; returns when its service starts.
+    /// - Complexity: O(servers).
+    mutating func start(arrival: Int64, service: Int64) -> Int64 {
+        var server = 0, earliest = free[0], index = 1
+        while index < free.count {
+            if free[index] < earliest { (server, earliest) = (index, free[index]) }
+            index += 1
+        }
+        let start = max(arrival, earliest)
+        free[server] = start + service
+        return start
+    }
+}
