@@ -9,39 +9,46 @@ import Testing
 /// Crommelin's series (M/D/c) closely enough that a 5 % bias fails, at c = 4 and 16 up to ρ = 0.95.
 ///
 /// Two checks split the work, because resolving 5 % by running the simulator alone is out of reach
-/// of a debug build: at ρ = 0.95 the mean wait of one run has a relative variance of ~1,000–2,000
-/// divided by the number of customers (waits are correlated over ~1/(1−ρ)² service times), so 5 %
-/// takes 7–19 million customers per point, and the debug simulator serves ~30,000 a second.
-/// 1. `servesFCFSExactly`: the simulator, run at every point, admits every request at the very
-///    nanosecond the FCFS c-server recursion gives for the same arrival and service times, and
-///    its reported mean queue wait is the mean of those waits. Any bias in how the fleet queues,
-///    routes or serves shows here exactly, whatever its size and the load.
-/// 2. `meanWaitMatchesClosedForm`: that recursion, fed the simulator's own request stream
-///    (`WorkloadSpec.makeSource`, the arrivals and token counts a run of that seed reads), for
-///    enough customers that a ±5 % bias is rejected at every point — ~40 times cheaper per customer
-///    than the event loop. This checks the inputs (Poisson arrivals at rate λ, the service
-///    distribution) and the formulas against each other, with a tolerance from the runs' spread.
+/// of a debug build. Near ρ = 0.95 waits are correlated over ~1/(1 − ρ)² service times: the mean
+/// wait over n customers has a relative variance of ~1,000–2,200 / n (~470–1,440 / n after the
+/// control variates), so refusing a 5 % bias, which needs a standard error under ~1 %, takes 5–14
+/// million customers per point; the debug simulator serves ~30,000 a second.
+/// 1. `servesFCFSExactly`: the simulator, run at every point (10,000 customers from an empty
+///    fleet), admits and finishes every request at the very nanosecond the FCFS c-server recursion
+///    gives for the same arrival and service times, and reports as its mean queue wait the mean of
+///    those waits. Any bias in how the fleet queues, routes or serves shows here exactly, whatever
+///    its size and the load.
+/// 2. `meanWaitMatchesClosedForm`: that recursion fed the simulator's own request stream
+///    (`WorkloadSpec.makeSource` with the run's seed: the arrivals and token counts a run reads),
+///    ~45 times cheaper per customer than the event loop, for 64 seeds × 18,000–213,000 customers
+///    per point. It holds the inputs (Poisson arrivals at rate λ, the service distribution) and
+///    the closed forms against each other, within t·SE from the seeds' spread, and refuses the
+///    same check with the closed form moved 5 % either way — at every point, ρ = 0.95 included.
 @Suite("Queueing theory")
 struct QueueingTheoryTests {
-    /// c = 4 at ρ = 0.5, 0.8, 0.95; c = 16 at ρ = 0.7, 0.9, 0.95 (at ρ = 0.5 sixteen servers almost
-    /// never queue: the wait is 0.1 % of a service and resolving it to 5 % takes ~27 M customers).
-    /// Customers per point ≈ 16,000 × the relative variance per customer left after the control
-    /// variates (measured: 40–1,200), for a standard error of ~0.8 %.
+    /// c = 4 at ρ = 0.5, 0.8, 0.95; c = 16 at ρ = 0.8, 0.9, 0.95 (at ρ = 0.5 sixteen servers almost
+    /// never queue: the wait is 0.1 % of a service, and resolving it to 5 % takes ~27 M customers).
+    /// Sized from the relative variance per customer measured after the control variates (50–125
+    /// for c = 4 below ρ = 0.95, 150–600 for c = 16 below 0.95, 470–1,440 at 0.95) for a standard
+    /// error of 0.6–1.0 %: the tolerance is then 2–3.4 %, and a 5 % shift is refused with about two
+    /// standard errors to spare (on these seeds the smallest bias refused is 2.6–3.9 %).
     static let points: [QueueingPoint] = [
-        QueueingPoint(service: .exponential, servers: 4, utilization: 0.5, customers: 22_000, bias: 0.05),
-        QueueingPoint(service: .exponential, servers: 4, utilization: 0.8, customers: 28_000, bias: 0.05),
-        QueueingPoint(service: .exponential, servers: 4, utilization: 0.95, customers: 178_000, bias: 0.05),
-        QueueingPoint(service: .exponential, servers: 16, utilization: 0.8, customers: 80_000, bias: 0.05),
-        QueueingPoint(service: .exponential, servers: 16, utilization: 0.9, customers: 141_000, bias: 0.05),
-        QueueingPoint(service: .exponential, servers: 16, utilization: 0.95, customers: 213_000, bias: 0.05),
-        QueueingPoint(service: .deterministic, servers: 4, utilization: 0.5, customers: 25_000, bias: 0.05),
-        QueueingPoint(service: .deterministic, servers: 4, utilization: 0.8, customers: 18_000, bias: 0.05),
-        QueueingPoint(service: .deterministic, servers: 4, utilization: 0.95, customers: 84_000, bias: 0.05),
-        QueueingPoint(service: .deterministic, servers: 16, utilization: 0.8, customers: 37_000, bias: 0.05),
-        QueueingPoint(service: .deterministic, servers: 16, utilization: 0.9, customers: 67_000, bias: 0.05),
-        QueueingPoint(service: .deterministic, servers: 16, utilization: 0.95, customers: 105_000, bias: 0.05),
+        QueueingPoint(service: .exponential, servers: 4, utilization: 0.5, customers: 22_000),
+        QueueingPoint(service: .exponential, servers: 4, utilization: 0.8, customers: 28_000),
+        QueueingPoint(service: .exponential, servers: 4, utilization: 0.95, customers: 178_000),
+        QueueingPoint(service: .exponential, servers: 16, utilization: 0.8, customers: 80_000),
+        QueueingPoint(service: .exponential, servers: 16, utilization: 0.9, customers: 141_000),
+        QueueingPoint(service: .exponential, servers: 16, utilization: 0.95, customers: 213_000),
+        QueueingPoint(service: .deterministic, servers: 4, utilization: 0.5, customers: 25_000),
+        QueueingPoint(service: .deterministic, servers: 4, utilization: 0.8, customers: 18_000),
+        QueueingPoint(service: .deterministic, servers: 4, utilization: 0.95, customers: 84_000),
+        QueueingPoint(service: .deterministic, servers: 16, utilization: 0.8, customers: 37_000),
+        QueueingPoint(service: .deterministic, servers: 16, utilization: 0.9, customers: 67_000),
+        QueueingPoint(service: .deterministic, servers: 16, utilization: 0.95, customers: 105_000),
     ]
 
+    /// The relative bias of the mean wait every point must refuse.
+    static let bias = 0.05
     /// The closed forms' own relative error: Crommelin's series and Erlang C are summed to ~1e-12;
     /// the 10 µs grid moves M/M/c's wait by ~1e-4.
     static let modelError = 0.001
@@ -54,7 +61,7 @@ struct QueueingTheoryTests {
         let customers = 10_000.0
         let duration = customers / point.arrivalRate
         let result = Simulation.run(point.scenario(seed: 1, duration: duration), options: RunOptions(requestSample: 100_000))
-        var servers = FCFSServers(servers: point.servers)
+        let servers = FCFSServers(servers: point.servers)
         var waits = 0.0, finished = 0
         func nanoseconds(_ seconds: Double) -> Int64 { Int64((seconds * 1e9).rounded()) }
         for record in result.requests {
@@ -87,21 +94,24 @@ struct QueueingTheoryTests {
     /// means (the control variates of `WaitEstimate`).
     static func replicate(_ point: QueueingPoint, seed: UInt64) -> WaitEstimate.Replication {
         var source = point.scenario(seed: seed, duration: 1).workload.makeSource(seed: seed)
-        var servers = FCFSServers(servers: point.servers)
+        let servers = FCFSServers(servers: point.servers)
         var buffer: [IncomingRequest] = []
         buffer.reserveCapacity(256)
-        let total = point.warmup + point.customers
+        // Hoisted: this loop is the suite's hot spot (a debug build calls every accessor).
+        let warmup = point.warmup, total = warmup + point.customers, tokenNanoseconds = QueueingPoint.tokenTime.nanoseconds
         var index = 0, waits: Int64 = 0, tokens = 0, measuredFrom: Int64 = 0, lastArrival: Int64 = 0
         while index < total {
             buffer.removeAll(keepingCapacity: true)
             source.next(256, into: &buffer)
-            for request in buffer where index < total {
+            for request in buffer {
+                if index == total { break }
                 let arrival = request.arrival.nanoseconds
-                let start = servers.start(arrival: arrival, service: QueueingPoint.serviceNanoseconds(outputTokens: request.outputTokens))
-                if index == point.warmup - 1 { measuredFrom = arrival }
-                if index >= point.warmup {
+                let start = servers.start(arrival: arrival, service: Int64(request.outputTokens) * tokenNanoseconds)
+                if index >= warmup {
                     waits += start - arrival
                     tokens += request.outputTokens
+                } else if index == warmup - 1 {
+                    measuredFrom = arrival
                 }
                 lastArrival = arrival
                 index += 1
@@ -129,9 +139,9 @@ struct QueueingTheoryTests {
         #expect(estimate.agrees(with: expected, critical: critical, modelError: Self.modelError),
                 "\(point.testDescription): simulated \(estimate.mean) s ± \(estimate.standardError), closed form \(expected) s")
         // The same check, handed a closed form 5 % off either way, must refuse it.
-        for shifted in [expected * (1 + point.bias), expected * (1 - point.bias)] {
+        for shifted in [expected * (1 + Self.bias), expected * (1 - Self.bias)] {
             #expect(!estimate.agrees(with: shifted, critical: critical, modelError: Self.modelError),
-                    "\(point.testDescription): a bias of \(point.bias) passes (the runs resolve only \(resolution))")
+                    "\(point.testDescription): a bias of \(Self.bias) passes (the runs resolve only \(resolution))")
         }
     }
 }
