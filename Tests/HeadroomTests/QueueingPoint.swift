@@ -55,8 +55,9 @@ struct QueueingPoint: Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// The fleet as a scenario, `duration` seconds long.
-    func scenario(seed: UInt64, duration: Double) -> Scenario {
+    /// The fleet as a scenario, `duration` seconds long (`outstandingPerReplica` above 1 breaks the
+    /// single FCFS queue, for the test that checks the check).
+    func scenario(seed: UInt64, duration: Double, outstandingPerReplica: Int = 1) -> Scenario {
         let profile = HardwareProfile(name: "unit", source: "test", base: Self.tokenTime, perSequence: .zero,
                                       perPrefillToken: .zero, perContextToken: .zero)
         let output = service == .exponential ? try! Distribution(.exponential(mean: Self.meanTokens)) : .constant(Self.meanTokens)
@@ -64,7 +65,7 @@ struct QueueingPoint: Sendable, CustomTestStringConvertible {
             duration: .seconds(duration), seed: seed, arrivals: .poisson(rate: arrivalRate),
             prompt: .constant(1), output: output, profile: profile,
             engine: EngineSpec(maxNumSeqs: 1, maxNumBatchedTokens: 1, kvCacheTokens: .unlimited), replicas: servers,
-            router: RouterSpec(activatorCapacity: 10_000_000, activatorTimeout: .hours(1000), maxOutstandingPerReplica: 1))
+            router: RouterSpec(activatorCapacity: 10_000_000, activatorTimeout: .hours(1000), maxOutstandingPerReplica: outstandingPerReplica))
     }
 
     /// Service time of a request with `outputTokens` tokens, in nanoseconds.

@@ -56,37 +56,60 @@ struct QueueingTheoryTests {
     /// is deterministic: this is the chance that a change in how randomness is drawn trips it.
     static let alpha = 0.002
 
-    @Test("the fleet admits every request when the FCFS c-server recursion says", arguments: points)
-    func servesFCFSExactly(point: QueueingPoint) {
-        let customers = 10_000.0
-        let duration = customers / point.arrivalRate
-        let result = Simulation.run(point.scenario(seed: 1, duration: duration), options: RunOptions(requestSample: 100_000))
-        let servers = FCFSServers(servers: point.servers)
+    /// Holds a run's requests against the FCFS recursion on their own arrival and service times:
+    /// the first that departs from it (admitted or finished at another nanosecond, or unfinished
+    /// when it should have finished by `duration`), the finished requests and their mean wait.
+    static func departureFromFCFS(
+        _ result: RunResult, servers count: Int, duration: Double
+    ) -> (departure: String?, finished: Int, meanWait: Double) {
+        let servers = FCFSServers(servers: count)
         var waits = 0.0, finished = 0
         func nanoseconds(_ seconds: Double) -> Int64 { Int64((seconds * 1e9).rounded()) }
         for record in result.requests {
             let arrival = nanoseconds(record.arrival), service = QueueingPoint.serviceNanoseconds(outputTokens: record.outputTokens)
             let start = servers.start(arrival: arrival, service: service)
             guard let admitted = record.admitted, let done = record.finished else {
-                // Unfinished at the end: the recursion must not have it finish before then.
-                #expect(Double(start + service) / 1e9 >= duration, "request \(record.serial) never finished")
+                if Double(start + service) / 1e9 < duration {
+                    return ("request \(record.serial) unfinished; FCFS finishes it at \(Double(start + service) / 1e9) s", finished, 0)
+                }
                 continue
             }
             guard nanoseconds(admitted) == start, nanoseconds(done) == start + service else {
-                Issue.record("""
-                    \(point.testDescription): request \(record.serial) admitted at \(admitted) s, finished at \(done) s; \
-                    FCFS with \(point.servers) servers: \(Double(start) / 1e9) s, \(Double(start + service) / 1e9) s
-                    """)
-                return
+                let departure = """
+                    request \(record.serial) admitted at \(admitted) s, finished at \(done) s; \
+                    FCFS with \(count) servers: \(Double(start) / 1e9) s, \(Double(start + service) / 1e9) s
+                    """
+                return (departure, finished, 0)
             }
             waits += admitted - record.arrival
             finished += 1
         }
-        #expect(result.requests.count < 100_000 && finished > Int(0.95 * customers))
-        #expect(result.summary.requests.finished == finished)
-        let mean = waits / Double(finished)
-        #expect(abs(result.summary.queueWait.mean - mean) <= 1e-9 * max(mean, 1e-3),
-                "reported mean queue wait \(result.summary.queueWait.mean) s, the requests' \(mean) s")
+        return (nil, finished, waits / Double(max(finished, 1)))
+    }
+
+    @Test("the fleet admits every request when the FCFS c-server recursion says", arguments: points)
+    func servesFCFSExactly(point: QueueingPoint) {
+        let customers = 10_000.0
+        let duration = customers / point.arrivalRate
+        let result = Simulation.run(point.scenario(seed: 1, duration: duration), options: RunOptions(requestSample: 100_000))
+        let check = Self.departureFromFCFS(result, servers: point.servers, duration: duration)
+        #expect(check.departure == nil, "\(point.testDescription): \(check.departure ?? "")")
+        #expect(result.requests.count < 100_000 && check.finished > Int(0.95 * customers))
+        #expect(result.summary.requests.finished == check.finished)
+        #expect(abs(result.summary.queueWait.mean - check.meanWait) <= 1e-9 * max(check.meanWait, 1e-3),
+                "reported mean queue wait \(result.summary.queueWait.mean) s, the requests' \(check.meanWait) s")
+    }
+
+    /// The path check has teeth: let each replica hold two requests (one queued behind the one it
+    /// serves) and the fleet is no longer one FCFS queue — a request can wait behind a long
+    /// service while another replica frees up — which it must notice.
+    @Test("a fleet that queues at each replica is not one FCFS queue, and the path check says so")
+    func pathCheckNoticesPerReplicaQueues() {
+        let point = QueueingPoint(service: .exponential, servers: 4, utilization: 0.8, customers: 0)
+        let duration = 2_000 / point.arrivalRate
+        let result = Simulation.run(point.scenario(seed: 1, duration: duration, outstandingPerReplica: 2),
+                                    options: RunOptions(requestSample: 100_000))
+        #expect(Self.departureFromFCFS(result, servers: point.servers, duration: duration).departure != nil)
     }
 
     /// One replication of the recursion on the simulator's request stream for `seed`: the
