@@ -1,8 +1,8 @@
 import Foundation
 import HeadroomEngine
 import HeadroomTestSupport
-@testable import Headroom
 import Testing
+@testable import Headroom
 
 /// One load point of the queueing tests — M/M/c or M/D/c, c servers at utilization ρ — the
 /// scenario that realises it, and the effort spent estimating its mean wait.
@@ -65,7 +65,8 @@ struct QueueingPoint: Sendable, CustomTestStringConvertible {
             duration: .seconds(duration), seed: seed, arrivals: .poisson(rate: arrivalRate),
             prompt: .constant(1), output: output, profile: profile,
             engine: EngineSpec(maxNumSeqs: 1, maxNumBatchedTokens: 1, kvCacheTokens: .unlimited), replicas: servers,
-            router: RouterSpec(activatorCapacity: 10_000_000, activatorTimeout: .hours(1000), maxOutstandingPerReplica: outstandingPerReplica))
+            router: RouterSpec(
+                activatorCapacity: 10_000_000, activatorTimeout: .hours(1000), maxOutstandingPerReplica: outstandingPerReplica))
     }
 
     /// Service time of a request with `outputTokens` tokens, in nanoseconds.

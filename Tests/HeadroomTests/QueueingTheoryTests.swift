@@ -30,7 +30,7 @@ struct QueueingTheoryTests {
     /// never queue: the wait is 0.1 % of a service, and resolving it to 5 % takes ~27 M customers).
     /// Sized from the relative variance per customer measured after the control variates (50–125
     /// for c = 4 below ρ = 0.95, 150–600 for c = 16 below 0.95, 470–1,440 at 0.95) for a standard
-    /// error of 0.6–1.0 %: the tolerance is then 2–3.4 %, and a 5 % shift is refused with about two
+    /// error of 0.6–1.0 %: the tolerance is then 1.9–3.4 %, and a 5 % shift is refused with about two
     /// standard errors to spare (on these seeds the smallest bias refused is 2.6–3.9 %).
     static let points: [QueueingPoint] = [
         QueueingPoint(service: .exponential, servers: 4, utilization: 0.5, customers: 22_000),
@@ -66,12 +66,12 @@ struct QueueingTheoryTests {
         var waits = 0.0, finished = 0
         func nanoseconds(_ seconds: Double) -> Int64 { Int64((seconds * 1e9).rounded()) }
         for record in result.requests {
-            let arrival = nanoseconds(record.arrival), service = QueueingPoint.serviceNanoseconds(outputTokens: record.outputTokens)
+            let arrival = nanoseconds(record.arrival)
+            let service = QueueingPoint.serviceNanoseconds(outputTokens: record.outputTokens)
             let start = servers.start(arrival: arrival, service: service)
             guard let admitted = record.admitted, let done = record.finished else {
-                if Double(start + service) / 1e9 < duration {
-                    return ("request \(record.serial) unfinished; FCFS finishes it at \(Double(start + service) / 1e9) s", finished, 0)
-                }
+                let end = Double(start + service) / 1e9
+                if end < duration { return ("request \(record.serial) unfinished; FCFS finishes it at \(end) s", finished, 0) }
                 continue
             }
             guard nanoseconds(admitted) == start, nanoseconds(done) == start + service else {
@@ -157,7 +157,8 @@ struct QueueingTheoryTests {
         let resolution = estimate.resolution(expected: expected, critical: critical, modelError: Self.modelError)
         print("""
             \(point.testDescription): simulated / closed form − 1 = \(estimate.mean / expected - 1), \
-            SE \(estimate.standardError / expected), t \(critical); rejects biases ≥ \(resolution); \(ContinuousClock.now - clock)
+            SE \(estimate.standardError / expected), t \(critical); rejects biases ≥ \(resolution); \
+            \(ContinuousClock.now - clock)
             """)
         #expect(estimate.agrees(with: expected, critical: critical, modelError: Self.modelError),
                 "\(point.testDescription): simulated \(estimate.mean) s ± \(estimate.standardError), closed form \(expected) s")
