@@ -41,7 +41,7 @@ struct SweepTests {
                                              "three, replica.engine.max_num_seqs=8", "three, replica.engine.max_num_seqs=64"])
         let scenario = try jobs.last!.document.scenario()
         #expect(scenario.seed == 3 && scenario.replica.engine.maxNumSeqs == 64)
-        guard case let .fixed(fixed) = scenario.policy else { Issue.record("policy"); return }
+        guard case let .fixed(fixed) = scenario.policy else { Issue.record("policy \(scenario.policy)"); return }
         #expect(fixed.replicas == 3)
         var document = spec.base
         #expect(throws: ScenarioError.self) { try document.set("node_pools[4].name", to: "x") }
