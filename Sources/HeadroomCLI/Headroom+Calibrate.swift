@@ -170,8 +170,13 @@ enum ProfileFormat {
                    p.fit.base * 1e3, p.fit.perSequence * 1e6, p.fit.perPrefillToken * 1e6, p.fit.perContextToken * 1e9),
             String(format: "fit over %d samples: R² %.4f, max relative error %.1f %%", p.samples.count, p.fit.rSquared, p.fit.maxRelativeError * 100),
         ]
+        if p.form == HardwareProfile.Form.knee.rawValue, let knee = p.kneeFit {
+            lines[2] = "linear form (not used; the best straight line on the same samples): " + lines[2]
+            lines[3] = "  " + lines[3]
+            lines.insert(contentsOf: kneeLines(knee, samples: p.samples.count), at: 2)
+        }
         if let source = p.source { lines.insert("source: \(source)", at: 2) }
-        if let warning = p.fitWarning ?? p.fit.warning { lines.append("warning: \(warning)") }
+        if let warning = p.fitWarning ?? p.effectiveFitWarning { lines.append("warning: \(warning)") }
         if let load = p.loadPath {
             lines.append(String(format: "load path (%.0f MB file): disk read %.2f GB/s, memory copy %@, sequential load %.3f s, streamed %.3f s",
                                 load.fileBytes / 1e6, load.diskRead / 1e9, load.memoryCopy.map { String(format: "%.2f GB/s", $0 / 1e9) } ?? "—",
@@ -180,14 +185,32 @@ enum ProfileFormat {
         return lines.joined(separator: "\n")
     }
 
+    /// The knee form's equation and fit quality.
+    static func kneeLines(_ k: CalibratedProfile.KneeFit, samples: Int) -> [String] {
+        [
+            String(format: "iteration (knee form) = %.3f ms + max(%.3f ms, %.2f µs × tokens) + %.3f µs × token + %.2f µs × decoding sequence "
+                   + "+ %.3f ns × context token + %.1f ps × chunk × (cached + chunk/2); knee at %.0f tokens",
+                   k.overhead * 1e3, k.weightRead * 1e3, k.perTokenCompute * 1e6, k.perToken * 1e6, k.perDecodeSequence * 1e6,
+                   k.perContextToken * 1e9, k.perAttentionUnit * 1e12, k.kneeTokens),
+            String(format: "knee fit over %d samples: R² %.4f, median relative error %.1f %%, max %.1f %%", samples, k.rSquared,
+                   k.medianRelativeError * 100, k.maxRelativeError * 100),
+        ]
+    }
+
     /// A built-in (or inline) profile: its coefficients and where they come from.
     static func describe(_ p: HardwareProfile) -> String {
-        [
-            "\(p.name) — built-in",
-            "source: \(p.source)",
-            String(format: "iteration = %.3f ms + %.2f µs × batch + %.2f µs × prefill token + %.3f ns × context token",
-                   p.base.seconds * 1e3, p.perSequence.seconds * 1e6, p.perPrefillToken.seconds * 1e6, p.perContextToken.seconds * 1e9),
-        ].joined(separator: "\n")
+        let equation: String
+        switch p.form {
+        case .linear:
+            equation = String(format: "iteration = %.3f ms + %.2f µs × batch + %.2f µs × prefill token + %.3f ns × context token",
+                              p.base.seconds * 1e3, p.perSequence.seconds * 1e6, p.perPrefillToken.seconds * 1e6, p.perContextToken.seconds * 1e9)
+        case .knee:
+            equation = String(format: "iteration (knee form) = %.3f ms + max(%.3f ms, %.2f µs × tokens) + %.3f µs × token + %.2f µs × decoding "
+                              + "sequence + %.3f ns × context token + %d ps × chunk × (cached + chunk/2)",
+                              p.base.seconds * 1e3, p.weightRead.seconds * 1e3, p.perTokenCompute.seconds * 1e6, p.perToken.seconds * 1e6,
+                              p.perDecodeSequence.seconds * 1e6, p.perContextToken.seconds * 1e9, p.perAttentionUnitPicoseconds)
+        }
+        return ["\(p.name) — built-in", "source: \(p.source)", equation].joined(separator: "\n")
     }
 
     static func compare(_ a: CalibratedProfile, _ b: CalibratedProfile) -> String {
