@@ -30,6 +30,7 @@ extension Headroom {
         var network: String?
         @Option(help: "A measured attention table (Vidur's attention layout) to refit the attention rates from (default: the rates fitted to LLMServingSim's H100 tables).")
         var attention: String?
+        @Option(help: "The profile's name (default: from the backend, GPU, model and TP).") var name: String?
         @Option(name: [.short, .customLong("output"), .customLong("out")], help: "Where to write the profile (--out is an older spelling).") var out: String
         @Option(help: "Size of the weights file for the load-path measurement.", transform: { text in
             guard let bytes = Units.bytes(text), bytes > 0 else { throw ValidationError("'\(text)' is not a size such as 256MB") }
@@ -98,6 +99,8 @@ extension Headroom {
         }
 
         func write(_ profile: CalibratedProfile) throws {
+            var profile = profile
+            if let name { profile.name = name }
             do {
                 let url = URL(fileURLWithPath: out)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

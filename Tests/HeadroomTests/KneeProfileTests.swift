@@ -85,3 +85,32 @@ struct KneeProfileTests {
         }
     }
 }
+
+/// The measured profiles shipped in `profiles/` (`make measured-profiles`).
+@Suite("Shipped measured profiles")
+struct ShippedMeasuredProfileTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../profiles").standardized.path
+    static let names = ["h100-llama3.1-8b-tp1", "h100-llama3.1-70b-tp4", "h100-llama2-7b-tp1", "a100-llama3-8b-tp1", "a100-llama3-70b-tp4"]
+
+    @Test("each is the knee form, fitted better than the straight line on the same points, its tables named", arguments: names)
+    func knee(name: String) throws {
+        let profile = try CalibratedProfile.load(file: "\(Self.folder)/\(name).json")
+        let knee = try #require(profile.kneeFit)
+        #expect(profile.name == name && profile.form == "knee" && profile.hardwareProfile.form == .knee)
+        #expect(knee.maxRelativeError < profile.fit.maxRelativeError && knee.maxRelativeError < 0.3, "\(knee)")
+        #expect(knee.medianRelativeError < 0.07 && knee.weightRead > 0 && knee.perTokenCompute > 0)
+        #expect(profile.source?.hasPrefix("measured: ") == true && profile.source?.contains("MIT") == true)
+    }
+
+    @Test("a scenario runs on one by path; its model's depth is the measured one")
+    func runs() throws {
+        let yaml = ScenarioLoadingTests.valid
+            .replacingOccurrences(of: "profile: h100-llama3-8b", with: "profile: ../profiles/h100-llama3.1-8b-tp1.json")
+            .replacingOccurrences(of: "name: llama\n", with: "name: Llama-3.1-8B\n")
+        var scenario = try Scenario.parse(yaml: yaml, file: "\(Self.folder)/../scenarios/s.yaml")
+        scenario.duration = .seconds(60)
+        #expect(scenario.profile.form == .knee && scenario.profile.name == "h100-llama3.1-8b-tp1")
+        let result = Simulation.run(scenario)
+        #expect(result.summary.requests.finished > 100 && result.brokenInvariant == nil)
+    }
+}
