@@ -10,7 +10,8 @@ extension Headroom {
             discussion: """
                 Shapes (cpu): \(ModelShapes.all.map(\.name).joined(separator: ", ")). With --backend vidur or llmservingsim,
                 --model names a model folder of the tables under --input (e.g. Llama-2-7b-hf, Llama-3.1-8B), and --gpu and
-                --tp pick the table. The profile is JSON; scenarios use it with `profile: path/to/profile.json`.
+                --tp pick the table; the profile is in the knee form (the straight line beside it). The profile is JSON;
+                scenarios use it with `profile: path/to/profile.json`.
 
                 Example:
                   headroom calibrate --backend cpu --model tiny -o profiles/cpu-tiny.json

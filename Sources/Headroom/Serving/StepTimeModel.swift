@@ -56,17 +56,24 @@ struct StepTimeModel: Sendable {
 
     /// `S(n)`: the length of `n` consecutive decode iterations.
     func decodeRun(batch: Int, contextTokens: Int64, iterations n: Int) -> Int64 {
-        let first = decodeIteration(batch: batch, contextTokens: contextTokens)
+        Self.run(first: decodeIteration(batch: batch, contextTokens: contextTokens), growth: perContextToken * Int64(batch), iterations: n)
+    }
+
+    /// `S(n) = n·first + growth·n(n−1)/2`, the first iteration and the growth per iteration known.
+    @inline(__always)
+    static func run(first: Int64, growth: Int64, iterations n: Int) -> Int64 {
         let n64 = Int64(n)
-        return n64 * first + perContextToken * Int64(batch) * (n64 * (n64 - 1) / 2)
+        return n64 * first + growth * (n64 * (n64 - 1) / 2)
     }
 
     /// The smallest `k >= 1` with `S(k) >= offset`: the index of the first iteration boundary at or
     /// after `offset` nanoseconds into the run, capped at `limit`.
     /// - Complexity: O(1) (a quadratic's root, then an exact integer correction).
     func iterationsToReach(offset: Int64, batch: Int, contextTokens: Int64, limit: Int) -> Int {
-        let a = Double(decodeIteration(batch: batch, contextTokens: contextTokens))
-        let b = Double(perContextToken * Int64(batch))
+        // The first iteration and the growth once, for the estimate and the exact correction.
+        let first = decodeIteration(batch: batch, contextTokens: contextTokens), growth = perContextToken * Int64(batch)
+        let a = Double(first)
+        let b = Double(growth)
         let target = Double(max(0, offset))
         var k: Int
         if b == 0 {
@@ -76,8 +83,8 @@ struct StepTimeModel: Sendable {
             k = Int(((-linear + (linear * linear + 2 * b * target).squareRoot()) / b).rounded(.up))
         }
         k = min(max(k, 1), limit)
-        while k > 1 && decodeRun(batch: batch, contextTokens: contextTokens, iterations: k - 1) >= offset { k -= 1 }
-        while k < limit && decodeRun(batch: batch, contextTokens: contextTokens, iterations: k) < offset { k += 1 }
+        while k > 1 && Self.run(first: first, growth: growth, iterations: k - 1) >= offset { k -= 1 }
+        while k < limit && Self.run(first: first, growth: growth, iterations: k) < offset { k += 1 }
         return k
     }
 }
@@ -97,6 +104,10 @@ extension HardwareProfile {
     /// sequences holding `contextTokens`), or prefill tokens as one chunk, the batch's other
     /// sequences decoding, and `contextTokens` cached before the chunk when it is alone.
     public func iterationTime(batch: Int, prefillTokens: Int, contextTokens: Int64) -> SimTime {
+        if form == .linear {
+            return SimTime(nanoseconds: StepTimeModel(self).iteration(
+                batch: batch, decodes: batch, prefillTokens: prefillTokens, contextTokens: contextTokens, prefillAttention: 0))
+        }
         guard prefillTokens > 0 else { return iterationTime(decodes: batch, prefills: [], contextTokens: contextTokens) }
         return iterationTime(decodes: max(0, batch - 1), prefills: [(prefillTokens, batch <= 1 ? Int(contextTokens) : 0)],
                              contextTokens: contextTokens)
