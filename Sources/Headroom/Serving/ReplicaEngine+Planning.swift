@@ -166,6 +166,7 @@ extension ReplicaEngine {
 
     /// Iterations and output tokens of the run under way completed by `instant`: a run reports
     /// them at its end, while a token counter scraped mid-run has seen those already made.
+    @inline(__always)  // else the engine is copied to call it from `snapshotSignals` (as `admissible` from `enqueue`)
     func unreportedProgress(at instant: SimTime, model: StepTimeModel) -> (iterations: Int, tokens: Int) {
         guard isBusy && runIsDecode else { return (0, 0) }
         let offset = (instant - runStart).nanoseconds
