@@ -49,6 +49,8 @@ struct KneeProfileTests {
         ("{form: knee, overhead: 1ms, weight_read: 5ms, per_token_compute: 20us, per_attention_unit: -2ns}", "profile.per_attention_unit",
          "must not be negative"),
         ("{form: knee, overhead: 1ms, weight_read: -5ms, per_token_compute: 20us}", "profile.weight_read", "must not be negative"),
+        ("{form: knee, overhead: 1ms, weight_read: 5ms, per_token_compute: 2s}", "profile.per_token_compute", "must be between"),
+        ("{form: knee, overhead: 2h, weight_read: 5ms, per_token_compute: 20us}", "profile.overhead", "must be between"),
         ("{form: knee, overhead: 1ms, weight_read: 5ms, per_token_compute: 20us, per_tokn: 1us}", "profile.per_tokn", "did you mean `per_token`?"),
     ])
     func refused(block: String, path: String, message: String) throws {

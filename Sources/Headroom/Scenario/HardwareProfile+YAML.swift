@@ -72,14 +72,17 @@ extension HardwareProfile {
                 perPrefillToken: try all.required("per_prefill_token").duration(),
                 perContextToken: try all["per_context_token"]?.duration() ?? .zero)
         case .knee:
+            // No iteration takes an hour, nor a token a second: the bounds keep every product of a
+            // term and a batch's tokens (at most 2^24) well inside 64-bit nanoseconds.
+            let fixed = SimTime.zero ... .seconds(3600), perToken = SimTime.zero ... .seconds(1)
             self = .knee(
                 name: name, source: source,
-                overhead: try all.required("overhead").duration(),
-                weightRead: try all.required("weight_read").duration(),
-                perTokenCompute: try all.required("per_token_compute").duration(),
-                perToken: try all["per_token"]?.duration() ?? .zero,
-                perDecodeSequence: try all["per_decode_seq"]?.duration() ?? .zero,
-                perContextToken: try all["per_context_token"]?.duration() ?? .zero,
+                overhead: try all.required("overhead").duration(fixed),
+                weightRead: try all.required("weight_read").duration(fixed),
+                perTokenCompute: try all.required("per_token_compute").duration(perToken),
+                perToken: try all["per_token"]?.duration(perToken) ?? .zero,
+                perDecodeSequence: try all["per_decode_seq"]?.duration(perToken) ?? .zero,
+                perContextToken: try all["per_context_token"]?.duration(perToken) ?? .zero,
                 perAttentionUnitPicoseconds: try all["per_attention_unit"]?.picoseconds() ?? 0)
         }
     }
