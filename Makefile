@@ -6,7 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES ?= libsqlite3-dev libopenblas-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: all deps browser-deps fuzz fuzz-build profile build release run run-one test notebook-test report-test docs docs-check bench completions cuda cuda-check clean
+.PHONY: measured-profiles all deps browser-deps fuzz fuzz-build profile build release run run-one test notebook-test report-test docs docs-check bench completions cuda cuda-check clean
 
 all: build
 
@@ -49,6 +49,19 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(MAKE) report-test
 	$(MAKE) docs-check
+
+# The measured profiles in profiles/, regenerated from the shared measured tables (MEASUREMENTS:
+# a folder with vidur/ and llmservingsim/, see measurements/README.md). Run from the tables'
+# parent so the profiles' sources name them by their relative path.
+MEASUREMENTS ?= ../shared/measurements
+measured-profiles: build
+	cd $(MEASUREMENTS)/.. && for spec in "llmservingsim h100 Llama-3.1-8B 1 h100-llama3.1-8b-tp1" \
+	    "llmservingsim h100 Llama-3.1-70B 4 h100-llama3.1-70b-tp4" "vidur h100 Llama-2-7b-hf 1 h100-llama2-7b-tp1" \
+	    "vidur a100 Meta-Llama-3-8B 1 a100-llama3-8b-tp1" "vidur a100 Meta-Llama-3-70B 4 a100-llama3-70b-tp4"; do \
+	  set -- $$spec; \
+	  $(CURDIR)/.build/debug/headroom calibrate --backend $$1 --input measurements/$$1 --gpu $$2 --model $$3 --tp $$4 \
+	    --network measurements/vidur/network/$$2_dgx/all_reduce.csv --name $$5 -o $(CURDIR)/profiles/$$5.json | tail -1 || exit 1; \
+	done
 
 # Every output block and figure the README quotes (marked `<!-- docs: COMMAND -->`) is printed by
 # the current binary: `make docs` rewrites them; `make docs-check` (part of `make test`) fails when

@@ -10,7 +10,8 @@ extension Headroom {
             discussion: """
                 Shapes (cpu): \(ModelShapes.all.map(\.name).joined(separator: ", ")). With --backend vidur or llmservingsim,
                 --model names a model folder of the tables under --input (e.g. Llama-2-7b-hf, Llama-3.1-8B), and --gpu and
-                --tp pick the table. The profile is JSON; scenarios use it with `profile: path/to/profile.json`.
+                --tp pick the table; the profile is in the knee form (the straight line beside it). The profile is JSON;
+                scenarios use it with `profile: path/to/profile.json`.
 
                 Example:
                   headroom calibrate --backend cpu --model tiny -o profiles/cpu-tiny.json
@@ -30,6 +31,7 @@ extension Headroom {
         var network: String?
         @Option(help: "A measured attention table (Vidur's attention layout) to refit the attention rates from (default: the rates fitted to LLMServingSim's H100 tables).")
         var attention: String?
+        @Option(help: "The profile's name (default: from the backend, GPU, model and TP).") var name: String?
         @Option(name: [.short, .customLong("output"), .customLong("out")], help: "Where to write the profile (--out is an older spelling).") var out: String
         @Option(help: "Size of the weights file for the load-path measurement.", transform: { text in
             guard let bytes = Units.bytes(text), bytes > 0 else { throw ValidationError("'\(text)' is not a size such as 256MB") }
@@ -98,6 +100,8 @@ extension Headroom {
         }
 
         func write(_ profile: CalibratedProfile) throws {
+            var profile = profile
+            if let name { profile.name = name }
             do {
                 let url = URL(fileURLWithPath: out)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -170,8 +174,13 @@ enum ProfileFormat {
                    p.fit.base * 1e3, p.fit.perSequence * 1e6, p.fit.perPrefillToken * 1e6, p.fit.perContextToken * 1e9),
             String(format: "fit over %d samples: R² %.4f, max relative error %.1f %%", p.samples.count, p.fit.rSquared, p.fit.maxRelativeError * 100),
         ]
+        if p.form == HardwareProfile.Form.knee.rawValue, let knee = p.kneeFit {
+            lines[2] = "linear form (not used; the best straight line on the same samples): " + lines[2]
+            lines[3] = "  " + lines[3]
+            lines.insert(contentsOf: kneeLines(knee, samples: p.samples.count), at: 2)
+        }
         if let source = p.source { lines.insert("source: \(source)", at: 2) }
-        if let warning = p.fitWarning ?? p.fit.warning { lines.append("warning: \(warning)") }
+        if let warning = p.fitWarning ?? p.effectiveFitWarning { lines.append("warning: \(warning)") }
         if let load = p.loadPath {
             lines.append(String(format: "load path (%.0f MB file): disk read %.2f GB/s, memory copy %@, sequential load %.3f s, streamed %.3f s",
                                 load.fileBytes / 1e6, load.diskRead / 1e9, load.memoryCopy.map { String(format: "%.2f GB/s", $0 / 1e9) } ?? "—",
@@ -180,14 +189,32 @@ enum ProfileFormat {
         return lines.joined(separator: "\n")
     }
 
+    /// The knee form's equation and fit quality.
+    static func kneeLines(_ k: CalibratedProfile.KneeFit, samples: Int) -> [String] {
+        [
+            String(format: "iteration (knee form) = %.3f ms + max(%.3f ms, %.2f µs × tokens) + %.3f µs × token + %.2f µs × decoding sequence "
+                   + "+ %.3f ns × context token + %.1f ps × chunk × (cached + chunk/2); knee at %.0f tokens",
+                   k.overhead * 1e3, k.weightRead * 1e3, k.perTokenCompute * 1e6, k.perToken * 1e6, k.perDecodeSequence * 1e6,
+                   k.perContextToken * 1e9, k.perAttentionUnit * 1e12, k.kneeTokens),
+            String(format: "knee fit over %d samples: R² %.4f, median relative error %.1f %%, max %.1f %%", samples, k.rSquared,
+                   k.medianRelativeError * 100, k.maxRelativeError * 100),
+        ]
+    }
+
     /// A built-in (or inline) profile: its coefficients and where they come from.
     static func describe(_ p: HardwareProfile) -> String {
-        [
-            "\(p.name) — built-in",
-            "source: \(p.source)",
-            String(format: "iteration = %.3f ms + %.2f µs × batch + %.2f µs × prefill token + %.3f ns × context token",
-                   p.base.seconds * 1e3, p.perSequence.seconds * 1e6, p.perPrefillToken.seconds * 1e6, p.perContextToken.seconds * 1e9),
-        ].joined(separator: "\n")
+        let equation: String
+        switch p.form {
+        case .linear:
+            equation = String(format: "iteration = %.3f ms + %.2f µs × batch + %.2f µs × prefill token + %.3f ns × context token",
+                              p.base.seconds * 1e3, p.perSequence.seconds * 1e6, p.perPrefillToken.seconds * 1e6, p.perContextToken.seconds * 1e9)
+        case .knee:
+            equation = String(format: "iteration (knee form) = %.3f ms + max(%.3f ms, %.2f µs × tokens) + %.3f µs × token + %.2f µs × decoding "
+                              + "sequence + %.3f ns × context token + %d ps × chunk × (cached + chunk/2)",
+                              p.base.seconds * 1e3, p.weightRead.seconds * 1e3, p.perTokenCompute.seconds * 1e6, p.perToken.seconds * 1e6,
+                              p.perDecodeSequence.seconds * 1e6, p.perContextToken.seconds * 1e9, p.perAttentionUnitPicoseconds)
+        }
+        return ["\(p.name) — built-in", "source: \(p.source)", equation].joined(separator: "\n")
     }
 
     static func compare(_ a: CalibratedProfile, _ b: CalibratedProfile) -> String {

@@ -37,9 +37,10 @@ enum ProfileList {
             do {
                 let profile = try CalibratedProfile.load(file: path)
                 let origin = profile.source ?? "calibrated (\(profile.backend)) on \(profile.device.name) for \(profile.model.name)"
-                lines.append("  \(column(file)) \(origin); "
-                             + String(format: "R² %.4f, max error %.1f %%", profile.fit.rSquared, profile.fit.maxRelativeError * 100)
-                             + (profile.fit.warning == nil ? "" : " (a poor fit)"))
+                let (rSquared, worst) = profile.effectiveFitError
+                lines.append("  \(column(file)) \(origin); \(profile.form ?? "linear") form, "
+                             + String(format: "R² %.4f, max error %.1f %%", rSquared, worst * 100)
+                             + (profile.effectiveFitWarning == nil ? "" : " (a poor fit)"))
             } catch {
                 lines.append("  \(column(file)) unreadable: \(error)")
             }

@@ -128,3 +128,56 @@ struct ProbeOutputTests {
         #expect { try ProbeOutput.load(file: path) } throws: { "\($0)".contains("missing field `model.kvHeads`") }
     }
 }
+
+/// The knee form's fit (`KneeModelFit`).
+@Suite("Knee-form fitting")
+struct KneeFittingTests {
+    static let truth = KneeModelFit.Coefficients(
+        overhead: 1.5e-3, weightRead: 6e-3, perTokenCompute: 40e-6, perToken: 2e-6, perDecode: 8e-6, perContext: 40e-9, perAttention: 1.6e-9)
+
+    /// The composed grid's shape: prefills alone (some after cached tokens) and pure decode steps.
+    static func samples(_ c: KneeModelFit.Coefficients) -> [CalibratedProfile.Sample] {
+        var samples: [CalibratedProfile.Sample] = []
+        func add(batch: Int, prefill: Int, context: Int) {
+            let point = prefill > 0
+                ? KneeModelFit.Point(tokens: Double(prefill), decodes: 0, context: Double(context),
+                                     attentionUnits: Double(prefill) * (Double(context) + Double(prefill) / 2), seconds: 1)
+                : KneeModelFit.Point(tokens: Double(batch), decodes: Double(batch), context: Double(context), attentionUnits: 0, seconds: 1)
+            samples.append(.init(batch: batch, prefillTokens: prefill, contextTokens: context, seconds: c.predict(point)))
+        }
+        for tokens in [32, 64, 128, 256, 512, 1024, 2048, 4096] { add(batch: 1, prefill: tokens, context: 0) }
+        for chunk in [256, 1024] { for cached in [1024, 4096, 16384] { add(batch: 1, prefill: chunk, context: cached) } }
+        for batch in [1, 2, 4, 8, 16, 32, 64, 128, 256] { for context in [256, 1024, 4096] { add(batch: batch, prefill: 0, context: batch * context) } }
+        return samples
+    }
+
+    @Test("the fit recovers a synthetic knee exactly, wherever it falls between measured token counts", arguments: [150e-6, 40e-6, 12e-6])
+    func recoversKnee(perTokenCompute: Double) throws {
+        var truth = Self.truth
+        truth.perTokenCompute = perTokenCompute     // knees at 40, 150 and 500 tokens
+        let fit = try KneeModelFit.fit(Self.samples(truth))
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * abs(b) + 1e-15 }
+        #expect(close(fit.weightRead, truth.weightRead) && close(fit.perTokenCompute, truth.perTokenCompute), "\(fit)")
+        #expect(close(fit.overhead, truth.overhead) && close(fit.perToken, truth.perToken) && close(fit.perDecodeSequence, truth.perDecode))
+        #expect(close(fit.perContextToken, truth.perContext) && close(fit.perAttentionUnit, truth.perAttention), "\(fit)")
+        #expect(abs(fit.kneeTokens - truth.weightRead / perTokenCompute) < 1e-3)
+        #expect(fit.maxRelativeError < 1e-9 && fit.rSquared > 0.999_999_9)
+    }
+
+    @Test("on a knee the straight line misses and the knee fit does not")
+    func beatsTheLine() throws {
+        let samples = Self.samples(Self.truth)
+        let line = try IterationModelFit.fit(samples), knee = try KneeModelFit.fit(samples)
+        #expect(line.maxRelativeError > 0.1 && knee.maxRelativeError < 1e-9)
+    }
+
+    @Test("a knee fit is refused on samples it cannot read, or too few token counts")
+    func refused() {
+        let mixed = [CalibratedProfile.Sample(batch: 4, prefillTokens: 100, contextTokens: 0, seconds: 0.01)]
+        #expect { try KneeModelFit.fit(mixed) } throws: { "\($0)".contains("sample 0: the knee fit reads pure decode steps or one prefill alone") }
+        let two = [1, 2, 1, 2].map { CalibratedProfile.Sample(batch: $0, prefillTokens: 0, contextTokens: 0, seconds: 0.01) }
+        #expect { try KneeModelFit.fit(two) } throws: { "\($0)".contains("at least 3 distinct token counts") }
+        let negative = [CalibratedProfile.Sample(batch: 1, prefillTokens: 0, contextTokens: 0, seconds: -1)]
+        #expect { try KneeModelFit.fit(negative) } throws: { "\($0)".contains("sample 0: the time must be positive") }
+    }
+}

@@ -63,7 +63,7 @@ struct IterationCompositionTests {
         print("attention fit:", fitted.model.prefillOverhead, fitted.model.secondsPerKey, fitted.model.decodeOverhead, fitted.model.provenance)
     }
 
-    @Test("calibrating from the shipped tables fits the linear profile and names its source")
+    @Test("calibrating from the shipped tables fits the knee form, the linear one beside it, and names its source")
     func profile() throws {
         let composition = try MeasuredCalibration.composition(project: .vidur, input: Shipped.vidur, model: "Llama-2-7b-hf", gpu: .h100, tp: 2)
         let profile = try MeasuredCalibration.profile(project: .vidur, composition: composition, gpu: .h100)
@@ -71,9 +71,13 @@ struct IterationCompositionTests {
         // parameters = 130.5 GB at 512 KiB per token (32 layers × 32 KV heads × 128 × 2 × 2 B) = 248,900 tokens, which
         // leaves out 64 × 4,096, 128 × 4,096, 256 × 1,024 and 256 × 4,096.
         #expect(abs(MeasuredCalibration.kvCapacityTokens(model: composition.model, tp: 2, gpu: .h100) - 248_900) < 100)
-        #expect(profile.samples.count == 8 + 27 - 4)
+        // And chunks of 256 and 1,024 tokens after 1,024, 4,096 and 16,384 cached ones (6).
+        #expect(profile.samples.count == 8 + 6 + 27 - 4)
         #expect(profile.samples.allSatisfy { Double($0.contextTokens) <= 248_900 })
         #expect(profile.fit.rSquared > 0.9 && profile.fit.perPrefillToken > 0)
+        let knee = try #require(profile.kneeFit)
+        #expect(profile.form == "knee" && knee.weightRead > 0 && knee.perTokenCompute > 0)
+        #expect(knee.maxRelativeError < profile.fit.maxRelativeError && knee.rSquared > profile.fit.rSquared)
         let source = try #require(profile.source)
         for part in ["Vidur", "7d47513", "MIT", "Llama-2-7b-hf", "H100", "TP 2", "all-reduce", "attention modelled"] {
             #expect(source.contains(part), "source lacks \(part): \(source)")
@@ -83,7 +87,7 @@ struct IterationCompositionTests {
         #expect(decoded.hardwareProfile.source.hasPrefix("measured: Vidur"))
         // Served deeper, the note says the composed embedding and LM head were scaled too (not "not measured").
         let deeper = try profile.hardwareProfile(serving: ModelSpec(name: "Llama-2-7b-hf", weightsBytes: 27e9, kvBytesPerToken: 1e6, layers: 64))
-        #expect(deeper.source.contains("scaled ×2 from 32 to 64 layers (all four terms, the once-per-iteration embedding"))
+        #expect(deeper.source.contains("scaled ×2 from 32 to 64 layers (every term, the once-per-iteration embedding"))
         #expect(!deeper.source.contains("not measured)"))
     }
 }

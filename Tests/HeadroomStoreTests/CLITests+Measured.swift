@@ -20,15 +20,18 @@ struct MeasuredCLITests {
 
         let show = try CLITests.capture(["profile", "show", "\(folder)/h100-llama2-7b-tp2.json"])
         #expect(show.status == 0)
-        for part in ["h100-llama-2-7b-hf-tp2 — vidur", "TP 2", "2 all-reduces per layer", "7d47513", "MIT", "iteration = ", "R² "] {
+        for part in ["h100-llama-2-7b-hf-tp2 — vidur", "TP 2", "2 all-reduces per layer", "7d47513", "MIT", "iteration (knee form) = ", "linear form (not used", "knee at ", "R² "] {
             #expect(show.out.contains(part), "`profile show` lacks \(part): \(show.out)")
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/h100-llama3.1-8b-tp1.json")))
         let object = try #require(json as? [String: Any])
         #expect((object["source"] as? String)?.contains("LLMServingSim") == true)
-        // Prefills 32…2,048 (7) and the decode points the KV cache holds: 80 GB × 0.9 − 2 × 8.03 B parameters at 128 KiB per
+        // Prefills 32…2,048 (7), chunks of 256 and 1,024 after 1,024, 4,096 and 16,384 cached tokens (6), and the decode points the KV cache holds: 80 GB × 0.9 − 2 × 8.03 B parameters at 128 KiB per
         // token ≈ 427,000 tokens, so all but 128 × 4,096 and 256 × 4,096.
-        #expect((object["samples"] as? [Any])?.count == 7 + 27 - 2, "the raw points are in the profile")
+        let sampleCount = (object["samples"] as? [Any])?.count
+        let expectedCount = 7 + 6 + 27 - 2
+        #expect(sampleCount == expectedCount, "the raw points are in the profile")
+        #expect(object["form"] as? String == "knee" && object["knee_fit"] != nil, "the measured backends write the knee form")
         #expect(object["schema_version"] as? Int == 1)
 
         let help = try CLITests.capture(["profile", "list", "--help"])

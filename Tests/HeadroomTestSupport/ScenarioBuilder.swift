@@ -8,6 +8,11 @@ public enum TestScenario {
         name: "test", source: "test", base: .milliseconds(10), perSequence: .milliseconds(1),
         perPrefillToken: .microseconds(100), perContextToken: .zero)
 
+    /// A knee-form profile of the same scale: flat at 6 ms up to 200 tokens, 30 µs a token beyond.
+    public static let kneeProfile = HardwareProfile.knee(
+        name: "test-knee", source: "test", overhead: .milliseconds(2), weightRead: .milliseconds(6), perTokenCompute: .microseconds(30),
+        perToken: .microseconds(1), perDecodeSequence: .microseconds(8), perContextToken: .zero, perAttentionUnitPicoseconds: 1600)
+
     /// A replica that starts in about 15 s: 1 GB image (4 + 2 s), 16 GB of weights over 10 GB/s
     /// hops (1.6 + 1.6 + 0.8 s), 5 s warm-up.
     public static let quickStartReplica = ReplicaSpec(

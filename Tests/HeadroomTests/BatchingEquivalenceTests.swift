@@ -8,7 +8,8 @@ import Testing
 /// iteration) on randomized scenarios: every request must get identical times.
 @Suite("Batching equivalence")
 struct BatchingEquivalenceTests {
-    static func randomScenario(seed: Int) -> Scenario {
+    /// `knee`: a knee-form profile (its terms drawn too) instead of the linear one.
+    static func randomScenario(seed: Int, knee: Bool = false) -> Scenario {
         var random = RandomStream(seed: UInt64(seed), name: "equivalence-scenario")
         func pick<T>(_ options: [T]) -> T { options[random.nextIndex(below: options.count)] }
         let maxSeqs = pick([1, 2, 4, 16, 64])
@@ -17,6 +18,13 @@ struct BatchingEquivalenceTests {
             kvCacheTokens: pick([.unlimited, .tokens(3000), .tokens(20_000)]))
         var profile = TestScenario.simpleProfile
         profile.perContextToken = SimTime(nanoseconds: Int64(pick([0, 50, 2000])))
+        if knee {
+            profile = TestScenario.kneeProfile
+            profile.perContextToken = SimTime(nanoseconds: Int64(pick([0, 50, 2000])))
+            profile.weightRead = .microseconds(Double(pick([0, 6000, 40_000])))
+            profile.perDecodeSequence = .microseconds(Double(pick([0, 8, 300])))
+            profile.perAttentionUnitPicoseconds = Int64(pick([0, 1600, 2_000_000]))
+        }
         let router = RouterSpec(
             strategy: pick(RouterSpec.Strategy.allCases), activatorCapacity: pick([5, 1000]),
             queueTimeout: pick([nil, .seconds(2), .milliseconds(300)]), maxOutstandingPerReplica: pick([nil, nil, 4]))
@@ -33,6 +41,22 @@ struct BatchingEquivalenceTests {
     @Test("fast and naive engines give identical per-request times", arguments: 0..<24)
     func identical(seed: Int) throws {
         let scenario = Self.randomScenario(seed: seed)
+        let fast = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: true, requestSample: 1_000_000))
+        let naive = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: false, requestSample: 1_000_000))
+        #expect(fast.requests.count > 50)
+        #expect(fast.requests == naive.requests)
+        var a = fast.summary, b = naive.summary
+        #expect(a.events <= b.events)
+        a.events = 0
+        b.events = 0
+        #expect(a == b)
+        #expect(fast.brokenInvariant == nil, "\(fast.brokenInvariant ?? "")")
+    }
+
+    @Test("the knee form: fast and naive engines give identical per-request times", arguments: 0..<16)
+    func identicalKnee(seed: Int) throws {
+        let scenario = Self.randomScenario(seed: 100 + seed, knee: true)
+        #expect(scenario.profile.form == .knee)
         let fast = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: true, requestSample: 1_000_000))
         let naive = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: false, requestSample: 1_000_000))
         #expect(fast.requests.count > 50)

@@ -110,9 +110,9 @@ struct ServingTests {
         #expect(result.summary.requests.droppedByReason["exceeds_kv_cache"] == result.summary.requests.arrived)
     }
 
-    @Test("the closed-form decode run equals the sum of its iterations; the boundary search is exact")
-    func stepTimeClosedForm() {
-        var profile = TestScenario.simpleProfile
+    @Test("the closed-form decode run equals the sum of its iterations; the boundary search is exact", arguments: [false, true])
+    func stepTimeClosedForm(knee: Bool) {
+        var profile = knee ? TestScenario.kneeProfile : TestScenario.simpleProfile
         profile.perContextToken = SimTime(nanoseconds: 37)
         let model = StepTimeModel(profile)
         var random = RandomStream(seed: 5, name: "step-time")
@@ -122,7 +122,8 @@ struct ServingTests {
             var sum: Int64 = 0
             var prefix: [Int64] = [0]
             for k in 0..<n {
-                sum += model.iteration(batch: batch, prefillTokens: 0, contextTokens: context + Int64(k * batch))
+                sum += model.iteration(batch: batch, decodes: batch, prefillTokens: 0, contextTokens: context + Int64(k * batch),
+                                       prefillAttention: 0)
                 prefix.append(sum)
             }
             #expect(model.decodeRun(batch: batch, contextTokens: context, iterations: n) == sum)
@@ -130,5 +131,41 @@ struct ServingTests {
             let k = model.iterationsToReach(offset: offset, batch: batch, contextTokens: context, limit: n)
             #expect(prefix[k] >= offset && (k == 1 || prefix[k - 1] < offset))
         }
+    }
+}
+
+/// The knee form's iteration time, term by term.
+@Suite("Knee-form iteration times")
+struct KneeStepTimeTests {
+    @Test("flat below the knee, linear above, decoding sequences and prefill attention on top")
+    func shape() {
+        let p = TestScenario.kneeProfile
+        // 100 prefill tokens: 2 ms + max(6 ms, 3 ms) + 100 µs + 1.6 ps × 100 × 50 = 8.108 ms.
+        #expect(p.iterationTime(decodes: 0, prefills: [(100, 0)], contextTokens: 0) == SimTime(nanoseconds: 8_108_000))
+        // 1,000 tokens past the knee: 2 ms + 30 ms + 1 ms + 1.6 ps × 1,000 × 500 = 33.8 ms.
+        #expect(p.iterationTime(decodes: 0, prefills: [(1000, 0)], contextTokens: 0) == SimTime(nanoseconds: 33_800_000))
+        // The same chunk after 10,000 cached tokens: + 1.6 ps × 1,000 × 10,000 = 16 ms more attention.
+        #expect(p.iterationTime(decodes: 0, prefills: [(1000, 10_000)], contextTokens: 10_000) == SimTime(nanoseconds: 49_800_000))
+        // 64 decodes: 2 ms + 6 ms + 64 µs + 512 µs.
+        #expect(p.iterationTime(decodes: 64, prefills: [], contextTokens: 64 * 1000) == SimTime(nanoseconds: 8_576_000))
+        // A mixed batch: 64 decodes and a 500-token chunk share the linear operators (564 tokens).
+        #expect(p.iterationTime(decodes: 64, prefills: [(500, 0)], contextTokens: 0)
+                == SimTime(nanoseconds: 2_000_000 + 564 * 30_000 + 564 * 1000 + 64 * 8000 + 1600 * 500 * 500 / 2000))
+    }
+
+    @Test("the linear form is untouched by the knee's terms")
+    func linearUnchanged() {
+        var p = TestScenario.simpleProfile
+        p.weightRead = .seconds(1)
+        p.perAttentionUnitPicoseconds = 1_000_000
+        #expect(p.iterationTime(batch: 3, prefillTokens: 100, contextTokens: 500) == SimTime(nanoseconds: 10_000_000 + 3_000_000 + 10_000_000))
+    }
+
+    @Test("a huge prefill attention saturates instead of trapping")
+    func saturates() {
+        var p = TestScenario.kneeProfile
+        p.perAttentionUnitPicoseconds = 1_000_000_000
+        let model = StepTimeModel(p)
+        #expect(model.iteration(batch: 1, decodes: 0, prefillTokens: 1, contextTokens: 0, prefillAttention: .max / 2) > 0)
     }
 }

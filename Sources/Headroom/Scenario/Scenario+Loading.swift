@@ -112,39 +112,3 @@ extension SLOSpec {
     }
 }
 
-extension HardwareProfile {
-    static let keys = ["name", "source", "base", "per_seq", "per_prefill_token", "per_context_token"]
-
-    /// A built-in profile's name, a calibrated profile's JSON file (scaled to `model`'s depth), or
-    /// the coefficients written out.
-    init(_ value: YAMLValue, serving model: ModelSpec) throws(ScenarioError) {
-        if case .scalar = value.node {
-            let name = try value.string()
-            if name.hasSuffix(".json") {
-                let path = name.hasPrefix("/") ? name
-                    : URL(fileURLWithPath: value.file).absoluteURL.deletingLastPathComponent().appendingPathComponent(name).standardizedFileURL.path
-                do {
-                    self = try CalibratedProfile.load(file: path).hardwareProfile(serving: model)
-                } catch {
-                    throw value.error("\(error)")
-                }
-                return
-            }
-            guard let profile = HardwareProfile.builtIn(named: name) else {
-                let names = HardwareProfile.builtIn.map(\.name)
-                let hint = Suggestion.closest(to: name, in: names).map { "did you mean `\($0)`? " } ?? ""
-                throw value.error("unknown built-in profile `\(name)`; \(hint)built-in: \(names.joined(separator: ", "))")
-            }
-            self = profile
-            return
-        }
-        let map = try value.mapping(allowing: Self.keys)
-        self.init(
-            name: try map["name"]?.string() ?? "inline",
-            source: try map["source"]?.string() ?? "written in the scenario",
-            base: try map.required("base").duration(),
-            perSequence: try map.required("per_seq").duration(),
-            perPrefillToken: try map.required("per_prefill_token").duration(),
-            perContextToken: try map["per_context_token"]?.duration() ?? .zero)
-    }
-}

@@ -63,10 +63,16 @@ extension CalibratedProfile {
         profile.perSequence = scaled(profile.perSequence)
         profile.perPrefillToken = scaled(profile.perPrefillToken)
         profile.perContextToken = scaled(profile.perContextToken)
+        profile.weightRead = scaled(profile.weightRead)
+        profile.perTokenCompute = scaled(profile.perTokenCompute)
+        profile.perToken = scaled(profile.perToken)
+        profile.perDecodeSequence = scaled(profile.perDecodeSequence)
+        profile.perAttentionUnitPicoseconds = Int64((Double(profile.perAttentionUnitPicoseconds) * ratio).rounded())
+        let terms = profile.form == .linear ? "all four terms" : "every term"
         profile.source += "; scaled ×\(String(format: "%g", ratio)) from \(self.model.layers) to \(layers) layers "
             + (source == nil
-               ? "(all four terms: the backend times only the layer stack; embedding, LM head and sampling are not measured)"
-               : "(all four terms, the once-per-iteration embedding and LM head with them: a slight overstatement)")
+               ? "(\(terms): the backend times only the layer stack; embedding, LM head and sampling are not measured)"
+               : "(\(terms), the once-per-iteration embedding and LM head with them: a slight overstatement)")
         return profile
     }
 }

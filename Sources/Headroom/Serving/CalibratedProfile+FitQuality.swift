@@ -19,3 +19,17 @@ extension CalibratedProfile.Fit {
             + "miss; calibrate again on an otherwise idle machine (noisy timings are the usual cause) before trusting it"
     }
 }
+
+extension CalibratedProfile {
+    /// The errors of the fit the simulator runs: the knee fit's in the knee form, else the linear one's.
+    public var effectiveFitError: (rSquared: Double, maxRelativeError: Double) {
+        if form == HardwareProfile.Form.knee.rawValue, let knee = kneeFit { return (knee.rSquared, knee.maxRelativeError) }
+        return (fit.rSquared, fit.maxRelativeError)
+    }
+
+    /// The warning for the fit the simulator runs (see `Fit.warning`).
+    public var effectiveFitWarning: String? {
+        let (rSquared, maxRelativeError) = effectiveFitError
+        return Fit(base: 0, perSequence: 0, perPrefillToken: 0, perContextToken: 0, rSquared: rSquared, maxRelativeError: maxRelativeError).warning
+    }
+}

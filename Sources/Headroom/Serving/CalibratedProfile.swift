@@ -78,6 +78,39 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
         }
     }
 
+    /// The knee form's coefficients (seconds; see `HardwareProfile.Form.knee`) and how well they
+    /// fit the same samples as the linear `Fit`.
+    public struct KneeFit: Codable, Sendable, Equatable {
+        public var overhead: Double
+        public var weightRead: Double
+        public var perTokenCompute: Double
+        public var perToken: Double
+        public var perDecodeSequence: Double
+        public var perContextToken: Double
+        /// Per unit of `chunk × (cached + chunk / 2)` of a prefilling sequence.
+        public var perAttentionUnit: Double
+        public var rSquared: Double
+        public var maxRelativeError: Double
+        /// Median |predicted − measured| / measured.
+        public var medianRelativeError: Double
+        public init(overhead: Double, weightRead: Double, perTokenCompute: Double, perToken: Double, perDecodeSequence: Double,
+                    perContextToken: Double, perAttentionUnit: Double, rSquared: Double, maxRelativeError: Double, medianRelativeError: Double) {
+            self.overhead = overhead
+            self.weightRead = weightRead
+            self.perTokenCompute = perTokenCompute
+            self.perToken = perToken
+            self.perDecodeSequence = perDecodeSequence
+            self.perContextToken = perContextToken
+            self.perAttentionUnit = perAttentionUnit
+            self.rSquared = rSquared
+            self.maxRelativeError = maxRelativeError
+            self.medianRelativeError = medianRelativeError
+        }
+
+        /// Tokens at the knee, where the compute line meets the weight read.
+        public var kneeTokens: Double { perTokenCompute > 0 ? weightRead / perTokenCompute : .infinity }
+    }
+
     /// Weight-loading measurements (bytes per second; seconds for the whole file).
     public struct LoadPath: Codable, Sendable, Equatable {
         public var diskRead: Double
@@ -113,6 +146,10 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
     /// tables a profile was composed from: project, commit, licence, model, GPU, TP, and what was
     /// modelled); absent from profiles the CPU and CUDA backends measure.
     public var source: String?
+    /// The form the simulator runs: `linear` (absent in older files) uses `fit`; `knee` uses
+    /// `knee_fit`, with `fit` kept beside it (the best straight line on the same samples).
+    public var form: String?
+    public var kneeFit: KneeFit?
 
     public init(name: String, backend: String, device: Device, model: ModelShape, samples: [Sample], fit: Fit, loadPath: LoadPath?) {
         schemaVersion = Self.currentSchemaVersion
@@ -145,8 +182,9 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
         guard number == currentSchemaVersion else {
             throw ProfileError("\(file): schema version \(number) is not known to this Headroom (it reads version \(currentSchemaVersion))")
         }
+        let profile: CalibratedProfile
         do {
-            return try decoder.decode(CalibratedProfile.self, from: data)
+            profile = try decoder.decode(CalibratedProfile.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw ProfileError("\(file): missing field `\(Self.path(context.codingPath + [key]))`")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
@@ -154,6 +192,19 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
         } catch {
             throw ProfileError("\(file): \(error)")
         }
+        switch profile.form {
+        case nil, HardwareProfile.Form.linear.rawValue: break
+        case HardwareProfile.Form.knee.rawValue:
+            guard let knee = profile.kneeFit else { throw ProfileError("\(file): `form` is knee but `knee_fit` is missing") }
+            let terms = [knee.overhead, knee.weightRead, knee.perTokenCompute, knee.perToken, knee.perDecodeSequence, knee.perContextToken,
+                         knee.perAttentionUnit]
+            guard terms.allSatisfy({ $0.isFinite && $0 >= 0 && $0 < 3600 }) else {
+                throw ProfileError("\(file): `knee_fit` has a negative, infinite or absurd coefficient (each must be 0 to 3,600 seconds)")
+            }
+        case let other?:
+            throw ProfileError("\(file): unknown `form` `\(other)`; allowed: \(HardwareProfile.Form.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return profile
     }
 
     static func path(_ keys: [any CodingKey]) -> String {
@@ -171,9 +222,19 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
     /// The iteration-time model the simulator runs, for the shape it was measured on (see
     /// `hardwareProfile(serving:)` to serve a deeper model).
     public var hardwareProfile: HardwareProfile {
-        HardwareProfile(
+        let origin = source.map { "\($0); " } ?? "calibrated (\(backend)) on \(device.name) for \(model.name); "
+        if form == HardwareProfile.Form.knee.rawValue, let knee = kneeFit {
+            return .knee(
+                name: name,
+                source: origin + "knee form, R² \(String(format: "%.4f", knee.rSquared)), max relative error "
+                    + "\(String(format: "%.1f", knee.maxRelativeError * 100)) % (the linear fit's: \(String(format: "%.1f", fit.maxRelativeError * 100)) %)",
+                overhead: .seconds(knee.overhead), weightRead: .seconds(knee.weightRead), perTokenCompute: .seconds(knee.perTokenCompute),
+                perToken: .seconds(knee.perToken), perDecodeSequence: .seconds(knee.perDecodeSequence),
+                perContextToken: .seconds(knee.perContextToken), perAttentionUnitPicoseconds: HardwareProfile.picoseconds(knee.perAttentionUnit))
+        }
+        return HardwareProfile(
             name: name,
-            source: (source.map { "\($0); " } ?? "calibrated (\(backend)) on \(device.name) for \(model.name); ")
+            source: origin
                 + "R² \(String(format: "%.4f", fit.rSquared)), "
                 + "max relative error \(String(format: "%.1f", fit.maxRelativeError * 100)) %"
                 + (fit.warning == nil ? "" : " (a poor fit)"),

@@ -1,13 +1,32 @@
 import HeadroomEngine
 
-/// How long one engine iteration takes on given hardware for a given model.
+/// How long one engine iteration takes on given hardware for a given model, in one of two forms.
 ///
+/// `linear` (the first form; datasheet profiles and older files):
 /// `iteration = base + per_seq × batch + per_prefill_token × prefill tokens
 ///              + per_context_token × context tokens in the batch`.
 ///
-/// The coefficients are whole nanoseconds so that a run of decode iterations has an exact integer
-/// closed form (see `StepTimeModel`); a finer coefficient is rounded to the nearest nanosecond.
+/// `knee` (the roofline's shape, fitted to measured GPUs; see `Form.knee`):
+/// `iteration = base + max(weight_read, tokens × per_token_compute) + per_token × tokens
+///              + per_decode_seq × decoding sequences + per_context_token × context tokens
+///              + per_attention_unit × Σ over prefilling sequences of chunk × (cached + chunk / 2)`
+/// where `tokens` = decoding sequences + prefill tokens.
+///
+/// The coefficients are whole nanoseconds (the attention unit whole picoseconds) so that a run of
+/// decode iterations has an exact integer closed form (see `StepTimeModel`); a finer coefficient
+/// is rounded to the nearest nanosecond (picosecond).
 public struct HardwareProfile: Sendable, Equatable {
+    /// Which iteration-time form the profile uses.
+    public enum Form: String, Sendable, Equatable, CaseIterable {
+        /// `base + per_seq × batch + per_prefill_token × prefill + per_context_token × context`.
+        case linear
+        /// The linear operators cost `max(weight read, tokens × per-token compute)` — flat while
+        /// reading the weights dominates, linear past the knee — plus per-token, per-decoding-
+        /// sequence, context and prefill-attention terms (quadratic in a prompt's length).
+        case knee
+    }
+    /// The form; `linear` unless a profile says otherwise.
+    public var form: Form = .linear
     /// Name for reports (a built-in name, or the file it came from).
     public var name: String
     /// Where the numbers come from.
@@ -21,6 +40,18 @@ public struct HardwareProfile: Sendable, Equatable {
     /// Cost per token already in the KV cache of the batch's sequences (attention reads). >= 0.
     public var perContextToken: SimTime
 
+    // The knee form's terms (zero and unused in the linear form, where `base` is the overhead).
+    /// Reading the weights once: the linear operators' floor. >= 0.
+    public var weightRead: SimTime = .zero
+    /// The linear operators' compute per token (prefilled or decoded) past the knee. >= 0.
+    public var perTokenCompute: SimTime = .zero
+    /// Per token below and above the knee alike (norms, activations, tensor-parallel all-reduces). >= 0.
+    public var perToken: SimTime = .zero
+    /// Per decoding sequence (its own memory-bound reads, sampling). >= 0.
+    public var perDecodeSequence: SimTime = .zero
+    /// Prefill attention per unit of `chunk × (cached + chunk / 2)` (∝ its FLOPs), picoseconds. >= 0.
+    public var perAttentionUnitPicoseconds: Int64 = 0
+
     public init(
         name: String, source: String, base: SimTime, perSequence: SimTime, perPrefillToken: SimTime, perContextToken: SimTime
     ) {
@@ -30,6 +61,31 @@ public struct HardwareProfile: Sendable, Equatable {
         self.perSequence = perSequence
         self.perPrefillToken = perPrefillToken
         self.perContextToken = perContextToken
+    }
+}
+
+extension HardwareProfile {
+    /// A profile of the knee form (`base` is its per-iteration overhead).
+    public static func knee(
+        name: String, source: String, overhead: SimTime, weightRead: SimTime, perTokenCompute: SimTime, perToken: SimTime,
+        perDecodeSequence: SimTime, perContextToken: SimTime, perAttentionUnitPicoseconds: Int64
+    ) -> HardwareProfile {
+        var profile = HardwareProfile(name: name, source: source, base: overhead, perSequence: .zero, perPrefillToken: .zero,
+                                      perContextToken: perContextToken)
+        profile.form = .knee
+        profile.weightRead = weightRead
+        profile.perTokenCompute = perTokenCompute
+        profile.perToken = perToken
+        profile.perDecodeSequence = perDecodeSequence
+        profile.perAttentionUnitPicoseconds = perAttentionUnitPicoseconds
+        return profile
+    }
+
+    /// Picoseconds of `seconds`, rounded (the attention unit's resolution); negative is 0, and
+    /// past 1,000 s per unit it is capped (no real profile comes near).
+    public static func picoseconds(_ seconds: Double) -> Int64 {
+        guard seconds.isFinite else { return seconds > 0 ? 1_000_000_000_000_000 : 0 }
+        return Int64(min(max(seconds * 1e12, 0), 1e15).rounded())
     }
 }
 

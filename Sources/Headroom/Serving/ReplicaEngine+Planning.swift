@@ -17,6 +17,9 @@ extension ReplicaEngine {
         var batch = decoding
         var prefillTokens = 0
         var context = decodingComputed + Int64(decoding) * decodeSteps
+        // Σ chunk × (2 × cached + chunk) over the prefilling sequences: the knee form's prefill
+        // attention (in half-units, to stay an integer).
+        var prefillAttention: Int64 = 0
         for index in prefilling.indices where budget > 0 {
             let chunk = min(Int(prefilling[index].prefillRemaining), budget)
             prefilling[index].chunk = Int32(chunk)
@@ -24,6 +27,7 @@ extension ReplicaEngine {
             prefillTokens += chunk
             batch += 1
             context += prefilling[index].computed
+            prefillAttention += Int64(chunk) * (2 * prefilling[index].computed + Int64(chunk))
         }
         let fewestRemaining = decoding > 0 ? Int(nextFinishStep - decodeSteps) : Int.max
 
@@ -49,6 +53,7 @@ extension ReplicaEngine {
             if request.admittedAt == .never { requests[head].admittedAt = now }
             budget -= chunk
             prefillTokens += chunk
+            prefillAttention += Int64(chunk) * Int64(chunk)
             batch += 1
         }
 
@@ -62,7 +67,8 @@ extension ReplicaEngine {
             planDecodeRun(at: now, context: context, fewestRemaining: fewestRemaining, requests: requests, model: model)
         } else if collapsesDecodeRuns && prefillEndsInDecodeRun() {
             // Apply the prefill iteration's end now and plan the decode run that follows it.
-            let end = now + SimTime(nanoseconds: model.iteration(batch: batch, prefillTokens: prefillTokens, contextTokens: context))
+            let end = now + SimTime(nanoseconds: model.iteration(
+                batch: batch, decodes: decoding, prefillTokens: prefillTokens, contextTokens: context, prefillAttention: prefillAttention))
             leadTokens = completeIterations(1, at: end, requests: &requests, outcome: &outcome)
             planDecodeRun(
                 at: end, context: decodingComputed + Int64(decoding) * decodeSteps,
@@ -75,7 +81,8 @@ extension ReplicaEngine {
             runBatch = batch
             runContext = context
             runIterations = 1
-            runEnd = now + SimTime(nanoseconds: model.iteration(batch: batch, prefillTokens: prefillTokens, contextTokens: context))
+            runEnd = now + SimTime(nanoseconds: model.iteration(
+                batch: batch, decodes: decoding, prefillTokens: prefillTokens, contextTokens: context, prefillAttention: prefillAttention))
         }
         checkInvariants(requests)
         return runEnd
@@ -159,6 +166,7 @@ extension ReplicaEngine {
 
     /// Iterations and output tokens of the run under way completed by `instant`: a run reports
     /// them at its end, while a token counter scraped mid-run has seen those already made.
+    @inline(__always)  // else the engine is copied to call it from `snapshotSignals` (as `admissible` from `enqueue`)
     func unreportedProgress(at instant: SimTime, model: StepTimeModel) -> (iterations: Int, tokens: Int) {
         guard isBusy && runIsDecode else { return (0, 0) }
         let offset = (instant - runStart).nanoseconds

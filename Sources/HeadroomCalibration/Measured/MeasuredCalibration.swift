@@ -2,8 +2,8 @@ import Foundation
 import Headroom
 
 /// `headroom calibrate --backend vidur|llmservingsim`: compose iteration times from measured
-/// tables over a grid of prefills and decode batches, and fit the simulator's linear iteration
-/// model to them, as the CPU and CUDA backends fit their own measurements.
+/// tables over a grid of prefills and decode batches, and fit the simulator's knee form to them
+/// (with the linear form beside it), as the CPU and CUDA backends fit their own measurements.
 public enum MeasuredCalibration {
     public enum Project: String, CaseIterable, Sendable { case vidur, llmservingsim }
 
@@ -54,6 +54,13 @@ public enum MeasuredCalibration {
             let time = try composition.iteration(prefills: [(tokens, 0)], decodes: 0, decodeContext: 0).total
             samples.append(.init(batch: 1, prefillTokens: tokens, contextTokens: 0, seconds: time))
         }
+        // Chunks of a longer prompt (chunked prefill): their attention grows with what is cached.
+        for chunk in cachedPrefillChunks where chunk <= largest {
+            for cached in cachedPrefillContexts {
+                let time = try composition.iteration(prefills: [(chunk, cached)], decodes: 0, decodeContext: 0).total
+                samples.append(.init(batch: 1, prefillTokens: chunk, contextTokens: cached, seconds: time))
+            }
+        }
         let capacity = kvCapacityTokens(model: composition.model, tp: composition.operators.tp, gpu: composition.attention.gpu)
         for batch in [1, 2, 4, 8, 16, 32, 64, 128, 256] where batch <= largest {
             for context in [256, 1024, 4096] where Double(batch * context) <= capacity {
@@ -64,6 +71,10 @@ public enum MeasuredCalibration {
         return samples
     }
 
+    /// Chunks prefilled after `cachedPrefillContexts` tokens of the same prompt, in the grid.
+    public static let cachedPrefillChunks = [256, 1024]
+    public static let cachedPrefillContexts = [1024, 4096, 16384]
+
     /// vLLM's `gpu_memory_utilization`: the share of GPU memory the engine takes for weights and cache.
     public static let memoryUtilization = 0.9
 
@@ -73,10 +84,12 @@ public enum MeasuredCalibration {
         (gpu.memoryBytes * Double(tp) * memoryUtilization - 2 * model.parameters) / (model.kvBytesPerTokenPerLayer(tp: 1) * Double(model.layers))
     }
 
-    /// The profile: composed samples, the linear fit, and a `source` naming the tables.
+    /// The profile: composed samples, the knee fit the simulator runs with the linear fit beside
+    /// it (the same samples), and a `source` naming the tables.
     public static func profile(project: Project, composition: IterationComposition, gpu: MeasuredGPU) throws -> CalibratedProfile {
         let samples = try samples(composition)
         let fit = try IterationModelFit.fit(samples)
+        let knee = try KneeModelFit.fit(samples)
         let model = composition.model, tp = composition.operators.tp
         var source = "measured: \(composition.operators.description) on \(gpu.rawValue.uppercased()), TP \(tp)"
         if tp > 1, let network = composition.network {
@@ -89,6 +102,9 @@ public enum MeasuredCalibration {
                           runtime: "composed, not run", hostProcessor: "n/a"),
             model: model.profileShape, samples: samples, fit: fit, loadPath: nil)
         profile.source = source
+        profile.form = HardwareProfile.Form.knee.rawValue
+        profile.kneeFit = knee
+        profile.fitWarning = profile.effectiveFitWarning
         return profile
     }
 }
