@@ -119,7 +119,7 @@ extension Headroom {
 
     struct Profile: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Read calibrated profiles (see also validate-profile).",
-                                                        subcommands: [List.self, Show.self, Compare.self])
+                                                        subcommands: [List.self, Show.self, Compare.self, Fidelity.self])
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(

@@ -1,0 +1,109 @@
+import Headroom
+
+/// How far a profile's iteration model is from measured points it was not fitted on (issue 17,
+/// "Fidelity, published"): k-fold cross-validation over the profile's own samples.
+///
+/// Sample `i` is held out in fold `i mod k` (deterministic, and each fold takes points from every
+/// part of the calibration grid, which lists prefills, cached chunks and decode steps in turn).
+/// Each fold refits the profile's form on the other `k − 1` folds with the calibration's own fit
+/// (`KneeModelFit`, `IterationModelFit`) and predicts the held-out points with the simulator's
+/// iteration model (`HardwareProfile.iterationTime`, whole-nanosecond coefficients), so the error
+/// is the one a simulation sees. The straight line is refitted on the same folds for comparison.
+public struct ProfileFidelity: Codable, Sendable, Equatable {
+    /// The profile's name and tensor parallelism (one profile is measured at one TP).
+    public var profile: String
+    public var tensorParallel: Int
+    public var samples: Int
+    public var folds: Int
+    /// The method in words, for the report.
+    public var method: String
+    /// The profile's own form, cross-validated.
+    public var form: FormError
+    /// The straight line on the same folds (the old form), for a knee-form profile; nil for a linear one.
+    public var line: FormError?
+
+    /// One form's held-out errors, by band.
+    public struct FormError: Codable, Sendable, Equatable {
+        public var form: String
+        public var bands: [BandError]
+    }
+
+    public static let defaultFolds = 5
+
+    /// Cross-validates `profile` over `folds` folds. Refused: no samples (nothing measured), fewer
+    /// than two samples per fold, or a fold whose training points the fit cannot read.
+    public static func crossValidate(_ profile: CalibratedProfile, folds: Int = defaultFolds) throws(CalibrationError) -> ProfileFidelity {
+        guard folds >= 2 else { throw CalibrationError("the fold count must be at least 2 (found \(folds))") }
+        guard !profile.samples.isEmpty else {
+            throw CalibrationError("\(profile.name) has no samples: nothing measured to check against")
+        }
+        guard profile.samples.count >= 2 * folds else {
+            throw CalibrationError("\(profile.name) has \(profile.samples.count) samples; \(folds)-fold cross-validation needs at least "
+                                   + "\(2 * folds) (two held out per fold): measure more configurations, or ask for fewer folds")
+        }
+        let isKnee = profile.form == HardwareProfile.Form.knee.rawValue
+        let primary: HardwareProfile.Form = isKnee ? .knee : .linear
+        let form = try heldOut(profile, form: primary, folds: folds)
+        let line = isKnee ? try heldOut(profile, form: .linear, folds: folds) : nil
+        return ProfileFidelity(
+            profile: profile.name, tensorParallel: tensorParallel(of: profile), samples: profile.samples.count, folds: folds,
+            method: "\(folds)-fold cross-validation: sample i is held out in fold i mod \(folds); each fold refits the form on the "
+                + "other \(folds - 1) folds with the calibration's fit and predicts the held-out points with the simulator's "
+                + "iteration model; error = |predicted − measured| / measured",
+            form: FormError(form: primary.rawValue, bands: BandError.bands(form)),
+            line: line.map { FormError(form: HardwareProfile.Form.linear.rawValue, bands: BandError.bands($0)) })
+    }
+
+    /// Fold `f` holds the samples whose index is `f` modulo `folds`.
+    public static func foldIndices(count: Int, folds: Int) -> [[Int]] {
+        (0..<folds).map { fold in Array(stride(from: fold, to: count, by: folds)) }
+    }
+
+    /// Every sample with its relative error when predicted by `form` fitted without its fold.
+    static func heldOut(_ profile: CalibratedProfile, form: HardwareProfile.Form,
+                        folds: Int) throws(CalibrationError) -> [(sample: CalibratedProfile.Sample, error: Double)] {
+        var errors: [(sample: CalibratedProfile.Sample, error: Double)] = []
+        for (fold, held) in foldIndices(count: profile.samples.count, folds: folds).enumerated() {
+            let heldSet = Set(held)
+            let training = profile.samples.indices.filter { !heldSet.contains($0) }.map { profile.samples[$0] }
+            let model: HardwareProfile
+            do {
+                model = try refit(profile, on: training, form: form)
+            } catch {
+                throw CalibrationError("fold \(fold + 1) of \(folds) (samples \(held.map(String.init).joined(separator: ", ")) held out): "
+                                       + "the \(form.rawValue) fit on the other folds failed: \(error)")
+            }
+            for index in held {
+                let sample = profile.samples[index]
+                let predicted = model.iterationTime(batch: sample.batch, prefillTokens: sample.prefillTokens,
+                                                    contextTokens: Int64(sample.contextTokens)).seconds
+                errors.append((sample, abs(predicted - sample.seconds) / sample.seconds))
+            }
+        }
+        return errors
+    }
+
+    /// The simulator's model of `form` fitted on `samples`, through the profile's own conversion.
+    static func refit(_ profile: CalibratedProfile, on samples: [CalibratedProfile.Sample],
+                      form: HardwareProfile.Form) throws(CalibrationError) -> HardwareProfile {
+        var copy = profile
+        copy.samples = samples
+        switch form {
+        case .knee:
+            copy.form = HardwareProfile.Form.knee.rawValue
+            copy.kneeFit = try KneeModelFit.fit(samples)
+        case .linear:
+            copy.form = HardwareProfile.Form.linear.rawValue
+            copy.kneeFit = nil
+            copy.fit = try IterationModelFit.fit(samples)
+        }
+        return copy.hardwareProfile
+    }
+
+    /// The TP the profile was measured at: from its `source` (`TP 4`), else its device (`× 4`), else 1.
+    static func tensorParallel(of profile: CalibratedProfile) -> Int {
+        if let source = profile.source, let match = source.firstMatch(of: /TP (\d+)/), let tp = Int(match.1) { return tp }
+        if let match = profile.device.name.firstMatch(of: /× (\d+)$/), let tp = Int(match.1) { return tp }
+        return 1
+    }
+}
