@@ -24,10 +24,12 @@ extension Headroom.Profile {
 
         func run() throws {
             if !FileManager.default.fileExists(atPath: file), let builtIn = HardwareProfile.builtIn(named: file) {
-                Headroom.fail("'\(file)' is a built-in profile, \(builtIn.source): a datasheet estimate has no measurements to check against; "
-                              + "name a measured profile file (see `headroom profile list`)")
+                Headroom.fail("'\(file)' is a built-in profile, \(builtIn.source): a datasheet estimate has no measurements "
+                              + "to check against; name a measured profile file (see `headroom profile list`)")
             }
-            let report = Headroom.failing { try ProfileFidelity.crossValidate(try CalibratedProfile.load(file: file), folds: folds) }
+            let report = Headroom.failing {
+                try ProfileFidelity.crossValidate(try CalibratedProfile.load(file: file), folds: folds)
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

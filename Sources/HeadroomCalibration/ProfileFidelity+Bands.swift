@@ -30,8 +30,11 @@ extension ProfileFidelity {
                 return summary(kind, name, inside.map(\.error))
             }
             let prefills = errors.filter { $0.sample.prefillTokens > 0 }, decodes = errors.filter { $0.sample.prefillTokens == 0 }
-            return prefillBands.map { range in band(.prefill, range) { $0.prefillTokens } }.filter { _ in !prefills.isEmpty }
-                + decodeBands.map { range in band(.decode, range) { $0.prefillTokens == 0 ? $0.batch : 0 } }.filter { _ in !decodes.isEmpty }
+            let prefillRows = prefills.isEmpty ? [] : prefillBands.map { range in band(.prefill, range) { $0.prefillTokens } }
+            let decodeRows = decodes.isEmpty ? [] : decodeBands.map { range in
+                band(.decode, range) { $0.prefillTokens == 0 ? $0.batch : 0 }
+            }
+            return prefillRows + decodeRows
                 + [summary(.overall, "all", errors.map(\.error))]
         }
 

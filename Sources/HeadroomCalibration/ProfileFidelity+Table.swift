@@ -24,7 +24,8 @@ extension ProfileFidelity {
                 + Self.percent(band.medianRelativeError).rightAligned(15) + Self.percent(band.worstRelativeError).rightAligned(14)
             if let line {
                 let other = line.bands[index]
-                row += Self.percent(other.medianRelativeError).rightAligned(15) + Self.percent(other.worstRelativeError).rightAligned(14)
+                row += Self.percent(other.medianRelativeError).rightAligned(15)
+                    + Self.percent(other.worstRelativeError).rightAligned(14)
             }
             lines.append(row)
         }
@@ -37,5 +38,8 @@ extension ProfileFidelity {
 }
 
 private extension String {
-    func rightAligned(_ width: Int) -> String { count >= width ? " " + self : String(repeating: " ", count: width - count) + self }
+    /// Right-aligned in `width` columns, with at least one space before it.
+    func rightAligned(_ width: Int) -> String {
+        count >= width ? " " + self : String(repeating: " ", count: width - count) + self
+    }
 }

@@ -32,14 +32,16 @@ public struct ProfileFidelity: Codable, Sendable, Equatable {
 
     /// Cross-validates `profile` over `folds` folds. Refused: no samples (nothing measured), fewer
     /// than two samples per fold, or a fold whose training points the fit cannot read.
-    public static func crossValidate(_ profile: CalibratedProfile, folds: Int = defaultFolds) throws(CalibrationError) -> ProfileFidelity {
+    public static func crossValidate(_ profile: CalibratedProfile,
+                                     folds: Int = defaultFolds) throws(CalibrationError) -> ProfileFidelity {
         guard folds >= 2 else { throw CalibrationError("the fold count must be at least 2 (found \(folds))") }
         guard !profile.samples.isEmpty else {
             throw CalibrationError("\(profile.name) has no samples: nothing measured to check against")
         }
         guard profile.samples.count >= 2 * folds else {
-            throw CalibrationError("\(profile.name) has \(profile.samples.count) samples; \(folds)-fold cross-validation needs at least "
-                                   + "\(2 * folds) (two held out per fold): measure more configurations, or ask for fewer folds")
+            throw CalibrationError("\(profile.name) has \(profile.samples.count) samples; \(folds)-fold cross-validation needs "
+                                   + "at least \(2 * folds) (two held out per fold): measure more configurations, "
+                                   + "or ask for fewer folds")
         }
         let isKnee = profile.form == HardwareProfile.Form.knee.rawValue
         let primary: HardwareProfile.Form = isKnee ? .knee : .linear
@@ -47,9 +49,9 @@ public struct ProfileFidelity: Codable, Sendable, Equatable {
         let line = isKnee ? try heldOut(profile, form: .linear, folds: folds) : nil
         return ProfileFidelity(
             profile: profile.name, tensorParallel: tensorParallel(of: profile), samples: profile.samples.count, folds: folds,
-            method: "\(folds)-fold cross-validation: sample i is held out in fold i mod \(folds); each fold refits the form on the "
-                + "other \(folds - 1) folds with the calibration's fit and predicts the held-out points with the simulator's "
-                + "iteration model; error = |predicted − measured| / measured",
+            method: "\(folds)-fold cross-validation: sample i is held out in fold i mod \(folds); each fold refits the form "
+                + "on the other \(folds - 1) folds with the calibration's fit and predicts the held-out points with the "
+                + "simulator's iteration model; error = |predicted − measured| / measured",
             form: FormError(form: primary.rawValue, bands: BandError.bands(form)),
             line: line.map { FormError(form: HardwareProfile.Form.linear.rawValue, bands: BandError.bands($0)) })
     }
@@ -70,7 +72,8 @@ public struct ProfileFidelity: Codable, Sendable, Equatable {
             do {
                 model = try refit(profile, on: training, form: form)
             } catch {
-                throw CalibrationError("fold \(fold + 1) of \(folds) (samples \(held.map(String.init).joined(separator: ", ")) held out): "
+                let heldList = held.map(String.init).joined(separator: ", ")
+                throw CalibrationError("fold \(fold + 1) of \(folds) (samples \(heldList) held out): "
                                        + "the \(form.rawValue) fit on the other folds failed: \(error)")
             }
             for index in held {

@@ -21,15 +21,19 @@ struct ProfileFidelityTests {
             decode(1, 0.04), decode(8, 0.02), decode(4, 0.06), decode(64, 0.1), decode(300, 0.7),
         ])
         let expected: [(String, Int, Double?, Double?)] = [
-            ("1–32", 2, 0.2, 0.3), ("33–256", 1, 0.2, 0.2), ("257–1,024", 0, nil, nil), ("1,025–4,096", 0, nil, nil), ("> 4,096", 1, 0.5, 0.5),
+            ("1–32", 2, 0.2, 0.3), ("33–256", 1, 0.2, 0.2), ("257–1,024", 0, nil, nil), ("1,025–4,096", 0, nil, nil),
+            ("> 4,096", 1, 0.5, 0.5),
             ("1–8", 3, 0.04, 0.06), ("9–64", 1, 0.1, 0.1), ("65–256", 0, nil, nil), ("> 256", 1, 0.7, 0.7),
             ("all", 9, 0.1, 0.7),
         ]
         #expect(bands.map(\.kind) == Array(repeating: .prefill, count: 5) + Array(repeating: .decode, count: 4) + [.overall])
         #expect(bands.count == expected.count)
-        func same(_ a: Double?, _ b: Double?) -> Bool { a == nil && b == nil || (a.flatMap { x in b.map { abs(x - $0) < 1e-12 } } ?? false) }
+        func same(_ a: Double?, _ b: Double?) -> Bool {
+            a == nil && b == nil || (a.flatMap { x in b.map { abs(x - $0) < 1e-12 } } ?? false)
+        }
         for (band, (name, count, median, worst)) in zip(bands, expected) {
-            #expect(band.band == name && band.count == count && same(band.medianRelativeError, median) && same(band.worstRelativeError, worst),
+            #expect(band.band == name && band.count == count && same(band.medianRelativeError, median)
+                        && same(band.worstRelativeError, worst),
                     "\(band) vs \(name) \(count) \(String(describing: median)) \(String(describing: worst))")
         }
     }
@@ -43,7 +47,8 @@ struct ProfileFidelityTests {
 
     /// Whole nanoseconds (and whole picoseconds for attention), so the simulator's rounding adds nothing.
     static let truth = KneeModelFit.Coefficients(
-        overhead: 1.5e-3, weightRead: 6e-3, perTokenCompute: 40e-6, perToken: 2e-6, perDecode: 8e-6, perContext: 40e-9, perAttention: 2e-12)
+        overhead: 1.5e-3, weightRead: 6e-3, perTokenCompute: 40e-6, perToken: 2e-6, perDecode: 8e-6, perContext: 40e-9,
+        perAttention: 2e-12)
 
     static func kneeSamples() -> [Sample] { KneeFittingTests.samples(truth) }
 
@@ -90,7 +95,9 @@ struct ProfileFidelityTests {
         }
         var empty = few
         empty.samples = []
-        #expect { try ProfileFidelity.crossValidate(empty) } throws: { "\($0)".contains("no samples: nothing measured to check against") }
+        #expect { try ProfileFidelity.crossValidate(empty) } throws: {
+            "\($0)".contains("no samples: nothing measured to check against")
+        }
         #expect { try ProfileFidelity.crossValidate(few, folds: 1) } throws: { "\($0)".contains("at least 2") }
     }
 }

@@ -6,7 +6,8 @@ import Testing
 struct FidelityCLITests {
     @Test("a shipped measured profile: the method, the folds, the TP, every band, knee beside line")
     func measuredProfile() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary), "build the headroom binary first (make test does)")
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary),
+                     "build the headroom binary first (make test does)")
         let result = try ProcessTests.capture(["profile", "fidelity", "profiles/h100-llama3.1-8b-tp1.json"])
         #expect(result.status == 0, "\(result.err)")
         for part in ["h100-llama3.1-8b-tp1 — TP 1", "5-fold cross-validation", "knee median", "line worst", "prefill 1–32 tok",
@@ -22,11 +23,13 @@ struct FidelityCLITests {
 
     @Test("the linear CPU profile in its own form; a built-in estimate and too many folds refused with the reason")
     func linearAndRefusals() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary), "build the headroom binary first (make test does)")
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary),
+                     "build the headroom binary first (make test does)")
         let cpu = try ProcessTests.capture(["profile", "fidelity", "profiles/cpu-small.json"])
         #expect(cpu.status == 0 && cpu.out.contains("linear form") && !cpu.out.contains("line median"), "\(cpu.out)\(cpu.err)")
         let builtIn = try ProcessTests.capture(["profile", "fidelity", "h100-llama3-8b"])
-        #expect(builtIn.status == 1 && builtIn.err.contains("a datasheet estimate has no measurements to check against"), "\(builtIn.err)")
+        #expect(builtIn.status == 1 && builtIn.err.contains("a datasheet estimate has no measurements to check against"),
+                "\(builtIn.err)")
         let folds = try ProcessTests.capture(["profile", "fidelity", "profiles/cpu-small.json", "--folds", "20"])
         #expect(folds.status == 1 && folds.err.contains("20-fold cross-validation needs at least 40"), "\(folds.err)")
     }
