@@ -9,7 +9,7 @@ import Testing
 struct CLITests {
     static let commands = [
         ["run"], ["sweep"], ["compare"], ["runs", "list"], ["runs", "show"], ["report"], ["export"], ["merge"], ["trace", "stats"],
-        ["trace", "fit"], ["trace", "synth"], ["policy", "replay"], ["calibrate"], ["profile", "show"], ["profile", "compare"],
+        ["trace", "fit"], ["trace", "synth"], ["policy", "replay"], ["calibrate"], ["profile", "show"], ["profile", "compare"], ["profile", "list"], ["profile", "fidelity"],
         ["validate-profile"], ["bench"],
     ]
 
