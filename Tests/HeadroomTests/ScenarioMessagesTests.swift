@@ -7,19 +7,9 @@ import Testing
 /// with both places, a sweep file given as a scenario, a directory, a close misspelling.
 @Suite("Scenario messages")
 struct ScenarioMessagesTests {
-    func error(_ yaml: String) -> ScenarioError? {
-        do {
-            _ = try Scenario.parse(yaml: yaml, file: "s.yaml")
-            return nil
-        } catch {
-            return error
-        }
-    }
-
-    func replacing(_ old: String, _ new: String) -> String {
-        precondition(ScenarioLoadingTests.valid.contains(old))
-        return ScenarioLoadingTests.valid.replacingOccurrences(of: old, with: new)
-    }
+    // The loading tests' helpers, on their valid scenario.
+    func error(_ yaml: String) -> ScenarioError? { ScenarioLoadingTests().error(yaml) }
+    func replacing(_ old: String, _ new: String) -> String { ScenarioLoadingTests().replacing(old, new) }
 
     @Test("suggestions rank by Damerau–Levenshtein distance: a swapped pair is one edit")
     func suggestions() throws {
