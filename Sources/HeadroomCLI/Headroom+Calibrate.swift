@@ -178,6 +178,10 @@ enum ProfileFormat {
             lines[2] = "linear form (not used; the best straight line on the same samples): " + lines[2]
             lines[3] = "  " + lines[3]
             lines.insert(contentsOf: kneeLines(knee, samples: p.samples.count), at: 2)
+        } else if p.form == HardwareProfile.Form.table.rawValue, let table = p.tableFit {
+            lines[2] = "linear form (not used; the best straight line on the same samples): " + lines[2]
+            lines[3] = "  " + lines[3]
+            lines.insert(contentsOf: tableLines(table, samples: p.samples.count), at: 2)
         }
         if let source = p.source { lines.insert("source: \(source)", at: 2) }
         if let warning = p.fitWarning ?? p.effectiveFitWarning { lines.append("warning: \(warning)") }
@@ -201,6 +205,21 @@ enum ProfileFormat {
         ]
     }
 
+    /// The table form's equation, its knots and fit quality.
+    static func tableLines(_ t: CalibratedProfile.TableFit, samples: Int) -> [String] {
+        let knots = zip(t.tokens, zip(t.linear, t.communication)).map { tokens, cost in
+            String(format: "%d → %.3f", tokens, (cost.0 + cost.1) * 1e3)
+        }
+        return [
+            String(format: "iteration (table form) = table(tokens) + %.2f µs × decoding sequence + %.3f ns × context token "
+                   + "+ Σ prefilling max(%.0f ps × (cached + chunk), %.3f ps × chunk × (cached + chunk/2))",
+                   t.perDecodeSequence * 1e6, t.perContextToken * 1e9, t.perAttentionKey * 1e12, t.perAttentionUnit * 1e12),
+            "  table (tokens → ms, linear operators + all-reduces, interpolated): " + knots.joined(separator: ", "),
+            String(format: "table fit over %d samples: R² %.4f, median relative error %.1f %%, max %.1f %%", samples, t.rSquared,
+                   t.medianRelativeError * 100, t.maxRelativeError * 100),
+        ]
+    }
+
     /// A built-in (or inline) profile: its coefficients and where they come from.
     static func describe(_ p: HardwareProfile) -> String {
         let equation: String
@@ -213,6 +232,15 @@ enum ProfileFormat {
                               + "sequence + %.3f ns × context token + %d ps × chunk × (cached + chunk/2)",
                               p.base.seconds * 1e3, p.weightRead.seconds * 1e3, p.perTokenCompute.seconds * 1e6, p.perToken.seconds * 1e6,
                               p.perDecodeSequence.seconds * 1e6, p.perContextToken.seconds * 1e9, p.perAttentionUnitPicoseconds)
+        case .table:
+            let knots = p.tokenTable.map { table in
+                zip(table.tokens, table.total).map { String(format: "%d → %.3f", $0, Double($1) / 1e6) }.joined(separator: ", ")
+            } ?? ""
+            equation = String(format: "iteration (table form) = table(tokens) + %.2f µs × decoding sequence + %.3f ns × context token "
+                              + "+ Σ prefilling max(%d ps × (cached + chunk), %d ps × chunk × (cached + chunk/2))",
+                              p.perDecodeSequence.seconds * 1e6, p.perContextToken.seconds * 1e9, p.perAttentionKeyPicoseconds,
+                              p.perAttentionUnitPicoseconds)
+                + "\n  table (tokens → ms): " + knots
         }
         return ["\(p.name) — built-in", "source: \(p.source)", equation].joined(separator: "\n")
     }

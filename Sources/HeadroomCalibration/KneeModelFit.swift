@@ -14,7 +14,8 @@ import Headroom
 public enum KneeModelFit {
     /// One sample in the form's terms.
     struct Point {
-        var tokens: Double, decodes: Double, context: Double, attentionUnits: Double, seconds: Double
+        /// `context`: the decoding sequences' cached tokens; `cached`: those before a prefill chunk.
+        var tokens: Double, decodes: Double, context: Double, cached: Double, attentionUnits: Double, seconds: Double
     }
 
     /// Samples are pure decode (no prefill tokens: `batch` sequences holding `context_tokens`) or
@@ -25,14 +26,15 @@ public enum KneeModelFit {
             guard sample.seconds > 0, sample.seconds.isFinite else { throw CalibrationError("sample \(index): the time must be positive") }
             if sample.prefillTokens == 0 {
                 points.append(Point(tokens: Double(sample.batch), decodes: Double(sample.batch), context: Double(sample.contextTokens),
-                                    attentionUnits: 0, seconds: sample.seconds))
+                                    cached: 0, attentionUnits: 0, seconds: sample.seconds))
             } else {
                 guard sample.batch == 1 else {
                     throw CalibrationError("sample \(index): the knee fit reads pure decode steps or one prefill alone (batch 1), "
                                            + "not \(sample.batch) sequences with \(sample.prefillTokens) prefill tokens")
                 }
                 let chunk = Double(sample.prefillTokens), cached = Double(sample.contextTokens)
-                points.append(Point(tokens: chunk, decodes: 0, context: cached, attentionUnits: chunk * (cached + chunk / 2),
+                // The cached prefix is priced in the chunk's attention, not per context token.
+                points.append(Point(tokens: chunk, decodes: 0, context: 0, cached: cached, attentionUnits: chunk * (cached + chunk / 2),
                                     seconds: sample.seconds))
             }
         }

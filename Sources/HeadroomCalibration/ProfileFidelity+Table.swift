@@ -2,17 +2,18 @@ import Foundation
 
 extension ProfileFidelity {
     /// The report as text: the method, then one row per band with the profile's form's median and
-    /// worst held-out error beside the straight line's on the same folds.
+    /// worst held-out error beside the straight line's on the same folds and the datasheet
+    /// roofline's on the same points (when the profile's GPU has one).
     public var table: String {
         var lines = [
             "\(profile) — TP \(tensorParallel), \(samples) measured points, \(form.form) form",
             "method: \(method)",
             "",
         ]
-        var header = "band".padding(toLength: 26, withPad: " ", startingAt: 0) + "points"
-            + "  \(form.form) median".rightAligned(15) + "\(form.form) worst".rightAligned(14)
-        if line != nil { header += "line median".rightAligned(15) + "line worst".rightAligned(14) }
-        lines.append(header)
+        let columns = [form] + [line, roofline].compactMap { $0 }
+        lines.append(String(repeating: " ", count: 32) + columns.map { $0.form.padding(toLength: 18, withPad: " ", startingAt: 0) }.joined())
+        lines.append("band".padding(toLength: 26, withPad: " ", startingAt: 0) + "points"
+                     + String(repeating: "median".rightAligned(9) + "worst".rightAligned(9), count: columns.count))
         for (index, band) in form.bands.enumerated() {
             let title: String
             switch band.kind {
@@ -21,15 +22,14 @@ extension ProfileFidelity {
             case .overall: title = "overall"
             }
             var row = title.padding(toLength: 26, withPad: " ", startingAt: 0) + "\(band.count)".rightAligned(6)
-                + Self.percent(band.medianRelativeError).rightAligned(15) + Self.percent(band.worstRelativeError).rightAligned(14)
-            if let line {
-                let other = line.bands[index]
-                row += Self.percent(other.medianRelativeError).rightAligned(15)
-                    + Self.percent(other.worstRelativeError).rightAligned(14)
+            for column in columns {
+                let errors = column.bands[index]
+                row += Self.percent(errors.medianRelativeError).rightAligned(9) + Self.percent(errors.worstRelativeError).rightAligned(9)
             }
             lines.append(row)
         }
-        if line == nil { lines.append("(a linear profile: the straight line is its own form; no other form to compare)") }
+        if line == nil { lines.append("(a linear profile: the straight line is its own form)") }
+        if let rooflineSource { lines.append("roofline: \(rooflineSource), not fitted") }
         return lines.joined(separator: "\n")
     }
 

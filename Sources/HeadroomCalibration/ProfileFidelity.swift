@@ -19,8 +19,12 @@ public struct ProfileFidelity: Codable, Sendable, Equatable {
     public var method: String
     /// The profile's own form, cross-validated.
     public var form: FormError
-    /// The straight line on the same folds (the old form), for a knee-form profile; nil for a linear one.
+    /// The straight line on the same folds (the old form), for a knee- or table-form profile; nil for a linear one.
     public var line: FormError?
+    /// The datasheet roofline of the same model, GPU and TP on the same points (what the built-in
+    /// estimates do), nil when the profile's GPU has no datasheet figures here.
+    public var roofline: FormError?
+    public var rooflineSource: String?
 
     /// One form's held-out errors, by band.
     public struct FormError: Codable, Sendable, Equatable {
@@ -43,17 +47,38 @@ public struct ProfileFidelity: Codable, Sendable, Equatable {
                                    + "at least \(2 * folds) (two held out per fold): measure more configurations, "
                                    + "or ask for fewer folds")
         }
-        let isKnee = profile.form == HardwareProfile.Form.knee.rawValue
-        let primary: HardwareProfile.Form = isKnee ? .knee : .linear
+        let primary = profile.form.flatMap(HardwareProfile.Form.init(rawValue:)) ?? .linear
         let form = try heldOut(profile, form: primary, folds: folds)
-        let line = isKnee ? try heldOut(profile, form: .linear, folds: folds) : nil
+        let line = primary != .linear ? try heldOut(profile, form: .linear, folds: folds) : nil
         return ProfileFidelity(
             profile: profile.name, tensorParallel: tensorParallel(of: profile), samples: profile.samples.count, folds: folds,
             method: "\(folds)-fold cross-validation: sample i is held out in fold i mod \(folds); each fold refits the form "
                 + "on the other \(folds - 1) folds with the calibration's fit and predicts the held-out points with the "
                 + "simulator's iteration model; error = |predicted − measured| / measured",
             form: FormError(form: primary.rawValue, bands: BandError.bands(form)),
-            line: line.map { FormError(form: HardwareProfile.Form.linear.rawValue, bands: BandError.bands($0)) })
+            line: line.map { FormError(form: HardwareProfile.Form.linear.rawValue, bands: BandError.bands($0)) },
+            roofline: roofline(of: profile).map { model in
+                FormError(form: "roofline", bands: BandError.bands(profile.samples.map { ($0, relativeError(of: model, on: $0)) }))
+            },
+            rooflineSource: roofline(of: profile)?.source)
+    }
+
+    /// `|predicted − measured| / measured` of `model` on `sample`.
+    static func relativeError(of model: HardwareProfile, on sample: CalibratedProfile.Sample) -> Double {
+        let predicted = model.iterationTime(batch: sample.batch, prefillTokens: sample.prefillTokens,
+                                            contextTokens: Int64(sample.contextTokens)).seconds
+        return abs(predicted - sample.seconds) / sample.seconds
+    }
+
+    /// The built-in estimates' datasheet roofline for the profile's model, GPU (H100 or A100, read
+    /// from its device) and TP; nil for another device.
+    static func roofline(of profile: CalibratedProfile) -> HardwareProfile? {
+        let device = profile.device.name.uppercased()
+        guard let gpu = MeasuredGPU.allCases.first(where: { device.contains($0.rawValue.uppercased()) }) else { return nil }
+        let shape = profile.model, tp = tensorParallel(of: profile)
+        let kvBytesPerToken = 2 * Double(shape.layers * shape.kvHeads * (shape.hidden / max(1, shape.heads))) * 2
+        return .roofline(name: "roofline", gpu: gpu.figures, parameters: shape.parameters, kvBytesPerToken: kvBytesPerToken,
+                         tensorParallel: tp)
     }
 
     /// Fold `f` holds the samples whose index is `f` modulo `folds`.
@@ -76,12 +101,7 @@ public struct ProfileFidelity: Codable, Sendable, Equatable {
                 throw CalibrationError("fold \(fold + 1) of \(folds) (samples \(heldList) held out): "
                                        + "the \(form.rawValue) fit on the other folds failed: \(error)")
             }
-            for index in held {
-                let sample = profile.samples[index]
-                let predicted = model.iterationTime(batch: sample.batch, prefillTokens: sample.prefillTokens,
-                                                    contextTokens: Int64(sample.contextTokens)).seconds
-                errors.append((sample, abs(predicted - sample.seconds) / sample.seconds))
-            }
+            for index in held { errors.append((profile.samples[index], relativeError(of: model, on: profile.samples[index]))) }
         }
         return errors
     }
@@ -95,6 +115,10 @@ public struct ProfileFidelity: Codable, Sendable, Equatable {
         case .knee:
             copy.form = HardwareProfile.Form.knee.rawValue
             copy.kneeFit = try KneeModelFit.fit(samples)
+        case .table:
+            guard let table = profile.tableFit else { throw CalibrationError("\(profile.name): the table form without `table_fit`") }
+            copy.form = HardwareProfile.Form.table.rawValue
+            copy.tableFit = try TableModelFit.refit(table, on: samples)
         case .linear:
             copy.form = HardwareProfile.Form.linear.rawValue
             copy.kneeFit = nil

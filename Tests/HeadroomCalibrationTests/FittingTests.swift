@@ -140,9 +140,10 @@ struct KneeFittingTests {
         var samples: [CalibratedProfile.Sample] = []
         func add(batch: Int, prefill: Int, context: Int) {
             let point = prefill > 0
-                ? KneeModelFit.Point(tokens: Double(prefill), decodes: 0, context: Double(context),
+                ? KneeModelFit.Point(tokens: Double(prefill), decodes: 0, context: 0, cached: Double(context),
                                      attentionUnits: Double(prefill) * (Double(context) + Double(prefill) / 2), seconds: 1)
-                : KneeModelFit.Point(tokens: Double(batch), decodes: Double(batch), context: Double(context), attentionUnits: 0, seconds: 1)
+                : KneeModelFit.Point(tokens: Double(batch), decodes: Double(batch), context: Double(context), cached: 0, attentionUnits: 0,
+                                     seconds: 1)
             samples.append(.init(batch: batch, prefillTokens: prefill, contextTokens: context, seconds: c.predict(point)))
         }
         for tokens in [32, 64, 128, 256, 512, 1024, 2048, 4096] { add(batch: 1, prefill: tokens, context: 0) }

@@ -63,21 +63,29 @@ struct IterationCompositionTests {
         print("attention fit:", fitted.model.prefillOverhead, fitted.model.secondsPerKey, fitted.model.decodeOverhead, fitted.model.provenance)
     }
 
-    @Test("calibrating from the shipped tables fits the knee form, the linear one beside it, and names its source")
+    @Test("calibrating from the shipped tables fits the table form, the knee and linear ones beside it, and names its source")
     func profile() throws {
         let composition = try MeasuredCalibration.composition(project: .vidur, input: Shipped.vidur, model: "Llama-2-7b-hf", gpu: .h100, tp: 2)
         let profile = try MeasuredCalibration.profile(project: .vidur, composition: composition, gpu: .h100)
-        // Prefills 32…4,096 (8); 9 batches × 3 contexts, less those the KV cache cannot hold: 2 × 80 GB × 0.9 − 2 B × 6.74 B
-        // parameters = 130.5 GB at 512 KiB per token (32 layers × 32 KV heads × 128 × 2 × 2 B) = 248,900 tokens, which
-        // leaves out 64 × 4,096, 128 × 4,096, 256 × 1,024 and 256 × 4,096.
+        // Prefills 32…4,096, powers of two and from 256 on the midpoints (13); 10 batches × 3 contexts, less those the KV
+        // cache cannot hold: 2 × 80 GB × 0.9 − 2 B × 6.74 B parameters = 130.5 GB at 512 KiB per token (32 layers × 32 KV
+        // heads × 128 × 2 × 2 B) = 248,900 tokens, which leaves out 64 × 4,096, 128 × 4,096, 256 × 1,024, 256 × 4,096,
+        // 512 × 1,024 and 512 × 4,096.
         #expect(abs(MeasuredCalibration.kvCapacityTokens(model: composition.model, tp: 2, gpu: .h100) - 248_900) < 100)
         // And chunks of 256 and 1,024 tokens after 1,024, 4,096 and 16,384 cached ones (6).
-        #expect(profile.samples.count == 8 + 6 + 27 - 4)
+        #expect(profile.samples.count == 13 + 6 + 30 - 6)
         #expect(profile.samples.allSatisfy { Double($0.contextTokens) <= 248_900 })
         #expect(profile.fit.rSquared > 0.9 && profile.fit.perPrefillToken > 0)
-        let knee = try #require(profile.kneeFit)
-        #expect(profile.form == "knee" && knee.weightRead > 0 && knee.perTokenCompute > 0)
+        let knee = try #require(profile.kneeFit), table = try #require(profile.tableFit)
+        #expect(profile.form == "table" && knee.perTokenCompute > 0)
         #expect(knee.maxRelativeError < profile.fit.maxRelativeError && knee.rSquared > profile.fit.rSquared)
+        #expect(table.maxRelativeError < knee.maxRelativeError && table.maxRelativeError < 0.05)
+        // The attention terms are the attention model's, summed over 32 layers: 26.88 ns per key per layer, and the work
+        // spread over 132 SMs in 128-query blocks of 16 heads per GPU (TP 2).
+        #expect(abs(table.perAttentionKey - 32 * 26.8848e-9) < 1e-15)
+        #expect(abs(table.perAttentionUnit - 32 * 26.8848e-9 * 16 / (128 * 132)) < 1e-18)
+        // At TP 2 the all-reduces are measured: positive at every knot, and growing with the tokens.
+        #expect(table.communication.allSatisfy { $0 > 0 } && table.communication.last! > table.communication.first!)
         let source = try #require(profile.source)
         for part in ["Vidur", "7d47513", "MIT", "Llama-2-7b-hf", "H100", "TP 2", "all-reduce", "attention modelled"] {
             #expect(source.contains(part), "source lacks \(part): \(source)")

@@ -20,18 +20,20 @@ struct MeasuredCLITests {
 
         let show = try CLITests.capture(["profile", "show", "\(folder)/h100-llama2-7b-tp2.json"])
         #expect(show.status == 0)
-        for part in ["h100-llama-2-7b-hf-tp2 — vidur", "TP 2", "2 all-reduces per layer", "7d47513", "MIT", "iteration (knee form) = ", "linear form (not used", "knee at ", "R² "] {
+        for part in ["h100-llama-2-7b-hf-tp2 — vidur", "TP 2", "2 all-reduces per layer", "7d47513", "MIT", "iteration (table form) = ", "linear form (not used", "table (tokens → ms", "R² "] {
             #expect(show.out.contains(part), "`profile show` lacks \(part): \(show.out)")
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/h100-llama3.1-8b-tp1.json")))
         let object = try #require(json as? [String: Any])
         #expect((object["source"] as? String)?.contains("LLMServingSim") == true)
-        // Prefills 32…2,048 (7), chunks of 256 and 1,024 after 1,024, 4,096 and 16,384 cached tokens (6), and the decode points the KV cache holds: 80 GB × 0.9 − 2 × 8.03 B parameters at 128 KiB per
-        // token ≈ 427,000 tokens, so all but 128 × 4,096 and 256 × 4,096.
+        // Prefills 32…2,048 with the midpoints from 256 on (11), chunks of 256 and 1,024 after 1,024, 4,096 and 16,384 cached
+        // tokens (6), and the decode points the KV cache holds: 80 GB × 0.9 − 2 × 8.03 B parameters at 128 KiB per token ≈
+        // 427,000 tokens, so all but 128 × 4,096, 256 × 4,096, 512 × 1,024 and 512 × 4,096.
         let sampleCount = (object["samples"] as? [Any])?.count
-        let expectedCount = 7 + 6 + 27 - 2
+        let expectedCount = 11 + 6 + 30 - 4
         #expect(sampleCount == expectedCount, "the raw points are in the profile")
-        #expect(object["form"] as? String == "knee" && object["knee_fit"] != nil, "the measured backends write the knee form")
+        #expect(object["form"] as? String == "table" && object["table_fit"] != nil && object["knee_fit"] != nil,
+                "the measured backends write the table form, the knee beside it")
         #expect(object["schema_version"] as? Int == 1)
 
         let help = try CLITests.capture(["profile", "list", "--help"])

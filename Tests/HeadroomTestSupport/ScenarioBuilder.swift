@@ -13,6 +13,14 @@ public enum TestScenario {
         name: "test-knee", source: "test", overhead: .milliseconds(2), weightRead: .milliseconds(6), perTokenCompute: .microseconds(30),
         perToken: .microseconds(1), perDecodeSequence: .microseconds(8), perContextToken: .zero, perAttentionUnitPicoseconds: 1600)
 
+    /// A table-form profile of the same scale, convex past 200 tokens, with a key-walk attention floor.
+    public static let tableProfile = HardwareProfile.table(
+        name: "test-table", source: "test",
+        table: try! TokenCostTable(tokens: [1, 64, 200, 512, 2048],
+                                   linear: [.milliseconds(8), .milliseconds(8.1), .milliseconds(8.3), .milliseconds(17), .milliseconds(75)],
+                                   communication: [.zero, .microseconds(20), .microseconds(50), .microseconds(120), .microseconds(500)]),
+        perDecodeSequence: .microseconds(8), perContextToken: .zero, perAttentionUnitPicoseconds: 1600, perAttentionKeyPicoseconds: 400_000)
+
     /// A replica that starts in about 15 s: 1 GB image (4 + 2 s), 16 GB of weights over 10 GB/s
     /// hops (1.6 + 1.6 + 0.8 s), 5 s warm-up.
     public static let quickStartReplica = ReplicaSpec(

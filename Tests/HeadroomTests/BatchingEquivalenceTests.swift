@@ -8,8 +8,8 @@ import Testing
 /// iteration) on randomized scenarios: every request must get identical times.
 @Suite("Batching equivalence")
 struct BatchingEquivalenceTests {
-    /// `knee`: a knee-form profile (its terms drawn too) instead of the linear one.
-    static func randomScenario(seed: Int, knee: Bool = false) -> Scenario {
+    /// `form`: the profile's form, its terms drawn too.
+    static func randomScenario(seed: Int, form: HardwareProfile.Form = .linear) -> Scenario {
         var random = RandomStream(seed: UInt64(seed), name: "equivalence-scenario")
         func pick<T>(_ options: [T]) -> T { options[random.nextIndex(below: options.count)] }
         let maxSeqs = pick([1, 2, 4, 16, 64])
@@ -18,12 +18,20 @@ struct BatchingEquivalenceTests {
             kvCacheTokens: pick([.unlimited, .tokens(3000), .tokens(20_000)]))
         var profile = TestScenario.simpleProfile
         profile.perContextToken = SimTime(nanoseconds: Int64(pick([0, 50, 2000])))
-        if knee {
+        if form == .table {
+            profile = TestScenario.tableProfile
+            profile.perContextToken = SimTime(nanoseconds: Int64(pick([0, 50, 2000])))
+            profile.perDecodeSequence = .microseconds(Double(pick([0, 8, 300])))
+            profile.perAttentionUnitPicoseconds = Int64(pick([0, 1600, 2_000_000]))
+            profile.perAttentionKeyPicoseconds = Int64(pick([0, 400_000, 20_000_000]))
+        }
+        if form == .knee {
             profile = TestScenario.kneeProfile
             profile.perContextToken = SimTime(nanoseconds: Int64(pick([0, 50, 2000])))
             profile.weightRead = .microseconds(Double(pick([0, 6000, 40_000])))
             profile.perDecodeSequence = .microseconds(Double(pick([0, 8, 300])))
             profile.perAttentionUnitPicoseconds = Int64(pick([0, 1600, 2_000_000]))
+            profile.perAttentionKeyPicoseconds = Int64(pick([0, 0, 400_000]))
         }
         let router = RouterSpec(
             strategy: pick(RouterSpec.Strategy.allCases), activatorCapacity: pick([5, 1000]),
@@ -60,8 +68,15 @@ struct BatchingEquivalenceTests {
 
     @Test("the knee form: fast and naive engines give identical per-request times", arguments: 0..<16)
     func identicalKnee(seed: Int) throws {
-        let scenario = Self.randomScenario(seed: 100 + seed, knee: true)
+        let scenario = Self.randomScenario(seed: 100 + seed, form: .knee)
         #expect(scenario.profile.form == .knee)
+        Self.expectSameResults(scenario)
+    }
+
+    @Test("the table form: fast and naive engines give identical per-request times", arguments: 0..<16)
+    func identicalTable(seed: Int) throws {
+        let scenario = Self.randomScenario(seed: 200 + seed, form: .table)
+        #expect(scenario.profile.form == .table)
         Self.expectSameResults(scenario)
     }
 

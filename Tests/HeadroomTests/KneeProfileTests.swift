@@ -38,9 +38,9 @@ struct KneeProfileTests {
     }
 
     @Test("a knee block is refused with the place and what is allowed", arguments: [
-        ("{form: kneee, overhead: 1ms}", "profile.form", "unknown profile form `kneee`; allowed: linear, knee"),
+        ("{form: kneee, overhead: 1ms}", "profile.form", "unknown profile form `kneee`; allowed: linear, knee, table"),
         ("{form: knee, base: 1ms, weight_read: 5ms, per_token_compute: 20us}", "profile.base",
-         "`base` is not a term of the knee form (it belongs to the linear form; the knee form's overhead is `overhead`)"),
+         "`base` is not a term of the knee form (it belongs to `form: linear`)"),
         ("{base: 8ms, per_seq: 1ms, per_prefill_token: 50us, weight_read: 5ms}", "profile.weight_read",
          "`weight_read` is not a term of the linear form (it belongs to `form: knee`)"),
         ("{form: knee, overhead: 1ms, per_token_compute: 20us}", "profile", "missing required key `weight_read`"),
@@ -79,7 +79,7 @@ struct KneeProfileTests {
         var text = String(decoding: try profile.encoded(), as: UTF8.self)
         text = text.replacingOccurrences(of: "\"form\" : \"knee\"", with: "\"form\" : \"roof\"")
         #expect { try CalibratedProfile.decode(Data(text.utf8), file: "k.json") } throws: {
-            "\($0)" == "k.json: unknown `form` `roof`; allowed: linear, knee"
+            "\($0)" == "k.json: unknown `form` `roof`; allowed: linear, knee, table"
         }
         profile.kneeFit = nil
         #expect { try CalibratedProfile.decode(try profile.encoded(), file: "k.json") } throws: {
@@ -94,13 +94,15 @@ struct ShippedMeasuredProfileTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../profiles").standardized.path
     static let names = ["h100-llama3.1-8b-tp1", "h100-llama3.1-70b-tp4", "h100-llama2-7b-tp1", "a100-llama3-8b-tp1", "a100-llama3-70b-tp4"]
 
-    @Test("each is the knee form, fitted better than the straight line on the same points, its tables named", arguments: names)
-    func knee(name: String) throws {
+    @Test("each is the table form, fitted better than the knee and the straight line on the same points, its tables named",
+          arguments: names)
+    func table(name: String) throws {
         let profile = try CalibratedProfile.load(file: "\(Self.folder)/\(name).json")
-        let knee = try #require(profile.kneeFit)
-        #expect(profile.name == name && profile.form == "knee" && profile.hardwareProfile.form == .knee)
+        let knee = try #require(profile.kneeFit), table = try #require(profile.tableFit)
+        #expect(profile.name == name && profile.form == "table" && profile.hardwareProfile.form == .table)
         #expect(knee.maxRelativeError < profile.fit.maxRelativeError && knee.maxRelativeError < 0.3, "\(knee)")
-        #expect(knee.medianRelativeError < 0.07 && knee.weightRead > 0 && knee.perTokenCompute > 0)
+        #expect(table.maxRelativeError < knee.maxRelativeError && table.maxRelativeError < 0.05, "\(table)")
+        #expect(table.medianRelativeError < 0.01 && table.perAttentionKey > 0 && table.perAttentionUnit > 0)
         #expect(profile.source?.hasPrefix("measured: ") == true && profile.source?.contains("MIT") == true)
     }
 
@@ -111,7 +113,7 @@ struct ShippedMeasuredProfileTests {
             .replacingOccurrences(of: "name: llama\n", with: "name: Llama-3.1-8B\n")
         var scenario = try Scenario.parse(yaml: yaml, file: "\(Self.folder)/../scenarios/s.yaml")
         scenario.duration = .seconds(60)
-        #expect(scenario.profile.form == .knee && scenario.profile.name == "h100-llama3.1-8b-tp1")
+        #expect(scenario.profile.form == .table && scenario.profile.name == "h100-llama3.1-8b-tp1")
         let result = Simulation.run(scenario)
         #expect(result.summary.requests.finished > 100 && result.brokenInvariant == nil)
     }

@@ -56,10 +56,14 @@ struct PropertyTests {
                 triggers: [{type: prometheus, metadata: {query: concurrency, threshold: "4"}}]}}
                 """,
             ][policy]
-            // Odd seeds run the knee form (the properties hold for either).
-            let profileYAML = seed % 2 == 0 ? "{base: 8ms, per_seq: 1ms, per_prefill_token: 50us}"
-                : "{form: knee, overhead: 2ms, weight_read: 6ms, per_token_compute: 30us, per_token: 1us, per_decode_seq: 8us, "
-                    + "per_context_token: 40ns, per_attention_unit: 1.6ns}"
+            // Seeds run the linear, knee and table forms in turn (the properties hold for each).
+            let profileYAML = [
+                "{base: 8ms, per_seq: 1ms, per_prefill_token: 50us}",
+                "{form: knee, overhead: 2ms, weight_read: 6ms, per_token_compute: 30us, per_token: 1us, per_decode_seq: 8us, "
+                    + "per_context_token: 40ns, per_attention_unit: 1.6ns}",
+                "{form: table, tokens: [1, 200, 2048], linear: [8ms, 8.3ms, 75ms], communication: [0ms, 50us, 500us], per_decode_seq: 8us, "
+                    + "per_context_token: 40ns, per_attention_unit: 1.6ns, per_attention_key: 400ns}",
+            ][Int((seed / 3) % 3)]
             return """
                 name: property
                 duration: \(seconds)s

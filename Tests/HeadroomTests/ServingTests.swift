@@ -110,9 +110,10 @@ struct ServingTests {
         #expect(result.summary.requests.droppedByReason["exceeds_kv_cache"] == result.summary.requests.arrived)
     }
 
-    @Test("the closed-form decode run equals the sum of its iterations; the boundary search is exact", arguments: [false, true])
-    func stepTimeClosedForm(knee: Bool) {
-        var profile = knee ? TestScenario.kneeProfile : TestScenario.simpleProfile
+    @Test("the closed-form decode run equals the sum of its iterations; the boundary search is exact",
+          arguments: HardwareProfile.Form.allCases)
+    func stepTimeClosedForm(form: HardwareProfile.Form) {
+        var profile = [.linear: TestScenario.simpleProfile, .knee: TestScenario.kneeProfile, .table: TestScenario.tableProfile][form]!
         profile.perContextToken = SimTime(nanoseconds: 37)
         let model = StepTimeModel(profile)
         var random = RandomStream(seed: 5, name: "step-time")
@@ -134,6 +135,53 @@ struct ServingTests {
     }
 }
 
+/// The table form's iteration time, term by term.
+@Suite("Table-form iteration times")
+struct TableStepTimeTests {
+    @Test("the table interpolates between knots, holds below the first, extends the last segment; attention is the walk or the work")
+    func shape() throws {
+        let p = TestScenario.tableProfile
+        // At a knot (512 tokens): 17 ms + 120 µs, and attention max(walk 0.4 µs × 512 = 204.8 µs, work 1.6 ps × 512 × 256 =
+        // 209.7152 µs): the work.
+        #expect(p.iterationTime(decodes: 0, prefills: [(512, 0)], decodeContext: 0)
+                == SimTime(nanoseconds: 17_000_000 + 120_000 + 209_715))
+        // Between knots (1,280 tokens: halfway from 512 to 2,048): (17 + 75) / 2 ms + (120 + 500) / 2 µs.
+        let halfway = TokenCostTable.interpolate(p.tokenTable!.total, at: 1280, knots: p.tokenTable!.tokens)
+        #expect(halfway == 46_000_000 + 310_000)
+        // Below the first knot there is none (a batch has at least 1 token); beyond the last, the last slope:
+        // 75.5 ms + (75.5 − 17.12) ms × 1,536 / 1,536.
+        #expect(TokenCostTable.interpolate(p.tokenTable!.total, at: 3584, knots: p.tokenTable!.tokens) == 75_500_000 + 58_380_000)
+        // A 64-token chunk after 100,000 cached: the walk (0.4 µs × 100,064 = 40.0256 ms) beats the work
+        // (1.6 ps × 64 × 100,032 = 10.243 ms).
+        #expect(p.iterationTime(decodes: 0, prefills: [(64, 100_000)], decodeContext: 0)
+                == SimTime(nanoseconds: 8_100_000 + 20_000 + 40_025_600))
+        // 16 decodes at 1,000 cached each and the per-context term: the cached prefix of a prefill is not
+        // priced per context token in this form, the decoding sequences' context is.
+        var q = p
+        q.perContextToken = SimTime(nanoseconds: 10)
+        let mixed = q.iterationTime(decodes: 16, prefills: [(48, 5000)], decodeContext: 16_000)
+        let table = TokenCostTable.interpolate(p.tokenTable!.total, at: 64, knots: p.tokenTable!.tokens)
+        #expect(mixed == SimTime(nanoseconds: table + 16 * 8000 + 16_000 * 10 + 400 * 5048))
+    }
+
+    @Test("a table is refused when it has too few knots, tokens out of order, ragged lists or a negative cost")
+    func refused() {
+        #expect(throws: TokenCostTable.Problem.tooFewKnots(1)) { try TokenCostTable(tokens: [1], linear: [.milliseconds(1)]) }
+        #expect(throws: TokenCostTable.Problem.tokensNotIncreasing(index: 1)) {
+            try TokenCostTable(tokens: [8, 8], linear: [.milliseconds(1), .milliseconds(2)])
+        }
+        #expect(throws: TokenCostTable.Problem.tokensNotIncreasing(index: 0)) {
+            try TokenCostTable(tokens: [0, 8], linear: [.milliseconds(1), .milliseconds(2)])
+        }
+        #expect(throws: TokenCostTable.Problem.lengths(tokens: 2, linear: 2, communication: 1)) {
+            try TokenCostTable(tokens: [1, 8], linear: [.milliseconds(1), .milliseconds(2)], communication: [.zero])
+        }
+        #expect(throws: TokenCostTable.Problem.negativeCost(index: 1)) {
+            try TokenCostTable(tokens: [1, 8], linear: [.milliseconds(1), SimTime(nanoseconds: -1)])
+        }
+    }
+}
+
 /// The knee form's iteration time, term by term.
 @Suite("Knee-form iteration times")
 struct KneeStepTimeTests {
@@ -141,15 +189,15 @@ struct KneeStepTimeTests {
     func shape() {
         let p = TestScenario.kneeProfile
         // 100 prefill tokens: 2 ms + max(6 ms, 3 ms) + 100 µs + 1.6 ps × 100 × 50 = 8.108 ms.
-        #expect(p.iterationTime(decodes: 0, prefills: [(100, 0)], contextTokens: 0) == SimTime(nanoseconds: 8_108_000))
+        #expect(p.iterationTime(decodes: 0, prefills: [(100, 0)], decodeContext: 0) == SimTime(nanoseconds: 8_108_000))
         // 1,000 tokens past the knee: 2 ms + 30 ms + 1 ms + 1.6 ps × 1,000 × 500 = 33.8 ms.
-        #expect(p.iterationTime(decodes: 0, prefills: [(1000, 0)], contextTokens: 0) == SimTime(nanoseconds: 33_800_000))
+        #expect(p.iterationTime(decodes: 0, prefills: [(1000, 0)], decodeContext: 0) == SimTime(nanoseconds: 33_800_000))
         // The same chunk after 10,000 cached tokens: + 1.6 ps × 1,000 × 10,000 = 16 ms more attention.
-        #expect(p.iterationTime(decodes: 0, prefills: [(1000, 10_000)], contextTokens: 10_000) == SimTime(nanoseconds: 49_800_000))
+        #expect(p.iterationTime(decodes: 0, prefills: [(1000, 10_000)], decodeContext: 0) == SimTime(nanoseconds: 49_800_000))
         // 64 decodes: 2 ms + 6 ms + 64 µs + 512 µs.
-        #expect(p.iterationTime(decodes: 64, prefills: [], contextTokens: 64 * 1000) == SimTime(nanoseconds: 8_576_000))
+        #expect(p.iterationTime(decodes: 64, prefills: [], decodeContext: 64 * 1000) == SimTime(nanoseconds: 8_576_000))
         // A mixed batch: 64 decodes and a 500-token chunk share the linear operators (564 tokens).
-        #expect(p.iterationTime(decodes: 64, prefills: [(500, 0)], contextTokens: 0)
+        #expect(p.iterationTime(decodes: 64, prefills: [(500, 0)], decodeContext: 0)
                 == SimTime(nanoseconds: 2_000_000 + 564 * 30_000 + 564 * 1000 + 64 * 8000 + 1600 * 500 * 500 / 2000))
     }
 
@@ -165,7 +213,10 @@ struct KneeStepTimeTests {
     func saturates() {
         var p = TestScenario.kneeProfile
         p.perAttentionUnitPicoseconds = 1_000_000_000
+        p.perAttentionKeyPicoseconds = 1_000_000_000
         let model = StepTimeModel(p)
         #expect(model.iteration(batch: 1, decodes: 0, prefillTokens: 1, contextTokens: 0, prefillAttention: .max / 2) > 0)
+        #expect(model.prefillAttention(chunk: 1 << 24, cached: 1 << 40) == .max / 4)
+        #expect(p.iterationTime(decodes: 0, prefills: [(1 << 24, 1 << 40)], decodeContext: 0) > .zero)
     }
 }

@@ -15,11 +15,30 @@ import HeadroomEngine
 ///   per_decode_seq: 8us         # per decoding sequence
 ///   per_context_token: 40ns     # per cached token of the batch (decode attention reads)
 ///   per_attention_unit: 1.6ns   # prefill attention per chunk × (cached + chunk / 2); ps resolution
+///   per_attention_key: 2.1us    # optional: per key of a chunk's longest walk (cached + chunk)
+/// profile:
+///   form: table                 # the linear operators by the batch's tokens, interpolated
+///   tokens: [1, 64, 256, 1024, 4096]
+///   linear: [6.1ms, 6.3ms, 8.0ms, 19ms, 71ms]
+///   communication: [0ms, 0.1ms, 0.3ms, 1ms, 4ms]   # optional: the all-reduces at each knot
+///   per_decode_seq: 8us
+///   per_context_token: 23ns
+///   per_attention_unit: 0.25ps
+///   per_attention_key: 860ps
 /// ```
 extension HardwareProfile {
     static let linearKeys = ["base", "per_seq", "per_prefill_token", "per_context_token"]
     static let kneeKeys = ["overhead", "weight_read", "per_token_compute", "per_token", "per_decode_seq", "per_context_token",
-                           "per_attention_unit"]
+                           "per_attention_unit", "per_attention_key"]
+    static let tableKeys = ["tokens", "linear", "communication", "per_decode_seq", "per_context_token", "per_attention_unit",
+                            "per_attention_key"]
+    static func keys(of form: Form) -> [String] {
+        switch form {
+        case .linear: return linearKeys
+        case .knee: return kneeKeys
+        case .table: return tableKeys
+        }
+    }
     static let commonKeys = ["name", "source", "form"]
 
     /// A built-in profile's name, a calibrated profile's JSON file (scaled to `model`'s depth), or
@@ -45,7 +64,8 @@ extension HardwareProfile {
             self = profile
             return
         }
-        let all = try value.mapping(allowing: Self.commonKeys + Self.linearKeys + Self.kneeKeys.filter { !Self.linearKeys.contains($0) })
+        let every = Form.allCases.flatMap(Self.keys(of:)).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let all = try value.mapping(allowing: Self.commonKeys + every)
         let form: Form
         if let formValue = all["form"] {
             let text = try formValue.string()
@@ -56,10 +76,10 @@ extension HardwareProfile {
         } else {
             form = .linear
         }
-        let allowed = Self.commonKeys + (form == .knee ? Self.kneeKeys : Self.linearKeys)
+        let allowed = Self.commonKeys + Self.keys(of: form)
         for (key, entry) in all.entries where !allowed.contains(key) {
-            throw entry.error("`\(key)` is not a term of the \(form.rawValue) form"
-                + (form == .linear ? " (it belongs to `form: knee`)" : " (it belongs to the linear form; the knee form's overhead is `overhead`)")
+            let owners = Form.allCases.filter { Self.keys(of: $0).contains(key) }.map { "`form: \($0.rawValue)`" }
+            throw entry.error("`\(key)` is not a term of the \(form.rawValue) form (it belongs to \(owners.joined(separator: " and ")))"
                 + "; allowed: \(allowed.joined(separator: ", "))")
         }
         let name = try all["name"]?.string() ?? "inline", source = try all["source"]?.string() ?? "written in the scenario"
@@ -83,7 +103,35 @@ extension HardwareProfile {
                 perToken: try all["per_token"]?.duration(perToken) ?? .zero,
                 perDecodeSequence: try all["per_decode_seq"]?.duration(perToken) ?? .zero,
                 perContextToken: try all["per_context_token"]?.duration(perToken) ?? .zero,
-                perAttentionUnitPicoseconds: try all["per_attention_unit"]?.picoseconds() ?? 0)
+                perAttentionUnitPicoseconds: try all["per_attention_unit"]?.picoseconds() ?? 0,
+                perAttentionKeyPicoseconds: try all["per_attention_key"]?.picoseconds() ?? 0)
+        case .table:
+            let perToken = SimTime.zero ... .seconds(1)
+            self = .table(
+                name: name, source: source, table: try Self.tokenTable(all),
+                perDecodeSequence: try all["per_decode_seq"]?.duration(perToken) ?? .zero,
+                perContextToken: try all["per_context_token"]?.duration(perToken) ?? .zero,
+                perAttentionUnitPicoseconds: try all["per_attention_unit"]?.picoseconds() ?? 0,
+                perAttentionKeyPicoseconds: try all["per_attention_key"]?.picoseconds() ?? 0)
+        }
+    }
+
+    /// The table form's `tokens`, `linear` and `communication` lists.
+    private static func tokenTable(_ all: YAMLMapping) throws(ScenarioError) -> TokenCostTable {
+        let tokensValue = try all.required("tokens"), linearValue = try all.required("linear")
+        // A batch holds at most 2^24 tokens, an iteration no more than an hour: products stay in 64 bits.
+        let tokens = try tokensValue.sequence().map { (entry: YAMLValue) throws(ScenarioError) in Int64(try entry.int(1 ... 1 << 24)) }
+        let linear = try linearValue.sequence().map { (entry: YAMLValue) throws(ScenarioError) in try entry.duration(.zero ... .seconds(3600)) }
+        let communication = try all["communication"]?.sequence().map { (entry: YAMLValue) throws(ScenarioError) in
+            try entry.duration(.zero ... .seconds(3600))
+        } ?? []
+        do {
+            return try TokenCostTable(tokens: tokens, linear: linear, communication: communication)
+        } catch let problem {
+            switch problem {
+            case .tokensNotIncreasing(let index): throw tokensValue.error("`tokens[\(index)]` must be larger than the one before it")
+            default: throw linearValue.error("\(problem)")
+            }
         }
     }
 }

@@ -68,6 +68,12 @@ extension CalibratedProfile {
         profile.perToken = scaled(profile.perToken)
         profile.perDecodeSequence = scaled(profile.perDecodeSequence)
         profile.perAttentionUnitPicoseconds = Int64((Double(profile.perAttentionUnitPicoseconds) * ratio).rounded())
+        profile.perAttentionKeyPicoseconds = Int64((Double(profile.perAttentionKeyPicoseconds) * ratio).rounded())
+        if let table = profile.tokenTable {
+            // Both columns are sums over layers (the once-per-iteration operators carried along).
+            profile.tokenTable = try? TokenCostTable(tokens: table.tokens, linear: table.linear.map(scaled),
+                                                     communication: table.communication.map(scaled))
+        }
         let terms = profile.form == .linear ? "all four terms" : "every term"
         profile.source += "; scaled ×\(String(format: "%g", ratio)) from \(self.model.layers) to \(layers) layers "
             + (source == nil

@@ -21,8 +21,9 @@ extension CalibratedProfile.Fit {
 }
 
 extension CalibratedProfile {
-    /// The errors of the fit the simulator runs: the knee fit's in the knee form, else the linear one's.
+    /// The errors of the fit the simulator runs: the knee or table fit's in those forms, else the linear one's.
     public var effectiveFitError: (rSquared: Double, maxRelativeError: Double) {
+        if form == HardwareProfile.Form.table.rawValue, let table = tableFit { return (table.rSquared, table.maxRelativeError) }
         if form == HardwareProfile.Form.knee.rawValue, let knee = kneeFit { return (knee.rSquared, knee.maxRelativeError) }
         return (fit.rSquared, fit.maxRelativeError)
     }

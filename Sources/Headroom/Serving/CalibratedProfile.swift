@@ -89,13 +89,18 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
         public var perContextToken: Double
         /// Per unit of `chunk × (cached + chunk / 2)` of a prefilling sequence.
         public var perAttentionUnit: Double
+        /// Per key of a prefilling sequence's longest walk (`cached + chunk`); absent (0) in files
+        /// written before it existed.
+        public var perAttentionKey: Double?
         public var rSquared: Double
         public var maxRelativeError: Double
         /// Median |predicted − measured| / measured.
         public var medianRelativeError: Double
         public init(overhead: Double, weightRead: Double, perTokenCompute: Double, perToken: Double, perDecodeSequence: Double,
-                    perContextToken: Double, perAttentionUnit: Double, rSquared: Double, maxRelativeError: Double, medianRelativeError: Double) {
+                    perContextToken: Double, perAttentionUnit: Double, perAttentionKey: Double? = nil, rSquared: Double, maxRelativeError: Double,
+                    medianRelativeError: Double) {
             self.overhead = overhead
+            self.perAttentionKey = perAttentionKey
             self.weightRead = weightRead
             self.perTokenCompute = perTokenCompute
             self.perToken = perToken
@@ -147,9 +152,11 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
     /// modelled); absent from profiles the CPU and CUDA backends measure.
     public var source: String?
     /// The form the simulator runs: `linear` (absent in older files) uses `fit`; `knee` uses
-    /// `knee_fit`, with `fit` kept beside it (the best straight line on the same samples).
+    /// `knee_fit`, `table` uses `table_fit`, with `fit` kept beside them (the best straight line
+    /// on the same samples).
     public var form: String?
     public var kneeFit: KneeFit?
+    public var tableFit: TableFit?
 
     public init(name: String, backend: String, device: Device, model: ModelShape, samples: [Sample], fit: Fit, loadPath: LoadPath?) {
         schemaVersion = Self.currentSchemaVersion
@@ -197,9 +204,16 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
         case HardwareProfile.Form.knee.rawValue:
             guard let knee = profile.kneeFit else { throw ProfileError("\(file): `form` is knee but `knee_fit` is missing") }
             let terms = [knee.overhead, knee.weightRead, knee.perTokenCompute, knee.perToken, knee.perDecodeSequence, knee.perContextToken,
-                         knee.perAttentionUnit]
+                         knee.perAttentionUnit, knee.perAttentionKey ?? 0]
             guard terms.allSatisfy({ $0.isFinite && $0 >= 0 && $0 < 3600 }) else {
                 throw ProfileError("\(file): `knee_fit` has a negative, infinite or absurd coefficient (each must be 0 to 3,600 seconds)")
+            }
+        case HardwareProfile.Form.table.rawValue:
+            guard let table = profile.tableFit else { throw ProfileError("\(file): `form` is table but `table_fit` is missing") }
+            do {
+                _ = try table.costTable()
+            } catch {
+                throw ProfileError("\(file): \(error.description)")
             }
         case let other?:
             throw ProfileError("\(file): unknown `form` `\(other)`; allowed: \(HardwareProfile.Form.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -223,6 +237,14 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
     /// `hardwareProfile(serving:)` to serve a deeper model).
     public var hardwareProfile: HardwareProfile {
         let origin = source.map { "\($0); " } ?? "calibrated (\(backend)) on \(device.name) for \(model.name); "
+        // `decode` refused a table that does not convert; one built in code falls back to the line.
+        if form == HardwareProfile.Form.table.rawValue, let table = tableFit,
+           let profile = try? table.hardwareProfile(
+               name: name,
+               source: origin + "table form (\(table.tokens.count) knots), R² \(String(format: "%.4f", table.rSquared)), max relative error "
+                   + "\(String(format: "%.1f", table.maxRelativeError * 100)) % (the linear fit's: \(String(format: "%.1f", fit.maxRelativeError * 100)) %)") {
+            return profile
+        }
         if form == HardwareProfile.Form.knee.rawValue, let knee = kneeFit {
             return .knee(
                 name: name,
@@ -230,7 +252,8 @@ public struct CalibratedProfile: Codable, Sendable, Equatable {
                     + "\(String(format: "%.1f", knee.maxRelativeError * 100)) % (the linear fit's: \(String(format: "%.1f", fit.maxRelativeError * 100)) %)",
                 overhead: .seconds(knee.overhead), weightRead: .seconds(knee.weightRead), perTokenCompute: .seconds(knee.perTokenCompute),
                 perToken: .seconds(knee.perToken), perDecodeSequence: .seconds(knee.perDecodeSequence),
-                perContextToken: .seconds(knee.perContextToken), perAttentionUnitPicoseconds: HardwareProfile.picoseconds(knee.perAttentionUnit))
+                perContextToken: .seconds(knee.perContextToken), perAttentionUnitPicoseconds: HardwareProfile.picoseconds(knee.perAttentionUnit),
+                perAttentionKeyPicoseconds: HardwareProfile.picoseconds(knee.perAttentionKey ?? 0))
         }
         return HardwareProfile(
             name: name,

@@ -1,6 +1,7 @@
+import Foundation
 import HeadroomEngine
 
-/// How long one engine iteration takes on given hardware for a given model, in one of two forms.
+/// How long one engine iteration takes on given hardware for a given model, in one of three forms.
 ///
 /// `linear` (the first form; datasheet profiles and older files):
 /// `iteration = base + per_seq × batch + per_prefill_token × prefill tokens
@@ -9,8 +10,14 @@ import HeadroomEngine
 /// `knee` (the roofline's shape, fitted to measured GPUs; see `Form.knee`):
 /// `iteration = base + max(weight_read, tokens × per_token_compute) + per_token × tokens
 ///              + per_decode_seq × decoding sequences + per_context_token × context tokens
-///              + per_attention_unit × Σ over prefilling sequences of chunk × (cached + chunk / 2)`
-/// where `tokens` = decoding sequences + prefill tokens.
+///              + Σ over prefilling sequences of attention(chunk, cached)`
+/// where `tokens` = decoding sequences + prefill tokens and `attention(chunk, cached) =
+/// max(per_attention_key × (cached + chunk), per_attention_unit × chunk × (cached + chunk / 2))`:
+/// the longest key walk while the chunk's query blocks fit on the GPU at once, its FLOPs beyond.
+///
+/// `table` (fitted to measured operator tables; see `TokenCostTable`): the knee form with
+/// `overhead + max(weight_read, …) + per_token × tokens` replaced by a piecewise-linear table over
+/// `tokens` of the linear operators and the all-reduces.
 ///
 /// The coefficients are whole nanoseconds (the attention unit whole picoseconds) so that a run of
 /// decode iterations has an exact integer closed form (see `StepTimeModel`); a finer coefficient
@@ -24,6 +31,9 @@ public struct HardwareProfile: Sendable, Equatable {
         /// reading the weights dominates, linear past the knee — plus per-token, per-decoding-
         /// sequence, context and prefill-attention terms (quadratic in a prompt's length).
         case knee
+        /// The linear operators and all-reduces from a table over the batch's tokens; the knee
+        /// form's decode, context and attention terms.
+        case table
     }
     /// The form; `linear` unless a profile says otherwise.
     public var form: Form = .linear
@@ -51,6 +61,11 @@ public struct HardwareProfile: Sendable, Equatable {
     public var perDecodeSequence: SimTime = .zero
     /// Prefill attention per unit of `chunk × (cached + chunk / 2)` (∝ its FLOPs), picoseconds. >= 0.
     public var perAttentionUnitPicoseconds: Int64 = 0
+    /// Prefill attention per key of a sequence's longest walk (`cached + chunk`), picoseconds; the
+    /// floor while its query blocks run at once. 0: attention is its FLOPs alone. >= 0.
+    public var perAttentionKeyPicoseconds: Int64 = 0
+    /// The table form's linear operators and all-reduces; nil in the other forms.
+    public var tokenTable: TokenCostTable?
 
     public init(
         name: String, source: String, base: SimTime, perSequence: SimTime, perPrefillToken: SimTime, perContextToken: SimTime
@@ -68,7 +83,7 @@ extension HardwareProfile {
     /// A profile of the knee form (`base` is its per-iteration overhead).
     public static func knee(
         name: String, source: String, overhead: SimTime, weightRead: SimTime, perTokenCompute: SimTime, perToken: SimTime,
-        perDecodeSequence: SimTime, perContextToken: SimTime, perAttentionUnitPicoseconds: Int64
+        perDecodeSequence: SimTime, perContextToken: SimTime, perAttentionUnitPicoseconds: Int64, perAttentionKeyPicoseconds: Int64 = 0
     ) -> HardwareProfile {
         var profile = HardwareProfile(name: name, source: source, base: overhead, perSequence: .zero, perPrefillToken: .zero,
                                       perContextToken: perContextToken)
@@ -78,6 +93,22 @@ extension HardwareProfile {
         profile.perToken = perToken
         profile.perDecodeSequence = perDecodeSequence
         profile.perAttentionUnitPicoseconds = perAttentionUnitPicoseconds
+        profile.perAttentionKeyPicoseconds = perAttentionKeyPicoseconds
+        return profile
+    }
+
+    /// A profile of the table form (the table holds every per-iteration overhead).
+    public static func table(
+        name: String, source: String, table: TokenCostTable, perDecodeSequence: SimTime, perContextToken: SimTime,
+        perAttentionUnitPicoseconds: Int64, perAttentionKeyPicoseconds: Int64
+    ) -> HardwareProfile {
+        var profile = HardwareProfile(name: name, source: source, base: .zero, perSequence: .zero, perPrefillToken: .zero,
+                                      perContextToken: perContextToken)
+        profile.form = .table
+        profile.tokenTable = table
+        profile.perDecodeSequence = perDecodeSequence
+        profile.perAttentionUnitPicoseconds = perAttentionUnitPicoseconds
+        profile.perAttentionKeyPicoseconds = perAttentionKeyPicoseconds
         return profile
     }
 
@@ -124,7 +155,7 @@ extension HardwareProfile {
             name: name,
             source: "roofline from the \(gpu.name) datasheet (\(gpu.memoryBandwidth / 1e12) TB/s at "
                 + "\(Int(gpu.bandwidthEfficiency * 100)) %, \(Int(gpu.bf16Flops / 1e12)) TFLOP/s BF16 at "
-                + "\(Int(gpu.computeEfficiency * 100)) %), \(parameters / 1e9)B parameters, TP=\(tensorParallel)",
+                + "\(Int(gpu.computeEfficiency * 100)) %), \(String(format: "%g", parameters / 1e9))B parameters, TP=\(tensorParallel)",
             base: .seconds(parameters * bytesPerParameter / bandwidth),
             perSequence: perToken,
             perPrefillToken: perToken,

@@ -17,8 +17,7 @@ extension ReplicaEngine {
         var batch = decoding
         var prefillTokens = 0
         var context = decodingComputed + Int64(decoding) * decodeSteps
-        // Σ chunk × (2 × cached + chunk) over the prefilling sequences: the knee form's prefill
-        // attention (in half-units, to stay an integer).
+        // The prefilling sequences' attention, picoseconds (zero in the linear form).
         var prefillAttention: Int64 = 0
         for index in prefilling.indices where budget > 0 {
             let chunk = min(Int(prefilling[index].prefillRemaining), budget)
@@ -26,8 +25,9 @@ extension ReplicaEngine {
             budget -= chunk
             prefillTokens += chunk
             batch += 1
-            context += prefilling[index].computed
-            prefillAttention += Int64(chunk) * (2 * prefilling[index].computed + Int64(chunk))
+            // The linear form prices a prefill's cached prefix per token; the others in its attention.
+            if model.chargesCachedPrefix { context += prefilling[index].computed }
+            prefillAttention = min(Int64.max / 4, prefillAttention + model.prefillAttention(chunk: chunk, cached: prefilling[index].computed))
         }
         let fewestRemaining = decoding > 0 ? Int(nextFinishStep - decodeSteps) : Int.max
 
@@ -53,7 +53,7 @@ extension ReplicaEngine {
             if request.admittedAt == .never { requests[head].admittedAt = now }
             budget -= chunk
             prefillTokens += chunk
-            prefillAttention += Int64(chunk) * Int64(chunk)
+            prefillAttention = min(Int64.max / 4, prefillAttention + model.prefillAttention(chunk: chunk, cached: 0))
             batch += 1
         }
 

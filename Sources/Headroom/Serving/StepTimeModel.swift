@@ -5,46 +5,72 @@ import HeadroomEngine
 /// In a run of `n` decode iterations with a constant batch of `B` sequences starting with `C₀`
 /// context tokens, iteration `k` (from 0) reads `C₀ + k·B` context tokens, so the run lasts
 /// `S(n) = n·T₀ + per_ctx·B·n(n−1)/2` with `T₀` the first iteration — exact in integers. In the
-/// knee form every term but the context one depends only on the batch's tokens (`B`, constant
-/// through the run) and its decoding sequences (`B`), and prefill attention is zero, so the
-/// same quadratic holds (docs/DECISIONS.md, "The knee form keeps the decode run's closed form").
+/// knee and table forms every term but the context one depends only on the batch's tokens (`B`,
+/// constant through the run) and its decoding sequences (`B`), and prefill attention is zero, so
+/// the same quadratic holds (docs/DECISIONS.md, "The knee form keeps the decode run's closed form").
 /// The simulator jumps over such runs in one event instead of one per iteration.
 @usableFromInline
 struct StepTimeModel: Sendable {
+    let form: HardwareProfile.Form
     let base: Int64, perSequence: Int64, perPrefillToken: Int64, perContextToken: Int64
-    let isKnee: Bool
-    let weightRead: Int64, perTokenCompute: Int64, perToken: Int64, perDecodeSequence: Int64, perAttentionUnitPicoseconds: Int64
+    let weightRead: Int64, perTokenCompute: Int64, perToken: Int64, perDecodeSequence: Int64
+    let perAttentionUnitPicoseconds: Int64, perAttentionKeyPicoseconds: Int64
+    /// The table form's knots and their costs (linear operators + all-reduces), nanoseconds.
+    let tableTokens: [Int64], tableNanoseconds: [Int64]
 
     init(_ profile: HardwareProfile) {
+        form = profile.form
         base = profile.base.nanoseconds
         perSequence = profile.perSequence.nanoseconds
         perPrefillToken = profile.perPrefillToken.nanoseconds
         perContextToken = profile.perContextToken.nanoseconds
-        isKnee = profile.form == .knee
         weightRead = profile.weightRead.nanoseconds
         perTokenCompute = profile.perTokenCompute.nanoseconds
         perToken = profile.perToken.nanoseconds
         perDecodeSequence = profile.perDecodeSequence.nanoseconds
         perAttentionUnitPicoseconds = profile.perAttentionUnitPicoseconds
+        perAttentionKeyPicoseconds = profile.perAttentionKeyPicoseconds
+        tableTokens = profile.tokenTable?.tokens ?? []
+        tableNanoseconds = profile.tokenTable?.total ?? []
+    }
+
+    /// Whether `per_context_token` also prices the tokens cached before a prefill chunk: in the
+    /// linear form (its only attention term); the knee and table forms price them in the chunk's
+    /// attention, and `per_context_token` is the decoding sequences' K/V reads alone.
+    var chargesCachedPrefix: Bool { form == .linear }
+
+    /// One prefilling sequence's attention, picoseconds: `max(per_attention_key × (cached +
+    /// chunk), per_attention_unit × chunk × (cached + chunk / 2))`; 0 in the linear form, whose
+    /// prefill cost is per token. Saturates rather than traps.
+    @inline(__always)
+    func prefillAttention(chunk: Int, cached: Int64) -> Int64 {
+        guard form != .linear else { return 0 }
+        let chunk = Int64(chunk)
+        let (walk, walkOverflow) = perAttentionKeyPicoseconds.multipliedReportingOverflow(by: cached + chunk)
+        // Half-units (chunk × (2 × cached + chunk)) keep the unit term an integer.
+        let (units, unitsOverflow) = chunk.multipliedReportingOverflow(by: 2 * cached + chunk)
+        let (work, workOverflow) = perAttentionUnitPicoseconds.multipliedReportingOverflow(by: units)
+        if walkOverflow || unitsOverflow || workOverflow { return Int64.max / 4 }
+        return max(walk, work / 2)
     }
 
     /// One iteration with `batch` sequences, `decodes` of them decoding, `prefillTokens` prompt
-    /// tokens and `contextTokens` already cached; `prefillAttention` is Σ `chunk × (2 × cached +
-    /// chunk)` over the prefilling sequences (twice the attention units, so that it stays an
-    /// integer). At least 1 ns, so time always advances.
+    /// tokens, `contextTokens` already cached and `prefillAttention` picoseconds of prefill
+    /// attention (Σ `prefillAttention(chunk:cached:)` over the prefilling sequences). At least
+    /// 1 ns, so time always advances.
     @inline(__always)
     func iteration(batch: Int, decodes: Int, prefillTokens: Int, contextTokens: Int64, prefillAttention: Int64) -> Int64 {
-        guard isKnee else {
-            return max(1, base + perSequence * Int64(batch) + perPrefillToken * Int64(prefillTokens) + perContextToken * contextTokens)
-        }
         let tokens = Int64(decodes + prefillTokens)
-        var time = base + max(weightRead, perTokenCompute * tokens) + perToken * tokens + perDecodeSequence * Int64(decodes)
-            + perContextToken * contextTokens
-        if prefillAttention > 0 {
-            // Picoseconds × half-units: / 2,000 gives nanoseconds; saturates rather than traps.
-            let (product, overflow) = perAttentionUnitPicoseconds.multipliedReportingOverflow(by: prefillAttention)
-            time += overflow ? Int64.max / 4 : product / 2000
+        var time: Int64
+        switch form {
+        case .linear:
+            return max(1, base + perSequence * Int64(batch) + perPrefillToken * Int64(prefillTokens) + perContextToken * contextTokens)
+        case .knee:
+            time = base + max(weightRead, perTokenCompute * tokens) + perToken * tokens
+        case .table:
+            time = TokenCostTable.interpolate(tableNanoseconds, at: tokens, knots: tableTokens)
         }
+        time += perDecodeSequence * Int64(decodes) + perContextToken * contextTokens + prefillAttention / 1000
         return max(1, time)
     }
 
@@ -91,25 +117,27 @@ struct StepTimeModel: Sendable {
 
 extension HardwareProfile {
     /// One iteration's length as the simulator computes it (whole-nanosecond coefficients): `decodes`
-    /// decoding sequences and prefill chunks given with the tokens cached before them;
-    /// `contextTokens` is every cached token of the batch's sequences (decoding and prefilling).
-    public func iterationTime(decodes: Int, prefills: [(chunk: Int, cached: Int)], contextTokens: Int64) -> SimTime {
-        let attention = prefills.reduce(Int64(0)) { $0 + Int64($1.chunk) * (2 * Int64($1.cached) + Int64($1.chunk)) }
-        return SimTime(nanoseconds: StepTimeModel(self).iteration(
+    /// decoding sequences holding `decodeContext` cached tokens in all, and prefill chunks given
+    /// with the tokens cached before them.
+    public func iterationTime(decodes: Int, prefills: [(chunk: Int, cached: Int)], decodeContext: Int64) -> SimTime {
+        let model = StepTimeModel(self)
+        let attention = prefills.reduce(Int64(0)) { $0 + model.prefillAttention(chunk: $1.chunk, cached: Int64($1.cached)) }
+        let cachedPrefixes = model.chargesCachedPrefix ? prefills.reduce(Int64(0)) { $0 + Int64($1.cached) } : 0
+        return SimTime(nanoseconds: model.iteration(
             batch: decodes + prefills.count, decodes: decodes, prefillTokens: prefills.reduce(0) { $0 + $1.chunk },
-            contextTokens: contextTokens, prefillAttention: attention))
+            contextTokens: decodeContext + cachedPrefixes, prefillAttention: attention))
     }
 
     /// One iteration in a calibration sample's terms: pure decode (no prefill tokens: `batch`
-    /// sequences holding `contextTokens`), or prefill tokens as one chunk, the batch's other
-    /// sequences decoding, and `contextTokens` cached before the chunk when it is alone.
+    /// sequences holding `contextTokens`), or prefill tokens as one chunk with `contextTokens`
+    /// cached before it when it is alone, else the batch's other sequences decoding over them.
     public func iterationTime(batch: Int, prefillTokens: Int, contextTokens: Int64) -> SimTime {
         if form == .linear {
             return SimTime(nanoseconds: StepTimeModel(self).iteration(
                 batch: batch, decodes: batch, prefillTokens: prefillTokens, contextTokens: contextTokens, prefillAttention: 0))
         }
-        guard prefillTokens > 0 else { return iterationTime(decodes: batch, prefills: [], contextTokens: contextTokens) }
-        return iterationTime(decodes: max(0, batch - 1), prefills: [(prefillTokens, batch <= 1 ? Int(contextTokens) : 0)],
-                             contextTokens: contextTokens)
+        guard prefillTokens > 0 else { return iterationTime(decodes: batch, prefills: [], decodeContext: contextTokens) }
+        if batch <= 1 { return iterationTime(decodes: 0, prefills: [(prefillTokens, Int(contextTokens))], decodeContext: 0) }
+        return iterationTime(decodes: batch - 1, prefills: [(prefillTokens, 0)], decodeContext: contextTokens)
     }
 }

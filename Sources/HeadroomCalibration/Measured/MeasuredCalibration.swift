@@ -35,19 +35,29 @@ public enum MeasuredCalibration {
         return try IterationComposition(operators: operators, attention: attention.moved(to: gpu), network: networkTable)
     }
 
-    /// The longest prefill chunk in the grid: vLLM's chunked-prefill token budgets are 2,048–8,192;
-    /// the H100 tables end at 4,096 tokens, and Vidur's largest all-reduce (64 MiB) is 4,096 tokens
-    /// of a 8,192-wide model. Longer chunks would also let the quadratic attention term, which the
-    /// linear form cannot follow, dominate the fit.
-    public static let longestPrefill = 4096
+    /// The longest prefill chunk in the grid: vLLM's chunked-prefill token budgets are 2,048–8,192
+    /// (the tables reach 2,048 (LLMServingSim), 4,096 (Vidur H100) and 32,768 tokens (Vidur A100));
+    /// at TP > 1 the grid also stops where Vidur's all-reduce sizes end (64 MiB: 4,096 tokens of a
+    /// 8,192-wide model).
+    public static let longestPrefill = 8192
 
-    /// Prefill chunks of one sequence (powers of two from 32 to the largest measured token count,
-    /// at most `longestPrefill`) and decode steps of 1–256 sequences at 256, 1,024 and 4,096 tokens
-    /// of context each, as far as the KV cache holds them; in the sample form the fit reads
-    /// (`context_tokens`: the batch's total).
+    /// Prefill chunks of one sequence (powers of two and the midpoints between them, 1.5 ×, from
+    /// 32 to the largest measured token count, at most `longestPrefill`; the midpoints let a
+    /// cross-validation hold out a knot and still interpolate it), chunks after a cached prefix,
+    /// and decode steps of 1–512 sequences at 256, 1,024 and 4,096 tokens of context each, as
+    /// far as the KV cache holds them; in the sample form the fit reads (`context_tokens`: the
+    /// batch's total).
     public static func samples(_ composition: IterationComposition) throws(TableError) -> [CalibratedProfile.Sample] {
-        let largest = min(longestPrefill, Int(composition.operators.tokenRange.upperBound))
-        var prefills = Array(sequence(first: 32) { $0 * 2 }.prefix { $0 <= largest })
+        var largest = min(longestPrefill, Int(composition.operators.tokenRange.upperBound))
+        if composition.operators.tp > 1 {
+            // The largest chunk whose all-reduce was measured.
+            while largest > 32, (try? composition.iteration(prefills: [(largest, 0)], decodes: 0, decodeContext: 0)) == nil { largest /= 2 }
+        }
+        var prefills: [Int] = []
+        for power in sequence(first: 32, next: { $0 * 2 }).prefix(while: { $0 <= largest }) {
+            if power >= 256 { prefills.append(power * 3 / 4) }
+            prefills.append(power)
+        }
         if prefills.last != largest { prefills.append(largest) }
         var samples: [CalibratedProfile.Sample] = []
         for tokens in prefills {
@@ -62,7 +72,7 @@ public enum MeasuredCalibration {
             }
         }
         let capacity = kvCapacityTokens(model: composition.model, tp: composition.operators.tp, gpu: composition.attention.gpu)
-        for batch in [1, 2, 4, 8, 16, 32, 64, 128, 256] where batch <= largest {
+        for batch in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] where batch <= largest {
             for context in [256, 1024, 4096] where Double(batch * context) <= capacity {
                 let time = try composition.iteration(prefills: [], decodes: batch, decodeContext: batch * context).total
                 samples.append(.init(batch: batch, prefillTokens: 0, contextTokens: batch * context, seconds: time))
@@ -84,12 +94,20 @@ public enum MeasuredCalibration {
         (gpu.memoryBytes * Double(tp) * memoryUtilization - 2 * model.parameters) / (model.kvBytesPerTokenPerLayer(tp: 1) * Double(model.layers))
     }
 
-    /// The profile: composed samples, the knee fit the simulator runs with the linear fit beside
-    /// it (the same samples), and a `source` naming the tables.
+    /// The profile: composed samples, the table fit the simulator runs (around the modelled
+    /// attention and the measured all-reduces) with the knee and linear fits beside it (the same
+    /// samples), and a `source` naming the tables.
     public static func profile(project: Project, composition: IterationComposition, gpu: MeasuredGPU) throws -> CalibratedProfile {
         let samples = try samples(composition)
         let fit = try IterationModelFit.fit(samples)
         let knee = try KneeModelFit.fit(samples)
+        var communication: [Int: Double] = [:]
+        if composition.operators.tp > 1 {
+            for tokens in Set(samples.map { $0.prefillTokens > 0 ? $0.prefillTokens : $0.batch }) {
+                communication[tokens] = try composition.iteration(prefills: [(tokens, 0)], decodes: 0, decodeContext: 0).communication
+            }
+        }
+        let table = try TableModelFit.fit(samples, attention: attentionTerms(composition), communication: communication)
         let model = composition.model, tp = composition.operators.tp
         var source = "measured: \(composition.operators.description) on \(gpu.rawValue.uppercased()), TP \(tp)"
         if tp > 1, let network = composition.network {
@@ -102,9 +120,20 @@ public enum MeasuredCalibration {
                           runtime: "composed, not run", hostProcessor: "n/a"),
             model: model.profileShape, samples: samples, fit: fit, loadPath: nil)
         profile.source = source
-        profile.form = HardwareProfile.Form.knee.rawValue
+        profile.form = HardwareProfile.Form.table.rawValue
         profile.kneeFit = knee
+        profile.tableFit = table
         profile.fitWarning = profile.effectiveFitWarning
         return profile
+    }
+
+    /// The attention model's prefill rule in the simulator's two terms, summed over the layers:
+    /// the longest walk at `seconds_per_key`, and the work (`⌈chunk / 128⌉ × heads` blocks of
+    /// `cached + chunk / 2` keys over the SMs) with the block count taken as `chunk / 128`.
+    public static func attentionTerms(_ composition: IterationComposition) -> TableModelFit.Attention {
+        let attention = composition.attention, model = composition.model
+        let layers = Double(model.layers), heads = Double(max(1, model.heads / composition.operators.tp))
+        return .init(perKey: layers * attention.secondsPerKey,
+                     perUnit: layers * attention.secondsPerKey * heads / Double(AttentionModel.queryBlock * attention.gpu.multiprocessors))
     }
 }
