@@ -1,0 +1,104 @@
+import Foundation
+import Headroom
+
+/// Points composed from measured operator tables: the calibration's own composition
+/// (`MeasuredCalibration.composition`) on its own grid (`MeasuredCalibration.samples`), so a
+/// profile made from the same tables is judged on exactly the points it was fitted to.
+extension MeasuredPoints {
+    /// The GPU a profile was measured on, from its device or name (`H100-SXM-80GB × 1`,
+    /// `a100-llama3-8b-tp1`); nil when neither names one the tables cover.
+    public static func gpu(of profile: CalibratedProfile) -> MeasuredGPU? {
+        MeasuredGPU.allCases.first { profile.device.name.lowercased().contains($0.rawValue) }
+            ?? MeasuredGPU.allCases.first { profile.name.lowercased().contains($0.rawValue) }
+    }
+
+    static func vidur(_ path: String, for profile: CalibratedProfile, selection: Selection) throws(TableError) -> MeasuredPoints {
+        let compute = (path as NSString).appendingPathComponent("compute")
+        let gpus = ((try? FileManager.default.contentsOfDirectory(atPath: compute)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let gpu = try tableGPU(profile, selection: selection, file: compute)
+        guard gpus.contains(gpu.rawValue) else {
+            throw TableError(file: compute, message: "no tables for \(gpu.rawValue) (measured: \(gpus.joined(separator: ", "))); "
+                             + "pick one with --gpu")
+        }
+        let model = selection.model ?? profile.model.name
+        let table: (file: String, name: String)
+        do {
+            table = try VidurLayout.computeTable(input: path, model: model, gpu: gpu.rawValue)
+        } catch {
+            throw TableError(file: error.file, message: error.message + "; pick one with --model")
+        }
+        let measuredTPs = (try VidurComputeTable(file: table.file, name: table.name)).tensorParallel
+        var found = "Vidur tables in \(path): \(relative(table.file, to: path)) (\(table.name) on \(gpu.rawValue.uppercased()), "
+            + "measured at TP \(list(measuredTPs)))"
+        return try composed(.vidur, path, found: &found, profile: profile, selection: selection, model: table.name, gpu: gpu)
+    }
+
+    static func llmServingSim(_ path: String, for profile: CalibratedProfile, selection: Selection) throws(TableError) -> MeasuredPoints {
+        let gpu = selection.gpu ?? .h100
+        guard gpu == .h100 else {
+            throw TableError(file: path, message: "LLMServingSim's tables are H100 only; this profile's GPU is \(gpu.rawValue) "
+                             + "(pass --gpu h100 to judge it against them anyway)")
+        }
+        let model = selection.model ?? profile.model.name
+        let root = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("H100"))
+            ? (path as NSString).appendingPathComponent("H100") : path
+        let tables = LLMServingSimLayout.layerTables(under: root).filter { table in
+            let parts = table.split(separator: "/")
+            return parts[1].lowercased() == model.lowercased() || "\(parts[0])/\(parts[1])".lowercased() == model.lowercased()
+        }
+        guard !tables.isEmpty else {
+            let models = Set(LLMServingSimLayout.layerTables(under: root).map { String($0.split(separator: "/")[1]) }).sorted()
+            throw TableError(file: root, message: "no table for model `\(model)` (measured: \(models.joined(separator: ", "))); "
+                             + "pick one with --model")
+        }
+        let measuredTPs = tables.compactMap { Int($0.split(separator: "/")[2].dropFirst(2)) }.sorted()
+        var found = "LLMServingSim tables in \(path): \(tables.map { relative("\(root)/\($0)", to: path) }.joined(separator: ", ")) "
+            + "(measured at TP \(list(measuredTPs)))"
+        return try composed(.llmservingsim, path, found: &found, profile: profile, selection: selection, model: model, gpu: gpu)
+    }
+
+    /// The composed grid at each TP asked for (the profile's by default), and the summary.
+    static func composed(_ project: MeasuredCalibration.Project, _ path: String, found: inout String, profile: CalibratedProfile,
+                         selection: Selection, model: String, gpu: MeasuredGPU) throws(TableError) -> MeasuredPoints {
+        let tps = selection.tensorParallel.isEmpty ? [ProfileFidelity.tensorParallel(of: profile)] : Array(Set(selection.tensorParallel)).sorted()
+        var points: [Int: [CalibratedProfile.Sample]] = [:], files: [String] = [], networks: [String] = []
+        var shape: MeasuredModel?, attention = ""
+        for tp in tps {
+            let composition = try MeasuredCalibration.composition(project: project, input: path, model: model, gpu: gpu, tp: tp,
+                                                                  network: selection.network)
+            points[tp] = try MeasuredCalibration.samples(composition)
+            shape = composition.model
+            attention = composition.attention.provenance
+            if !files.contains(composition.operators.file) { files.append(composition.operators.file) }
+            if let network = composition.network, !networks.contains(network.file) { networks.append(network.file) }
+        }
+        files += networks
+        found += "; used TP \(list(tps)); iteration times composed on the calibration grid (prefills of 32–"
+            + "\(ProfileFidelity.BandError.grouped(MeasuredCalibration.longestPrefill)) tokens, chunks after cached context, decode "
+            + "batches 1–256 as the KV cache holds them)"
+        if !networks.isEmpty { found += "; all-reduces from \(networks.map { relative($0, to: path) }.joined(separator: ", "))" }
+        found += "; \(attention)"
+        if let shape, shape.layers != profile.model.layers || shape.hidden != profile.model.hidden {
+            found += "; note: the tables' \(shape.name) (\(shape.layers) layers, hidden \(shape.hidden)) is not the profile's "
+                + "\(profile.model.name) (\(profile.model.layers) layers, hidden \(profile.model.hidden))"
+        }
+        return MeasuredPoints(source: Source(kind: project == .vidur ? .vidur : .llmservingsim, path: path, summary: found, files: files,
+                                             model: shape?.name ?? model, gpu: gpu.rawValue, tensorParallel: tps),
+                              byTensorParallel: points, model: shape?.profileShape)
+    }
+
+    /// `--gpu`, else the profile's GPU; refused when neither says.
+    static func tableGPU(_ profile: CalibratedProfile, selection: Selection, file: String) throws(TableError) -> MeasuredGPU {
+        guard let gpu = selection.gpu ?? gpu(of: profile) else {
+            throw TableError(file: file, message: "the profile's device `\(profile.device.name)` names no GPU the tables cover; pick one "
+                             + "with --gpu (\(MeasuredGPU.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return gpu
+    }
+
+    /// `file` relative to `root` when under it.
+    static func relative(_ file: String, to root: String) -> String {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return file.hasPrefix(prefix) ? String(file.dropFirst(prefix.count)) : file
+    }
+}
