@@ -78,9 +78,11 @@ extension MeasuredPoints {
             + "batches 1–256 as the KV cache holds them)"
         if !networks.isEmpty { found += "; all-reduces from \(networks.map { relative($0, to: path) }.joined(separator: ", "))" }
         found += "; \(attention)"
-        if let shape, shape.layers != profile.model.layers || shape.hidden != profile.model.hidden {
-            found += "; note: the tables' \(shape.name) (\(shape.layers) layers, hidden \(shape.hidden)) is not the profile's "
+        if let shape, shape.name.lowercased() != profile.model.name.lowercased() || shape.layers != profile.model.layers
+            || shape.hidden != profile.model.hidden {
+            found += "; note: the tables' model \(shape.name) (\(shape.layers) layers, hidden \(shape.hidden)) is not the profile's "
                 + "\(profile.model.name) (\(profile.model.layers) layers, hidden \(profile.model.hidden))"
+                + (shape.layers == profile.model.layers ? "" : ": its terms are scaled to \(shape.layers) layers, as a scenario serving it would be")
         }
         return MeasuredPoints(source: Source(kind: project == .vidur ? .vidur : .llmservingsim, path: path, summary: found, files: files,
                                              model: shape?.name ?? model, gpu: gpu.rawValue, tensorParallel: tps),
