@@ -9,12 +9,12 @@ extension Headroom.Profile {
     /// beside the straight line's (see `ProfileFidelity`, `ProfileFidelity.judge`).
     struct Fidelity: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Cross-validated error of a measured profile against measured points its fit did not see.",
+            abstract: "Error of a profile against measured points its fit did not see: cross-validated, or judged against other measurements.",
             discussion: """
                 k-fold cross-validation (sample i held out in fold i mod k): each fold refits the profile's form on the
                 other folds and predicts the held-out points with the simulator's iteration model. Median and worst
                 relative error per prefill token band, per decode batch band and overall, beside the straight line's
-                on the same folds. A built-in profile is a datasheet estimate and has no measurements to check against.
+                on the same folds. A built-in profile is a datasheet estimate with no measurements of its own to cross-validate.
 
                 With --against, the profile is not refitted: it predicts measurements it was not made from, and the same
                 table shows its error, per TP of the measurements. --against takes a folder of Vidur tables
@@ -22,17 +22,19 @@ extension Headroom.Profile {
                 (H100/<org>/<model>/tp<N>/layers.csv), composed on the calibration grid for the profile's model, GPU and TP
                 (or --model, --gpu, --tp); a CSV of your own measured iterations with the header
                 batch,prefill_tokens,context_tokens,seconds (batch: sequences; tokens: the batch's totals; an optional tp
-                column); or another profile JSON (its samples).
+                column); or another profile JSON (its samples). A built-in estimate can be judged this way too (name the
+                tables' model with --model), to see how far the datasheet roofline is from the measurements.
 
                 Example:
                   headroom profile fidelity profiles/h100-llama3.1-8b-tp1.json
                   headroom profile fidelity profiles/h100-llama2-7b-tp1.json --against measurements/vidur
                   headroom profile fidelity my-profile.json --against my-vllm-iterations.csv
+                  headroom profile fidelity h100-llama3-8b --against measurements/llmservingsim --model Llama-3.1-8B
                 """)
-        @Argument(help: "The profile (JSON) with its measured samples.") var file: String
+        @Argument(help: "The profile (JSON) with its measured samples; with --against, also a built-in profile's name.") var file: String
         @Option(help: "The number of folds (at least 2; two samples per fold at least; default \(ProfileFidelity.defaultFolds)).")
         var folds: Int?
-        @Option(help: "Judge the profile, not refitted, against these measurements: a folder of Vidur or LLMServingSim tables, a CSV (batch,prefill_tokens,context_tokens,seconds[,tp]) or a profile JSON.")
+        @Option(help: ArgumentHelp("Judge the profile, not refitted, against these measurements: a folder of Vidur or LLMServingSim tables, a CSV (batch,prefill_tokens,context_tokens,seconds[,tp]) or a profile JSON.", valueName: "path"))
         var against: String?
         @Option(help: "With --against tables: the model's folder in them (default: the profile's model).") var model: String?
         @Option(help: "With --against tables: the GPU, h100 or a100 (default: the profile's).") var gpu: MeasuredGPU?
@@ -53,18 +55,24 @@ extension Headroom.Profile {
         }
 
         func run() throws {
-            if !FileManager.default.fileExists(atPath: file), let builtIn = HardwareProfile.builtIn(named: file) {
-                Headroom.fail("'\(file)' is a built-in profile, \(builtIn.source): a datasheet estimate has no measurements "
-                              + "to check against; name a measured profile file (see `headroom profile list`)")
-            }
+            let builtIn = FileManager.default.fileExists(atPath: file) ? nil : HardwareProfile.builtIn(named: file)
             if let against {
+                let selection = MeasuredPoints.Selection(model: model, gpu: gpu, tensorParallel: tp, network: network)
                 let judgement = Headroom.failing {
+                    if let builtIn {
+                        let points = try MeasuredPoints.load(against, for: MeasuredPoints.Subject(builtIn: builtIn), selection: selection)
+                        return try ProfileFidelity.judge(builtIn: builtIn, against: points)
+                    }
                     let profile = try CalibratedProfile.load(file: file)
-                    let selection = MeasuredPoints.Selection(model: model, gpu: gpu, tensorParallel: tp, network: network)
                     return try ProfileFidelity.judge(profile, against: try MeasuredPoints.load(against, for: profile, selection: selection))
                 }
                 if json { try printJSON(judgement) } else { print(judgement.table) }
                 return
+            }
+            if let builtIn {
+                Headroom.fail("'\(file)' is a built-in profile, \(builtIn.source): a datasheet estimate has no measurements to check "
+                              + "against (to cross-validate); judge it against measured tables with --against DIR --model NAME, or name a "
+                              + "measured profile file (see `headroom profile list`)")
             }
             let report = Headroom.failing {
                 try ProfileFidelity.crossValidate(try CalibratedProfile.load(file: file), folds: folds ?? ProfileFidelity.defaultFolds)

@@ -9,7 +9,7 @@ extension MeasuredPoints {
     /// tokens and cached context tokens in all, the iteration's seconds), `tp` optional.
     public static let csvColumns = ["batch", "prefill_tokens", "context_tokens", "seconds"]
 
-    static func csv(_ path: String, for profile: CalibratedProfile, selection: Selection) throws(TableError) -> MeasuredPoints {
+    static func csv(_ path: String, for profile: Subject, selection: Selection) throws(TableError) -> MeasuredPoints {
         try tablesOnly(path, "a CSV of measured iterations", selection)
         let text: String
         switch InputFile.text(path) {
@@ -20,7 +20,7 @@ extension MeasuredPoints {
         var columns: [Int] = []
         for name in csvColumns { columns.append(try table.require(name)) }
         let tpColumn = table.has("tp") ? try table.require("tp") : nil
-        let profileTP = ProfileFidelity.tensorParallel(of: profile)
+        let profileTP = profile.tensorParallel
         if tpColumn == nil && selection.tensorParallel.count > 1 {
             throw TableError(file: path, line: 1, column: "tp",
                              message: "no `tp` column, so every row is at one TP; name one --tp, or add the column")
@@ -68,7 +68,7 @@ extension MeasuredPoints {
         let found = "the \(other.samples.count) samples of profile `\(other.name)` in \(path) (\(other.backend) on \(other.device.name), "
             + "\(other.model.name), TP \(tp))"
         return MeasuredPoints(source: Source(kind: .profile, path: path, summary: found, files: [path], model: other.model.name,
-                                             gpu: gpu(of: other)?.rawValue, tensorParallel: [tp]),
+                                             gpu: Subject(other).gpu?.rawValue, tensorParallel: [tp]),
                               byTensorParallel: [tp: other.samples], model: other.model)
     }
 

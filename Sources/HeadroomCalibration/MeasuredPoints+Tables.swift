@@ -5,14 +5,7 @@ import Headroom
 /// (`MeasuredCalibration.composition`) on its own grid (`MeasuredCalibration.samples`), so a
 /// profile made from the same tables is judged on exactly the points it was fitted to.
 extension MeasuredPoints {
-    /// The GPU a profile was measured on, from its device or name (`H100-SXM-80GB × 1`,
-    /// `a100-llama3-8b-tp1`); nil when neither names one the tables cover.
-    public static func gpu(of profile: CalibratedProfile) -> MeasuredGPU? {
-        MeasuredGPU.allCases.first { profile.device.name.lowercased().contains($0.rawValue) }
-            ?? MeasuredGPU.allCases.first { profile.name.lowercased().contains($0.rawValue) }
-    }
-
-    static func vidur(_ path: String, for profile: CalibratedProfile, selection: Selection) throws(TableError) -> MeasuredPoints {
+    static func vidur(_ path: String, for profile: Subject, selection: Selection) throws(TableError) -> MeasuredPoints {
         let compute = (path as NSString).appendingPathComponent("compute")
         let gpus = ((try? FileManager.default.contentsOfDirectory(atPath: compute)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         let gpu = try tableGPU(profile, selection: selection, file: compute)
@@ -20,7 +13,7 @@ extension MeasuredPoints {
             throw TableError(file: compute, message: "no tables for \(gpu.rawValue) (measured: \(gpus.joined(separator: ", "))); "
                              + "pick one with --gpu")
         }
-        let model = selection.model ?? profile.model.name
+        let model = try profile.tableModel(selection, file: compute)
         let table: (file: String, name: String)
         do {
             table = try VidurLayout.computeTable(input: path, model: model, gpu: gpu.rawValue)
@@ -33,13 +26,13 @@ extension MeasuredPoints {
         return try composed(.vidur, path, found: &found, profile: profile, selection: selection, model: table.name, gpu: gpu)
     }
 
-    static func llmServingSim(_ path: String, for profile: CalibratedProfile, selection: Selection) throws(TableError) -> MeasuredPoints {
-        let gpu = selection.gpu ?? .h100
+    static func llmServingSim(_ path: String, for profile: Subject, selection: Selection) throws(TableError) -> MeasuredPoints {
+        let gpu = selection.gpu ?? profile.gpu ?? .h100
         guard gpu == .h100 else {
             throw TableError(file: path, message: "LLMServingSim's tables are H100 only; this profile's GPU is \(gpu.rawValue) "
                              + "(pass --gpu h100 to judge it against them anyway)")
         }
-        let model = selection.model ?? profile.model.name
+        let model = try profile.tableModel(selection, file: path)
         let root = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("H100"))
             ? (path as NSString).appendingPathComponent("H100") : path
         let tables = LLMServingSimLayout.layerTables(under: root).filter { table in
@@ -58,9 +51,9 @@ extension MeasuredPoints {
     }
 
     /// The composed grid at each TP asked for (the profile's by default), and the summary.
-    static func composed(_ project: MeasuredCalibration.Project, _ path: String, found: inout String, profile: CalibratedProfile,
+    static func composed(_ project: MeasuredCalibration.Project, _ path: String, found: inout String, profile: Subject,
                          selection: Selection, model: String, gpu: MeasuredGPU) throws(TableError) -> MeasuredPoints {
-        let tps = selection.tensorParallel.isEmpty ? [ProfileFidelity.tensorParallel(of: profile)] : Array(Set(selection.tensorParallel)).sorted()
+        let tps = selection.tensorParallel.isEmpty ? [profile.tensorParallel] : Array(Set(selection.tensorParallel)).sorted()
         var points: [Int: [CalibratedProfile.Sample]] = [:], files: [String] = [], networks: [String] = []
         var shape: MeasuredModel?, attention = ""
         for tp in tps {
@@ -78,11 +71,11 @@ extension MeasuredPoints {
             + "batches 1–256 as the KV cache holds them)"
         if !networks.isEmpty { found += "; all-reduces from \(networks.map { relative($0, to: path) }.joined(separator: ", "))" }
         found += "; \(attention)"
-        if let shape, shape.name.lowercased() != profile.model.name.lowercased() || shape.layers != profile.model.layers
-            || shape.hidden != profile.model.hidden {
+        if let shape, let own = profile.model,
+           shape.name.lowercased() != own.name.lowercased() || shape.layers != own.layers || shape.hidden != own.hidden {
             found += "; note: the tables' model \(shape.name) (\(shape.layers) layers, hidden \(shape.hidden)) is not the profile's "
-                + "\(profile.model.name) (\(profile.model.layers) layers, hidden \(profile.model.hidden))"
-                + (shape.layers == profile.model.layers ? "" : ": its terms are scaled to \(shape.layers) layers, as a scenario serving it would be")
+                + "\(own.name) (\(own.layers) layers, hidden \(own.hidden))"
+                + (shape.layers == own.layers ? "" : ": its terms are scaled to \(shape.layers) layers, as a scenario serving it would be")
         }
         return MeasuredPoints(source: Source(kind: project == .vidur ? .vidur : .llmservingsim, path: path, summary: found, files: files,
                                              model: shape?.name ?? model, gpu: gpu.rawValue, tensorParallel: tps),
@@ -90,9 +83,9 @@ extension MeasuredPoints {
     }
 
     /// `--gpu`, else the profile's GPU; refused when neither says.
-    static func tableGPU(_ profile: CalibratedProfile, selection: Selection, file: String) throws(TableError) -> MeasuredGPU {
-        guard let gpu = selection.gpu ?? gpu(of: profile) else {
-            throw TableError(file: file, message: "the profile's device `\(profile.device.name)` names no GPU the tables cover; pick one "
+    static func tableGPU(_ profile: Subject, selection: Selection, file: String) throws(TableError) -> MeasuredGPU {
+        guard let gpu = selection.gpu ?? profile.gpu else {
+            throw TableError(file: file, message: "the profile's device `\(profile.device)` names no GPU the tables cover; pick one "
                              + "with --gpu (\(MeasuredGPU.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return gpu

@@ -64,6 +64,12 @@ public struct MeasuredPoints: Sendable {
     /// GPU or TP the tables lack, a bad CSV row, an option that does not apply to what was found.
     public static func load(_ path: String, for profile: CalibratedProfile,
                             selection: Selection = Selection()) throws(TableError) -> MeasuredPoints {
+        try load(path, for: Subject(profile), selection: selection)
+    }
+
+    /// As `load(_:for:selection:)`, for a profile known by its `Subject` (a built-in estimate).
+    public static func load(_ path: String, for profile: Subject,
+                            selection: Selection = Selection()) throws(TableError) -> MeasuredPoints {
         if let bad = selection.tensorParallel.first(where: { $0 < 1 }) {
             throw TableError(file: path, message: "TP \(bad): a tensor parallelism is at least 1")
         }

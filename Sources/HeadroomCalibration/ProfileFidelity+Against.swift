@@ -26,15 +26,27 @@ extension ProfileFidelity {
     /// a scenario serving that model would run it). A profile in another form than the straight
     /// line is judged beside its own stored straight-line fit (`fit`, made on the same samples).
     public static func judge(_ profile: CalibratedProfile, against points: MeasuredPoints) throws(CalibrationError) -> Judgement {
-        guard points.count > 0 else { throw CalibrationError("\(points.source.path): no measured points to judge against") }
         let formName = profile.form ?? HardwareProfile.Form.linear.rawValue
-        let primary = try predictor(profile, for: points)
         var straight: HardwareProfile?
         if formName != HardwareProfile.Form.linear.rawValue {
             var line = profile
             line.form = HardwareProfile.Form.linear.rawValue
             straight = try predictor(line, for: points)
         }
+        return try judge(name: profile.name, form: formName, tensorParallel: tensorParallel(of: profile),
+                         model: try predictor(profile, for: points), line: straight, against: points)
+    }
+
+    /// Judges a built-in profile (a datasheet estimate) as it is: no line beside it, no scaling
+    /// (it models the whole model it is named for).
+    public static func judge(builtIn profile: HardwareProfile, against points: MeasuredPoints) throws(CalibrationError) -> Judgement {
+        try judge(name: profile.name, form: profile.form.rawValue, tensorParallel: MeasuredPoints.Subject(builtIn: profile).tensorParallel,
+                  model: profile, line: nil, against: points)
+    }
+
+    static func judge(name: String, form formName: String, tensorParallel profileTP: Int, model primary: HardwareProfile,
+                      line straight: HardwareProfile?, against points: MeasuredPoints) throws(CalibrationError) -> Judgement {
+        guard points.count > 0 else { throw CalibrationError("\(points.source.path): no measured points to judge against") }
         let method = "judged against \(points.count) measured points from \(points.source.path), not refitted: the profile's "
             + "iteration model as the simulator runs it predicts each point; error = |predicted − measured| / measured"
             + (straight == nil ? "" : "; the line columns are the profile's own straight-line fit, on the same points")
@@ -46,11 +58,11 @@ extension ProfileFidelity {
             all += errors
             allLine += lineErrors ?? []
             reports.append(ProfileFidelity(
-                profile: profile.name, tensorParallel: tp, samples: samples.count, folds: 0, method: method,
+                profile: name, tensorParallel: tp, samples: samples.count, folds: 0, method: method,
                 form: FormError(form: formName, bands: BandError.bands(errors)),
                 line: lineErrors.map { FormError(form: HardwareProfile.Form.linear.rawValue, bands: BandError.bands($0)) }))
         }
-        return Judgement(profile: profile.name, tensorParallel: tensorParallel(of: profile), samples: points.count, folds: 0, method: method,
+        return Judgement(profile: name, tensorParallel: profileTP, samples: points.count, folds: 0, method: method,
                          form: FormError(form: formName, bands: BandError.bands(all)),
                          line: straight.map { _ in FormError(form: HardwareProfile.Form.linear.rawValue, bands: BandError.bands(allLine)) },
                          against: points.source, byTensorParallel: reports)
@@ -81,14 +93,14 @@ extension ProfileFidelity.Judgement {
     /// each TP the points hold (the cross-validated report's rows).
     public var table: String {
         var lines = [
-            "\(profile) (\(form.form) form, measured at TP \(tensorParallel)) — \(samples) measured points",
+            "\(profile) (\(form.form) form, TP \(tensorParallel)) — \(samples) measured points",
             "against: \(against.summary)",
             "method: \(method)",
         ]
         for report in byTensorParallel {
             lines.append("")
             var title = "TP \(report.tensorParallel): \(report.samples) points"
-            if report.tensorParallel != tensorParallel { title += " (the profile was measured at TP \(tensorParallel))" }
+            if report.tensorParallel != tensorParallel { title += " (the profile is for TP \(tensorParallel))" }
             lines.append(title)
             // The cross-validated table without its title and method lines (said once above).
             lines += report.table.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(3).map(String.init)

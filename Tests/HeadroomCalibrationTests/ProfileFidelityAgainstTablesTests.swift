@@ -35,7 +35,7 @@ struct ProfileFidelityAgainstTablesTests {
     @Test("the same tables judge another GPU's profile far off, and the profile's own TP is the default")
     func otherGPU() throws {
         let a100 = try CalibratedProfile.load(file: "profiles/a100-llama3-8b-tp1.json")
-        #expect(MeasuredPoints.gpu(of: a100) == .a100)
+        #expect(MeasuredPoints.Subject(a100).gpu == .a100)
         let points = try MeasuredPoints.load(Self.vidur, for: a100, selection: .init(model: "Llama-2-7b-hf", gpu: .h100))
         let judgement = try ProfileFidelity.judge(a100, against: points)
         let overall = try #require(judgement.form.bands.last)
@@ -63,6 +63,25 @@ struct ProfileFidelityAgainstTablesTests {
         #expect(points.source.kind == .profile && points.byTensorParallel[1] == profile.samples)
         let judgement = try ProfileFidelity.judge(profile, against: points)
         #expect(judgement.form.bands == ProfileFidelity.BandError.bands(ProfileFidelity.errors(profile.hardwareProfile, profile.samples)))
+    }
+
+    @Test("a built-in datasheet estimate judged against the tables of the model it is named for: its GPU and TP from its name")
+    func builtInEstimate() throws {
+        let roofline = try #require(HardwareProfile.builtIn(named: "h100-llama3-8b"))
+        let subject = MeasuredPoints.Subject(builtIn: roofline)
+        #expect(subject.gpu == .h100 && subject.tensorParallel == 1 && subject.model == nil)
+        #expect(MeasuredPoints.Subject(builtIn: try #require(HardwareProfile.builtIn(named: "a100-llama3-70b-tp4"))).tensorParallel == 4)
+        let points = try MeasuredPoints.load("measurements/llmservingsim", for: subject, selection: .init(model: "Llama-3.1-8B"))
+        let judgement = try ProfileFidelity.judge(builtIn: roofline, against: points)
+        #expect(judgement.line == nil && judgement.form.form == roofline.form.rawValue && judgement.samples == points.count)
+        #expect((judgement.form.bands.last?.medianRelativeError ?? 0) > 0.05, "the roofline is an estimate: \(judgement.form.bands)")
+        do {
+            _ = try MeasuredPoints.load("measurements/llmservingsim", for: subject)
+            Issue.record("a built-in estimate has no model of its own")
+        } catch {
+            #expect(error.description == "measurements/llmservingsim: `h100-llama3-8b` is a built-in estimate of no measured model: "
+                        + "name the tables' model with --model")
+        }
     }
 
     /// The error's text, or a failure when `body` does not throw.

@@ -71,7 +71,7 @@ struct ProfileFidelityAgainstTests {
         // Over all ten: sorted 0.02 0.04 0.06 0.08 0.1 | 0.1 0.12 0.2 0.3 0.5 → median 0.1, worst 0.5.
         #expect(Self.same(judgement.form.bands.last?.medianRelativeError, 0.1) && Self.same(judgement.form.bands.last?.worstRelativeError, 0.5))
         let table = judgement.table
-        for part in ["against: a CSV of measured iterations", "TP 1: 8 points", "TP 2: 2 points (the profile was measured at TP 1)",
+        for part in ["against: a CSV of measured iterations", "TP 1: 8 points", "TP 2: 2 points (the profile is for TP 1)",
                      "prefill 1–32 tok", "20.0 %", "method: judged against 10 measured points"] {
             #expect(table.contains(part), "lacks \(part): \(table)")
         }

@@ -38,6 +38,17 @@ struct FidelityAgainstCLITests {
                     && result.out.contains("no `tp` column: taken as the profile's TP"), "\(result.out)")
     }
 
+    @Test("a built-in datasheet estimate judged against measured tables; refused without --against")
+    func builtIn() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
+        let result = try ProcessTests.capture(["profile", "fidelity", "h100-llama3-8b", "--against", "measurements/llmservingsim",
+                                               "--model", "Llama-3.1-8B"])
+        #expect(result.status == 0 && result.out.hasPrefix("h100-llama3-8b (") && result.out.contains("Llama-3.1-8B/tp1/layers.csv")
+                    && !result.out.contains("line median"), "\(result.out)\(result.err)")
+        let alone = try ProcessTests.capture(["profile", "fidelity", "h100-llama3-8b"])
+        #expect(alone.status == 1 && alone.err.contains("judge it against measured tables with --against DIR --model NAME"), "\(alone.err)")
+    }
+
     @Test("refusals: a missing folder, a bad CSV row, a TP the tables lack, options without --against, --folds with it")
     func refusals() throws {
         try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
