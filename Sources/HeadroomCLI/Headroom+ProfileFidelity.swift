@@ -49,6 +49,8 @@ extension Headroom.Profile {
                 let given = [model.map { _ in "--model" }, gpu.map { _ in "--gpu" }, tp.isEmpty ? nil : "--tp", network.map { _ in "--network" }]
                     .compactMap { $0 }
                 if let first = given.first { throw ValidationError("\(first) picks the measurements of --against; add --against DIR") }
+            } else if let bad = tp.first(where: { $0 < 1 }) {
+                throw ValidationError("--tp \(bad): a tensor parallelism is at least 1")
             } else if folds != nil {
                 throw ValidationError("--folds is for cross-validation; --against judges the profile without refitting (drop --folds)")
             }

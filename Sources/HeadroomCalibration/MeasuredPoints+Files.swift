@@ -16,7 +16,8 @@ extension MeasuredPoints {
         case let .success(contents): text = contents
         case let .failure(problem): throw TableError(file: path, message: problem.reason)
         }
-        let table = try MeasuredTable(text: text, file: path)
+        // A spreadsheet's byte-order mark is not part of the first column's name.
+        let table = try MeasuredTable(text: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: path)
         var columns: [Int] = []
         for name in csvColumns { columns.append(try table.require(name)) }
         let tpColumn = table.has("tp") ? try table.require("tp") : nil

@@ -54,6 +54,10 @@ extension MeasuredPoints {
     static func composed(_ project: MeasuredCalibration.Project, _ path: String, found: inout String, profile: Subject,
                          selection: Selection, model: String, gpu: MeasuredGPU) throws(TableError) -> MeasuredPoints {
         let tps = selection.tensorParallel.isEmpty ? [profile.tensorParallel] : Array(Set(selection.tensorParallel)).sorted()
+        if let network = selection.network, tps.allSatisfy({ $0 == 1 }) {
+            throw TableError(file: network, message: "an all-reduce table is read above TP 1 only; at TP 1 there is no communication "
+                             + "(drop --network, or name a --tp above 1)")
+        }
         var points: [Int: [CalibratedProfile.Sample]] = [:], files: [String] = [], networks: [String] = []
         var shape: MeasuredModel?, attention = ""
         for tp in tps {

@@ -80,9 +80,9 @@ struct ProfileFidelityAgainstTests {
         #expect(only.count == 2 && only.source.tensorParallel == [2])
     }
 
-    @Test("a CSV without a tp column is at the profile's TP (or the one --tp names)")
+    @Test("a CSV without a tp column is at the profile's TP (or the one --tp names); a spreadsheet's BOM and CRLF are read")
     func csvWithoutTP() throws {
-        let path = try Self.file("batch,prefill_tokens,context_tokens,seconds\n1,128,0,0.01\n8,0,2048,0.02\n")
+        let path = try Self.file("\u{FEFF}batch,prefill_tokens,context_tokens,seconds\r\n1,128,0,0.01\r\n8,0,2048,0.02\r\n")
         defer { Self.remove(path) }
         let points = try MeasuredPoints.load(path, for: Self.lineProfile(device: "GPU × 4"))
         #expect(points.source.tensorParallel == [4] && points.source.summary.contains("taken as the profile's TP"))
@@ -106,5 +106,12 @@ struct ProfileFidelityAgainstTests {
         defer { Self.remove(path) }
         let judgement = try ProfileFidelity.judge(shallow, against: try MeasuredPoints.load(path, for: shallow))
         #expect((judgement.form.bands.last?.worstRelativeError ?? 1) < 1e-9, "\(judgement.form.bands)")
+    }
+
+    @Test("a measured table with Windows line ends (CRLF) has its rows and line numbers")
+    func crlfTable() throws {
+        let table = try MeasuredTable(text: "a,b\r\n1,2\r\n3,x\r\n", file: "t.csv")
+        #expect(table.rows.count == 2 && table.columns == ["a", "b"])
+        #expect(throws: TableError(file: "t.csv", line: 3, column: "b", message: "`x` is not a number")) { try table.number(1, 1) }
     }
 }
