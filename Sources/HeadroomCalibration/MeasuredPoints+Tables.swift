@@ -29,8 +29,8 @@ extension MeasuredPoints {
     static func llmServingSim(_ path: String, for profile: Subject, selection: Selection) throws(TableError) -> MeasuredPoints {
         let gpu = selection.gpu ?? profile.gpu ?? .h100
         guard gpu == .h100 else {
-            throw TableError(file: path, message: "LLMServingSim's tables are H100 only; this profile's GPU is \(gpu.rawValue) "
-                             + "(pass --gpu h100 to judge it against them anyway)")
+            throw TableError(file: path, message: "LLMServingSim's tables are H100 only, and the GPU judged is \(gpu.rawValue) "
+                             + "(the profile's, or --gpu): pass --gpu h100 to judge it against them anyway")
         }
         let model = try profile.tableModel(selection, file: path)
         let root = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("H100"))
