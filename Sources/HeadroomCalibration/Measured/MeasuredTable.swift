@@ -38,7 +38,9 @@ public struct MeasuredTable: Sendable {
 
     public init(text: String, file: String) throws(TableError) {
         self.file = file
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // `\r\n` is one Character in Swift: a split on "\n" alone would leave a CRLF file one line.
+        var lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let header = lines.first, !header.isEmpty else { throw TableError(file: file, line: 1, message: "the table is empty") }
         columns = header.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
