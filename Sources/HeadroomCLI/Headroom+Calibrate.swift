@@ -127,17 +127,62 @@ extension Headroom {
                 discussion: """
                     Built-in: \(HardwareProfile.builtIn.map(\.name).joined(separator: ", ")).
 
+                    With --tokens or --batch, print instead what the profile predicts for single iterations, as a
+                    simulation prices them — a prefill of each listed token count (after --cached tokens of the same
+                    prompt), and a decode step of --batch sequences holding --context tokens each — split into linear
+                    operators, attention and communication, to hold against your own measurements.
+
                     Example:
                       headroom profile show profiles/cpu-small.json
                       headroom profile show h100-llama3-8b
+                      headroom profile show profiles/h100-llama3.1-8b-tp1.json --tokens 128,2048 --batch 64 --context 1024
                     """)
             @Argument(help: "The profile: a JSON file, or a built-in profile's name.") var file: String
+            @Option(help: "Prefill chunks to price, comma-separated token counts (e.g. 128,2048).") var tokens: String?
+            @Option(help: "Tokens of the same prompt cached before each --tokens chunk.") var cached = 0
+            @Option(help: "Sequences in a decode step to price.") var batch: Int?
+            @Option(help: "Cached tokens per decoding sequence (with --batch).") var context = 1024
+            @Flag(help: "The breakdown as JSON (with --tokens or --batch).") var json = false
+
+            func validate() throws {
+                if tokens == nil && batch == nil && (json || cached != 0 || context != 1024) {
+                    throw ValidationError("--json, --cached and --context go with --tokens or --batch")
+                }
+                if let batch, batch < 1 || batch > 1 << 20 { throw ValidationError("--batch must be 1 to 1,048,576 sequences, got \(batch)") }
+                if cached < 0 || context < 0 || cached > 1 << 24 || context > 1 << 24 {
+                    throw ValidationError("--cached and --context must be 0 to 16,777,216 tokens")
+                }
+                _ = try chunks()
+            }
+
+            /// `--tokens` as counts; each 1 to 2^24.
+            func chunks() throws -> [Int] {
+                guard let tokens else { return [] }
+                return try tokens.split(separator: ",", omittingEmptySubsequences: false).map { part in
+                    let text = part.trimmingCharacters(in: .whitespaces)
+                    guard let count = Int(text), count >= 1, count <= 1 << 24 else {
+                        throw ValidationError("--tokens: `\(text)` is not a token count from 1 to 16,777,216 (e.g. --tokens 128,2048)")
+                    }
+                    return count
+                }
+            }
+
             func run() throws {
                 // A file of that name wins, so a profile saved as `h100-llama3-8b` is still readable.
-                if !FileManager.default.fileExists(atPath: file), let builtIn = HardwareProfile.builtIn(named: file) {
-                    print(ProfileFormat.describe(builtIn))
+                let builtIn = FileManager.default.fileExists(atPath: file) ? nil : HardwareProfile.builtIn(named: file)
+                guard tokens != nil || batch != nil else {
+                    if let builtIn { print(ProfileFormat.describe(builtIn)) } else { print(ProfileFormat.describe(try load(file))) }
+                    return
+                }
+                let profile = try builtIn ?? (try load(file)).hardwareProfile
+                let breakdown = ProfileBreakdown(profile, tokens: try chunks(), cached: cached, batch: batch, context: context)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    encoder.keyEncodingStrategy = .convertToSnakeCase
+                    print(String(decoding: try encoder.encode(breakdown), as: UTF8.self))
                 } else {
-                    print(ProfileFormat.describe(try load(file)))
+                    print(breakdown.text)
                 }
             }
         }

@@ -70,9 +70,9 @@ extension MeasuredPoints {
             if let network = composition.network, !networks.contains(network.file) { networks.append(network.file) }
         }
         files += networks
-        found += "; used TP \(list(tps)); iteration times composed on the calibration grid (prefills of 32–"
-            + "\(ProfileFidelity.BandError.grouped(MeasuredCalibration.longestPrefill)) tokens, chunks after cached context, decode "
-            + "batches 1–256 as the KV cache holds them)"
+        found += "; used TP \(list(tps)); iteration times composed on the calibration grid (prefills from 32 tokens as far as "
+            + "the tables reach, at most \(ProfileFidelity.BandError.grouped(MeasuredCalibration.longestPrefill)), chunks after cached "
+            + "context, decode batches 1–512 as the KV cache holds them)"
         if !networks.isEmpty { found += "; all-reduces from \(networks.map { relative($0, to: path) }.joined(separator: ", "))" }
         found += "; \(attention)"
         if let shape, let own = profile.model,

@@ -11,7 +11,7 @@ struct FidelityAgainstCLITests {
         let result = try ProcessTests.capture(["profile", "fidelity", "profiles/h100-llama2-7b-tp1.json", "--against", "measurements/vidur"])
         #expect(result.status == 0, "\(result.err)")
         for part in ["against: Vidur tables in measurements/vidur: compute/h100/meta-llama/Llama-2-7b-hf/mlp.csv", "used TP 1",
-                     "measured points from measurements/vidur, not refitted", "TP 1: ", "knee median", "line worst",
+                     "measured points from measurements/vidur, not refitted", "TP 1: ", "table", "linear", "median", "worst",
                      "prefill 257–1,024 tok", "decode batch 1–8", "overall"] {
             #expect(result.out.contains(part), "lacks \(part): \(result.out)")
         }

@@ -164,6 +164,24 @@ struct TableStepTimeTests {
         #expect(mixed == SimTime(nanoseconds: table + 16 * 8000 + 16_000 * 10 + 400 * 5048))
     }
 
+    @Test("the breakdown splits an iteration into linear operators, attention and communication that add up to it")
+    func breakdown() {
+        let p = TestScenario.tableProfile
+        let prefill = p.breakdown(decodes: 0, prefills: [(512, 0)], decodeContext: 0)
+        #expect(prefill.attention == SimTime(nanoseconds: 209_715) && prefill.communication == .microseconds(120))
+        #expect(prefill.linear == .milliseconds(17) && prefill.total == p.iterationTime(decodes: 0, prefills: [(512, 0)], decodeContext: 0))
+        var q = p
+        q.perContextToken = SimTime(nanoseconds: 10)
+        let decode = q.breakdown(decodes: 64, prefills: [], decodeContext: 64_000)
+        #expect(decode.attention == .microseconds(640) && decode.communication == .microseconds(20))
+        #expect(decode.linear == SimTime(nanoseconds: 8_100_000 + 64 * 8000) && decode.total == decode.linear + decode.attention + decode.communication)
+        // The linear form: its context term is the attention, nothing is communication.
+        var linear = TestScenario.simpleProfile
+        linear.perContextToken = SimTime(nanoseconds: 100)
+        let old = linear.breakdown(decodes: 2, prefills: [(100, 1000)], decodeContext: 500)
+        #expect(old.attention == .microseconds(150) && old.communication == .zero && old.linear == .milliseconds(10 + 3 + 10))
+    }
+
     @Test("a table is refused when it has too few knots, tokens out of order, ragged lists or a negative cost")
     func refused() {
         #expect(throws: TokenCostTable.Problem.tooFewKnots(1)) { try TokenCostTable(tokens: [1], linear: [.milliseconds(1)]) }
