@@ -56,6 +56,9 @@ extension Headroom {
                 do {
                     let composition = try MeasuredCalibration.composition(project: project, input: input, model: model, gpu: gpu, tp: tp,
                                                                           network: network, attentionTable: attention)
+                    if let problem = MeasuredCalibration.memoryProblem(model: composition.model, tp: tp, gpu: gpu) {
+                        Headroom.fail("\(model) at TP \(tp) on \(gpu.rawValue): \(problem); no engine can serve it, so there is no profile to fit")
+                    }
                     profile = try MeasuredCalibration.profile(project: project, composition: composition, gpu: gpu)
                 } catch {
                     Headroom.fail("\(error)")
@@ -119,22 +122,25 @@ extension Headroom {
 
     struct Profile: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Read calibrated profiles (see also validate-profile).",
-                                                        subcommands: [List.self, Show.self, Compare.self, Fidelity.self])
+                                                        subcommands: [List.self, Show.self, Compare.self, Fidelity.self, Generate.self, Embed.self])
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Print a profile readably: a calibrated profile's file or a built-in profile's name.",
                 discussion: """
-                    Built-in: \(HardwareProfile.builtIn.map(\.name).joined(separator: ", ")).
+                    Built-in: every name `headroom profile list` shows (a measured one prints as its file does, less the samples).
 
                     Example:
                       headroom profile show profiles/cpu-small.json
-                      headroom profile show h100-llama3-8b
+                      headroom profile show h100-llama3.1-8b-tp1
                     """)
             @Argument(help: "The profile: a JSON file, or a built-in profile's name.") var file: String
             func run() throws {
                 // A file of that name wins, so a profile saved as `h100-llama3-8b` is still readable.
-                if !FileManager.default.fileExists(atPath: file), let builtIn = HardwareProfile.builtIn(named: file) {
+                if !FileManager.default.fileExists(atPath: file), let measured = MeasuredProfiles.named(file) {
+                    print(ProfileFormat.describe(measured))
+                } else if !FileManager.default.fileExists(atPath: file),
+                          let builtIn = MeasuredProfiles.datasheetEstimates.first(where: { $0.name == file }) {
                     print(ProfileFormat.describe(builtIn))
                 } else {
                     print(ProfileFormat.describe(try load(file)))
@@ -154,10 +160,10 @@ extension Headroom {
 
 private func load(_ file: String) throws -> CalibratedProfile {
     do { return try CalibratedProfile.load(file: file) } catch {
-        let names = HardwareProfile.builtIn.map(\.name)
         // A name without a path or `.json` was most likely meant as a built-in profile.
         if !FileManager.default.fileExists(atPath: file), !file.contains("/"), !file.hasSuffix(".json") {
-            Headroom.fail("no profile file or built-in profile named '\(file)'; built-in: \(names.joined(separator: ", "))")
+            if let measured = MeasuredProfiles.named(file) { return measured }
+            Headroom.fail("no profile file named '\(file)', and \(MeasuredProfiles.unknownNameMessage(file))")
         }
         Headroom.fail("\(error)")
     }
@@ -257,6 +263,13 @@ extension Headroom {
             abstract: "Predicted (the simulator's iteration model with the profile's coefficients) vs measured iteration times.",
             discussion: "Example:\n  headroom validate-profile profiles/cpu-small.json")
         @Argument(help: "The profile (JSON).") var file: String
-        func run() throws { print(ProfileFormat.validation(try load(file))) }
+        func run() throws {
+            let profile = try load(file)
+            if profile.samples.isEmpty, MeasuredProfiles.named(file) != nil {
+                Headroom.fail("'\(file)' is a measured built-in profile; the binary holds it without its samples: name its file, "
+                              + "e.g. `headroom validate-profile profiles/\(file).json`")
+            }
+            print(ProfileFormat.validation(profile))
+        }
     }
 }

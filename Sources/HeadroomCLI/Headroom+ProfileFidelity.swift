@@ -23,7 +23,11 @@ extension Headroom.Profile {
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() throws {
-            if !FileManager.default.fileExists(atPath: file), let builtIn = HardwareProfile.builtIn(named: file) {
+            if !FileManager.default.fileExists(atPath: file), MeasuredProfiles.named(file) != nil {
+                Headroom.fail("'\(file)' is a measured built-in profile; the binary holds it without its samples: name its file, "
+                              + "e.g. `headroom profile fidelity profiles/\(file).json`")
+            }
+            if !FileManager.default.fileExists(atPath: file), let builtIn = MeasuredProfiles.datasheetEstimates.first(where: { $0.name == file }) {
                 Headroom.fail("'\(file)' is a built-in profile, \(builtIn.source): a datasheet estimate has no measurements "
                               + "to check against; name a measured profile file (see `headroom profile list`)")
             }

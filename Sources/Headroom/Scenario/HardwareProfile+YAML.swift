@@ -37,12 +37,10 @@ extension HardwareProfile {
                 }
                 return
             }
-            guard let profile = HardwareProfile.builtIn(named: name) else {
-                let names = HardwareProfile.builtIn.map(\.name)
-                let hint = Suggestion.closest(to: name, in: names).map { "did you mean `\($0)`? " } ?? ""
-                throw value.error("unknown built-in profile `\(name)`; \(hint)built-in: \(names.joined(separator: ", "))")
-            }
-            self = profile
+            let builtIn: HardwareProfile?
+            do { builtIn = try HardwareProfile.builtIn(named: name, serving: model) } catch { throw value.error("\(error)") }
+            guard let builtIn else { throw value.error(MeasuredProfiles.unknownNameMessage(name)) }
+            self = builtIn
             return
         }
         let all = try value.mapping(allowing: Self.commonKeys + Self.linearKeys + Self.kneeKeys.filter { !Self.linearKeys.contains($0) })
