@@ -59,7 +59,10 @@ extension Headroom {
                     if let problem = MeasuredCalibration.memoryProblem(model: composition.model, tp: tp, gpu: gpu) {
                         Headroom.fail("\(model) at TP \(tp) on \(gpu.rawValue): \(problem); no engine can serve it, so there is no profile to fit")
                     }
-                    profile = try MeasuredCalibration.profile(project: project, composition: composition, gpu: gpu)
+                    var measured = try MeasuredCalibration.profile(project: project, composition: composition, gpu: gpu)
+                    // Named as the built-ins are (`h100-llama2-7b-tp1`) unless --name says otherwise.
+                    measured.name = MeasuredCatalog.profileName(gpu: gpu, model: composition.model.name, tp: tp)
+                    profile = measured
                 } catch {
                     Headroom.fail("\(error)")
                 }

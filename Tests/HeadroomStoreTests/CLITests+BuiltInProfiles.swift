@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// The measured built-in profiles on the command line: `profile list`, and the profile a run used
+/// (measured, or an estimate) in its summary, `--json`, the store (`runs show`), `compare` and the report.
+@Suite("Command line: measured built-ins, and which profile a run used")
+struct BuiltInProfilesCLITests {
+    @Test("profile list: measured built-ins first (name, model, GPU × TP, tables), then the estimates, then the files")
+    func list() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary), "build the headroom binary first (make test does)")
+        let list = try CLITests.capture(["profile", "list"])
+        #expect(list.status == 0, "\(list.err)")
+        let lines = list.out.split(separator: "\n").map(String.init)
+        let measured = try #require(lines.firstIndex { $0.hasPrefix("measured, built in") })
+        let estimates = try #require(lines.firstIndex { $0.hasPrefix("datasheet estimates, built in") })
+        let files = try #require(lines.firstIndex { $0.hasPrefix("files in profiles/") })
+        #expect(measured == 0 && measured < estimates && estimates < files)
+        let row = lines[measured..<estimates].first { $0.hasPrefix("  h100-llama3.1-8b-tp1 ") } ?? ""
+        for part in ["Llama-3.1-8B", "H100 × 1", "LLMServingSim's tables", "knee form"] { #expect(row.contains(part), "\(row)") }
+        #expect(lines[measured..<estimates].contains { $0.hasPrefix("  a100-llama2-7b-tp8 ") && $0.contains("A100 × 8  Vidur's tables") })
+        let datasheet = lines[(estimates + 1)..<files]
+        #expect(datasheet.count == 3 && datasheet.allSatisfy { $0.contains("estimate: roofline from the") }, "\(datasheet)")
+        #expect(!datasheet.contains { $0.hasPrefix("  a100-llama3-70b-tp4 ") }, "the measured profile of that name replaces the roofline")
+        #expect(lines[files...].contains { $0.hasPrefix("  cpu-small.json") })
+        #expect(lines[files...].contains { $0.contains("measured built-ins' own files") })
+        #expect(!lines[files...].contains { $0.hasPrefix("  h100-llama3.1-8b-tp1.json") }, "a built-in's own file is not listed twice")
+    }
+
+    @Test("a run says which profile it used: the summary line and --json (measured, and an estimate)")
+    func runSummaryAndJSON() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-builtin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let yaml = try String(contentsOfFile: "scenarios/quickstart.yaml", encoding: .utf8)
+        let measured = folder.appendingPathComponent("measured.yaml").path, estimate = folder.appendingPathComponent("estimate.yaml").path
+        try yaml.replacingOccurrences(of: #"profile: [a-z0-9.-]+"#, with: "profile: h100-llama3.1-8b-tp1", options: .regularExpression)
+            .write(toFile: measured, atomically: true, encoding: .utf8)
+        try yaml.replacingOccurrences(of: #"profile: [a-z0-9.-]+"#, with: "profile: h100-llama3-8b", options: .regularExpression)
+            .write(toFile: estimate, atomically: true, encoding: .utf8)
+        let text = try CLITests.capture(["run", measured, "--no-store", "--duration", "1m"])
+        #expect(text.status == 0, "\(text.err)")
+        #expect(text.out.contains("Profile    h100-llama3.1-8b-tp1 — measured: LLMServingSim's per-layer operators"), "\(text.out)")
+        for (file, name, isEstimate, provenance) in [(measured, "h100-llama3.1-8b-tp1", false, "measured: LLMServingSim's per-layer operators"),
+                                                     (estimate, "h100-llama3-8b", true, "estimate: datasheet roofline")] {
+            let run = try CLITests.capture(["run", file, "--no-store", "--duration", "1m", "--json"])
+            #expect(run.status == 0, "\(run.err)")
+            let object = try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any]
+            let profile = (object?["summary"] as? [String: Any])?["profile"] as? [String: Any]
+            #expect(profile?["name"] as? String == name && profile?["estimate"] as? Bool == isEstimate
+                    && profile?["provenance"] as? String == provenance, "\(String(describing: profile))")
+        }
+    }
+
+    @Test("stored: runs show reprints the profile line; compare marks a variant run on an estimate; the report says it")
+    func storeCompareReport() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
+        let db = RunStoreTests.temporaryPath("builtin")
+        let html = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-builtin-\(UUID().uuidString).html").path
+        defer { for path in [db, html] { try? FileManager.default.removeItem(atPath: path) } }
+        let stored = try CLITests.capture(["run", "scenarios/quickstart.yaml", "--db", db, "--duration", "1m"])
+        #expect(stored.status == 0, "\(stored.err)")
+        let profileLine = try #require(stored.out.split(separator: "\n").first { $0.hasPrefix("Profile    ") })
+        let show = try CLITests.capture(["runs", "show", "1", "--db", db])
+        #expect(show.status == 0 && show.out.contains(profileLine), "\(show.out)")
+        let compare = try CLITests.capture(["compare", "--runs", "1", "--db", db])
+        let estimate = profileLine.contains("estimate:")
+        let row = compare.out.split(separator: "\n").first { $0.contains("fixed") }.map(String.init) ?? ""
+        #expect(row.contains("1†") == estimate && compare.out.contains("† ran on an estimated profile") == estimate, "\(compare.out)")
+        let report = try CLITests.capture(["report", "--db", db, "--run", "1", "-o", html])
+        #expect(report.status == 0, "\(report.err)")
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        let name = profileLine.dropFirst("Profile    ".count).prefix { $0 != " " }
+        #expect(page.contains("Iteration-time profile: <b>\(name)</b>") && page.contains("an estimate, not measured") == estimate)
+    }
+}
