@@ -141,7 +141,9 @@ extension Headroom {
             func run() throws {
                 // A file of that name wins, so a profile saved as `h100-llama3-8b` is still readable.
                 if !FileManager.default.fileExists(atPath: file), let measured = MeasuredProfiles.named(file) {
-                    print(ProfileFormat.describe(measured))
+                    // The binary holds it without its samples: the fits' sample counts are those of its file.
+                    print(ProfileFormat.describe(measured).replacingOccurrences(of: " over 0 samples", with: " over the samples")
+                          + "\nbuilt in; its samples are in profiles/\(file).json (`make measured-profiles` writes both)")
                 } else if !FileManager.default.fileExists(atPath: file),
                           let builtIn = MeasuredProfiles.datasheetEstimates.first(where: { $0.name == file }) {
                     print(ProfileFormat.describe(builtIn))

@@ -26,6 +26,19 @@ struct BuiltInProfilesCLITests {
         #expect(!lines[files...].contains { $0.hasPrefix("  h100-llama3.1-8b-tp1.json") }, "a built-in's own file is not listed twice")
     }
 
+    @Test("profile show prints a measured built-in by name; validate-profile and fidelity point to its file")
+    func showBuiltIn() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
+        let show = try CLITests.capture(["profile", "show", "h100-llama3.1-70b-tp4"])
+        #expect(show.status == 0 && show.out.hasPrefix("h100-llama3.1-70b-tp4 — llmservingsim"), "\(show.err)")
+        #expect(show.out.contains("source: measured: LLMServingSim") && !show.out.contains("over 0 samples")
+                && show.out.contains("its samples are in profiles/h100-llama3.1-70b-tp4.json"), "\(show.out)")
+        for command in [["validate-profile"], ["profile", "fidelity"]] {
+            let refused = try CLITests.capture(command + ["h100-llama3.1-70b-tp4"])
+            #expect(refused.status == 1 && refused.err.contains("profiles/h100-llama3.1-70b-tp4.json"), "\(refused.err)")
+        }
+    }
+
     @Test("a run says which profile it used: the summary line and --json (measured, and an estimate)")
     func runSummaryAndJSON() throws {
         try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
