@@ -69,21 +69,30 @@ struct BuiltInProfilesCLITests {
     func storeCompareReport() throws {
         try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
         let db = RunStoreTests.temporaryPath("builtin")
-        let html = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-builtin-\(UUID().uuidString).html").path
-        defer { for path in [db, html] { try? FileManager.default.removeItem(atPath: path) } }
-        let stored = try CLITests.capture(["run", "scenarios/quickstart.yaml", "--db", db, "--duration", "1m"])
-        #expect(stored.status == 0, "\(stored.err)")
-        let profileLine = try #require(stored.out.split(separator: "\n").first { $0.hasPrefix("Profile    ") })
-        let show = try CLITests.capture(["runs", "show", "1", "--db", db])
-        #expect(show.status == 0 && show.out.contains(profileLine), "\(show.out)")
-        let compare = try CLITests.capture(["compare", "--runs", "1", "--db", db])
-        let estimate = profileLine.contains("estimate:")
-        let row = compare.out.split(separator: "\n").first { $0.contains("fixed") }.map(String.init) ?? ""
-        #expect(row.contains("1†") == estimate && compare.out.contains("† ran on an estimated profile") == estimate, "\(compare.out)")
-        let report = try CLITests.capture(["report", "--db", db, "--run", "1", "-o", html])
-        #expect(report.status == 0, "\(report.err)")
-        let page = try String(contentsOfFile: html, encoding: .utf8)
-        let name = profileLine.dropFirst("Profile    ".count).prefix { $0 != " " }
-        #expect(page.contains("Iteration-time profile: <b>\(name)</b>") && page.contains("an estimate, not measured") == estimate)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-builtin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: db); try? FileManager.default.removeItem(at: folder) }
+        let estimate = folder.appendingPathComponent("estimate.yaml").path
+        try String(contentsOfFile: "scenarios/quickstart.yaml", encoding: .utf8)
+            .replacingOccurrences(of: #"profile: [a-z0-9.-]+"#, with: "profile: h100-llama3-8b", options: .regularExpression)
+            .write(toFile: estimate, atomically: true, encoding: .utf8)
+        // Run 1 on the shipped (measured) profile, run 2 on the datasheet estimate.
+        for (id, file, isEstimate) in [(1, "scenarios/quickstart.yaml", false), (2, estimate, true)] {
+            let stored = try CLITests.capture(["run", file, "--db", db, "--duration", "1m"])
+            #expect(stored.status == 0, "\(stored.err)")
+            let profileLine = try #require(stored.out.split(separator: "\n").first { $0.hasPrefix("Profile    ") })
+            #expect(profileLine.contains("estimate: datasheet roofline") == isEstimate, "\(profileLine)")
+            let show = try CLITests.capture(["runs", "show", "\(id)", "--db", db])
+            #expect(show.status == 0 && show.out.contains(profileLine), "\(show.out)")
+            let compare = try CLITests.capture(["compare", "--runs", "\(id)", "--db", db])
+            let row = compare.out.split(separator: "\n").first { $0.contains("fixed") }.map(String.init) ?? ""
+            #expect(row.contains("1†") == isEstimate && compare.out.contains("† ran on an estimated profile") == isEstimate, "\(compare.out)")
+            let html = folder.appendingPathComponent("run-\(id).html").path
+            let report = try CLITests.capture(["report", "--db", db, "--run", "\(id)", "-o", html])
+            #expect(report.status == 0, "\(report.err)")
+            let page = try String(contentsOfFile: html, encoding: .utf8)
+            let name = profileLine.dropFirst("Profile    ".count).prefix { $0 != " " }
+            #expect(page.contains("Iteration-time profile: <b>\(name)</b>") && page.contains("an estimate, not measured") == isEstimate)
+        }
     }
 }
