@@ -50,18 +50,18 @@ test: deps
 	$(MAKE) report-test
 	$(MAKE) docs-check
 
-# The measured profiles in profiles/, regenerated from the shared measured tables (MEASUREMENTS:
-# a folder with vidur/ and llmservingsim/, see measurements/README.md). Run from the tables'
-# parent so the profiles' sources name them by their relative path.
+# The measured profiles in profiles/, one per model × GPU × TP of the shared measured tables
+# (MEASUREMENTS: a folder with vidur/ and llmservingsim/, see measurements/README.md; configurations
+# whose weights do not fit and models of unknown shape are skipped with the reason), then the
+# built-ins compiled into the binary (Sources/Headroom/Serving/MeasuredProfiles+Generated.swift: each
+# profile less its samples), and a build with them. Run from the tables' parent so that the
+# profiles' sources name them by their relative path. Not part of `make test`, which checks that the
+# generated file agrees with profiles/.
 MEASUREMENTS ?= ../shared/measurements
 measured-profiles: build
-	cd $(MEASUREMENTS)/.. && for spec in "llmservingsim h100 Llama-3.1-8B 1 h100-llama3.1-8b-tp1" \
-	    "llmservingsim h100 Llama-3.1-70B 4 h100-llama3.1-70b-tp4" "vidur h100 Llama-2-7b-hf 1 h100-llama2-7b-tp1" \
-	    "vidur a100 Meta-Llama-3-8B 1 a100-llama3-8b-tp1" "vidur a100 Meta-Llama-3-70B 4 a100-llama3-70b-tp4"; do \
-	  set -- $$spec; \
-	  $(CURDIR)/.build/debug/headroom calibrate --backend $$1 --input measurements/$$1 --gpu $$2 --model $$3 --tp $$4 \
-	    --network measurements/vidur/network/$$2_dgx/all_reduce.csv --name $$5 -o $(CURDIR)/profiles/$$5.json | tail -1 || exit 1; \
-	done
+	cd $(MEASUREMENTS)/.. && $(CURDIR)/.build/debug/headroom profile generate --input measurements -o $(CURDIR)/profiles
+	.build/debug/headroom profile embed --folder profiles -o Sources/Headroom/Serving/MeasuredProfiles+Generated.swift
+	$(SWIFT) build
 
 # Every output block and figure the README quotes (marked `<!-- docs: COMMAND -->`) is printed by
 # the current binary: `make docs` rewrites them; `make docs-check` (part of `make test`) fails when

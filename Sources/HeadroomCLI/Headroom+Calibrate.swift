@@ -56,7 +56,13 @@ extension Headroom {
                 do {
                     let composition = try MeasuredCalibration.composition(project: project, input: input, model: model, gpu: gpu, tp: tp,
                                                                           network: network, attentionTable: attention)
-                    profile = try MeasuredCalibration.profile(project: project, composition: composition, gpu: gpu)
+                    if let problem = MeasuredCalibration.memoryProblem(model: composition.model, tp: tp, gpu: gpu) {
+                        Headroom.fail("\(model) at TP \(tp) on \(gpu.rawValue): \(problem); no engine can serve it, so there is no profile to fit")
+                    }
+                    var measured = try MeasuredCalibration.profile(project: project, composition: composition, gpu: gpu)
+                    // Named as the built-ins are (`h100-llama2-7b-tp1`) unless --name says otherwise.
+                    measured.name = MeasuredCatalog.profileName(gpu: gpu, model: composition.model.name, tp: tp)
+                    profile = measured
                 } catch {
                     Headroom.fail("\(error)")
                 }
@@ -119,13 +125,13 @@ extension Headroom {
 
     struct Profile: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Read calibrated profiles (see also validate-profile).",
-                                                        subcommands: [List.self, Show.self, Compare.self, Fidelity.self])
+                                                        subcommands: [List.self, Show.self, Compare.self, Fidelity.self, Generate.self, Embed.self])
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Print a profile readably: a calibrated profile's file or a built-in profile's name.",
                 discussion: """
-                    Built-in: \(HardwareProfile.builtIn.map(\.name).joined(separator: ", ")).
+                    Built-in: every name `headroom profile list` shows (a measured one prints as its file does, less the samples).
 
                     With --tokens or --batch, print instead what the profile predicts for single iterations, as a
                     simulation prices them — a prefill of each listed token count (after --cached tokens of the same
@@ -134,8 +140,8 @@ extension Headroom {
 
                     Example:
                       headroom profile show profiles/cpu-small.json
-                      headroom profile show h100-llama3-8b
-                      headroom profile show profiles/h100-llama3.1-8b-tp1.json --tokens 128,2048 --batch 64 --context 1024
+                      headroom profile show h100-llama3.1-8b-tp1
+                      headroom profile show h100-llama3.1-8b-tp1 --tokens 128,2048 --batch 64 --context 1024
                     """)
             @Argument(help: "The profile: a JSON file, or a built-in profile's name.") var file: String
             @Option(help: "Prefill chunks to price, comma-separated token counts (e.g. 128,2048).") var tokens: String?
@@ -169,12 +175,22 @@ extension Headroom {
 
             func run() throws {
                 // A file of that name wins, so a profile saved as `h100-llama3-8b` is still readable.
-                let builtIn = FileManager.default.fileExists(atPath: file) ? nil : HardwareProfile.builtIn(named: file)
+                let exists = FileManager.default.fileExists(atPath: file)
+                let measured = exists ? nil : MeasuredProfiles.named(file)
+                let estimate = exists ? nil : MeasuredProfiles.datasheetEstimates.first(where: { $0.name == file })
                 guard tokens != nil || batch != nil else {
-                    if let builtIn { print(ProfileFormat.describe(builtIn)) } else { print(ProfileFormat.describe(try load(file))) }
+                    if let measured {
+                        // The binary holds it without its samples: the fits' sample counts are those of its file.
+                        print(ProfileFormat.describe(measured).replacingOccurrences(of: " over 0 samples", with: " over the samples")
+                              + "\nbuilt in; its samples are in profiles/\(file).json (`make measured-profiles` writes both)")
+                    } else if let estimate {
+                        print(ProfileFormat.describe(estimate))
+                    } else {
+                        print(ProfileFormat.describe(try load(file)))
+                    }
                     return
                 }
-                let profile = try builtIn ?? (try load(file)).hardwareProfile
+                let profile = try measured?.hardwareProfile ?? estimate ?? (try load(file)).hardwareProfile
                 let breakdown = ProfileBreakdown(profile, tokens: try chunks(), cached: cached, batch: batch, context: context)
                 if json {
                     let encoder = JSONEncoder()
@@ -199,10 +215,10 @@ extension Headroom {
 
 private func load(_ file: String) throws -> CalibratedProfile {
     do { return try CalibratedProfile.load(file: file) } catch {
-        let names = HardwareProfile.builtIn.map(\.name)
         // A name without a path or `.json` was most likely meant as a built-in profile.
         if !FileManager.default.fileExists(atPath: file), !file.contains("/"), !file.hasSuffix(".json") {
-            Headroom.fail("no profile file or built-in profile named '\(file)'; built-in: \(names.joined(separator: ", "))")
+            if let measured = MeasuredProfiles.named(file) { return measured }
+            Headroom.fail("no profile file named '\(file)', and \(MeasuredProfiles.unknownNameMessage(file))")
         }
         Headroom.fail("\(error)")
     }
@@ -330,6 +346,13 @@ extension Headroom {
             abstract: "Predicted (the simulator's iteration model with the profile's coefficients) vs measured iteration times.",
             discussion: "Example:\n  headroom validate-profile profiles/cpu-small.json")
         @Argument(help: "The profile (JSON).") var file: String
-        func run() throws { print(ProfileFormat.validation(try load(file))) }
+        func run() throws {
+            let profile = try load(file)
+            if profile.samples.isEmpty, MeasuredProfiles.named(file) != nil {
+                Headroom.fail("'\(file)' is a measured built-in profile; the binary holds it without its samples: name its file, "
+                              + "e.g. `headroom validate-profile profiles/\(file).json`")
+            }
+            print(ProfileFormat.validation(profile))
+        }
     }
 }

@@ -57,7 +57,9 @@ extension Headroom.Profile {
         }
 
         func run() throws {
-            let builtIn = FileManager.default.fileExists(atPath: file) ? nil : HardwareProfile.builtIn(named: file)
+            let exists = FileManager.default.fileExists(atPath: file)
+            let measured = exists ? nil : MeasuredProfiles.named(file)
+            let builtIn = exists ? nil : MeasuredProfiles.datasheetEstimates.first(where: { $0.name == file })
             if let against {
                 let selection = MeasuredPoints.Selection(model: model, gpu: gpu, tensorParallel: tp, network: network)
                 let judgement = Headroom.failing {
@@ -65,11 +67,15 @@ extension Headroom.Profile {
                         let points = try MeasuredPoints.load(against, for: MeasuredPoints.Subject(builtIn: builtIn), selection: selection)
                         return try ProfileFidelity.judge(builtIn: builtIn, against: points)
                     }
-                    let profile = try CalibratedProfile.load(file: file)
+                    let profile = try measured ?? CalibratedProfile.load(file: file)
                     return try ProfileFidelity.judge(profile, against: try MeasuredPoints.load(against, for: profile, selection: selection))
                 }
                 if json { try printJSON(judgement) } else { print(judgement.table) }
                 return
+            }
+            if measured != nil {
+                Headroom.fail("'\(file)' is a measured built-in profile; the binary holds it without its samples: name its file, "
+                              + "e.g. `headroom profile fidelity profiles/\(file).json`, or judge it with --against DIR")
             }
             if let builtIn {
                 Headroom.fail("'\(file)' is a built-in profile, \(builtIn.source): a datasheet estimate has no measurements to check "

@@ -58,6 +58,9 @@ extension Headroom {
                         "id": listing.id, "scenario": listing.scenario, "sweep": listing.sweep ?? NSNull(), "variant": listing.variant,
                         "policy_kind": listing.policyKind, "seed": listing.seed, "wall_seconds": listing.wallSeconds,
                         "summary": summary, "stored_rows": counts,
+                        "profile": Headroom.failing({ try runStore.storedSummary(ofRun: id)?.profile }).map {
+                            ["name": $0.name, "provenance": $0.provenance, "estimate": $0.estimate] as [String: Any]
+                        } ?? NSNull(),
                     ]
                     if yaml { object["yaml"] = scenarioText ?? NSNull() }
                     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))

@@ -23,6 +23,10 @@ enum ResultFormat {
         let c = s.coldStarts
         var lines = [
             "\(s.scenario) — seed \(s.seed), \(formatDuration(s.durationSeconds)) simulated in \(String(format: "%.2f", wall)) s",
+        ]
+        // Which iteration-time profile, and whether it was measured: a datasheet estimate says so.
+        if let profile = s.profile { lines.append("Profile    \(profile.name) — \(profile.provenance)") }
+        lines += [
             "",
             "Requests   arrived \(r.arrived)   finished \(r.finished)   dropped \(r.dropped)   in flight \(r.inFlight)",
         ]

@@ -42,8 +42,18 @@ public enum TableModelFit {
         }
         let knowns = try points.map { (point: KneeModelFit.Point) throws(CalibrationError) in try known(point) }
 
-        // Columns: one per knot, then per decoding sequence (-2) and per context token (-1).
-        var extras = [-2, -1].filter { column in points.contains { (column == -2 ? $0.decodes : $0.context) != 0 } }
+        // Columns: one per knot, then per decoding sequence (-2) and per context token (-1), each
+        // only where the samples separate it from the knots: the decode term needs a token count
+        // with both a decode step and a prefill, the context term one with decode steps at two
+        // contexts (else a fold that holds out those points would be rank-deficient).
+        let byTokens = Dictionary(grouping: points) { Int($0.tokens) }
+        var extras: [Int] = []
+        if byTokens.values.contains(where: { group in group.contains { $0.decodes > 0 } && group.contains { $0.decodes == 0 } }) {
+            extras.append(-2)
+        }
+        if byTokens.values.contains(where: { group in Set(group.filter { $0.decodes > 0 }.map(\.context)).count >= 2 }) {
+            extras.append(-1)
+        }
         var solution: [Double] = []
         while true {
             let columns = knots.indices.map { $0 } + extras

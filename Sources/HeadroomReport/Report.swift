@@ -55,7 +55,7 @@ public struct Report {
         table.comparison th, table.comparison td { border-bottom: 1px solid #e3e3e3; padding: 4px 6px; text-align: right; }
         table.comparison td:nth-child(2), table.comparison th:nth-child(2) { text-align: left; }
         .ci { color: #888; font-size: 11px; display: block; white-space: nowrap; } .note { color: #555; }
-        .scroll { overflow-x: auto; }
+        .scroll { overflow-x: auto; } p.profile { color: #555; } p.profile.estimate { color: #a15c00; }
         </style></head>
         <body><h1>\(escaped(title))</h1>
         \(body)

@@ -30,6 +30,7 @@ struct RunSection {
         let id = Int(value("run_id"))
         var out = "<section class=\"run\" id=\"run-\(id)\">"
         out += "<h2>Run \(id): \(escaped(text("scenario"))) — \(escaped(text("variant"))), seed \(Int(value("seed")))</h2>"
+        out += profileLine()
         out += figures()
         let times = series.numbers("time").map { $0 ?? 0 }
         if times.count < 2 {
@@ -55,6 +56,17 @@ struct RunSection {
         guard let chart else { return "" }
         drawn[name] = chart.seriesNames
         return "<figure data-chart=\"\(name)\">\(chart.render(caption: caption))<figcaption>\(escaped(caption))</figcaption></figure>"
+    }
+
+    /// Which iteration-time profile the run used and whether it was measured (absent for runs stored
+    /// before it was recorded); an estimate is flagged, as its latencies and costs are rough.
+    func profileLine() -> String {
+        let name = text("profile")
+        guard !name.isEmpty else { return "" }
+        let estimate = value("profile_estimate") == 1
+        return "<p class=\"profile\(estimate ? " estimate" : "")\">Iteration-time profile: <b>\(escaped(name))</b> — "
+            + escaped(text("profile_provenance"))
+            + (estimate ? " <b>(an estimate, not measured: latencies and costs are rough)</b>" : "") + "</p>"
     }
 
     private func figures() -> String {

@@ -49,6 +49,8 @@ public struct Comparison: Sendable {
         public var paretoOptimal: Bool
         /// Variant − baseline per shared seed, when a baseline is given.
         public var pairedDifferences: [String: Estimate]?
+        /// A run of the variant used an estimated profile (a datasheet roofline), not a measured one.
+        public var profileEstimate = false
     }
 
     /// The columns compared, in table order.
@@ -79,7 +81,8 @@ public struct Comparison: Sendable {
             for metric in Self.metrics { metrics[metric] = Self.estimate(metric, group.map(\.values)) }
             let attainment = metrics["slo_both"].map(\.mean) ?? .nan
             return Row(variant: variant, runs: group.count, metrics: metrics, meetsSLO: attainment >= attainmentTarget,
-                       paretoOptimal: false, pairedDifferences: nil)
+                       paretoOptimal: false, pairedDifferences: nil,
+                       profileEstimate: group.contains { $0.values["profile_estimate"] == 1 })
         }
         let points = rows.map { ($0.metrics["cost_dollars"]?.mean ?? .infinity, $0.metrics["ttft_p99_seconds"]?.mean ?? .infinity) }
         for (index, optimal) in Self.paretoFront(points, feasible: rows.map(\.meetsSLO)).enumerated() { rows[index].paretoOptimal = optimal }

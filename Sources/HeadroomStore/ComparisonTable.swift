@@ -25,7 +25,8 @@ public struct ComparisonTable: Sendable {
         let few = comparison.rows.map(\.runs).filter { $0 > 1 && $0 < ConfidenceInterval.reliableSeeds }
         func rowCells(_ columns: [ComparisonColumn]) -> [[String]] {
             var rows = comparison.rows.map { row in
-                [row.paretoOptimal ? "*" : row.meetsSLO ? " " : "✗", labels[row.variant], "\(row.runs)" + (few.contains(row.runs) ? "~" : "")]
+                [row.paretoOptimal ? "*" : row.meetsSLO ? " " : "✗", labels[row.variant],
+                 "\(row.runs)" + (few.contains(row.runs) ? "~" : "") + (row.profileEstimate ? "†" : "")]
                     + columns.map { $0.cell(row.metrics[$0.metric]) }
             }
             if let baseline = comparison.baseline {
@@ -56,6 +57,10 @@ public struct ComparisonTable: Sendable {
         if let n = few.max() {
             notes.append("~ n = \(few.min()! == n ? "\(n)" : "\(few.min()!)–\(n)") seeds: intervals are rough (fewer than "
                          + "\(ConfidenceInterval.reliableSeeds) seeds); add seeds, or compare with --baseline (paired).")
+        }
+        if comparison.rows.contains(where: \.profileEstimate) {
+            notes.append("† ran on an estimated profile (a datasheet roofline, not measured): its latencies and costs are rough; "
+                         + "`headroom profile list` shows the measured ones.")
         }
         if let baseline = comparison.baseline {
             notes.append("Δ rows: variant − \(labels[baseline]) on the seeds both ran (common random numbers), Student t.")

@@ -46,10 +46,22 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
     public var wallSeconds: Double
     /// `finished` (a run is written whole or not at all).
     public var status: String
+    /// The iteration-time profile's name, provenance and whether it is an estimate (`v-profile`;
+    /// NULL in runs stored before).
+    public var profile: String? = nil
+    public var profileProvenance: String? = nil
+    public var profileEstimate: Bool? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, runUid = "run_uid", runKey = "run_key", scenarioId = "scenario_id", sweepId = "sweep_id", variant, policyKind = "policy_kind", seed
         case headroomVersion = "headroom_version", startedAt = "started_at", wallSeconds = "wall_seconds", status
+        case profile, profileProvenance = "profile_provenance", profileEstimate = "profile_estimate"
+    }
+
+    /// The profile as the summary carries it (nil for runs stored before it was recorded).
+    public var profileUsed: ProfileUsed? {
+        guard let profile else { return nil }
+        return ProfileUsed(name: profile, provenance: profileProvenance ?? "", estimate: profileEstimate ?? false)
     }
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

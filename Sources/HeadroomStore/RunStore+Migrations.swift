@@ -116,6 +116,14 @@ extension RunStore {
                 t.add(column: "stopped_at", .text)
             }
         }
+        migrator.registerMigration("v-profile: the iteration-time profile a run used, measured or an estimate") { db in
+            // NULL in runs stored before: which profile they used was not recorded.
+            try db.alter(table: "runs") { t in
+                t.add(column: "profile", .text)
+                t.add(column: "profile_provenance", .text)
+                t.add(column: "profile_estimate", .boolean)
+            }
+        }
         return migrator
     }
 

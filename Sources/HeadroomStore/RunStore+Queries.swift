@@ -48,7 +48,9 @@ extension RunStore {
     public func summaries(of ids: [Int64]) throws(StoreError) -> [Int64: [String: Double]] {
         try reading("read the run summaries") { db in
             var result: [Int64: [String: Double]] = [:]
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM run_summaries WHERE run_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+            // With the run's `profile_estimate` (1 when its profile was an estimate; absent where not recorded).
+            let rows = try Row.fetchAll(db, sql: "SELECT s.*, runs.profile_estimate FROM run_summaries s JOIN runs ON runs.id = s.run_id "
+                                            + "WHERE s.run_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
                                         arguments: StatementArguments(ids))
             for row in rows {
                 var values: [String: Double] = [:]

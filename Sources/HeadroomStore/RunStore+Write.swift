@@ -52,7 +52,9 @@ extension RunStore {
                 id: nil, runUid: UUID().uuidString.lowercased(), runKey: key,
                 scenarioId: scenarioID, sweepId: placement.sweepID, variant: placement.variant,
                 policyKind: scenario.policy.kind.rawValue, seed: Int64(bitPattern: scenario.seed),
-                headroomVersion: Self.headroomVersion, startedAt: startedAt, wallSeconds: wallSeconds, status: "finished")
+                headroomVersion: Self.headroomVersion, startedAt: startedAt, wallSeconds: wallSeconds, status: "finished",
+                profile: result.summary.profile?.name, profileProvenance: result.summary.profile?.provenance,
+                profileEstimate: result.summary.profile?.estimate)
             try run.insert(db)
             guard let id = run.id else { throw StoreError("\(name): the run row has no id") }
             try Self.insertResults(result, runID: id, db: db)

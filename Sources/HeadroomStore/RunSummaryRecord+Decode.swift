@@ -11,7 +11,7 @@ extension RunSummaryRecord {
     /// and decoding keeps this the only place that knows both shapes. Latency sample counts are not
     /// stored and read back as 0; a column missing from an older schema reads as 0.
     static func summary(columns c: [String: Double], scenario: String, seed: UInt64,
-                        losses: [(kind: String, message: String)] = []) throws -> RunSummary {
+                        losses: [(kind: String, message: String)] = [], profile: ProfileUsed? = nil) throws -> RunSummary {
         // JSON has no infinity: non-finite values travel as strings the decoder turns back.
         func real(_ value: Double) -> Any { value.isFinite ? value : value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
         func number(_ column: String) -> Any { real(c[column] ?? 0) }
@@ -22,7 +22,7 @@ extension RunSummaryRecord {
              "p99": number("\(name)_p99_seconds"), "max": number("\(name)_max_seconds")]
         }
         let dropped = Dictionary(uniqueKeysWithValues: DropReason.allCases.map { ($0.rawValue, count("dropped_\($0.rawValue)")) })
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "scenario": scenario, "seed": seed, "durationSeconds": number("duration_seconds"), "events": count("events"),
             "requests": ["arrived": count("arrived"), "finished": count("finished"), "dropped": count("dropped"),
                          "inFlight": count("in_flight"), "droppedByReason": dropped],
@@ -45,6 +45,7 @@ extension RunSummaryRecord {
                             "examples": losses.filter { $0.kind == "skipped_row" }.map(\.message)]
                 .merging(losses.first { $0.kind == "read_error" }.map { ["readError": $0.message] } ?? [:]) { a, _ in a },
         ]
+        if let profile { object["profile"] = ["name": profile.name, "provenance": profile.provenance, "estimate": profile.estimate] }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try decoder.decode(RunSummary.self, from: try JSONSerialization.data(withJSONObject: object))
@@ -60,8 +61,9 @@ extension RunStore {
                 try Row.fetchAll(db, sql: "SELECT kind, message FROM input_losses WHERE run_id = ? ORDER BY position", arguments: [id])
                     .map { (kind: $0["kind"] as String, message: $0["message"] as String) }
             }
+            let profile = try writer.read { db in try RunRecord.fetchOne(db, key: id)?.profileUsed }
             return try RunSummaryRecord.summary(columns: columns, scenario: listing.scenario, seed: UInt64(bitPattern: listing.seed),
-                                                losses: losses)
+                                                losses: losses, profile: profile)
         } catch {
             throw StoreError("\(name): run \(id)'s stored summary does not read back as a summary (\(error)); "
                              + "`headroom runs show \(id) --json --db \(name)` prints its columns as stored")

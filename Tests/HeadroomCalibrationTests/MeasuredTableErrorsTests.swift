@@ -49,6 +49,29 @@ struct MeasuredTableErrorsTests {
         #expect(e3.line == 3 && e3.column == "time_stats.emb.median" && e3.message.contains("negative"))
     }
 
+    @Test("Vidur: a model without a post-attention norm (Phi-2) composes without it; a missing required operator is refused")
+    func optionalOperator() throws {
+        let lines = try String(contentsOfFile: Shipped.llama2, encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        func without(_ prefix: String) -> String {
+            let keep = header.indices.filter { !header[$0].hasPrefix(prefix) }
+            return lines.map { line in
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                return keep.map { String(fields[$0]) }.joined(separator: ",")
+            }.joined(separator: "\n")
+        }
+        let full = try VidurOperators(table: try VidurComputeTable(file: Shipped.llama2, name: "Llama-2-7b-hf"), tp: 1)
+        let phiLike = try VidurComputeTable(file: try Self.file("mlp.csv", without("time_stats.post_attention_layernorm.")), name: "phi-2")
+        #expect(phiLike.measuredLayerOperators == VidurComputeTable.layerOperators.filter { $0 != "post_attention_layernorm" })
+        let operators = try VidurOperators(table: phiLike, tp: 1)
+        let norm = try full.table.curve("post_attention_layernorm", tp: 1).at(512, file: "", column: "")
+        #expect(abs(try operators.layer(tokens: 512) - (try full.layer(tokens: 512) - norm)) < 1e-12)
+        #expect(operators.description.contains("8 operators × 32 layers"))
+        let noActivation = try Self.file("mlp.csv", without("time_stats.mlp_act."))
+        let error = try #require(Self.error { _ = try VidurComputeTable(file: noActivation, name: "Llama-2-7b-hf") })
+        #expect(error.column == "time_stats.mlp_act.median" && error.message.contains("missing column"))
+    }
+
     @Test("tensor parallelism without an all-reduce table is refused, naming the layer table and the flag")
     func noNetwork() throws {
         let names = LLMServingSimLayerTable.layerOperators + LLMServingSimLayerTable.onceOperators

@@ -10,8 +10,8 @@ struct KneeProfileCLITests {
         let list = try CLITests.capture(["profile", "list"])
         #expect(list.status == 0)
         for name in ["h100-llama3.1-8b-tp1", "h100-llama3.1-70b-tp4", "h100-llama2-7b-tp1", "a100-llama3-8b-tp1", "a100-llama3-70b-tp4"] {
-            let line = list.out.split(separator: "\n").first { $0.contains("\(name).json") }.map(String.init) ?? ""
-            #expect(line.contains("measured: ") && line.contains("table form, R² "), "`profile list` line for \(name): \(line)")
+            let line = list.out.split(separator: "\n").first { $0.hasPrefix("  \(name) ") }.map(String.init) ?? ""
+            #expect(line.contains("'s tables; ") && line.contains("table form, R² "), "`profile list` line for \(name): \(line)")
         }
         let show = try CLITests.capture(["profile", "show", "profiles/a100-llama3-70b-tp4.json"])
         #expect(show.status == 0)

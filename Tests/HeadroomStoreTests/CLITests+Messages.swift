@@ -63,7 +63,7 @@ struct CLIMessageTests {
         let shown = try Self.capture(["profile", "show", "h100-llama3-8b"])
         #expect(shown.status == 0 && shown.out.contains("h100-llama3-8b") && shown.out.contains("roofline from the H100"), "\(shown.err)")
         let unknown = try Self.capture(["profile", "show", "h100-llama3-9b"])
-        #expect(unknown.status == 1 && unknown.err.contains("built-in: h100-llama3-8b"), "\(unknown.err)")
+        #expect(unknown.status == 1 && unknown.err.contains("did you mean `h100-llama3-8b`?") && unknown.err.contains("datasheet estimates: h100-llama3-8b"), "\(unknown.err)")
     }
 
     @Test("policy replay refuses a history without the policy's signal, naming the column and the file's columns")

@@ -42,6 +42,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var stockouts: Int
     /// Input the run could not use (skipped trace rows): its numbers rest on less than the file.
     public var inputLosses: InputLosses
+    /// The iteration-time profile, measured or an estimate (nil in runs stored before it was recorded).
+    public var profile: ProfileUsed? = nil
 }
 
 /// Every request is in exactly one of finished, dropped, in flight: they add up to arrived.

@@ -56,12 +56,10 @@ extension HardwareProfile {
                 }
                 return
             }
-            guard let profile = HardwareProfile.builtIn(named: name) else {
-                let names = HardwareProfile.builtIn.map(\.name)
-                let hint = Suggestion.closest(to: name, in: names).map { "did you mean `\($0)`? " } ?? ""
-                throw value.error("unknown built-in profile `\(name)`; \(hint)built-in: \(names.joined(separator: ", "))")
-            }
-            self = profile
+            let builtIn: HardwareProfile?
+            do { builtIn = try HardwareProfile.builtIn(named: name, serving: model) } catch { throw value.error("\(error)") }
+            guard let builtIn else { throw value.error(MeasuredProfiles.unknownNameMessage(name)) }
+            self = builtIn
             return
         }
         let every = Form.allCases.flatMap(Self.keys(of:)).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }

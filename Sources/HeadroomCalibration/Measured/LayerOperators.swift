@@ -40,7 +40,7 @@ public struct VidurOperators: LayerOperators {
         self.table = table
         self.tp = tp
         var curves: [String: PiecewiseLinear] = [:]
-        for name in ["emb"] + VidurComputeTable.layerOperators { curves[name] = try table.curve(name, tp: tp) }
+        for name in ["emb"] + table.measuredLayerOperators { curves[name] = try table.curve(name, tp: tp) }
         self.curves = curves
     }
 
@@ -50,7 +50,7 @@ public struct VidurOperators: LayerOperators {
 
     public func layer(tokens: Int) throws(TableError) -> Double {
         var total = 0.0
-        for name in VidurComputeTable.layerOperators {
+        for name in table.measuredLayerOperators {
             total += try curves[name]!.at(Double(tokens), file: table.file, column: "num_tokens") * (name == "add" ? 2 : 1)
         }
         return total
@@ -65,7 +65,7 @@ public struct VidurOperators: LayerOperators {
 
     public var description: String {
         "Vidur's per-layer operators (github.com/microsoft/vidur data/profiling, commit 7d47513, MIT) from \(table.file): "
-            + "\(VidurComputeTable.layerOperators.count) operators × \(model.layers) layers + embedding; LM head not measured, "
+            + "\(table.measuredLayerOperators.count) operators × \(model.layers) layers + embedding; LM head not measured, "
             + String(format: "charged as the up-projection × %.2f", lmHeadRatio)
     }
 }

@@ -8,11 +8,14 @@ public struct VidurComputeTable: Sendable {
     /// The operators of one transformer layer, in Vidur's names (`emb` is charged once per iteration).
     public static let layerOperators = ["input_layernorm", "attn_pre_proj", "attn_rope", "attn_post_proj", "post_attention_layernorm",
                                         "mlp_up_proj", "mlp_act", "mlp_down_proj", "add"]
+    /// Operators a model may lack: Phi-2's parallel attention and MLP share the input norm, so its
+    /// table has no `post_attention_layernorm` column (Vidur profiles only the operators a model runs).
+    public static let optionalOperators: Set<String> = ["post_attention_layernorm"]
     public static let shapeColumns = ["n_head", "n_kv_head", "n_embd", "n_expanded_embd", "vocab_size", "use_gated_mlp"]
 
     public let file: String
     public let model: MeasuredModel
-    /// Operator → tensor parallelism → seconds by token count.
+    /// Operator → tensor parallelism → seconds by token count (an optional operator the table lacks is absent).
     public let operators: [String: [Int: PiecewiseLinear]]
     public var tensorParallel: [Int] { operators["emb"].map { $0.keys.sorted() } ?? [] }
     public let rowCount: Int
@@ -33,7 +36,7 @@ public struct VidurComputeTable: Sendable {
         model = MeasuredModel(name: name, layers: layers, hidden: shape[2], heads: shape[0], kvHeads: shape[1], intermediate: shape[3],
                               vocab: shape[4], gatedMLP: gated)
         var operators: [String: [Int: PiecewiseLinear]] = [:]
-        for name in ["emb"] + Self.layerOperators {
+        for name in ["emb"] + Self.layerOperators where table.has("time_stats.\(name).median") || !Self.optionalOperators.contains(name) {
             let column = try table.require("time_stats.\(name).median")
             var points: [Int: [(x: Double, y: Double)]] = [:]
             for row in table.rows.indices {
@@ -44,6 +47,9 @@ public struct VidurComputeTable: Sendable {
         }
         self.operators = operators
     }
+
+    /// The layer operators this table measured (`layerOperators` less the optional ones it lacks).
+    public var measuredLayerOperators: [String] { Self.layerOperators.filter { operators[$0] != nil } }
 
     /// One operator's curve at a tensor parallelism the table has.
     public func curve(_ name: String, tp: Int) throws(TableError) -> PiecewiseLinear {
