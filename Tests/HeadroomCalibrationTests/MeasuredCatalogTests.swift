@@ -25,7 +25,7 @@ struct MeasuredCatalogTests {
         var wide = llama70
         wide.layers = 81
         let tight = try #require(MeasuredCalibration.memoryProblem(model: wide, tp: 2, gpu: .h100))
-        #expect(tight.contains("holds the KV cache of") && tight.contains("less than one 4096-token sequence"), "\(tight)")
+        #expect(tight.contains("holds the KV cache of") && tight.contains("less than one \(MeasuredCalibration.longestPrefill)-token sequence"), "\(tight)")
     }
 
     @Test("the shipped test tables: Vidur's Llama-2-7B at each TP, LLMServingSim's Llama-3.1-8B at TP 1")

@@ -16,7 +16,7 @@ struct BuiltInProfilesCLITests {
         let files = try #require(lines.firstIndex { $0.hasPrefix("files in profiles/") })
         #expect(measured == 0 && measured < estimates && estimates < files)
         let row = lines[measured..<estimates].first { $0.hasPrefix("  h100-llama3.1-8b-tp1 ") } ?? ""
-        for part in ["Llama-3.1-8B", "H100 × 1", "LLMServingSim's tables", "knee form"] { #expect(row.contains(part), "\(row)") }
+        for part in ["Llama-3.1-8B", "H100 × 1", "LLMServingSim's tables", "table form"] { #expect(row.contains(part), "\(row)") }
         #expect(lines[measured..<estimates].contains { $0.hasPrefix("  a100-llama2-7b-tp8 ") && $0.contains("A100 × 8  Vidur's tables") })
         let datasheet = lines[(estimates + 1)..<files]
         #expect(datasheet.count == 3 && datasheet.allSatisfy { $0.contains("estimate: roofline from the") }, "\(datasheet)")

@@ -60,7 +60,7 @@ struct MeasuredProfilesTests {
     func measuredFirst() throws {
         let model = ModelSpec(name: "llama-3-70b", weightsBytes: 141e9, kvBytesPerToken: 327_680)
         let replaced = try #require(try HardwareProfile.builtIn(named: "a100-llama3-70b-tp4", serving: model))
-        #expect(replaced.source.hasPrefix("measured:") && replaced.form == .knee)
+        #expect(replaced.source.hasPrefix("measured:") && replaced.form == .table)
         #expect(!MeasuredProfiles.datasheetEstimates.map(\.name).contains("a100-llama3-70b-tp4"))
         let estimate = try #require(try HardwareProfile.builtIn(named: "h100-llama3-8b", serving: model))
         #expect(estimate.source.hasPrefix("roofline"))
