@@ -113,13 +113,13 @@ public struct EstimatedOperators: LayerOperators {
     }
 
     public var description: String {
-        var text = "estimate from config.json shape (\(file)): \(model.layers) layers of \(rates.style == .fused ? "fused" : "per-module") "
+        var text = "the shape in \(file): \(model.layers) layers of \(rates.style == .fused ? "fused" : "per-module") "
             + "operators priced as max(bytes / bandwidth, FLOPs / FLOP rate) + per-call overhead"
         if let moe = model.architecture.experts {
             text += String(format: ", %d of %d experts per token (%.1f B active of %.1f B parameters; weights read for the expected experts "
                            + "hit under uniform routing)", moe.perToken, moe.count, model.activeParameters / 1e9, model.totalParameters / 1e9)
         }
         if model.architecture.latentAttention != nil { text += ", latent attention (MLA) cache" }
-        return text + " at " + rates.summary
+        return text + "; rates: " + rates.summary
     }
 }
