@@ -35,6 +35,10 @@ struct ConfigEstimateCLITests {
         #expect(((object["samples"] as? [Any])?.count ?? 0) > 30, "the raw composed points are in the profile")
         let show = try CLITests.capture(["profile", "show", "\(folder)/qwen.json"])
         #expect(show.status == 0 && show.out.contains("estimate from config.json shape"))
+        // --input refits the rates to the tables given (here the shipped H100 ones: phi-2's layout is skipped and said so).
+        let refit = try CLITests.capture(["calibrate", "--backend", "config", "--config", "\(folder)/Qwen2-7B/config.json", "--input",
+                                          "measurements/vidur", "--name", "qwen-refit", "-o", "\(folder)/refit.json"])
+        #expect(refit.status == 0 && refit.out.contains("qwen-refit — config") && refit.out.contains("skipped, another layer layout: phi-2"))
     }
 
     @Test("a bad config.json, a missing one and a model too large for its GPUs are exit 1 naming the file")
@@ -54,6 +58,10 @@ struct ConfigEstimateCLITests {
             .write(to: URL(fileURLWithPath: file))
         let large = try CLITests.capture(["calibrate", "--backend", "config", "--config", file, "--tp", "1", "-o", "\(folder)/never.json"])
         #expect(large.status == 1 && large.err.contains("do not fit in 72 GB of 1 H100") && large.err.contains("--tp"), "\(large.err)")
+        try Data(Self.qwen2.utf8).write(to: URL(fileURLWithPath: file))
+        let network = try CLITests.capture(["calibrate", "--backend", "config", "--config", file, "--gpu", "a100", "--tp", "2", "--network",
+                                            "\(folder)/none.csv", "-o", "\(folder)/never.json"])
+        #expect(network.status == 1 && network.err.contains("none.csv: no such all-reduce table; at TP 2 give --network"), "\(network.err)")
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/never.json"))
     }
 
