@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HeadroomCalibration
 
 /// `config.json` files as Hugging Face publishes them (the keys the reader uses, trimmed).
@@ -23,7 +24,8 @@ enum Configs {
 
     /// Writes `text` as `<folder>/config.json` in a fresh temporary folder.
     static func file(_ text: String, folder: String = "Some-Model") throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-config-\(UUID().uuidString)/\(folder)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "headroom-config-\(UUID().uuidString)/\(folder)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("config.json").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
@@ -61,9 +63,13 @@ struct ModelConfigTests {
     @Test("DeepSeek-V3: MLA cache of (512 + 64) × 2 B per token and layer, 671 B parameters, 37 B active")
     func deepSeek() throws {
         let model = try ModelConfig.read(file: try Configs.file(Configs.deepSeekV3))
-        #expect(model.kvBytesPerTokenPerLayer(tp: 1) == 1152 && model.kvBytesPerTokenPerLayer(tp: 8) == 1152, "the latent is not split by TP")
+        #expect(
+            model.kvBytesPerTokenPerLayer(tp: 1) == 1152 && model.kvBytesPerTokenPerLayer(tp: 8) == 1152,
+            "the latent is not split by TP")
         let moe = try #require(model.architecture.experts)
-        #expect(moe.count == 256 && moe.perToken == 8 && moe.intermediate == 2048 && moe.sharedIntermediate == 2048 && moe.denseLayers == 3)
+        #expect(
+            moe.count == 256 && moe.perToken == 8 && moe.intermediate == 2048 && moe.sharedIntermediate == 2048
+                && moe.denseLayers == 3)
         // DeepSeek's report: 671 B total (without the 14 B multi-token-prediction module), 37 B activated.
         #expect(abs(model.totalParameters / 671e9 - 1) < 0.005)
         #expect(abs(model.activeParameters / 37.5e9 - 1) < 0.02)
@@ -81,18 +87,32 @@ struct ModelConfigTests {
                 return error.description
             }
         }
-        #expect(try message(Configs.llama3.replacingOccurrences(of: "\"hidden_size\": 4096,", with: ""))
-            .hasSuffix("key `hidden_size`: missing; a Hugging Face config.json of a Llama, Mistral, Qwen2, Mixtral or DeepSeek model has it"))
-        #expect(try message(Configs.llama3.replacingOccurrences(of: "\"num_hidden_layers\": 32", with: "\"num_hidden_layers\": \"32\""))
+        #expect(
+            try message(Configs.llama3.replacingOccurrences(of: "\"hidden_size\": 4096,", with: ""))
+                .hasSuffix(
+                    "key `hidden_size`: missing; a Hugging Face config.json of a Llama, Mistral, Qwen2, Mixtral or DeepSeek model has it"
+                ))
+        #expect(
+            try message(
+                Configs.llama3.replacingOccurrences(of: "\"num_hidden_layers\": 32", with: "\"num_hidden_layers\": \"32\"")
+            )
             .contains("key `num_hidden_layers`: \"32\" is not a whole number ≥ 1"))
-        #expect(try message(Configs.llama3.replacingOccurrences(of: "\"tie_word_embeddings\": false", with: "\"tie_word_embeddings\": 0"))
+        #expect(
+            try message(
+                Configs.llama3.replacingOccurrences(of: "\"tie_word_embeddings\": false", with: "\"tie_word_embeddings\": 0")
+            )
             .contains("key `tie_word_embeddings`: 0 is not true or false"))
-        #expect(try message(Configs.llama3.replacingOccurrences(of: "\"num_key_value_heads\": 8", with: "\"num_key_value_heads\": 5"))
-            .contains("key `num_key_value_heads`: 5 does not divide num_attention_heads (32)"))
-        #expect(try message(Configs.mixtral.replacingOccurrences(of: "\"num_experts_per_tok\": 2", with: "\"num_experts_per_tok\": 9"))
+        #expect(
+            try message(Configs.llama3.replacingOccurrences(of: "\"num_key_value_heads\": 8", with: "\"num_key_value_heads\": 5"))
+                .contains("key `num_key_value_heads`: 5 does not divide num_attention_heads (32)"))
+        #expect(
+            try message(
+                Configs.mixtral.replacingOccurrences(of: "\"num_experts_per_tok\": 2", with: "\"num_experts_per_tok\": 9")
+            )
             .contains("key `num_experts_per_tok`: 9 is more than the 8 experts (num_local_experts)"))
-        #expect(try message(Configs.deepSeekV3.replacingOccurrences(of: "\"qk_rope_head_dim\": 64,", with: ""))
-            .contains("key `qk_rope_head_dim`: missing"))
+        #expect(
+            try message(Configs.deepSeekV3.replacingOccurrences(of: "\"qk_rope_head_dim\": 64,", with: ""))
+                .contains("key `qk_rope_head_dim`: missing"))
         #expect(try message("[1, 2]").hasSuffix("config.json: is not a JSON object (a Hugging Face config.json is one)"))
         #expect(try message("{\"text_config\": {\"hidden_size\": 1}}").contains("key `text_config.num_attention_heads`: missing"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HeadroomCalibration
 
 @Suite("Shape estimate: fitted GPU rates and the estimated operators")
@@ -10,7 +11,8 @@ struct ShapeEstimateTests {
     func syntheticRecovery() throws {
         let truth = GPURates.Rate(bandwidth: 3.0e12, flops: 700e12, overhead: 5e-6)
         let norm = GPURates.Rate(bandwidth: 1.5e12, flops: nil, overhead: 3e-6)
-        let model = MeasuredModel(name: "m", layers: 1, hidden: 4096, heads: 32, kvHeads: 8, intermediate: 14336, vocab: 32000, gatedMLP: true)
+        let model = MeasuredModel(
+            name: "m", layers: 1, hidden: 4096, heads: 32, kvHeads: 8, intermediate: 14336, vocab: 32000, gatedMLP: true)
         var samples: [GPURates.Sample] = []
         for tokens in [1.0, 8, 64, 128, 256, 512, 1024, 2048, 4096] {
             for (k, n) in [(4096, 6144), (4096, 28672), (14336, 4096), (8192, 1024)] {
@@ -49,16 +51,19 @@ struct ShapeEstimateTests {
 
     @Test("a dense table read as Mixtral, or Mixtral's table as a dense shape, is an error naming the file")
     func mismatchedShape() throws {
-        let dense = LLMServingSimOperators(table: try LLMServingSimLayerTable(file: Self.mixtralTP1),
-                                           model: MeasuredModel.llmServingSimShapes["llama-3.1-8b"]!)
+        let dense = LLMServingSimOperators(
+            table: try LLMServingSimLayerTable(file: Self.mixtralTP1),
+            model: MeasuredModel.llmServingSimShapes["llama-3.1-8b"]!)
         #expect(throws: TableError.self) { try dense.layer(tokens: 8) }
     }
 
     @Test("the estimate prices a dense layer call by call, and a MoE layer's weights by the experts hit")
     func estimatedOperators() throws {
-        let rates = GPURates(gpu: .h100, style: .fused, rates: [
-            .gemm: .init(bandwidth: 3e12, flops: 600e12, overhead: 0), .norm: .init(bandwidth: 1e12, flops: nil, overhead: 0),
-        ], basis: "round rates")
+        let rates = GPURates(
+            gpu: .h100, style: .fused,
+            rates: [
+                .gemm: .init(bandwidth: 3e12, flops: 600e12, overhead: 0), .norm: .init(bandwidth: 1e12, flops: nil, overhead: 0),
+            ], basis: "round rates")
         let llama = MeasuredModel.llmServingSimShapes["llama-3.1-8b"]!
         let operators = EstimatedOperators(model: llama, tp: 1, rates: rates, file: "config.json")
         // One token: weights dominate. QKV 4,096 × 6,144, O 4,096², gate-up 4,096 × 28,672, down 14,336 × 4,096 (2 B each),

@@ -14,7 +14,8 @@ public struct EstimatedOperators: LayerOperators {
     public let file: String
     public let tokenRange: ClosedRange<Double>
 
-    public init(model: MeasuredModel, tp: Int, rates: GPURates, file: String, maxTokens: Int = MeasuredCalibration.longestPrefill) {
+    public init(model: MeasuredModel, tp: Int, rates: GPURates, file: String, maxTokens: Int = MeasuredCalibration.longestPrefill)
+    {
         self.model = model
         self.tp = tp
         self.rates = rates
@@ -113,11 +114,14 @@ public struct EstimatedOperators: LayerOperators {
     }
 
     public var description: String {
-        var text = "the shape in \(file): \(model.layers) layers of \(rates.style == .fused ? "fused" : "per-module") "
+        var text =
+            "the shape in \(file): \(model.layers) layers of \(rates.style == .fused ? "fused" : "per-module") "
             + "operators priced as max(bytes / bandwidth, FLOPs / FLOP rate) + per-call overhead"
         if let moe = model.architecture.experts {
-            text += String(format: ", %d of %d experts per token (%.1f B active of %.1f B parameters; weights read for the expected experts "
-                           + "hit under uniform routing)", moe.perToken, moe.count, model.activeParameters / 1e9, model.totalParameters / 1e9)
+            text += String(
+                format: ", %d of %d experts per token (%.1f B active of %.1f B parameters; weights read for the expected experts "
+                    + "hit under uniform routing)", moe.perToken, moe.count, model.activeParameters / 1e9,
+                model.totalParameters / 1e9)
         }
         if model.architecture.latentAttention != nil { text += ", latent attention (MLA) cache" }
         return text + "; rates: " + rates.summary

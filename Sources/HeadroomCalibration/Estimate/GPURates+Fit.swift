@@ -17,7 +17,9 @@ extension GPURates {
     /// A GEMM's `max(a·bytes, b·FLOPs) + c` is linear in `(a, c)` once the ratio `b / a` (the
     /// knee's arithmetic intensity) is fixed, so the ratio is searched on a logarithmic grid,
     /// refined around the best, with the 2 × 2 normal equations solved at each.
-    public static func fit(_ samples: [Sample], gpu: MeasuredGPU, style: KernelStyle, basis: String) throws(CalibrationError) -> GPURates {
+    public static func fit(_ samples: [Sample], gpu: MeasuredGPU, style: KernelStyle, basis: String) throws(CalibrationError)
+        -> GPURates
+    {
         var rates: [OperatorWork.Kind: Rate] = [:]
         let byKind = Dictionary(grouping: samples.filter { $0.seconds > 0 }, by: \.work.kind)
         for (kind, calls) in byKind {
@@ -49,7 +51,9 @@ extension GPURates {
     }
 
     /// The best `a·max(bytes, ratio·FLOPs) + c` at one ratio, and its loss.
-    private static func roofline(_ calls: [Sample], ratio: Double, kind: OperatorWork.Kind) throws(CalibrationError) -> (a: Double, c: Double, loss: Double) {
+    private static func roofline(_ calls: [Sample], ratio: Double, kind: OperatorWork.Kind) throws(CalibrationError) -> (
+        a: Double, c: Double, loss: Double
+    ) {
         var points: [(x: Double, y: Double)] = []
         points.reserveCapacity(calls.count)
         for call in calls { points.append((max(call.work.bytes, ratio * call.work.flops), call.seconds)) }
@@ -75,7 +79,9 @@ extension GPURates {
 
     /// `y ≈ a·x + c` minimizing Σ((a·x + c − y)/y)², through the normal equations on columns
     /// scaled to mean 1; an overhead that comes out negative is held at zero.
-    static func relativeLine(_ points: [(x: Double, y: Double)], kind: OperatorWork.Kind) throws(CalibrationError) -> (Double, Double) {
+    static func relativeLine(_ points: [(x: Double, y: Double)], kind: OperatorWork.Kind) throws(CalibrationError) -> (
+        Double, Double
+    ) {
         let n = Double(points.count)
         var su = 0.0, sv = 0.0
         for point in points {
@@ -95,7 +101,9 @@ extension GPURates {
         var a: Double = (u1 * vv - v1 * uv) / det / su
         var c: Double = (v1 * uu - u1 * uv) / det / sv
         if !(det > 1e-12 * uu * vv) || c < 0 { (a, c) = (u1 / uu / su, 0) }
-        guard a > 0, a.isFinite else { throw CalibrationError("the \(kind.rawValue) calls cannot be fitted: their time does not grow with their bytes") }
+        guard a > 0, a.isFinite else {
+            throw CalibrationError("the \(kind.rawValue) calls cannot be fitted: their time does not grow with their bytes")
+        }
         return (a, c)
     }
 }

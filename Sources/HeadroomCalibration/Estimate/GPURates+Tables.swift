@@ -7,7 +7,9 @@ extension GPURates {
         for (name, curves) in table.operators {
             for (tp, curve) in curves {
                 for (tokens, seconds) in zip(curve.xs, curve.ys) {
-                    if let work = vidurWork(name, model: table.model, tokens: tokens, tp: tp) { samples.append(Sample(work: work, seconds: seconds)) }
+                    if let work = vidurWork(name, model: table.model, tokens: tokens, tp: tp) {
+                        samples.append(Sample(work: work, seconds: seconds))
+                    }
                 }
             }
         }
@@ -17,7 +19,8 @@ extension GPURates {
     static func vidurWork(_ name: String, model m: MeasuredModel, tokens: Double, tp: Int) -> OperatorWork? {
         let inter = m.intermediate / tp
         switch name {
-        case "attn_pre_proj": return .gemm(tokens: tokens, k: m.hidden, n: (m.headsPerGPU(tp: tp) + 2 * m.kvHeadsPerGPU(tp: tp)) * m.headDim)
+        case "attn_pre_proj":
+            return .gemm(tokens: tokens, k: m.hidden, n: (m.headsPerGPU(tp: tp) + 2 * m.kvHeadsPerGPU(tp: tp)) * m.headDim)
         case "attn_post_proj": return .gemm(tokens: tokens, k: m.headsPerGPU(tp: tp) * m.headDim, n: m.hidden)
         case "mlp_up_proj": return .gemm(tokens: tokens, k: m.hidden, n: (m.gatedMLP ? 2 : 1) * inter)
         case "mlp_down_proj": return .gemm(tokens: tokens, k: inter, n: m.hidden)
@@ -36,7 +39,9 @@ extension GPURates {
         var samples: [Sample] = []
         for (name, curve) in table.operators {
             for (tokens, seconds) in zip(curve.xs, curve.ys) {
-                if let work = llmServingSimWork(name, model: model, tokens: tokens, tp: table.tp, experts: table.isMixtureOfExperts) {
+                if let work = llmServingSimWork(
+                    name, model: model, tokens: tokens, tp: table.tp, experts: table.isMixtureOfExperts)
+                {
                     samples.append(Sample(work: work, seconds: seconds))
                 }
             }
@@ -44,7 +49,8 @@ extension GPURates {
         return samples
     }
 
-    static func llmServingSimWork(_ name: String, model m: MeasuredModel, tokens: Double, tp: Int, experts: Bool) -> OperatorWork? {
+    static func llmServingSimWork(_ name: String, model m: MeasuredModel, tokens: Double, tp: Int, experts: Bool) -> OperatorWork?
+    {
         let inter = m.intermediate / tp, expert = m.architecture.experts?.intermediate ?? inter
         switch name {
         case "q_proj": return .gemm(tokens: tokens, k: m.hidden, n: m.headsPerGPU(tp: tp) * m.headDim)
@@ -88,19 +94,26 @@ extension GPURates {
     /// of the models whose shapes are known, except those in `excluding`.
     public static func fit(llmServingSim input: String, excluding: Set<String> = []) throws -> GPURates {
         let fm = FileManager.default
-        let root = fm.fileExists(atPath: (input as NSString).appendingPathComponent("H100")) ? (input as NSString).appendingPathComponent("H100") : input
+        let root =
+            fm.fileExists(atPath: (input as NSString).appendingPathComponent("H100"))
+            ? (input as NSString).appendingPathComponent("H100") : input
         var samples: [Sample] = [], used: [String] = []
         for (folder, name) in tables(under: root, named: nil) where !excluding.contains(name.lowercased()) {
             guard let shape = MeasuredModel.llmServingSimShapes[name.lowercased()] else { continue }
-            let tps = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted().filter { fm.fileExists(atPath: "\(folder)/\($0)/layers.csv") }
+            let tps = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted().filter {
+                fm.fileExists(atPath: "\(folder)/\($0)/layers.csv")
+            }
             for tp in tps {
                 samples += Self.samples(try LLMServingSimLayerTable(file: "\(folder)/\(tp)/layers.csv"), model: shape)
                 used.append("\(name) \(tp.uppercased().replacingOccurrences(of: "TP", with: "TP "))")
             }
         }
-        guard !used.isEmpty else { throw TableError(file: root, message: "no LLMServingSim tables of a known shape to fit the H100 rates to") }
-        return try fit(samples, gpu: .h100, style: .perModule,
-                       basis: "LLMServingSim's H100 tables (commit 5daddb2, MIT) of \(used.joined(separator: ", "))")
+        guard !used.isEmpty else {
+            throw TableError(file: root, message: "no LLMServingSim tables of a known shape to fit the H100 rates to")
+        }
+        return try fit(
+            samples, gpu: .h100, style: .perModule,
+            basis: "LLMServingSim's H100 tables (commit 5daddb2, MIT) of \(used.joined(separator: ", "))")
     }
 
     private static func readVidur(file: String, name: String) -> Result<VidurComputeTable, TableError> {
@@ -115,7 +128,9 @@ extension GPURates {
             for name in ((try? fm.contentsOfDirectory(atPath: "\(root)/\(org)")) ?? []).sorted() {
                 let path = file.map { "\(root)/\(org)/\(name)/\($0)" } ?? "\(root)/\(org)/\(name)"
                 var isFolder: ObjCBool = false
-                if fm.fileExists(atPath: path, isDirectory: &isFolder), file != nil || isFolder.boolValue { found.append((path, name)) }
+                if fm.fileExists(atPath: path, isDirectory: &isFolder), file != nil || isFolder.boolValue {
+                    found.append((path, name))
+                }
             }
         }
         return found

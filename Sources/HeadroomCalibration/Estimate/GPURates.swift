@@ -27,7 +27,9 @@ public struct GPURates: Sendable, Equatable {
         public var medianError: Double
         public var worstError: Double
 
-        public init(bandwidth: Double, flops: Double?, overhead: Double, calls: Int = 0, medianError: Double = 0, worstError: Double = 0) {
+        public init(
+            bandwidth: Double, flops: Double?, overhead: Double, calls: Int = 0, medianError: Double = 0, worstError: Double = 0
+        ) {
             self.bandwidth = bandwidth
             self.flops = flops
             self.overhead = overhead
@@ -63,10 +65,14 @@ public struct GPURates: Sendable, Equatable {
     public var summary: String {
         var parts: [String] = []
         for (kind, rate) in rates.sorted(by: { $0.key < $1.key }) {
-            let speed = rate.flops.map { String(format: "%.2f TB/s and %.0f TFLOP/s", rate.bandwidth / 1e12, $0 / 1e12) }
+            let speed =
+                rate.flops.map { String(format: "%.2f TB/s and %.0f TFLOP/s", rate.bandwidth / 1e12, $0 / 1e12) }
                 ?? String(format: "%.2f TB/s", rate.bandwidth / 1e12)
-            parts.append(String(format: "%@ at %@ + %.1f µs per call (median error %.0f %%, worst %.0f %% over %d calls)", kind.rawValue, speed,
-                                rate.overhead * 1e6, rate.medianError * 100, rate.worstError * 100, rate.calls))
+            parts.append(
+                String(
+                    format: "%@ at %@ + %.1f µs per call (median error %.0f %%, worst %.0f %% over %d calls)", kind.rawValue,
+                    speed,
+                    rate.overhead * 1e6, rate.medianError * 100, rate.worstError * 100, rate.calls))
         }
         return parts.joined(separator: "; ") + " — fitted to \(basis)"
     }

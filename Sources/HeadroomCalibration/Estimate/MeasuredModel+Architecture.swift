@@ -11,8 +11,10 @@ extension MeasuredModel {
         public var experts: MixtureOfExperts?
         public var latentAttention: LatentAttention?
 
-        public init(headDim: Int? = nil, tiedEmbeddings: Bool = false, experts: MixtureOfExperts? = nil,
-                    latentAttention: LatentAttention? = nil) {
+        public init(
+            headDim: Int? = nil, tiedEmbeddings: Bool = false, experts: MixtureOfExperts? = nil,
+            latentAttention: LatentAttention? = nil
+        ) {
             self.headDim = headDim
             self.tiedEmbeddings = tiedEmbeddings
             self.experts = experts
@@ -82,7 +84,9 @@ extension MeasuredModel {
         if let mla = architecture.latentAttention {
             let qHead = Double(mla.nopeHeadDim + mla.ropeHeadDim)
             let query = mla.qLoraRank.map { h * Double($0) + Double($0) * heads * qHead } ?? h * heads * qHead
-            let kv = h * Double(mla.kvLoraRank + mla.ropeHeadDim) + Double(mla.kvLoraRank) * heads * Double(mla.nopeHeadDim + mla.valueHeadDim)
+            let kv =
+                h * Double(mla.kvLoraRank + mla.ropeHeadDim) + Double(mla.kvLoraRank) * heads
+                * Double(mla.nopeHeadDim + mla.valueHeadDim)
             return query + kv + heads * Double(mla.valueHeadDim) * h
         }
         let d = Double(headDim)
@@ -108,7 +112,8 @@ extension MeasuredModel {
             return Double(layers) * (attention + mlpParameters(width: intermediate)) + embeddingParameters
         }
         let dense = Double(min(moe.denseLayers, layers)), sparse = Double(layers) - dense
-        let moeLayer = Double(hidden * moe.count) + Double(expertsPerToken) * mlpParameters(width: moe.intermediate)
+        let moeLayer =
+            Double(hidden * moe.count) + Double(expertsPerToken) * mlpParameters(width: moe.intermediate)
             + mlpParameters(width: moe.sharedIntermediate)
         return Double(layers) * attention + dense * mlpParameters(width: intermediate) + sparse * moeLayer + embeddingParameters
     }
@@ -122,7 +127,9 @@ extension MeasuredModel {
 
     /// Mixtral-8x7B-v0.1 (`mistralai/Mixtral-8x7B-v0.1` `config.json`): 32 layers, 8 experts of
     /// 14,336, 2 per token, GQA with 8 KV heads; 46.7 B parameters, 12.9 B active.
-    public static let mixtral8x7B = MeasuredModel(name: "Mixtral-8x7B-v0.1", layers: 32, hidden: 4096, heads: 32, kvHeads: 8,
-                                                  intermediate: 14336, vocab: 32000, gatedMLP: true)
-        .with(Architecture(experts: MixtureOfExperts(count: 8, perToken: 2, intermediate: 14336)))
+    public static let mixtral8x7B = MeasuredModel(
+        name: "Mixtral-8x7B-v0.1", layers: 32, hidden: 4096, heads: 32, kvHeads: 8,
+        intermediate: 14336, vocab: 32000, gatedMLP: true
+    )
+    .with(Architecture(experts: MixtureOfExperts(count: 8, perToken: 2, intermediate: 14336)))
 }

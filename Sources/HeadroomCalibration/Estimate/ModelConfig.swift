@@ -21,7 +21,9 @@ public enum ModelConfig {
     /// Reads `file`; `name` overrides the model's name (default: `_name_or_path`'s last part, or
     /// the folder holding the file).
     public static func read(file: String, name: String? = nil) throws(ModelConfigError) -> MeasuredModel {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ModelConfigError(file: file, message: "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ModelConfigError(file: file, message: "cannot read the file")
+        }
         guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             throw ModelConfigError(file: file, message: "is not a JSON object (a Hugging Face config.json is one)")
         }
@@ -37,19 +39,24 @@ public enum ModelConfig {
 
     static func shape(_ keys: Keys, name: String) throws(ModelConfigError) -> MeasuredModel {
         let heads = try keys.count("num_attention_heads")
-        let kvHeads = try keys.optionalCount("num_key_value_heads") ?? heads  // absent: multi-head attention (Hugging Face's default)
+        // Absent: multi-head attention (Hugging Face's default).
+        let kvHeads = try keys.optionalCount("num_key_value_heads") ?? heads
         guard heads % kvHeads == 0 else {
-            throw keys.error("num_key_value_heads", "\(kvHeads) does not divide num_attention_heads (\(heads)): each KV head serves whole query groups")
+            throw keys.error(
+                "num_key_value_heads",
+                "\(kvHeads) does not divide num_attention_heads (\(heads)): each KV head serves whole query groups")
         }
         let hidden = try keys.count("hidden_size")
         let headDim = try keys.optionalCount("head_dim")
         guard headDim != nil || hidden % heads == 0 else {
             throw keys.error("num_attention_heads", "\(heads) does not divide hidden_size (\(hidden)); give head_dim")
         }
-        var model = MeasuredModel(name: name, layers: try keys.count("num_hidden_layers"), hidden: hidden, heads: heads, kvHeads: kvHeads,
-                                  intermediate: try keys.count("intermediate_size"), vocab: try keys.count("vocab_size"), gatedMLP: true)
-        model.architecture = MeasuredModel.Architecture(headDim: headDim, tiedEmbeddings: try keys.flag("tie_word_embeddings") ?? false,
-                                                        experts: try experts(keys, model: model), latentAttention: try latentAttention(keys))
+        var model = MeasuredModel(
+            name: name, layers: try keys.count("num_hidden_layers"), hidden: hidden, heads: heads, kvHeads: kvHeads,
+            intermediate: try keys.count("intermediate_size"), vocab: try keys.count("vocab_size"), gatedMLP: true)
+        model.architecture = MeasuredModel.Architecture(
+            headDim: headDim, tiedEmbeddings: try keys.flag("tie_word_embeddings") ?? false,
+            experts: try experts(keys, model: model), latentAttention: try latentAttention(keys))
         return model
     }
 
@@ -77,8 +84,9 @@ public enum ModelConfig {
     /// MLA when `kv_lora_rank` is given: the latent cache of `kv_lora_rank + qk_rope_head_dim`.
     static func latentAttention(_ keys: Keys) throws(ModelConfigError) -> MeasuredModel.LatentAttention? {
         guard let rank = try keys.optionalCount("kv_lora_rank") else { return nil }
-        return .init(kvLoraRank: rank, ropeHeadDim: try keys.count("qk_rope_head_dim"), nopeHeadDim: try keys.count("qk_nope_head_dim"),
-                     valueHeadDim: try keys.count("v_head_dim"), qLoraRank: try keys.optionalCount("q_lora_rank"))
+        return .init(
+            kvLoraRank: rank, ropeHeadDim: try keys.count("qk_rope_head_dim"), nopeHeadDim: try keys.count("qk_nope_head_dim"),
+            valueHeadDim: try keys.count("v_head_dim"), qLoraRank: try keys.optionalCount("q_lora_rank"))
     }
 
     /// Typed access to a config's keys, with errors naming the file and key.
@@ -87,7 +95,9 @@ public enum ModelConfig {
         let object: [String: JSONValue]
         var prefix = ""
 
-        func error(_ key: String, _ message: String) -> ModelConfigError { ModelConfigError(file: file, key: prefix + key, message: message) }
+        func error(_ key: String, _ message: String) -> ModelConfigError {
+            ModelConfigError(file: file, key: prefix + key, message: message)
+        }
 
         /// A whole number at least `minimum`, or nil when the key is absent or null.
         func optionalCount(_ key: String, minimum: Int = 1) throws(ModelConfigError) -> Int? {
@@ -100,7 +110,8 @@ public enum ModelConfig {
 
         func count(_ key: String) throws(ModelConfigError) -> Int {
             guard let value = try optionalCount(key) else {
-                throw error(key, "missing; a Hugging Face config.json of a Llama, Mistral, Qwen2, Mixtral or DeepSeek model has it")
+                throw error(
+                    key, "missing; a Hugging Face config.json of a Llama, Mistral, Qwen2, Mixtral or DeepSeek model has it")
             }
             return value
         }
@@ -121,12 +132,19 @@ enum JSONValue: Decodable, CustomStringConvertible {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null
-        } else if let value = try? container.decode(Bool.self) { self = .bool(value)
-        } else if let value = try? container.decode(Double.self) { self = .number(value)
-        } else if let value = try? container.decode(String.self) { self = .string(value)
-        } else if let value = try? container.decode([String: JSONValue].self) { self = .object(value)
-        } else { self = .array }
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
+        } else {
+            self = .array
+        }
     }
 
     var description: String {

@@ -50,7 +50,8 @@ extension MeasuredModel {
     /// Rotary embedding of the queries and keys on one GPU, read and written (MLA: only the
     /// rotary part of the query heads and the one shared rotary key).
     func rope(tokens: Double, tp: Int) -> OperatorWork {
-        let width = architecture.latentAttention.map { (headsPerGPU(tp: tp) + 1) * $0.ropeHeadDim }
+        let width =
+            architecture.latentAttention.map { (headsPerGPU(tp: tp) + 1) * $0.ropeHeadDim }
             ?? (headsPerGPU(tp: tp) + kvHeadsPerGPU(tp: tp)) * headDim
         return .elementwise(.rope, tokens: tokens, elementsPerToken: 2 * width)
     }

@@ -20,8 +20,9 @@ extension ShapeEstimate {
     /// shape at `rates` over the calibration grid: same attention model, same all-reduce table,
     /// same longest prefill, so the difference is the linear operators' estimate alone.
     public static func holdOut(measured: IterationComposition, rates: GPURates) throws -> HoldOut {
-        let operators = EstimatedOperators(model: measured.model, tp: measured.operators.tp, rates: rates, file: measured.operators.file,
-                                           maxTokens: Int(measured.operators.tokenRange.upperBound))
+        let operators = EstimatedOperators(
+            model: measured.model, tp: measured.operators.tp, rates: rates, file: measured.operators.file,
+            maxTokens: Int(measured.operators.tokenRange.upperBound))
         let estimated = try IterationComposition(operators: operators, attention: measured.attention, network: measured.network)
         let truth = try MeasuredCalibration.samples(measured), guess = try MeasuredCalibration.samples(estimated)
         guard truth.count == guess.count, !truth.isEmpty else {
@@ -40,7 +41,8 @@ extension ShapeEstimate {
         }
         total.sort()
         linear.sort()
-        return HoldOut(points: total.count, median: total[total.count / 2], worst: total.last!, linearMedian: linear[linear.count / 2],
-                       linearWorst: linear.last!, worstPoint: worstPoint)
+        return HoldOut(
+            points: total.count, median: total[total.count / 2], worst: total.last!, linearMedian: linear[linear.count / 2],
+            linearWorst: linear.last!, worstPoint: worstPoint)
     }
 }
