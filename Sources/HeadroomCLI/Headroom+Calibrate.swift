@@ -10,27 +10,31 @@ extension Headroom {
             discussion: """
                 Shapes (cpu): \(ModelShapes.all.map(\.name).joined(separator: ", ")). With --backend vidur or llmservingsim,
                 --model names a model folder of the tables under --input (e.g. Llama-2-7b-hf, Llama-3.1-8B), and --gpu and
-                --tp pick the table; the profile is in the knee form (the straight line beside it). The profile is JSON;
-                scenarios use it with `profile: path/to/profile.json`.
+                --tp pick the table; the profile is in the knee form (the straight line beside it). With --backend config,
+                a model no one measured: its Hugging Face config.json (--config) at the GPU's rates fitted to the measured
+                tables, labelled an estimate (docs/estimated-profiles.md). The profile is JSON; scenarios use it with
+                `profile: path/to/profile.json`.
 
                 Example:
                   headroom calibrate --backend cpu --model tiny -o profiles/cpu-tiny.json
                   headroom calibrate --backend vidur --input measurements/vidur --model Llama-2-7b-hf --gpu h100 --tp 1 -o h100-llama2-7b-tp1.json
+                  headroom calibrate --backend config --config Qwen2-7B/config.json --gpu h100 --tp 1 -o h100-qwen2-7b-tp1.json
                 """)
 
-        enum Backend: String, ExpressibleByArgument, CaseIterable { case cpu, cuda, vidur, llmservingsim }
+        enum Backend: String, ExpressibleByArgument, CaseIterable { case cpu, cuda, vidur, llmservingsim, config }
 
         @Option(help: "The backend: cpu (measure here with OpenBLAS), cuda (fit the CUDA probe's output, --input), vidur or llmservingsim (compose from measured tables in --input).")
         var backend: Backend = .cpu
-        @Option(help: "The CUDA probe's JSON output (--backend cuda), or the folder of measured tables (vidur: with compute/ and network/; llmservingsim: with H100/).")
+        @Option(help: "The CUDA probe's JSON output (--backend cuda), or the folder of measured tables (vidur: with compute/ and network/; llmservingsim: with H100/; config: Vidur's tables to refit the GPU's rates to, default the shipped rates).")
         var input: String?
         @Option(help: "The model shape (cpu), or the model's folder in the measured tables.") var model = "tiny"
         @Option(help: "The GPU of the measured tables: h100 or a100.") var gpu: MeasuredGPU = .h100
         @Option(help: "Tensor parallelism of the measured tables.") var tp = 1
-        @Option(help: "The all-reduce table (default for vidur: INPUT/network/GPU_dgx/all_reduce.csv; needed for llmservingsim at --tp above 1).")
+        @Option(help: "The all-reduce table (default for vidur: INPUT/network/GPU_dgx/all_reduce.csv; for config: measurements/vidur/network/GPU_dgx/all_reduce.csv; needed for llmservingsim at --tp above 1).")
         var network: String?
         @Option(help: "A measured attention table (Vidur's attention layout) to refit the attention rates from (default: the rates fitted to LLMServingSim's H100 tables).")
         var attention: String?
+        @Option(help: "A Hugging Face config.json (--backend config): the shape of the model to estimate.") var config: String?
         @Option(help: "The profile's name (default: from the backend, GPU, model and TP).") var name: String?
         @Option(name: [.short, .customLong("output"), .customLong("out")], help: "Where to write the profile (--out is an older spelling).") var out: String
         @Option(help: "Size of the weights file for the load-path measurement.", transform: { text in
@@ -39,6 +43,11 @@ extension Headroom {
         }) var loadSize: Double = 256e6
 
         func validate() throws {
+            if backend == .config {
+                guard config != nil else { throw ValidationError("--backend config needs --config PATH/config.json (the model's Hugging Face config)") }
+                guard tp >= 1 else { throw ValidationError("--tp must be at least 1") }
+                return
+            }
             if backend == .vidur || backend == .llmservingsim {
                 guard input != nil else { throw ValidationError("--backend \(backend.rawValue) needs --input DIR (the folder of measured tables)") }
                 guard tp >= 1 else { throw ValidationError("--tp must be at least 1") }
@@ -50,6 +59,20 @@ extension Headroom {
         }
 
         func run() throws {
+            if backend == .config, let config {
+                let profile: CalibratedProfile
+                do {
+                    let model = try ModelConfig.read(file: config)
+                    let rates = try input.map { try GPURates.fit(vidur: $0, gpu: gpu) } ?? GPURates.fitted(gpu)
+                    let composition = try ShapeEstimate.composition(model: model, file: config, tp: tp, rates: rates,
+                                                                    network: tp > 1 ? network ?? ShapeEstimate.defaultNetwork(gpu) : nil)
+                    profile = try ShapeEstimate.profile(composition: composition)
+                } catch {
+                    Headroom.fail("\(error)")
+                }
+                try write(profile)
+                return
+            }
             if backend == .vidur || backend == .llmservingsim, let input {
                 let project = MeasuredCalibration.Project(rawValue: backend.rawValue)!
                 let profile: CalibratedProfile

@@ -5196,6 +5196,230 @@ extension MeasuredProfiles {
   }
 }
 """#),
+        ("h100-mixtral-8x7b-tp2", #"""
+{
+  "backend" : "llmservingsim",
+  "device" : {
+    "driver" : "llmservingsim tables",
+    "host_processor" : "n\/a",
+    "memory_bytes" : 160000000000,
+    "name" : "H100-SXM-80GB × 2",
+    "runtime" : "composed, not run"
+  },
+  "fit" : {
+    "base" : 0.01983823761791061,
+    "max_relative_error" : 1.1706473567388727,
+    "per_context_token" : 4.032004539573705e-08,
+    "per_prefill_token" : 0.000020863282192285645,
+    "per_sequence" : 1.717580808723951e-05,
+    "r_squared" : 0.7847285583538863
+  },
+  "form" : "table",
+  "knee_fit" : {
+    "max_relative_error" : 0.6079955876165731,
+    "median_relative_error" : 0.2109981531713219,
+    "overhead" : 0.014543521304389347,
+    "per_attention_unit" : 8.31086334523627e-10,
+    "per_context_token" : 6.440374458592121e-08,
+    "per_decode_sequence" : 4.603981743803342e-06,
+    "per_token" : 0,
+    "per_token_compute" : 0.000025226548582793943,
+    "r_squared" : 0.664877021003446,
+    "weight_read" : 0
+  },
+  "model" : {
+    "dtype" : "bf16",
+    "heads" : 32,
+    "hidden" : 4096,
+    "intermediate" : 14336,
+    "kv_heads" : 8,
+    "layers" : 32,
+    "name" : "Mixtral-8x7B-v0.1",
+    "parameters" : 46702526464
+  },
+  "name" : "h100-mixtral-8x7b-tp2",
+  "samples" : [
+
+  ],
+  "schema_version" : 1,
+  "source" : "measured: LLMServingSim's per-layer operators (github.com\/casys-kaist\/LLMServingSim profiler\/v0\/perf_models, commit 5daddb2, MIT) from measurements\/llmservingsim\/H100\/mistralai\/Mixtral-8x7B-v0.1\/tp2\/layers.csv: 12 operators × 32 layers + embedding, final norm and LM head; experts whole, 4 of 8 per GPU as LLMServingSim places them, each hit expert (uniform top-2 routing: E × (1 − (1 − k\/E)^T) of them) charged its measured w1 + w3 + act + w2 at its share of the tokens on H100, TP 2; 2 all-reduces per layer from Vidur's measurements\/vidur\/network\/h100_dgx\/all_reduce.csv (commit 7d47513, MIT); attention modelled, not measured: prefill 26.9 ns per key per block (≈ 322 TFLOP\/s), decode K\/V at 3.35 TB\/s (the table's decode rows imply 11.6 TB\/s, above the 3.35 TB\/s peak, with median error 42 % even so: capped), fitted to LLMServingSim's measured Llama-3.1-70B TP 4 attention (prefill median error 1.5 %, worst 12 %; decode median 74 %, worst 770 %)",
+  "table_fit" : {
+    "communication" : [
+      0.000448,
+      0.0006399999999999999,
+      0.002032,
+      0.002624,
+      0.000512,
+      0.002384,
+      0.0021920000000000004,
+      0.002752,
+      0.001536,
+      0.002496,
+      0.003008,
+      0.002752,
+      0.0028799999999999997,
+      0.002944,
+      0.0037760000000000003,
+      0.004704
+    ],
+    "linear" : [
+      0.008698563104583374,
+      0.012082195728678817,
+      0.016245898408485816,
+      0.020006444600988535,
+      0.02191449416933419,
+      0.022276545952892336,
+      0.022690650492336092,
+      0.023165474555272896,
+      0.023808939200000004,
+      0.024196696397178582,
+      0.02571205420000001,
+      0.026897523972384395,
+      0.030197478200000002,
+      0.03246955819999999,
+      0.045080583200000024,
+      0.05551653920000002
+    ],
+    "max_relative_error" : 0.0016055624623416604,
+    "median_relative_error" : 4.797063428344283e-05,
+    "per_attention_key" : 8.603136e-07,
+    "per_attention_unit" : 8.146909090909091e-10,
+    "per_context_token" : 0.000000019653698561720167,
+    "per_decode_sequence" : 0.00000025379745505192814,
+    "r_squared" : 0.9999989333185189,
+    "tokens" : [
+      1,
+      2,
+      4,
+      8,
+      16,
+      32,
+      64,
+      128,
+      192,
+      256,
+      384,
+      512,
+      768,
+      1024,
+      1536,
+      2048
+    ]
+  }
+}
+"""#),
+        ("h100-mixtral-8x7b-tp4", #"""
+{
+  "backend" : "llmservingsim",
+  "device" : {
+    "driver" : "llmservingsim tables",
+    "host_processor" : "n\/a",
+    "memory_bytes" : 320000000000,
+    "name" : "H100-SXM-80GB × 4",
+    "runtime" : "composed, not run"
+  },
+  "fit" : {
+    "base" : 0.014323659363263222,
+    "max_relative_error" : 0.6212612177709347,
+    "per_context_token" : 0.000000010883337752858951,
+    "per_prefill_token" : 0.000014025940999099986,
+    "per_sequence" : 0.000011392837277923636,
+    "r_squared" : 0.7898195744255171
+  },
+  "form" : "table",
+  "knee_fit" : {
+    "max_relative_error" : 0.4217765190886657,
+    "median_relative_error" : 0.12599605350322643,
+    "overhead" : 0.01255337982041103,
+    "per_attention_unit" : 9.452867965102486e-10,
+    "per_context_token" : 0.000000012693201979066252,
+    "per_decode_sequence" : 3.502895480996718e-06,
+    "per_token" : 0,
+    "per_token_compute" : 0.000013536802450540998,
+    "r_squared" : 0.8366454656197013,
+    "weight_read" : 0
+  },
+  "model" : {
+    "dtype" : "bf16",
+    "heads" : 32,
+    "hidden" : 4096,
+    "intermediate" : 14336,
+    "kv_heads" : 8,
+    "layers" : 32,
+    "name" : "Mixtral-8x7B-v0.1",
+    "parameters" : 46702526464
+  },
+  "name" : "h100-mixtral-8x7b-tp4",
+  "samples" : [
+
+  ],
+  "schema_version" : 1,
+  "source" : "measured: LLMServingSim's per-layer operators (github.com\/casys-kaist\/LLMServingSim profiler\/v0\/perf_models, commit 5daddb2, MIT) from measurements\/llmservingsim\/H100\/mistralai\/Mixtral-8x7B-v0.1\/tp4\/layers.csv: 12 operators × 32 layers + embedding, final norm and LM head; experts whole, 2 of 8 per GPU as LLMServingSim places them, each hit expert (uniform top-2 routing: E × (1 − (1 − k\/E)^T) of them) charged its measured w1 + w3 + act + w2 at its share of the tokens on H100, TP 4; 2 all-reduces per layer from Vidur's measurements\/vidur\/network\/h100_dgx\/all_reduce.csv (commit 7d47513, MIT); attention modelled, not measured: prefill 26.9 ns per key per block (≈ 322 TFLOP\/s), decode K\/V at 3.35 TB\/s (the table's decode rows imply 11.6 TB\/s, above the 3.35 TB\/s peak, with median error 42 % even so: capped), fitted to LLMServingSim's measured Llama-3.1-70B TP 4 attention (prefill median error 1.5 %, worst 12 %; decode median 74 %, worst 770 %)",
+  "table_fit" : {
+    "communication" : [
+      0.002432,
+      0.002432,
+      0.002464,
+      0.0025280000000000003,
+      0.0026560000000000004,
+      0.0026720000000000003,
+      0.002784,
+      0.002624,
+      0.002048,
+      0.002176,
+      0.00256,
+      0.003008,
+      0.0033280000000000002,
+      0.003968,
+      0.004864,
+      0.005984
+    ],
+    "linear" : [
+      0.006408855454572594,
+      0.008268816655071646,
+      0.010418117395929205,
+      0.012366559537828573,
+      0.013428126957455573,
+      0.013677580146114107,
+      0.014007982341477845,
+      0.014344948417532196,
+      0.014539033199999992,
+      0.01491716400164487,
+      0.01587644819999999,
+      0.01696242632460162,
+      0.0186582812,
+      0.020242677200000003,
+      0.027478307200000003,
+      0.03434469420000001
+    ],
+    "max_relative_error" : 0.0026526150801084603,
+    "median_relative_error" : 4.177665147646461e-05,
+    "per_attention_key" : 8.603136e-07,
+    "per_attention_unit" : 0.00000000040734545454545455,
+    "per_context_token" : 9.8000339312605e-09,
+    "per_decode_sequence" : 0.00000023983176900964067,
+    "r_squared" : 0.9999970700094382,
+    "tokens" : [
+      1,
+      2,
+      4,
+      8,
+      16,
+      32,
+      64,
+      128,
+      192,
+      256,
+      384,
+      512,
+      768,
+      1024,
+      1536,
+      2048
+    ]
+  }
+}
+"""#),
         ("h100-phi-2-tp1", #"""
 {
   "backend" : "vidur",

@@ -9,6 +9,11 @@ public struct LLMServingSimLayerTable: Sendable {
     /// attention model so that both backends charge attention alike).
     public static let layerOperators = ["input_layernorm", "q_proj", "k_proj", "v_proj", "rope", "o_proj", "post_layernorm",
                                         "gate_proj", "up_proj", "act_fn", "down_proj"]
+    /// A mixture-of-experts layer's operators (Mixtral): the MLP rows give way to the router
+    /// (`gate`: logits, softmax, top-k) and one expert's `expert.w1/w3/w2` and `act_fn`, each
+    /// measured over `input` tokens through one whole expert (LLMServingSim's `models/mixtral.py`).
+    public static let mixtureOperators = ["input_layernorm", "q_proj", "k_proj", "v_proj", "rope", "o_proj", "post_layernorm", "gate"]
+    public static let expertOperators = ["expert.w1", "expert.w3", "act_fn", "expert.w2"]
     /// Once per iteration: `embedding` and `final_layernorm` over the batch's tokens, `lm_head` over
     /// the sampled positions.
     public static let onceOperators = ["embedding", "final_layernorm", "lm_head"]
@@ -18,6 +23,10 @@ public struct LLMServingSimLayerTable: Sendable {
     public let rowCount: Int
     /// Operator → seconds by input tokens.
     public let operators: [String: PiecewiseLinear]
+
+    /// Whether the table times routed experts (`expert.*` rows) rather than a dense MLP.
+    public var isMixtureOfExperts: Bool { operators["expert.w1"] != nil }
+    var requiredOperators: [String] { isMixtureOfExperts ? Self.mixtureOperators + Self.expertOperators : Self.layerOperators }
 
     public init(file: String) throws(TableError) {
         let table = try MeasuredTable(file: file)
@@ -36,11 +45,7 @@ public struct LLMServingSimLayerTable: Sendable {
         }
         self.tp = tp
         operators = points.mapValues { PiecewiseLinear(points: $0) }
-        if operators["expert.w1"] != nil {
-            throw TableError(file: file, column: "layer_name",
-                             message: "a mixture-of-experts table (`expert.*` rows): composing routed experts is not supported yet")
-        }
-        for required in Self.layerOperators + Self.onceOperators where operators[required] == nil {
+        for required in requiredOperators + Self.onceOperators where operators[required] == nil {
             throw TableError(file: file, column: "layer_name", message: "no rows for operator `\(required)`")
         }
     }

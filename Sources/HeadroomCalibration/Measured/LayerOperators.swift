@@ -85,11 +85,28 @@ public struct LLMServingSimOperators: LayerOperators {
     public var tokenRange: ClosedRange<Double> { table.operators["embedding"]!.range }
 
     public func layer(tokens: Int) throws(TableError) -> Double {
+        guard table.isMixtureOfExperts else { return try sum(LLMServingSimLayerTable.layerOperators, tokens: Double(tokens)) }
+        return try sum(LLMServingSimLayerTable.mixtureOperators, tokens: Double(tokens)) + (try experts(tokens: tokens))
+    }
+
+    private func sum(_ names: [String], tokens: Double) throws(TableError) -> Double {
         var total = 0.0
-        for name in LLMServingSimLayerTable.layerOperators {
-            total += try table.operators[name]!.at(Double(tokens), file: table.file, column: "input")
-        }
+        for name in names { total += try table.operators[name]!.at(tokens, file: table.file, column: "input") }
         return total
+    }
+
+    /// The routed experts of one layer on one GPU, as LLMServingSim places them (whole experts,
+    /// `E / tp` per GPU, one call each): the expected experts hit on a GPU, each running its
+    /// expected share of the `T × k` routed tokens (uniform routing), `w1 + w3 + act + w2`.
+    func experts(tokens: Int) throws(TableError) -> Double {
+        guard let moe = model.architecture.experts else {
+            throw TableError(file: table.file, column: "layer_name",
+                             message: "the table times routed experts but the shape of \(model.name) has none")
+        }
+        let hit = moe.hitProbability(tokens: Double(tokens))
+        let perGPU = Double(moe.count) / Double(tp) * hit
+        let routed = Double(tokens * moe.perToken) / (Double(moe.count) * hit)
+        return perGPU * (try sum(LLMServingSimLayerTable.expertOperators, tokens: routed))
     }
 
     public func once(tokens: Int, sequences: Int) throws(TableError) -> Double {
@@ -100,7 +117,13 @@ public struct LLMServingSimOperators: LayerOperators {
 
     public var description: String {
         "LLMServingSim's per-layer operators (github.com/casys-kaist/LLMServingSim profiler/v0/perf_models, commit 5daddb2, MIT) "
-            + "from \(table.file): \(LLMServingSimLayerTable.layerOperators.count) operators × \(model.layers) layers + embedding, "
-            + "final norm and LM head"
+            + "from \(table.file): \(table.requiredOperators.count) operators × \(model.layers) layers + embedding, "
+            + "final norm and LM head" + (table.isMixtureOfExperts ? expertsDescription : "")
+    }
+
+    private var expertsDescription: String {
+        guard let moe = model.architecture.experts else { return "" }
+        return "; experts whole, \(moe.count / max(1, tp)) of \(moe.count) per GPU as LLMServingSim places them, each hit expert "
+            + "(uniform top-\(moe.perToken) routing: E × (1 − (1 − k/E)^T) of them) charged its measured w1 + w3 + act + w2 at its share of the tokens"
     }
 }

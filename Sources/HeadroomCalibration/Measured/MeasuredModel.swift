@@ -15,6 +15,9 @@ public struct MeasuredModel: Sendable, Equatable {
     public var intermediate: Int
     public var vocab: Int
     public var gatedMLP: Bool
+    /// Where the model departs from a dense multi-head layer with untied embeddings (explicit
+    /// head width, tied embeddings, experts, latent attention): `MeasuredModel+Architecture.swift`.
+    public var architecture = Architecture()
 
     public init(name: String, layers: Int, hidden: Int, heads: Int, kvHeads: Int, intermediate: Int, vocab: Int, gatedMLP: Bool) {
         self.name = name
@@ -27,17 +30,17 @@ public struct MeasuredModel: Sendable, Equatable {
         self.gatedMLP = gatedMLP
     }
 
-    public var headDim: Int { hidden / heads }
+    public var headDim: Int { architecture.headDim ?? hidden / heads }
 
-    /// K and V of one token in one layer on one of `tp` GPUs, in bytes (16-bit cache).
-    public func kvBytesPerTokenPerLayer(tp: Int) -> Double { 2 * Double(kvHeads * headDim) * 2 / Double(tp) }
-
-    /// Weights (untied embedding and LM head; norms ignored): QKV, output, MLP per layer.
-    public var parameters: Double {
-        let attention = Double(hidden) * Double(hidden + 2 * kvHeads * headDim) + Double(hidden * hidden)
-        let mlp = Double(gatedMLP ? 3 : 2) * Double(hidden) * Double(intermediate)
-        return Double(layers) * (attention + mlp) + 2 * Double(vocab) * Double(hidden)
+    /// K and V of one token in one layer on one of `tp` GPUs, in bytes (16-bit cache); a latent
+    /// (MLA) cache is one compressed vector per token, held whole on every GPU.
+    public func kvBytesPerTokenPerLayer(tp: Int) -> Double {
+        if let latent = architecture.latentAttention { return latent.kvBytesPerToken }
+        return 2 * Double(kvHeads * headDim) * 2 / Double(tp)
     }
+
+    /// All weights (norms ignored): attention, MLP or every expert, embedding and LM head.
+    public var parameters: Double { totalParameters }
 
     public var profileShape: CalibratedProfile.ModelShape {
         .init(name: name, layers: layers, hidden: hidden, heads: heads, kvHeads: kvHeads, intermediate: intermediate, dtype: "bf16",
@@ -58,5 +61,6 @@ public struct MeasuredModel: Sendable, Equatable {
                               gatedMLP: true),
         "llama-3.1-70b": .init(name: "Llama-3.1-70B", layers: 80, hidden: 8192, heads: 64, kvHeads: 8, intermediate: 28672,
                                vocab: 128_256, gatedMLP: true),
+        "mixtral-8x7b-v0.1": .mixtral8x7B,
     ]
 }
