@@ -20,8 +20,41 @@ public struct KEDASpec: Sendable, Equatable {
     public var behavior: HPABehavior?
     /// The sync period of that HPA. Default 15 s.
     public var hpaSyncPeriod = SimTime.seconds(15)
+    /// `fallback`: replicas to ask for once a trigger's metric failed more than `failureThreshold`
+    /// times in a row. Default unset (a failing metric leaves the HPA without it).
+    public var fallback: KEDAFallback?
 
     public init() {}
+}
+
+/// `spec.fallback` (kedacore/keda `pkg/fallback/fallback.go`).
+public struct KEDAFallback: Sendable, Equatable {
+    /// `behavior`: what the fallback replicas are compared with. Default static.
+    public enum Behavior: String, Sendable, CaseIterable {
+        case `static`, currentReplicas, currentReplicasIfHigher, currentReplicasIfLower
+    }
+    /// `failureThreshold`: consecutive failed metric fetches before the fallback applies (it
+    /// applies when the count exceeds it). >= 0.
+    public var failureThreshold: Int
+    /// `replicas`. >= 0.
+    public var replicas: Int
+    public var behavior: Behavior
+
+    public init(failureThreshold: Int, replicas: Int, behavior: Behavior = .static) {
+        self.failureThreshold = failureThreshold
+        self.replicas = replicas
+        self.behavior = behavior
+    }
+
+    /// The replica count the fallback metric stands for (`doFallback`).
+    func target(current: Int) -> Int {
+        switch behavior {
+        case .static: return replicas
+        case .currentReplicas: return current
+        case .currentReplicasIfHigher: return max(current, replicas)
+        case .currentReplicasIfLower: return min(current, replicas)
+        }
+    }
 }
 
 /// One trigger: a metric, its per-replica `threshold` and its `activationThreshold`.
@@ -61,5 +94,14 @@ public struct KEDATrigger: Sendable, Equatable {
             return HPAMetric(source: .external, signal: signal,
                              target: averageValue ? .averageValue(milli: thresholdMilli) : .value(milli: thresholdMilli))
         }
+    }
+}
+
+extension KEDAFallback {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["failureThreshold", "replicas", "behavior"])
+        self.init(failureThreshold: try map.required("failureThreshold").int(0...1_000_000),
+                  replicas: try map.required("replicas").int(0...10_000),
+                  behavior: try map["behavior"]?.choice(Behavior.self) ?? .static)
     }
 }
