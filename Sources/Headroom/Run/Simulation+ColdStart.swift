@@ -120,7 +120,9 @@ extension Simulation {
             replicas[r].backingOff = false
             startLoad(replica, at: now, queue: &queue)
         case .loadingWeights:
-            replicas[r].coldStart.loadSeconds = spent
+            // After a crash while starting, the lost attempt and the back-off count as loading.
+            replicas[r].coldStart.loadSeconds = replicas[r].lastCrash == nil ? spent
+                : (now - replicas[r].coldStart.requestedAt).seconds - replicas[r].coldStart.pendingSeconds - replicas[r].coldStart.pullSeconds
             let duration = SimTime.seconds(scenario.replica.warmup.sample(&clusterRandom))
             replicas[r].coldStart.warmupSeconds = duration.seconds
             enter(.warmingUp, replica, at: now)

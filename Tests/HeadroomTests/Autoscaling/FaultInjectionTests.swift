@@ -74,6 +74,39 @@ struct FaultInjectionTests {
         #expect(result.brokenInvariant == nil)
     }
 
+    @Test("a crash while warming up: the start goes on after the 10 s back-off, a load and a warm-up; still one cold start")
+    func crashWhileWarming() throws {
+        let cold = PolicySpec.fixed(FixedPolicy(replicas: 1, warm: false))
+        let clean = Simulation.run(Self.steady(policy: cold, minutes: 5))
+        let start = try #require(clean.coldStarts.first)
+        let ready = start.requestedAt.seconds + start.totalSeconds
+        var scenario = Self.steady(policy: cold, minutes: 5)
+        // Halfway through the 5 s warm-up.
+        scenario.faults = FaultSpec(replicaFailures: [ReplicaFailure(kind: .replicaCrash, phase: .warming, at: [.seconds(ready - 2.5)])])
+        let crashed = Simulation.run(scenario)
+        #expect(crashed.summary.replicaFailures == 1)
+        #expect(crashed.summary.coldStarts.started == 1 && crashed.summary.coldStarts.completed == 1)
+        let again = try #require(crashed.coldStarts.first)
+        #expect(again.totalSeconds >= start.totalSeconds - 2.5 + 10 + 5, "back-off, then load and warm-up again: \(again.totalSeconds)")
+        #expect(crashed.summary.requests.droppedByReason["replica_failed"] == 0)
+        #expect(crashed.brokenInvariant == nil)
+    }
+
+    @Test("TestReplicaCalcScaleUpIgnoresFailedPods: a Failed pod is not counted by the HPA; its replacement is")
+    func hpaIgnoresFailedPod() {
+        let metric = HPAMetric(source: .pods, signal: .concurrency, target: .averageValue(milli: 50_000))
+        var scenario = Self.steady(policy: .hpa(HorizontalPodAutoscaler(spec: HPASpec(minReplicas: 2, maxReplicas: 10, metrics: [metric]))),
+                                   minutes: 5)
+        scenario.faults = FaultSpec(replicaFailures: [ReplicaFailure(kind: .podFailure, phase: .serving, at: [.seconds(121)])])
+        let result = Simulation.run(scenario)
+        let after = result.decisions.filter { $0.time > 121 && $0.time < 150 }
+        #expect(!after.isEmpty)
+        // The replacement (pending or starting, then ready) is counted; the Failed pod is not.
+        #expect(after.allSatisfy { $0.replicas.active == 2 && $0.desiredReplicas == 2 })
+        #expect(result.summary.peakReplicas == 2 && result.summary.coldStarts.started == 1)
+        #expect(result.series.last?.replicas.ready == 2)
+    }
+
     @Test("CrashLoopBackOff: 10 s doubling to 5 min; reset once a crash comes more than 10 min after the previous")
     func crashLoopBackOff() {
         var world = Simulation(Self.steady(policy: .fixed(FixedPolicy(replicas: 1, warm: true))), options: RunOptions())

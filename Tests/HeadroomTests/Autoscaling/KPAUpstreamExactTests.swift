@@ -84,6 +84,16 @@ struct KPAUpstreamExactTests {
         #expect(later.excessBurstCapacity == -130)
     }
 
+    @Test("collection.record(clock.Now(), stat): a scrape is recorded when it reaches the autoscaler, its sample time plus the pipeline's lag")
+    func scrapesRecordedOnArrival() {
+        var kpa = Self.kpa { $0.pipeline = SignalPipeline(scrapeInterval: .seconds(1), window: .seconds(1), lag: .seconds(30)) }
+        // Sampled at 30 s, it arrived at 60 s: 40 s before now, inside the 60 s stable window.
+        let decision = kpa.decide(ScalingObservation(replicas: ReplicaCounts(ready: 1), activatorQueue: 0, readings: Self.reading(140, at: 30)),
+                                  at: Self.t(100))
+        #expect(decision.reason.hasPrefix("stable"), "\(decision.reason)")
+        #expect(decision.desiredReplicas == 2)
+    }
+
     @Test("TestAutoscalerNoDataNoAutoscale: before any data the decider changes nothing")
     func noDataNoAutoscale() {
         var kpa = Self.kpa()
