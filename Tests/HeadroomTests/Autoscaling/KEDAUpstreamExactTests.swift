@@ -75,3 +75,16 @@ struct KEDAUpstreamExactTests {
         #expect(decision.desiredReplicas == 3)
     }
 }
+
+extension KEDAUpstreamExactTests {
+    @Test("a pasted `fallback` parses; a bad one names its place and what is missing")
+    func fallbackYAML() throws {
+        var document = try ScenarioDocument.load(file: "scenarios/faults/keda-fallback.yaml")
+        guard case let .keda(keda) = try document.scenario().policy else { Issue.record("not KEDA"); return }
+        #expect(keda.spec.fallback == KEDAFallback(failureThreshold: 3, replicas: 6))
+        try document.set("policy.spec.fallback", to: "{replicas: 6, behavior: currentReplicasIfHigher}")
+        #expect { try document.scenario() } throws: { "\($0)".contains("policy.spec.fallback") && "\($0)".contains("failureThreshold") }
+        try document.set("policy.spec.fallback", to: "{failureThreshold: 3, replicas: 6, behavior: sometimes}")
+        #expect { try document.scenario() } throws: { "\($0)".contains("currentReplicasIfHigher") }
+    }
+}
