@@ -88,3 +88,28 @@ extension KEDAUpstreamExactTests {
         #expect { try document.scenario() } throws: { "\($0)".contains("currentReplicasIfHigher") }
     }
 }
+
+extension KEDAUpstreamExactTests {
+    @Test("scale_handler getScaledObjectState: cpu triggers force Active only when every trigger is cpu/memory")
+    func cpuTriggersAndActivity() {
+        func object(_ triggers: [KEDATrigger]) -> KEDAScaledObject {
+            var spec = KEDASpec()
+            spec.minReplicaCount = 0
+            spec.triggers = triggers
+            return KEDAScaledObject(spec: spec)
+        }
+        let cpu = KEDATrigger(kind: .cpu, signal: .cpu, thresholdMilli: 50_000, pipeline: .metricsServer)
+        let queue = KEDATrigger(kind: .prometheus, signal: .concurrency, thresholdMilli: 10_000)
+        var mixed = object([cpu, queue])
+        var cpuOnly = object([cpu])
+        let idle = ScalingObservation(replicas: ReplicaCounts(ready: 2), activatorQueue: 0,
+                                      readings: [[SignalReading(signal: .cpu, sampledAt: .zero, values: [0.1, 0.1])], []])
+        _ = mixed.decide(idle, at: .zero)
+        _ = cpuOnly.decide(idle, at: .zero)
+        // The prometheus trigger reads nothing above its activation threshold: the mixed object is
+        // not Active and, past the (zero) initial cooldown, goes to zero.
+        let mixedPoll = mixed.decide(idle, at: Self.t(30))
+        #expect(mixedPoll.active == false && mixedPoll.desiredReplicas == 0)
+        #expect(cpuOnly.decide(idle, at: Self.t(30)).active == true)
+    }
+}

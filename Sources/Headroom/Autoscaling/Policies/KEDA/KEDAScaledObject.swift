@@ -100,11 +100,9 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         let current = observation.replicas.active
         var values: [String] = []
         var active = false, failing = false
-        for trigger in spec.triggers {
-            if trigger.kind == .cpu {
-                active = true
-                continue
-            }
+        // A cpu trigger is served to the HPA by metrics-server and is never active itself; an
+        // object with only cpu triggers is forced active (it could not scale from zero).
+        for trigger in spec.triggers where trigger.kind != .cpu {
             let index = signals.firstIndex { $0.signal == trigger.signal }!
             if observation.isUnavailable(index) {
                 // A scaler error: inactive, unless its fallback is in force (then active).
@@ -122,6 +120,7 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
             values.append("\(trigger.signal.rawValue) \(HorizontalPodAutoscaler.format(value))")
             if value > trigger.activationThresholdMilli { active = true }
         }
+        if spec.triggers.allSatisfy({ $0.kind == .cpu }) { active = true }
         activeCondition = active
         let seen = values.joined(separator: ", ")
         if active {
