@@ -45,7 +45,8 @@ enum ResultFormat {
         ]
         // Starts that never became ready and refused node requests change the results: shown when any.
         let unready = [(c.cancelled, "cancelled before ready"), (c.unfinished, "still starting at the end"),
-                       (s.stockouts, s.stockouts == 1 ? "stockout (node request refused)" : "stockouts (node requests refused)")]
+                       (s.stockouts, s.stockouts == 1 ? "stockout (node request refused)" : "stockouts (node requests refused)"),
+                       (s.replicaFailures, s.replicaFailures == 1 ? "injected replica failure" : "injected replica failures")]
             .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         if !unready.isEmpty { lines.append("            " + unready.joined(separator: ", ")) }
         lines += [
@@ -78,7 +79,9 @@ enum ResultFormat {
             }.joined(separator: ", ")
             return String(format: "%10.1f s  %d/%d/%d  ", record.time, record.replicas.ready, record.replicas.starting,
                           record.replicas.pending) + (signals.isEmpty ? "" : "[\(signals)]  ")
-                + "→ \(record.desiredReplicas)  \(record.reason)"
+                + "→ \(record.desiredReplicas)  "
+                + (record.excessBurstCapacity.map { String(format: "[EBC %.0f]  ", $0) } ?? "")
+                + (record.active.map { $0 ? "[Active]  " : "[not Active]  " } ?? "") + record.reason
         }).joined(separator: "\n")
     }
 

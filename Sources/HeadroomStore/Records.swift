@@ -84,6 +84,9 @@ public enum RunSummaryRecord {
         /// Added by the `v-input-losses` migration (NULL in older runs): what the run lost or
         /// counted apart — skipped trace rows, stockouts, cold starts that never became ready.
         public static let lossCounts = ["input_rows_skipped", "stockouts", "cold_starts_cancelled", "cold_starts_unfinished"]
+        /// Added by the `v-upstream-exact` migration (NULL in older runs): injected replica
+        /// failures and the requests lost with them.
+        public static let failureCounts = ["dropped_replica_failed", "replica_failures"]
         static func latency(_ name: String) -> [String] { ["mean", "p50", "p90", "p99", "max"].map { "\(name)_\($0)_seconds" } }
     }
 
@@ -109,6 +112,7 @@ public enum RunSummaryRecord {
         for reason in DropReason.allCases { values["dropped_\(reason.rawValue)"] = s.requests.droppedByReason[reason.rawValue] ?? 0 }
         values["input_rows_skipped"] = s.inputLosses.traceRowsSkipped
         values["stockouts"] = s.stockouts
+        values["replica_failures"] = s.replicaFailures
         values["cold_starts_cancelled"] = s.coldStarts.cancelled
         values["cold_starts_unfinished"] = s.coldStarts.unfinished
         for (name, stats) in [("ttft", s.ttft), ("itl", s.itl), ("e2e", s.e2e), ("queue_wait", s.queueWait)] {

@@ -124,6 +124,16 @@ extension RunStore {
                 t.add(column: "profile_estimate", .boolean)
             }
         }
+        migrator.registerMigration("v-upstream-exact: KPA excess burst capacity and KEDA Active per decision; requests lost to failed replicas") { db in
+            // NULL for other policies, and in runs stored before (not recorded then).
+            try db.alter(table: "decisions") { t in
+                t.add(column: "excess_burst_capacity", .double)
+                t.add(column: "active", .boolean)
+            }
+            try db.alter(table: "run_summaries") { t in
+                for column in RunSummaryRecord.Columns.failureCounts { t.add(column: column, .integer) }
+            }
+        }
         return migrator
     }
 

@@ -82,7 +82,7 @@ extension RunStore {
         }
         let decision = try db.makeStatement(sql: """
             INSERT INTO decisions (run_id, time, replicas_ready, replicas_starting, replicas_pending, activator_queue, signals,
-                                   desired_replicas, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   desired_replicas, reason, excess_burst_capacity, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -90,7 +90,8 @@ extension RunStore {
         for record in result.decisions {
             let signals = String(decoding: try encoder.encode(record.signals), as: UTF8.self)
             try decision.execute(arguments: [runID, record.time, record.replicas.ready, record.replicas.starting, record.replicas.pending,
-                                             record.activatorQueue, signals, record.desiredReplicas, record.reason])
+                                             record.activatorQueue, signals, record.desiredReplicas, record.reason,
+                                             record.excessBurstCapacity, record.active])
         }
         let coldStart = try db.makeStatement(sql: """
             INSERT INTO cold_starts (run_id, requested_at, pending_seconds, pull_seconds, load_seconds, warmup_seconds, image_cached,

@@ -40,7 +40,7 @@ extension RunSummaryRecord {
             "cost": ["dollars": number("cost_dollars"), "perMillionOutputTokens": number("cost_per_million_output_tokens"),
                      "nodeSeconds": number("node_seconds")],
             "preemptions": count("preemptions"), "peakReplicas": count("peak_replicas"), "peakNodes": count("peak_nodes"),
-            "stockouts": count("stockouts"),
+            "stockouts": count("stockouts"), "replicaFailures": count("replica_failures"),
             "inputLosses": ["traceRowsSkipped": count("input_rows_skipped"),
                             "examples": losses.filter { $0.kind == "skipped_row" }.map(\.message)]
                 .merging(losses.first { $0.kind == "read_error" }.map { ["readError": $0.message] } ?? [:]) { a, _ in a },

@@ -25,7 +25,8 @@ struct ScalingController {
         }
         decisions.append(DecisionRecord(
             time: now.seconds, replicas: observation.replicas, activatorQueue: observation.activatorQueue, signals: inputs,
-            desiredReplicas: desiredReplicas, reason: decision.reason))
+            desiredReplicas: desiredReplicas, reason: decision.reason, excessBurstCapacity: decision.excessBurstCapacity,
+            active: decision.active))
         return decision
     }
 }

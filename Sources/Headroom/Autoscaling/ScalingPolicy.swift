@@ -37,13 +37,23 @@ public struct ScalingObservation: Sendable, Equatable {
     public var readings: [[SignalReading]]
     /// This evaluation was triggered by a request reaching a fleet scaled to zero, not by the tick.
     public var isFirstRequestPoke: Bool
+    /// Per requested signal, whether a query of its pipeline fails now (an injected metric
+    /// outage); empty when none does.
+    public var unavailable: [Bool]
 
-    public init(replicas: ReplicaCounts, activatorQueue: Int, readings: [[SignalReading]] = [], isFirstRequestPoke: Bool = false) {
+    public init(
+        replicas: ReplicaCounts, activatorQueue: Int, readings: [[SignalReading]] = [], isFirstRequestPoke: Bool = false,
+        unavailable: [Bool] = []
+    ) {
         self.replicas = replicas
         self.activatorQueue = activatorQueue
         self.readings = readings
         self.isFirstRequestPoke = isFirstRequestPoke
+        self.unavailable = unavailable
     }
+
+    /// Whether signal `index`'s pipeline fails a query now.
+    public func isUnavailable(_ index: Int) -> Bool { index < unavailable.count && unavailable[index] }
 }
 
 /// Replicas by lifecycle stage.
@@ -74,10 +84,16 @@ public struct ReplicaCounts: Sendable, Equatable, Codable {
 public struct ScalingDecision: Sendable, Equatable {
     public var desiredReplicas: Int
     public var reason: String
+    /// Knative's excess burst capacity at this decision (negative: the activator is in the path).
+    public var excessBurstCapacity: Double?
+    /// KEDA's `Active` condition at this decision (a trigger above its activation threshold).
+    public var active: Bool?
 
-    public init(desiredReplicas: Int, reason: String) {
+    public init(desiredReplicas: Int, reason: String, excessBurstCapacity: Double? = nil, active: Bool? = nil) {
         self.desiredReplicas = desiredReplicas
         self.reason = reason
+        self.excessBurstCapacity = excessBurstCapacity
+        self.active = active
     }
 }
 

@@ -57,6 +57,14 @@ struct Replica {
     var transfer: Int32 = -1
     /// Whether its GPUs currently count as serving (batch not empty) rather than idle.
     var serving = false
+    /// Injected faults: bumped when it enters or leaves a phase that can fail, so a stale fault
+    /// timer is ignored.
+    var faultEpoch: UInt32 = 0
+    /// Its container crashed and waits out the kubelet's back-off (shown as loading weights).
+    var backingOff = false
+    /// The last crash and the back-off it started (CrashLoopBackOff state).
+    var lastCrash: SimTime?
+    var backOff = SimTime.zero
 
     init(requestedAt: SimTime) {
         coldStart = ColdStart(requestedAt: requestedAt)

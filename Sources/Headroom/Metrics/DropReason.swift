@@ -10,4 +10,6 @@ public enum DropReason: String, CaseIterable, Codable, Sendable {
     case exceedsKVCache = "exceeds_kv_cache"
     /// Without chunked prefill, prompt plus output exceed `max_num_batched_tokens`.
     case exceedsBatchTokens = "exceeds_max_num_batched_tokens"
+    /// Its replica crashed or its pod failed while it was queued or running (an injected fault).
+    case replicaFailed = "replica_failed"
 }

@@ -22,6 +22,7 @@ struct RunMetrics {
     var coldStartsReady = 0, coldStartsCancelled = 0, coldStartsUnfinished = 0
     /// Node requests the pool refused (each retried after `stockout_retry`).
     var stockouts = 0
+    var replicaFailures = 0
     var series: [SeriesPoint] = []
     var sample: [RequestRecord] = []
     /// Counts since the last series point.

@@ -40,6 +40,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var peakNodes: Int
     /// Node requests the pool refused for lack of capacity (`stockout_probability`).
     public var stockouts: Int
+    /// Injected replica failures that struck (`faults:`): container crashes and failed pods.
+    public var replicaFailures: Int
     /// Input the run could not use (skipped trace rows): its numbers rest on less than the file.
     public var inputLosses: InputLosses
     /// The iteration-time profile, measured or an estimate (nil in runs stored before it was recorded).
@@ -132,6 +134,10 @@ public struct DecisionRecord: Codable, Sendable, Equatable {
     public var signals: [SignalInput]
     public var desiredReplicas: Int
     public var reason: String
+    /// Knative's excess burst capacity (KPA only; negative puts the activator in the path).
+    public var excessBurstCapacity: Double?
+    /// KEDA's `Active` condition (KEDA only).
+    public var active: Bool?
 }
 
 /// A signal reading as recorded in the decision log.

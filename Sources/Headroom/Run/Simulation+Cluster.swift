@@ -138,12 +138,13 @@ extension Simulation {
         let r = Int(replica)
         replicas[r].stage = .ready
         replicas[r].stageGeneration &+= 1
-        replicas[r].coldStart.readyAt = now
+        if replicas[r].coldStart.readyAt == nil { replicas[r].coldStart.readyAt = now }
         metrics.gpuTime.move(replicaGPUs, from: .starting, to: .idle, at: now)
         let index = readyReplicas.firstIndex { $0 > replica } ?? readyReplicas.count
         readyReplicas.insert(replica, at: index)
         router.replicaReady(replica, outstanding: engines[r].outstanding)
         if coldStart { metrics.coldStartCompleted(replicas[r].coldStart) }
+        armFaults(replica, .serving, at: now, queue: &queue)
         drainActivator(at: now, queue: &queue)
     }
 
@@ -184,6 +185,8 @@ extension Simulation {
     /// Records a cold start that ends without the replica becoming ready (cancelled, or still
     /// starting at the run's end): the stage it stopped in keeps only the time spent in it.
     mutating func stopColdStart(_ replica: Int32, _ outcome: ColdStart.Outcome, at now: SimTime) {
+        // A replica restarting after a crash finished its cold start already.
+        guard replicas[Int(replica)].coldStart.readyAt == nil else { return }
         var record = replicas[Int(replica)].coldStart
         let elapsed = (now - record.requestedAt).seconds
         let stage: ColdStart.Stage

@@ -34,6 +34,7 @@ extension Simulation {
     private mutating func startLoad(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let r = Int(replica), n = Int(replicas[r].node), node = Int32(n)
         enter(.loadingWeights, replica, at: now)
+        armFaults(replica, .warming, at: now, queue: &queue)
         let bytes = scenario.model.weightsBytes
         let spec = scenario.replica.weights
         let onDisk = nodes[n].weightsOnDiskAt
@@ -88,14 +89,14 @@ extension Simulation {
         }
     }
 
-    private mutating func enter(_ stage: ReplicaStage, _ replica: Int32, at now: SimTime) {
+    mutating func enter(_ stage: ReplicaStage, _ replica: Int32, at now: SimTime) {
         replicas[Int(replica)].stage = stage
         replicas[Int(replica)].stageGeneration &+= 1
         replicas[Int(replica)].stageStartedAt = now
     }
 
     /// Ends the current stage after `duration` (a timer, superseded by any later stage change).
-    private mutating func endStage(of replica: Int32, after duration: SimTime, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+    mutating func endStage(of replica: Int32, after duration: SimTime, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         schedule(event(.replicaStage, replica, replicas[Int(replica)].stageGeneration), at: now + duration, queue: &queue)
     }
 
@@ -114,14 +115,21 @@ extension Simulation {
         case .pullingImage:
             replicas[r].coldStart.pullSeconds = spent
             startLoad(replica, at: now, queue: &queue)
+        case .loadingWeights where replicas[r].backingOff:
+            // CrashLoopBackOff is over: the kubelet starts the container again.
+            replicas[r].backingOff = false
+            startLoad(replica, at: now, queue: &queue)
         case .loadingWeights:
-            replicas[r].coldStart.loadSeconds = spent
+            // After a crash while starting, the lost attempt and the back-off count as loading.
+            replicas[r].coldStart.loadSeconds = replicas[r].lastCrash == nil ? spent
+                : (now - replicas[r].coldStart.requestedAt).seconds - replicas[r].coldStart.pendingSeconds - replicas[r].coldStart.pullSeconds
             let duration = SimTime.seconds(scenario.replica.warmup.sample(&clusterRandom))
             replicas[r].coldStart.warmupSeconds = duration.seconds
             enter(.warmingUp, replica, at: now)
             endStage(of: replica, after: duration, at: now, queue: &queue)
         case .warmingUp:
-            becomeReady(replica, coldStart: true, at: now, queue: &queue)
+            // After a crash the replica is back, not a new start.
+            becomeReady(replica, coldStart: replicas[r].coldStart.readyAt == nil, at: now, queue: &queue)
         case .pending, .ready, .draining, .gone:
             break
         }

@@ -54,7 +54,8 @@ extension RunMetrics {
                 nodeSeconds: nodeSeconds),
             preemptions: world.engines.reduce(0) { $0 + $1.preemptions },
             peakReplicas: max(peakReplicas, world.replicaCounts.active), peakNodes: peakNodes,
-            stockouts: stockouts, inputLosses: world.source.inputLosses, profile: ProfileUsed(scenario.profile))
+            stockouts: stockouts, replicaFailures: replicaFailures, inputLosses: world.source.inputLosses,
+            profile: ProfileUsed(scenario.profile))
         let quantiles = LatencyQuantiles(ttft: ttft.quantiles, itl: itl.quantiles, e2e: e2e.quantiles, queueWait: queueWait.quantiles)
         return RunResult(summary: summary, quantiles: quantiles, series: series, coldStarts: coldStarts, decisions: world.controller.decisions, nodes: nodeRecords, requests: sample)
     }

@@ -33,6 +33,10 @@ public struct SimulationEvent: Sendable {
         case signalSnapshot
         /// A cold-start transfer's leg ends: `target` is the transfer, `generation` its rate's.
         case transferDone
+        /// A drawn replica failure: `target` is the replica, `generation` its fault epoch × 16 + the fault.
+        case replicaFault
+        /// A scripted replica failure: `target` is the fault, `generation` the index of its time.
+        case scriptedFault
     }
     public var kind: Kind
     public var target: Int32
@@ -44,7 +48,7 @@ public struct SimulationEvent: Sendable {
         switch kind {
         case .arrival: return 0
         case .replicaStep: return 1
-        case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone: return 2
+        case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone, .replicaFault, .scriptedFault: return 2
         case .signalSnapshot: return 3
         case .policyTick: return 4
         case .sample: return 5
@@ -95,6 +99,8 @@ public struct Simulation: EventHandler {
     var pokePending = false
     /// Whether the policy's first evaluation has placed the starting fleet (warm when the policy says so).
     var initialFleetPlaced = false
+    /// Draws the times of injected replica failures (its own stream: other draws do not move).
+    var faultRandom: RandomStream
 
     init(_ scenario: Scenario, options: RunOptions) {
         self.scenario = scenario
@@ -105,9 +111,10 @@ public struct Simulation: EventHandler {
         source = RequestFeed(scenario.workload.makeSource(seed: scenario.seed))
         router = Router(scenario.router, random: RandomStream(seed: scenario.seed, name: "router"))
         controller = ScalingController(policy: options.policy ?? scenario.policy.makePolicy(for: scenario))
-        sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu)
+        sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu, faults: scenario.faults)
         tracksSignals = !sampler.requests.isEmpty
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
+        faultRandom = RandomStream(seed: scenario.seed, name: "faults")
         transfers = TransferTable(registryEgress: scenario.registry.egress, objectStoreEgress: scenario.objectStore.egress)
         metrics = RunMetrics(scenario: scenario, requestSample: options.requestSample)
     }
@@ -133,6 +140,7 @@ public struct Simulation: EventHandler {
         if let request = nextRequest { queue.schedule(event(.arrival), at: request.arrival, phase: 0) }
         schedule(event(.policyTick), at: .zero, queue: &queue)
         schedule(event(.sample), at: scenario.seriesInterval, queue: &queue)
+        scheduleScriptedFaults(queue: &queue)
         for pipeline in sampler.requests.indices {
             // The first snapshot follows the policy's first evaluation, so a warm fleet is in it.
             queue.schedule(event(.signalSnapshot, Int32(pipeline), 0), at: .zero, phase: 5)
@@ -151,6 +159,8 @@ public struct Simulation: EventHandler {
         case .nodeRetry:
             stockoutRetryPending = false
             placeUnplaced(at: now, queue: &queue)
+        case .replicaFault: drawnFaultFired(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
+        case .scriptedFault: scriptedFaultFired(payload.target, at: now, queue: &queue)
         case .policyTick: evaluatePolicy(at: now, periodic: payload.generation == 0, queue: &queue)
         case .signalSnapshot: snapshotSignals(payload.target, scrape: payload.generation == 1, at: now, queue: &queue)
         case .sample:

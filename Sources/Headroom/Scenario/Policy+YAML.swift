@@ -73,6 +73,7 @@ extension KEDAScaledObject {
             }
         }
         if let v = map["hpa_sync_period"] { spec.hpaSyncPeriod = try v.duration(positive: true) }
+        if let v = specMap["fallback"] { spec.fallback = try KEDAFallback(v) }
         let pipeline = try map["pipeline"]?.pipeline(default: .prometheusAdapter) ?? .prometheusAdapter
         let triggersValue = try specMap.required("triggers")
         spec.triggers = try triggersValue.sequence().map { (item) throws(ScenarioError) in try KEDATrigger(item, pipeline: pipeline) }
@@ -297,7 +298,7 @@ extension KnativePodAutoscaler {
     /// `containerConcurrency`, the revision's `autoscaling.knative.dev/*` annotations and the
     /// `config-autoscaler` keys, with Knative's names.
     init(_ value: YAMLValue) throws(ScenarioError) {
-        let map = try value.mapping(allowing: ["kind", "containerConcurrency", "annotations", "config", "pipeline"])
+        let map = try value.mapping(allowing: ["kind", "containerConcurrency", "annotations", "config", "pipeline", "unreachable_from"])
         var spec = KPASpec()
         spec.containerConcurrency = try map["containerConcurrency"]?.int(0...1000) ?? 0
         var configEntries: YAMLMapping?, annotationEntries: YAMLMapping?
@@ -324,6 +325,8 @@ extension KnativePodAutoscaler {
                               + "Knative refuses such a revision (max-scale 0 means no limit)")
         }
         if let pipeline = map["pipeline"] { spec.pipeline = try pipeline.pipeline(default: spec.pipeline) }
+        // `spec.reachability: Unreachable` from this time on (traffic routed to another revision).
+        if let from = map["unreachable_from"] { spec.unreachableFrom = try from.duration() }
         self.init(spec: spec)
     }
 

@@ -5,7 +5,7 @@ import Yams
 extension Scenario {
     static let topLevelKeys = [
         "name", "description", "duration", "seed", "series_interval", "workload", "model", "profile", "node_pools",
-        "replica", "router", "policy", "slo", "sweep", "registry", "object_store",
+        "replica", "router", "policy", "slo", "sweep", "registry", "object_store", "faults",
     ]
 
     /// Reads and validates a scenario file.
@@ -46,6 +46,7 @@ extension Scenario {
         )
         registry = try map["registry"].map { (v) throws(ScenarioError) in try EgressSpec(v) } ?? EgressSpec()
         objectStore = try map["object_store"].map { (v) throws(ScenarioError) in try EgressSpec(v) } ?? EgressSpec()
+        faults = try map["faults"].map { (v) throws(ScenarioError) in try FaultSpec(v) } ?? FaultSpec()
         _ = try map["description"]?.string()
         // A `sweep:` section belongs to `headroom sweep` (SweepSpec checks it); a run ignores it.
 

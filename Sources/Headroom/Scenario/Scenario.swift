@@ -27,6 +27,8 @@ public struct Scenario: Sendable {
     public var objectStore = EgressSpec()
     public var policy: PolicySpec
     public var slo: SLOSpec
+    /// Injected metric outages and replica failures. Default none.
+    public var faults = FaultSpec()
 
     public init(
         name: String, duration: SimTime, seed: UInt64 = 1, seriesInterval: SimTime = .seconds(10),

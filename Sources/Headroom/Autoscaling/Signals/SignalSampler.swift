@@ -17,13 +17,16 @@ struct SignalSampler {
 
     let requests: [SignalRequest]
     let cpu: CPUModel
+    /// Injected outages: a scrape inside one yields nothing, and a query inside one fails.
+    let faults: FaultSpec
     private var snapshots: [[Snapshot]]
     /// Readings taken but not yet handed to the policy, with the time they become visible.
     private var pending: [[(visibleAt: SimTime, reading: SignalReading)]]
 
-    init(requests: [SignalRequest], cpu: CPUModel) {
+    init(requests: [SignalRequest], cpu: CPUModel, faults: FaultSpec = FaultSpec()) {
         self.requests = requests
         self.cpu = cpu
+        self.faults = faults
         snapshots = Array(repeating: [], count: requests.count)
         pending = Array(repeating: [], count: requests.count)
     }
@@ -46,6 +49,7 @@ struct SignalSampler {
         snapshots[index].removeAll { $0.time < now - window }
         defer { snapshots[index].append(snapshot) }
         guard scrape, let start = snapshots[index].first(where: { $0.time == now - window }) else { return }
+        if faults.isDown(requests[index].signal, at: now) { return }
         let reading = self.reading(requests[index].signal, from: start, to: snapshot)
         pending[index].append((now + requests[index].pipeline.lag, reading))
     }
@@ -77,6 +81,12 @@ struct SignalSampler {
         case .gpuUtilization: return (100 * delta.busySeconds / seconds + 1e-9).rounded(.down)
         case .cpu: return cpu.cores(delta, over: seconds)
         }
+    }
+
+    /// Per requested signal, whether its pipeline fails a query at `now` (an injected outage).
+    func unavailable(at now: SimTime) -> [Bool] {
+        guard !faults.metricOutages.isEmpty else { return [] }
+        return requests.map { faults.isDown($0.signal, at: now) }
     }
 
     /// Hands over, per requested signal, the readings visible at `now` that the policy has not seen.

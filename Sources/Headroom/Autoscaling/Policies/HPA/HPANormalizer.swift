@@ -16,8 +16,8 @@ public struct HPANormalizer: Sendable, Equatable {
     }
 
     private var recommendations: [Recommendation] = []
-    private var upEvents: [ScaleEvent] = []
-    private var downEvents: [ScaleEvent] = []
+    private(set) var upEvents: [ScaleEvent] = []
+    private(set) var downEvents: [ScaleEvent] = []
     private(set) var initialized = false
 
     public init() {}
@@ -96,7 +96,7 @@ public struct HPANormalizer: Sendable, Equatable {
         return (stabilized, reason)
     }
 
-    /// Records an applied change in its direction's log, reusing an outdated slot (`storeScaleEvent`).
+    /// Records an applied change in its direction's log, reusing an outdated slot.
     mutating func recordScale(from previous: Int, to new: Int, behavior: HPABehavior, at now: SimTime) {
         guard new != previous else { return }
         if new > previous {
@@ -106,10 +106,13 @@ public struct HPANormalizer: Sendable, Equatable {
         }
     }
 
-    private static func store(_ change: Int, in events: inout [ScaleEvent], longestPeriod: Int, at now: SimTime) {
+    /// `storeScaleEvent`: marks events older than the longest period outdated, then overwrites the
+    /// *last* outdated slot (upstream's loop keeps reassigning its candidate index while scanning),
+    /// or appends when none is outdated.
+    static func store(_ change: Int, in events: inout [ScaleEvent], longestPeriod: Int, at now: SimTime) {
         let cutoff = now - .seconds(Double(longestPeriod))
         for index in events.indices where events[index].time < cutoff { events[index].outdated = true }
-        if let slot = events.firstIndex(where: \.outdated) {
+        if let slot = events.lastIndex(where: \.outdated) {
             events[slot] = ScaleEvent(change: change, time: now)
         } else {
             events.append(ScaleEvent(change: change, time: now))

@@ -31,25 +31,45 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
     public var startsWarm: Bool { warmStart }
 
     public mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
+        decide(observation, at: now, fallbackTotals: [])
+    }
+
+    /// A reconcile in which an External metric's value may be replaced for this sync only
+    /// (`fallbackTotals[signal index]`): KEDA's metrics adapter serving its `fallback`.
+    mutating func decide(_ observation: ScalingObservation, at now: SimTime, fallbackTotals: [Double?]) -> ScalingDecision {
         for (index, readings) in observation.readings.enumerated() where !readings.isEmpty { latest[index] = readings.last }
-        let current = observation.replicas.active
+        var current = observation.replicas.active
+        var created = ""
         if !normalizer.initialized {
-            let initial = current == 0 ? max(spec.minReplicas, 1) : current
-            normalizer.seed(current: initial, at: now)
-            return ScalingDecision(desiredReplicas: initial, reason: "Deployment starts with \(initial) replicas")
+            // A run starts with the Deployment's own replicas (not an HPA decision); the HPA's first
+            // reconcile then seeds its history with that count and goes on as every later one does:
+            // bounds, metrics and normalization (`reconcileAutoscaler`, `recordInitialRecommendation`).
+            if current == 0 {
+                current = max(spec.minReplicas, 1)
+                created = "Deployment starts with \(current) replicas; "
+            }
+            normalizer.seed(current: current, at: now)
         }
         if current == 0 && spec.minReplicas != 0 {
-            return ScalingDecision(desiredReplicas: 0, reason: "ScalingDisabled: 0 replicas and minReplicas is \(spec.minReplicas)")
+            return ScalingDecision(desiredReplicas: 0, reason: created + "ScalingDisabled: 0 replicas and minReplicas is \(spec.minReplicas)")
         }
-        if current > spec.maxReplicas { return ScalingDecision(desiredReplicas: spec.maxReplicas, reason: "above maxReplicas") }
-        if current < spec.minReplicas { return ScalingDecision(desiredReplicas: spec.minReplicas, reason: "below minReplicas") }
+        if current > spec.maxReplicas { return ScalingDecision(desiredReplicas: spec.maxReplicas, reason: created + "above maxReplicas") }
+        if current < spec.minReplicas { return ScalingDecision(desiredReplicas: spec.minReplicas, reason: created + "below minReplicas") }
 
         var proposal = Int.min
         var invalid = 0
         var notes: [String] = []
         for metric in spec.metrics {
             let index = signals.firstIndex { $0.signal == metric.signal }!
-            guard let reading = latest[index],
+            let fallback = index < fallbackTotals.count ? fallbackTotals[index] : nil
+            if observation.isUnavailable(index) && fallback == nil {
+                // The metrics API answers with an error: this metric is invalid this cycle.
+                invalid += 1
+                notes.append("\(metric.signal.rawValue): FailedGet\(metric.source.rawValue)Metric (metrics unavailable)")
+                continue
+            }
+            let source = fallback.map { SignalReading(signal: metric.signal, sampledAt: now, values: [$0]) } ?? latest[index]
+            guard let reading = source,
                   let (replicas, note) = propose(metric, reading, replicas: observation.replicas, activator: reading.activator)
             else {
                 invalid += 1
@@ -61,7 +81,7 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
         }
         let metricsNote = notes.joined(separator: ", ")
         if invalid == spec.metrics.count {
-            return ScalingDecision(desiredReplicas: current, reason: "FailedGetMetrics: \(metricsNote)")
+            return ScalingDecision(desiredReplicas: current, reason: created + "ScalingActive=False FailedGetMetrics: \(metricsNote); keeping \(current)")
         }
         if invalid > 0 && proposal < current {
             return ScalingDecision(desiredReplicas: current, reason: "some metrics missing, no scale-down: \(metricsNote)")
@@ -74,7 +94,7 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
                               window: settings.downscaleStabilization, at: now)
         }
         if let behavior = spec.behavior { normalizer.recordScale(from: current, to: normalized.replicas, behavior: behavior, at: now) }
-        return ScalingDecision(desiredReplicas: normalized.replicas, reason: "\(metricsNote); \(normalized.reason)")
+        return ScalingDecision(desiredReplicas: normalized.replicas, reason: created + "\(metricsNote); \(normalized.reason)")
     }
 
     /// One metric's proposal and a note of what it saw, or `nil` when it has no data.

@@ -12,6 +12,10 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
     private var lastPoll: SimTime?
     private var lastHPASync: SimTime?
     private var started = false
+    /// Consecutive failed fetches per signal (`status.health[metric].numberOfFailures`).
+    private var failures: [Int]
+    /// The `Active` condition as of the last poll; `nil` (Unknown) before the first.
+    private(set) var activeCondition: Bool?
 
     public init(spec: KEDASpec, cpuRequestCores: Double = 8) {
         self.spec = spec
@@ -25,6 +29,7 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
             settings: settings)
         signals = hpa.signals
         latest = Array(repeating: nil, count: signals.count)
+        failures = Array(repeating: 0, count: signals.count)
     }
 
     /// Both loops run on a common tick.
@@ -34,6 +39,12 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
     public var startsWarm: Bool { true }
 
     public mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
+        var decision = reconcile(observation, at: now)
+        decision.active = activeCondition
+        return decision
+    }
+
+    private mutating func reconcile(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
         for (index, readings) in observation.readings.enumerated() where !readings.isEmpty { latest[index] = readings.last }
         let current = observation.replicas.active
         if !started {
@@ -44,40 +55,87 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         }
         if now - lastPoll! >= spec.pollingInterval {
             lastPoll = now
-            if let decision = pollLoop(current: current, activator: observation.activatorQueue, at: now) { return decision }
+            if let decision = pollLoop(observation, at: now) { return decision }
         }
         guard now - lastHPASync! >= spec.hpaSyncPeriod else {
             return ScalingDecision(desiredReplicas: current, reason: "waiting for the next poll or HPA sync")
         }
         lastHPASync = now
-        var decision = hpa.decide(observation, at: now)
-        decision.reason = "HPA: " + decision.reason
+        // The HPA's fetch goes through KEDA's metrics adapter: a failing trigger counts a failure
+        // and, past `failureThreshold`, is served as the fallback (`GetMetricsWithFallback`).
+        var totals = [Double?](repeating: nil, count: signals.count)
+        var notes: [String] = []
+        for trigger in spec.triggers where trigger.kind == .prometheus {
+            let index = signals.firstIndex { $0.signal == trigger.signal }!
+            guard let total = fetch(trigger, index, observation) else { continue }
+            totals[index] = total
+            notes.append("fallback for \(trigger.signal.rawValue) after \(failures[index]) failures")
+        }
+        var decision = hpa.decide(observation, at: now, fallbackTotals: totals)
+        decision.reason = "HPA: " + (notes.isEmpty ? "" : notes.joined(separator: ", ") + "; ") + decision.reason
         return decision
     }
 
-    /// `RequestScale`: activation from zero, cooldown to zero or idle.
-    private mutating func pollLoop(current: Int, activator: Int, at now: SimTime) -> ScalingDecision? {
+    /// One fetch of a trigger's metric: `nil` when it succeeds (its value is the reading) or fails
+    /// without a fallback; otherwise the fallback's total, `target × replicas` (divided by the
+    /// ready pods for a Value target, as `doFallback`; `nil` with none ready).
+    private mutating func fetch(_ trigger: KEDATrigger, _ index: Int, _ observation: ScalingObservation) -> Double? {
+        guard observation.isUnavailable(index) else {
+            failures[index] = 0
+            return nil
+        }
+        guard let fallback = spec.fallback else { return nil }
+        failures[index] += 1
+        guard failures[index] > fallback.failureThreshold else { return nil }
+        var replicas = Double(fallback.target(current: observation.replicas.active))
+        if !trigger.averageValue {
+            guard observation.replicas.ready > 0 else { return nil }
+            replicas /= Double(observation.replicas.ready)
+        }
+        return Double(trigger.thresholdMilli) / 1000 * replicas
+    }
+
+    /// `RequestScale`: activation from zero, cooldown to zero or idle; the `Active` condition.
+    private mutating func pollLoop(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision? {
+        let current = observation.replicas.active
         var values: [String] = []
-        var active = false
-        for trigger in spec.triggers {
-            if trigger.kind == .cpu {
-                active = true
+        var active = false, failing = false
+        // A cpu trigger is served to the HPA by metrics-server and is never active itself; an
+        // object with only cpu triggers is forced active (it could not scale from zero).
+        for trigger in spec.triggers where trigger.kind != .cpu {
+            let index = signals.firstIndex { $0.signal == trigger.signal }!
+            if observation.isUnavailable(index) {
+                // A scaler error: inactive, unless its fallback is in force (then active).
+                if fetch(trigger, index, observation) != nil {
+                    active = true
+                    values.append("\(trigger.signal.rawValue) fallback")
+                } else {
+                    failing = true
+                    values.append("\(trigger.signal.rawValue) error")
+                }
                 continue
             }
-            let index = signals.firstIndex { $0.signal == trigger.signal }!
+            failures[index] = 0
             let value = HorizontalPodAutoscaler.milli((latest[index]?.total ?? 0) + (latest[index]?.activator ?? 0))
             values.append("\(trigger.signal.rawValue) \(HorizontalPodAutoscaler.format(value))")
             if value > trigger.activationThresholdMilli { active = true }
         }
+        if spec.triggers.allSatisfy({ $0.kind == .cpu }) { active = true }
+        activeCondition = active
         let seen = values.joined(separator: ", ")
         if active {
-            lastActive = now
             if current == 0 || (spec.idleReplicaCount != nil && current < spec.minReplicaCount) {
+                lastActive = now
                 let target = spec.minReplicaCount > 0 ? spec.minReplicaCount : 1
                 return ScalingDecision(desiredReplicas: target, reason: "KEDA: activated (\(seen)) → \(target)")
             }
+            // Some triggers active, others failing: PartialTriggerError, lastActiveTime kept.
+            if !failing { lastActive = now }
             return nil
         }
+        // A failing scaler never cools the target down (TriggerError, or the fallback the HPA
+        // applies after failureThreshold): the HPA's sync goes on.
+        if failing { return nil }
         if let idle = spec.idleReplicaCount, current > idle || (current > 0 && spec.minReplicaCount == 0) {
             return coolDown(to: idle, current: current, seen: seen, at: now)
         }

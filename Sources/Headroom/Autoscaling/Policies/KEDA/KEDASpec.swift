@@ -20,6 +20,9 @@ public struct KEDASpec: Sendable, Equatable {
     public var behavior: HPABehavior?
     /// The sync period of that HPA. Default 15 s.
     public var hpaSyncPeriod = SimTime.seconds(15)
+    /// `fallback`: replicas to ask for once a trigger's metric failed more than `failureThreshold`
+    /// times in a row. Default unset (a failing metric leaves the HPA without it).
+    public var fallback: KEDAFallback?
 
     public init() {}
 }

@@ -42,6 +42,10 @@ public struct KPASpec: Sendable, Equatable {
     public var scaleToZeroPodRetention = SimTime.zero
     /// The decider's tick. Default 2s.
     public var tickInterval = SimTime.seconds(2)
+    /// When the revision stops receiving traffic (`spec.reachability: Unreachable`, e.g. a route
+    /// shifted to a newer revision); `nil` = reachable throughout. Unreachable, min-scale and the
+    /// initial scale no longer hold and the last pod is not retained.
+    public var unreachableFrom: SimTime?
     /// The queue-proxy → autoscaler pipeline. Default: 1 s averages, scraped every second.
     public var pipeline = SignalPipeline.queueProxy
 

@@ -23,6 +23,10 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
     private var active = false
     private var activeSince = SimTime.zero
     private var inactiveSince: SimTime?
+    /// The decider's last valid desired scale (`decider.Status.DesiredScale`); `nil` before any.
+    private var lastWanted: Int?
+    /// The decider's last excess burst capacity (`decider.Status.ExcessBurstCapacity`).
+    private(set) var excessBurstCapacity = 0.0
 
     public init(spec: KPASpec) {
         self.spec = spec
@@ -39,10 +43,12 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
 
     public mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
         let ready = observation.replicas.ready
+        // The collector records a scrape when it arrives (`collection.record(clock.Now(), stat)`):
+        // the sample's time plus the pipeline's lag, in arrival order.
         for reading in observation.readings.first ?? [] where !reading.values.isEmpty || reading.activator > 0 {
             let value = reading.total + reading.activator
-            stable.record(value, at: reading.sampledAt)
-            panic.record(value, at: reading.sampledAt)
+            stable.record(value, at: reading.sampledAt + spec.pipeline.lag)
+            panic.record(value, at: reading.sampledAt + spec.pipeline.lag)
         }
         if !initialized {
             initialized = true
@@ -50,19 +56,46 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
             panicking = ready > 1
             maxPanicPods = ready
             if panicking { panicTime = now }
-            return ScalingDecision(desiredReplicas: spec.initialScale, reason: "revision created at initial-scale \(spec.initialScale)")
+            excessBurstCapacity = excess(ready: ready, panic: 0)
+            var decision = ScalingDecision(desiredReplicas: spec.initialScale, reason: "revision created at initial-scale \(spec.initialScale)")
+            decision.excessBurstCapacity = excessBurstCapacity
+            return decision
         }
         if observation.isFirstRequestPoke {
             // The activator's immediate stat for the first request of a period.
             stable.record(Double(observation.activatorQueue), at: now)
             panic.record(Double(observation.activatorQueue), at: now)
         }
-        guard !stable.isEmpty(at: now) else {
-            return bound(0, current: observation.replicas, at: now, reason: "no data for a stable window")
+        var decision: ScalingDecision
+        if stable.isEmpty(at: now) {
+            // `ErrNoData` (or a failed scrape): the decider returns an invalid result and the
+            // PodAutoscaler keeps the scale it last wanted; before any, nothing is collected yet.
+            if let wanted = lastWanted {
+                decision = bound(wanted, current: observation.replicas, at: now,
+                                 reason: "no data for a stable window: keeping the last desired scale \(wanted)")
+            } else {
+                decision = ScalingDecision(desiredReplicas: observation.replicas.active, reason: "metrics are not yet being collected")
+            }
+        } else {
+            let observedStable = stable.average(at: now), observedPanic = panic.average(at: now)
+            let (desired, reason) = scale(stable: observedStable, panic: observedPanic, ready: ready, at: now)
+            lastWanted = desired
+            decision = bound(desired, current: observation.replicas, at: now, reason: reason)
         }
-        let observedStable = stable.average(at: now), observedPanic = panic.average(at: now)
-        let (desired, reason) = scale(stable: observedStable, panic: observedPanic, ready: ready, at: now)
-        return bound(desired, current: observation.replicas, at: now, reason: reason)
+        decision.excessBurstCapacity = excessBurstCapacity
+        return decision
+    }
+
+    /// Whether the revision receives traffic at `now` (`pa.Spec.Reachability`).
+    func reachable(at now: SimTime) -> Bool {
+        guard let from = spec.unreachableFrom else { return true }
+        return now < from
+    }
+
+    /// `TotCapacity − TargetBurstCapacity − panic value`, floored; 0 when the TBC is 0, −1 when it is −1.
+    func excess(ready: Int, panic observedPanic: Double) -> Double {
+        let tbc = spec.targetBurstCapacity
+        return tbc == 0 ? 0 : tbc < 0 ? -1 : (Double(ready) * spec.totalValue - tbc - observedPanic).rounded(.down)
     }
 
     /// The decider (`autoscaler.go Scale`).
@@ -103,24 +136,28 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
             if held > desired { reason += "; held at \(held) by scale-down-delay \(spec.scaleDownDelay)" }
             desired = held
         }
-        // Excess burst capacity: negative puts the activator in the request path (logged only:
-        // Headroom routes through the router either way).
-        let tbc = spec.targetBurstCapacity
-        let excess = tbc == 0 ? 0 : tbc < 0 ? -1 : (Double(readyPods) * spec.totalValue - tbc - observedPanic).rounded(.down)
+        // Excess burst capacity: negative puts the activator in the request path (recorded on the
+        // decision; Headroom routes through the router either way).
+        let excess = excess(ready: readyPods, panic: observedPanic)
+        excessBurstCapacity = excess
         if excess < 0 { reason += "; activator in path (excess burst capacity \(fixed(excess, 0)))" }
         return (desired, reason)
     }
 
     /// The PodAutoscaler reconciler: min/max/initial scale and scale to zero (`kpa/scaler.go`).
+    /// An unreachable revision has no min-scale, does not hold its initial scale and keeps no last
+    /// pod (`ScaleBounds`, `lastPodRetention`).
     mutating func bound(_ wanted: Int, current: ReplicaCounts, at now: SimTime, reason: String) -> ScalingDecision {
-        var minScale = spec.minScale
+        let reachable = reachable(at: now)
+        let floor = reachable ? spec.minScale : 0
+        var minScale = floor
         if current.ready >= spec.initialScale { reachedInitialScale = true }
-        if !reachedInitialScale { minScale = max(minScale, spec.initialScale) }
+        if !reachedInitialScale && reachable { minScale = max(minScale, spec.initialScale) }
         var desired = max(wanted, minScale)
         if spec.maxScale > 0 { desired = min(desired, spec.maxScale) }
         var note = reason
         if desired > 0 {
-            if !active && current.ready >= max(spec.minScale, 1) {
+            if !active && current.ready >= max(floor, 1) {
                 active = true
                 activeSince = now
             }
@@ -139,7 +176,7 @@ public struct KnativePodAutoscaler: ScalingPolicy, Equatable {
         }
         let since = inactiveSince ?? now
         if inactiveSince == nil { inactiveSince = now }
-        let grace = max(spec.scaleToZeroGracePeriod, spec.scaleToZeroPodRetention)
+        let grace = max(spec.scaleToZeroGracePeriod, reachable ? spec.scaleToZeroPodRetention : .zero)
         if current.active > 0 && now - since < grace {
             note += "; inactive \(now - since), scale to zero after \(grace)"
             return ScalingDecision(desiredReplicas: holding, reason: note)

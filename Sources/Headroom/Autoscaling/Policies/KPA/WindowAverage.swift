@@ -16,7 +16,9 @@ public struct WindowAverage: Sendable, Equatable {
     public init(window: SimTime, granularity: SimTime = .seconds(1)) {
         self.window = window
         self.granularity = granularity
-        buckets = Array(repeating: 0, count: max(1, Int(window.nanoseconds / granularity.nanoseconds)))
+        // ceil(window / granularity), as `NewTimedFloat64Buckets`.
+        let count = (window.nanoseconds + granularity.nanoseconds - 1) / granularity.nanoseconds
+        buckets = Array(repeating: 0, count: max(1, Int(count)))
     }
 
     private func truncate(_ time: SimTime) -> SimTime {
@@ -25,22 +27,31 @@ public struct WindowAverage: Sendable, Equatable {
 
     private func index(_ time: SimTime) -> Int { Int((time.nanoseconds / granularity.nanoseconds) % Int64(buckets.count)) }
 
+    /// `TimedFloat64Buckets.Record`. A value for a bucket after the last write moves the window on
+    /// (clearing the buckets skipped, or everything after a whole window of silence). One for an
+    /// earlier bucket — a late or out-of-order scrape — goes into its own bucket and moves the
+    /// first write back, so the divisor covers the buckets it spans; one a whole window or more
+    /// older than the last write is dropped.
     public mutating func record(_ value: Double, at now: SimTime) {
         let bucket = truncate(now)
-        if lastWrite == nil || lastWrite! < bucket {
-            if let last = lastWrite, bucket - last < window {
-                var time = last + granularity
-                while time <= bucket {
-                    windowTotal -= buckets[index(time)]
-                    buckets[index(time)] = 0
-                    time += granularity
+        if lastWrite != bucket {
+            if let last = lastWrite, bucket + window <= last { return }
+            if lastWrite == nil || firstWrite > bucket { firstWrite = bucket }
+            if lastWrite == nil || lastWrite! < bucket {
+                if let last = lastWrite, bucket - last < window {
+                    var time = last + granularity
+                    while time <= bucket {
+                        windowTotal -= buckets[index(time)]
+                        buckets[index(time)] = 0
+                        time += granularity
+                    }
+                } else {
+                    firstWrite = bucket
+                    for i in buckets.indices { buckets[i] = 0 }
+                    windowTotal = 0
                 }
-            } else {
-                firstWrite = bucket
-                for i in buckets.indices { buckets[i] = 0 }
-                windowTotal = 0
+                lastWrite = bucket
             }
-            lastWrite = bucket
         }
         buckets[index(now)] += value
         windowTotal += value
