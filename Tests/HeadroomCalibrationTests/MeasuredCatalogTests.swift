@@ -28,12 +28,19 @@ struct MeasuredCatalogTests {
         #expect(tight.contains("holds the KV cache of") && tight.contains("less than one \(MeasuredCalibration.longestPrefill)-token sequence"), "\(tight)")
     }
 
-    @Test("the shipped test tables: Vidur's Llama-2-7B at each TP, LLMServingSim's Llama-3.1-8B at TP 1")
+    @Test("the shipped test tables: Vidur's H100 models at each TP, LLMServingSim's Llama-3.1 and Mixtral; what does not fit is skipped")
     func shippedTables() {
         let (found, skipped) = MeasuredCatalog.configurations(root: "measurements")
-        #expect(found.map(\.name) == ["h100-llama2-7b-tp1", "h100-llama2-7b-tp2", "h100-llama2-7b-tp4", "h100-llama2-7b-tp8",
-                                      "h100-llama3.1-8b-tp1"])
-        #expect(skipped.isEmpty, "\(skipped)")
-        #expect(found.last?.project == .llmservingsim && found.last?.network == "measurements/vidur/network/h100_dgx/all_reduce.csv")
+        let names = found.map(\.name)
+        for name in ["h100-llama2-7b-tp1", "h100-llama2-7b-tp2", "h100-llama2-7b-tp4", "h100-llama2-7b-tp8", "h100-phi-2-tp1",
+                     "h100-llama3.1-8b-tp1", "h100-llama3.1-70b-tp4", "h100-mixtral-8x7b-tp4"] {
+            #expect(names.contains(name), "\(names)")
+        }
+        #expect(Set(names).count == names.count)
+        // Only memory: 70B-class models at TP 1 (and Qwen-72B at TP 2), Mixtral at TP 1.
+        #expect(!skipped.isEmpty && skipped.allSatisfy { $0.contains("do not fit in") }, "\(skipped)")
+        #expect(skipped.contains { $0.hasPrefix("h100 Mixtral-8x7B-v0.1 TP 1:") })
+        let servingSim = found.first { $0.name == "h100-llama3.1-8b-tp1" }
+        #expect(servingSim?.project == .llmservingsim && servingSim?.network == "measurements/vidur/network/h100_dgx/all_reduce.csv")
     }
 }

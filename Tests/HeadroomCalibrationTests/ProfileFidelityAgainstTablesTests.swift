@@ -112,7 +112,7 @@ struct ProfileFidelityAgainstTablesTests {
     @Test("a model, GPU or TP the tables lack: refused naming the file and what was measured")
     func missingTables() throws {
         let model = try Self.refusal(Self.vidur, .init(model: "gpt-5"))
-        #expect(model.contains("\(Self.vidur)/compute/h100") && model.contains("(measured: Llama-2-7b-hf); pick one with --model"), "\(model)")
+        #expect(model.contains("\(Self.vidur)/compute/h100") && model.contains("(measured: Qwen-72B, CodeLlama-34b-Instruct-hf, internlm-20b, Llama-2-70b-hf, Llama-2-7b-hf, phi-2); pick one with --model"), "\(model)")
         let gpu = try Self.refusal(Self.vidur, .init(gpu: .a100))
         #expect(gpu == "\(Self.vidur)/compute: no tables for a100 (measured: h100); pick one with --gpu", "\(gpu)")
         let tp = try Self.refusal(Self.vidur, .init(tensorParallel: [3]))
@@ -128,7 +128,7 @@ struct ProfileFidelityAgainstTablesTests {
                                             .init(tensorParallel: [4]))
         #expect(servingSimTP.contains("Llama-3.1-8B: no table at TP 4 for Llama-3.1-8B (measured: 1)"), "\(servingSimTP)")
         let servingSimModel = try Self.refusal("measurements/llmservingsim", .init(model: "gpt-5"))
-        #expect(servingSimModel.contains("H100: no table for model `gpt-5` (measured: Llama-3.1-8B); pick one with --model"), "\(servingSimModel)")
+        #expect(servingSimModel.contains("H100: no table for model `gpt-5` (measured: Llama-3.1-70B, Llama-3.1-8B, Mixtral-8x7B-v0.1); pick one with --model"), "\(servingSimModel)")
     }
 
     @Test("bad CSV rows and files: refused with the file, line and column")

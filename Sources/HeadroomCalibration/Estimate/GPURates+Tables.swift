@@ -77,6 +77,9 @@ extension GPURates {
         var samples: [Sample] = [], used: [String] = [], skipped: [String] = []
         for (file, name) in tables(under: root, named: "mlp.csv") where !excluding.contains(name.lowercased()) {
             switch readVidur(file: file, name: name) {
+            case .success(let table) where table.measuredLayerOperators.count < VidurComputeTable.layerOperators.count:
+                // Read, but another layer layout: the sequential block's operators do not describe it.
+                skipped.append(name)
             case .success(let table):
                 samples += Self.samples(table)
                 used.append(name)
