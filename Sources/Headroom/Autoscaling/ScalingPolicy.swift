@@ -18,6 +18,8 @@ public protocol ScalingPolicy: Sendable {
     /// Whether the replicas it creates are ready at once, on nodes ready at once (the oracle's
     /// "ignoring start-up time"); real policies wait for every cold-start stage.
     var startsInstantly: Bool { get }
+    /// The Prometheus it queries (scrape intervals, what to keep); `nil` runs none.
+    var prometheus: PrometheusScrapeConfig? { get }
     mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision
 }
 
@@ -25,6 +27,7 @@ extension ScalingPolicy {
     public var signals: [SignalRequest] { [] }
     public var evaluatesOnFirstRequest: Bool { false }
     public var startsInstantly: Bool { false }
+    public var prometheus: PrometheusScrapeConfig? { nil }
 }
 
 /// What a policy sees at one evaluation.

@@ -33,6 +33,8 @@ public struct SimulationEvent: Sendable {
         case signalSnapshot
         /// A cold-start transfer's leg ends: `target` is the transfer, `generation` its rate's.
         case transferDone
+        /// A Prometheus scrape: `target` 0 scrapes the pods, 1 the router.
+        case prometheusScrape
     }
     public var kind: Kind
     public var target: Int32
@@ -45,7 +47,7 @@ public struct SimulationEvent: Sendable {
         case .arrival: return 0
         case .replicaStep: return 1
         case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone: return 2
-        case .signalSnapshot: return 3
+        case .signalSnapshot, .prometheusScrape: return 3
         case .policyTick: return 4
         case .sample: return 5
         }
@@ -91,6 +93,8 @@ public struct Simulation: EventHandler {
     var sampler: SignalSampler
     /// Whether the policy reads any signal (the counters cost a little on every event).
     let tracksSignals: Bool
+    /// The simulated Prometheus, when the policy queries one.
+    var prometheus: PrometheusState?
     /// A first-request evaluation is already scheduled.
     var pokePending = false
     /// Whether the policy's first evaluation has placed the starting fleet (warm when the policy says so).
@@ -107,6 +111,10 @@ public struct Simulation: EventHandler {
         controller = ScalingController(policy: options.policy ?? scenario.policy.makePolicy(for: scenario))
         sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu)
         tracksSignals = !sampler.requests.isEmpty
+        prometheus = controller.policy.prometheus.map {
+            PrometheusState(config: $0, modelName: scenario.model.name,
+                            maxModelLen: Int(min(Int64(EngineMetric.defaultMaxModelLen), scenario.kvCapacityTokens ?? .max)))
+        }
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         transfers = TransferTable(registryEgress: scenario.registry.egress, objectStoreEgress: scenario.objectStore.egress)
         metrics = RunMetrics(scenario: scenario, requestSample: options.requestSample)
@@ -138,6 +146,11 @@ public struct Simulation: EventHandler {
             queue.schedule(event(.signalSnapshot, Int32(pipeline), 0), at: .zero, phase: 5)
             scheduleSnapshots(pipeline, after: .zero, queue: &queue)
         }
+        if prometheus != nil {
+            // Like the signal snapshots, the first scrapes follow the policy's first evaluation.
+            queue.schedule(event(.prometheusScrape, 0), at: .zero, phase: 5)
+            queue.schedule(event(.prometheusScrape, 1), at: .zero, phase: 5)
+        }
     }
 
     public mutating func handle(_ payload: SimulationEvent, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
@@ -152,6 +165,7 @@ public struct Simulation: EventHandler {
             stockoutRetryPending = false
             placeUnplaced(at: now, queue: &queue)
         case .policyTick: evaluatePolicy(at: now, periodic: payload.generation == 0, queue: &queue)
+        case .prometheusScrape: scrapePrometheus(job: payload.target, at: now, queue: &queue)
         case .signalSnapshot: snapshotSignals(payload.target, scrape: payload.generation == 1, at: now, queue: &queue)
         case .sample:
             sampleSeries(at: now)
