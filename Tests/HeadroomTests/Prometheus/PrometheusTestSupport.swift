@@ -33,3 +33,30 @@ extension SeriesStore {
             .map { ($0.0, samples($0.1, after: .min, through: .max)) }
     }
 }
+
+/// promqltest's `load <interval>` with the `a+bxn` series notation, and `eval instant at`.
+struct PromQLFixture {
+    var store = SeriesStore()
+
+    /// `start+step x n`: n + 1 samples from 0 every `interval` ms; `nil` writes a staleness marker.
+    static func expand(_ start: Double, _ step: Double, _ n: Int) -> [Double?] { (0...n).map { start + step * Double($0) } }
+
+    mutating func load(_ interval: Int64, _ series: [(String, [Double?])]) throws {
+        for (text, values) in series {
+            guard case let .selector(selector) = try PromQLParser.parse(text) else { fatalError("not a series: \(text)") }
+            var labels = Labels(selector.matchers.map { ($0.label, $0.value) })
+            if let name = selector.name { labels = labels.setting("__name__", name) }
+            for (index, value) in values.enumerated() {
+                store.add(labels, time: Int64(index) * interval, value: value ?? SeriesStore.staleNaN)
+            }
+        }
+    }
+
+    /// The result at `time` ms, keyed by the series as Prometheus prints it (`{}` for a scalar).
+    func eval(_ query: String, at time: Int64) throws -> [String: Double] {
+        switch try PromQLEvaluator(store: store).evaluate(try PromQLParser.parse(query), at: time) {
+        case let .scalar(value): return ["scalar": value]
+        case let .vector(samples): return Dictionary(uniqueKeysWithValues: samples.map { ($0.labels.description, $0.value) })
+        }
+    }
+}
