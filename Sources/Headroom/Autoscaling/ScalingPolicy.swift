@@ -20,6 +20,8 @@ public protocol ScalingPolicy: Sendable {
     var startsInstantly: Bool { get }
     /// The Prometheus it queries (scrape intervals, what to keep); `nil` runs none.
     var prometheus: PrometheusScrapeConfig? { get }
+    /// The PromQL queries evaluated before each decision; `observation.queryResults` follows this order.
+    var queries: [PromQLQuery] { get }
     mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision
 }
 
@@ -28,6 +30,7 @@ extension ScalingPolicy {
     public var evaluatesOnFirstRequest: Bool { false }
     public var startsInstantly: Bool { false }
     public var prometheus: PrometheusScrapeConfig? { nil }
+    public var queries: [PromQLQuery] { [] }
 }
 
 /// What a policy sees at one evaluation.
@@ -40,12 +43,16 @@ public struct ScalingObservation: Sendable, Equatable {
     public var readings: [[SignalReading]]
     /// This evaluation was triggered by a request reaching a fleet scaled to zero, not by the tick.
     public var isFirstRequestPoke: Bool
+    /// Per query in `policy.queries`, its value now (an instant query at the decision's time).
+    public var queryResults: [PromQLOutcome]
 
-    public init(replicas: ReplicaCounts, activatorQueue: Int, readings: [[SignalReading]] = [], isFirstRequestPoke: Bool = false) {
+    public init(replicas: ReplicaCounts, activatorQueue: Int, readings: [[SignalReading]] = [], isFirstRequestPoke: Bool = false,
+                queryResults: [PromQLOutcome] = []) {
         self.replicas = replicas
         self.activatorQueue = activatorQueue
         self.readings = readings
         self.isFirstRequestPoke = isFirstRequestPoke
+        self.queryResults = queryResults
     }
 }
 

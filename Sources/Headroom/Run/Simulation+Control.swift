@@ -24,7 +24,8 @@ extension Simulation {
         if !periodic { pokePending = false }
         let counts = replicaCounts
         let observation = ScalingObservation(
-            replicas: counts, activatorQueue: activator.count, readings: sampler.deliver(at: now), isFirstRequestPoke: !periodic)
+            replicas: counts, activatorQueue: activator.count, readings: sampler.deliver(at: now), isFirstRequestPoke: !periodic,
+            queryResults: evaluateQueries(at: now))
         let decision = controller.evaluate(observation, at: now)
         // Only the first periodic evaluation (at time zero) places a warm fleet; a scale-up at
         // time zero for a request arriving then is a cold start like any other.

@@ -75,6 +75,13 @@ extension Simulation {
         }
     }
 
+    /// The policy's queries, evaluated as instant queries now.
+    func evaluateQueries(at now: SimTime) -> [PromQLOutcome] {
+        guard let prometheus else { return [] }
+        let evaluator = PromQLEvaluator(store: prometheus.store)
+        return controller.policy.queries.map { query in Result { () throws(PromQLError) in try evaluator.evaluate(query.expression, at: Self.promTime(now)) } }
+    }
+
     private func gauges(_ r: Int, at now: SimTime) -> EngineGauges {
         let engine = engines[r]
         let usage = kvCapacity.map { $0 > 0 ? min(1, Double(engine.kvUsed) / Double($0)) : 0 } ?? 0

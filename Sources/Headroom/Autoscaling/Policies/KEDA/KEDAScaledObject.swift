@@ -18,7 +18,8 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         var settings = HPAControllerSettings()
         settings.syncPeriod = spec.hpaSyncPeriod
         settings.cpuRequestCores = cpuRequestCores
-        for trigger in spec.triggers { settings.pipelines[trigger.signal] = trigger.pipeline }
+        settings.prometheus = spec.prometheus
+        for trigger in spec.triggers where trigger.query == nil { settings.pipelines[trigger.signal] = trigger.pipeline }
         hpa = HorizontalPodAutoscaler(
             spec: HPASpec(minReplicas: max(spec.minReplicaCount, 1), maxReplicas: spec.maxReplicaCount,
                           metrics: spec.triggers.map(\.hpaMetric), behavior: spec.behavior),
@@ -32,6 +33,8 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         SimTime(nanoseconds: Self.gcd(spec.pollingInterval.nanoseconds, spec.hpaSyncPeriod.nanoseconds))
     }
     public var startsWarm: Bool { true }
+    public var queries: [PromQLQuery] { hpa.queries }
+    public var prometheus: PrometheusScrapeConfig? { hpa.prometheus }
 
     public mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
         for (index, readings) in observation.readings.enumerated() where !readings.isEmpty { latest[index] = readings.last }
@@ -44,7 +47,7 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         }
         if now - lastPoll! >= spec.pollingInterval {
             lastPoll = now
-            if let decision = pollLoop(current: current, activator: observation.activatorQueue, at: now) { return decision }
+            if let decision = pollLoop(current: current, observation: observation, at: now) { return decision }
         }
         guard now - lastHPASync! >= spec.hpaSyncPeriod else {
             return ScalingDecision(desiredReplicas: current, reason: "waiting for the next poll or HPA sync")
@@ -56,12 +59,26 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
     }
 
     /// `RequestScale`: activation from zero, cooldown to zero or idle.
-    private mutating func pollLoop(current: Int, activator: Int, at now: SimTime) -> ScalingDecision? {
+    private mutating func pollLoop(current: Int, observation: ScalingObservation, at now: SimTime) -> ScalingDecision? {
         var values: [String] = []
         var active = false
         for trigger in spec.triggers {
             if trigger.kind == .cpu {
                 active = true
+                continue
+            }
+            if let query = trigger.query {
+                // `GetMetricsAndActivity`: an error leaves the trigger inactive.
+                let index = hpa.queries.firstIndex(of: query.query)!
+                let outcome = observation.queryResults.indices.contains(index) ? observation.queryResults[index] : nil
+                switch query.values(outcome) {
+                case let .success(v):
+                    let value = HorizontalPodAutoscaler.milli(v[0])
+                    values.append("\(query.query.text) = \(HorizontalPodAutoscaler.format(value))")
+                    if value > trigger.activationThresholdMilli { active = true }
+                case let .failure(error):
+                    values.append("\(query.query.text): \(error)")
+                }
                 continue
             }
             let index = signals.firstIndex { $0.signal == trigger.signal }!
