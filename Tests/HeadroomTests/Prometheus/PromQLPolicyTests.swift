@@ -137,4 +137,39 @@ struct PromQLPolicyTests {
         }
         #expect((try? Scenario.parse(yaml: trigger("concurrency"))) != nil)  // the names shipped before PromQL
     }
+
+    @Test("HPA metrics: a vLLM series becomes the adapter's query with its matchLabels; an unknown name lists the allowed ones")
+    func hpaYAML() throws {
+        func hpa(_ metric: String) -> String {
+            """
+            name: t
+            duration: 1m
+            workload: {arrivals: {process: poisson, rate: 1/s}, prompt_tokens: 10, output_tokens: 10}
+            model: {name: m, weights: 16GB, kv_bytes_per_token: 128KiB}
+            profile: h100-llama3-8b
+            node_pools: [{name: p, gpu: H100-80GB, price_per_hour: 1}]
+            policy:
+              kind: hpa
+              prometheus: {scrape_interval: 30s}
+              spec:
+                maxReplicas: 4
+                metrics:
+                  - type: External
+                    external:
+                      metric: {name: \(metric), selector: {matchLabels: {model_name: m}}}
+                      target: {type: Value, value: "3"}
+            """
+        }
+        let scenario = try Scenario.parse(yaml: hpa("vllm:num_requests_waiting"))
+        let policy = scenario.policy.makePolicy(for: scenario)
+        #expect(policy.queries.map(\.text) == [#"sum(vllm:num_requests_waiting{model_name="m"})"#])
+        #expect(policy.prometheus?.scrapeInterval == .seconds(30))
+        do {
+            _ = try Scenario.parse(yaml: hpa("vllm:num_requests_queued"))
+            Issue.record("accepted an unknown metric")
+        } catch {
+            #expect(error.description.contains("policy.spec.metrics[0].external.metric.name") && error.description.contains("unknown metric")
+                    && error.description.contains("vllm:kv_cache_usage_perc"), "\(error)")
+        }
+    }
 }
