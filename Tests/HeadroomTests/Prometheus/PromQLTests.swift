@@ -146,6 +146,7 @@ struct PromQLTests {
             ("a * on(b) group_left c", "group_left (many-to-one matching) is not supported", 11),
             ("x{job=\"a\"", "expected \"}\"", 10),
             ("{a=\"\"}", "needs a metric name", 1),
+            ("{a!~\"x\"}", "needs a metric name", 1),
         ]
         for (query, message, column) in cases {
             do {

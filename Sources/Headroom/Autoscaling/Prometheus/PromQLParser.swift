@@ -204,7 +204,7 @@ public enum PromQLParser {
                 selector.name = matchers[index].value
                 selector.matchers.remove(at: index)
             }
-            guard selector.name != nil || matchers.contains(where: { !($0.pattern?.matches("") ?? ($0.kind == .equal ? $0.value.isEmpty : !$0.value.isEmpty)) }) else {
+            guard selector.name != nil || selector.matchers.contains(where: { !$0.matches(Labels()) }) else {
                 throw PromQLError("a selector needs a metric name or a matcher that does not match the empty string", column: start)
             }
             return selector
