@@ -65,6 +65,38 @@ struct EngineMetricsTests {
         #expect(store.dump("vllm:num_incoming_requests_total").first?.samples.last?.value ?? 0 >= finished)
     }
 
+    @Test("KV-cache usage is the share of a finite cache in use, 0…1, under both names")
+    func kvCacheUsage() throws {
+        let scenario = TestScenario.make(duration: .seconds(120), arrivals: .poisson(rate: 20), prompt: .constant(1000), output: .constant(400),
+                                         engine: EngineSpec(kvCacheTokens: .tokens(50_000)))
+        let world = Simulation.world(scenario, policy: PrometheusProbe(replicas: 1))
+        let usage = try #require(world.prometheus!.store.dump("vllm:kv_cache_usage_perc").first?.samples.map(\.value))
+        let deprecated = try #require(world.prometheus!.store.dump("vllm:gpu_cache_usage_perc").first?.samples.map(\.value))
+        #expect(usage == deprecated)
+        #expect(usage.allSatisfy { $0 >= 0 && $0 <= 1 })
+        #expect(usage.max()! > 0.5)  // 20 req/s of 1,400 tokens fill a 50,000-token cache
+    }
+
+    @Test("a replica scaled away goes stale at the next scrape: an instant query no longer sees it")
+    func goneReplicaGoesStale() throws {
+        struct ScaleDown: ScalingPolicy {
+            var prometheus: PrometheusScrapeConfig? = PrometheusScrapeConfig()
+            var syncPeriod: SimTime? { .seconds(15) }
+            var startsWarm: Bool { true }
+            func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
+                ScalingDecision(desiredReplicas: now < .seconds(60) ? 2 : 1, reason: "script")
+            }
+        }
+        let scenario = TestScenario.make(duration: .seconds(120), arrivals: .poisson(rate: 1), replicas: 2)
+        let world = Simulation.world(scenario, policy: ScaleDown())
+        let evaluator = PromQLEvaluator(store: world.prometheus!.store)
+        let count = try PromQLParser.parse("count(vllm:num_requests_running)")
+        #expect(try evaluator.evaluate(count, at: 45_000) == .vector([PromSample(Labels(), 2)]))
+        // Removed at 60 s (after the 60 s scrape); its marker is written at 75 s, inside the look-back.
+        #expect(try evaluator.evaluate(count, at: 75_000) == .vector([PromSample(Labels(), 1)]))
+        #expect(try evaluator.evaluate(count, at: 70_000) == .vector([PromSample(Labels(), 2)]))
+    }
+
     @Test("a replica still loading exposes nothing: its scrapes fail until it is ready")
     func loadingExposesNothing() throws {
         let scenario = TestScenario.make(duration: .seconds(150), arrivals: .poisson(rate: 2), replicas: 1, warm: false,
