@@ -21,6 +21,10 @@ extension Headroom.Policy {
                 The metrics CSV has a header with `time` (s), `ready` and one column per signal the policy reads,
                 each the mean per ready replica: concurrency, requests_per_second, completions_per_second,
                 gpu_utilization, cpu (cores); optionally `activator` (requests waiting for capacity).
+                A policy on PromQL queries (KEDA's prometheus trigger, HPA metrics on vLLM series) replays on a
+                Prometheus export instead: the JSON of a range query (/api/v1/query_range), or a CSV with the header
+                metric,labels,timestamp,value (labels as {pod="a"} in one quoted field, Unix seconds). Ready replicas
+                come from kube_deployment_status_replicas_ready when exported, else from the pods reporting.
 
                 Example:
                   headroom policy replay --policy scenarios/signals/kpa-concurrency.yaml --metrics notebooks-data/example-metrics.csv
@@ -45,16 +49,24 @@ extension Headroom.Policy {
                 FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
                 throw ExitCode(1)
             }
-            let rows: [PolicyReplay.Row]
             let replayed = scenario.policy.makePolicy(for: scenario)
+            let steps: [PolicyReplay.Step]
             do {
-                try PolicyReplay.requireSignals(of: replayed, columns: PolicyReplay.columns(csv: text), file: metrics)
-                rows = try PolicyReplay.parse(csv: text, file: metrics)
+                if PrometheusExport.recognizes(text) {
+                    try PolicyReplay.requireQueries(of: replayed, file: metrics)
+                    steps = PolicyReplay.run(replayed, export: try PrometheusExport.parse(text, file: metrics))
+                } else {
+                    if let query = replayed.queries.first {
+                        throw ScenarioError(file: metrics, line: 1, path: "", message: "the policy queries `\(query.text)`; replay it on a Prometheus "
+                            + "export (range-query JSON, or CSV with the header metric,labels,timestamp,value)")
+                    }
+                    try PolicyReplay.requireSignals(of: replayed, columns: PolicyReplay.columns(csv: text), file: metrics)
+                    steps = PolicyReplay.run(replayed, rows: try PolicyReplay.parse(csv: text, file: metrics))
+                }
             } catch {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode(1)
             }
-            let steps = PolicyReplay.run(replayed, rows: rows)
             if csv {
                 print("time,ready,desired,reason")
                 for step in steps { print("\(step.time.seconds),\(step.ready),\(step.desired),\"\(step.reason.replacingOccurrences(of: "\"", with: "'"))\"") }

@@ -18,6 +18,10 @@ public protocol ScalingPolicy: Sendable {
     /// Whether the replicas it creates are ready at once, on nodes ready at once (the oracle's
     /// "ignoring start-up time"); real policies wait for every cold-start stage.
     var startsInstantly: Bool { get }
+    /// The Prometheus it queries (scrape intervals, what to keep); `nil` runs none.
+    var prometheus: PrometheusScrapeConfig? { get }
+    /// The PromQL queries evaluated before each decision; `observation.queryResults` follows this order.
+    var queries: [PromQLQuery] { get }
     mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision
 }
 
@@ -25,6 +29,8 @@ extension ScalingPolicy {
     public var signals: [SignalRequest] { [] }
     public var evaluatesOnFirstRequest: Bool { false }
     public var startsInstantly: Bool { false }
+    public var prometheus: PrometheusScrapeConfig? { nil }
+    public var queries: [PromQLQuery] { [] }
 }
 
 /// What a policy sees at one evaluation.
@@ -40,16 +46,19 @@ public struct ScalingObservation: Sendable, Equatable {
     /// Per requested signal, whether a query of its pipeline fails now (an injected metric
     /// outage); empty when none does.
     public var unavailable: [Bool]
+    /// Per query in `policy.queries`, its value now (an instant query at the decision's time).
+    public var queryResults: [PromQLOutcome]
 
     public init(
         replicas: ReplicaCounts, activatorQueue: Int, readings: [[SignalReading]] = [], isFirstRequestPoke: Bool = false,
-        unavailable: [Bool] = []
+        unavailable: [Bool] = [], queryResults: [PromQLOutcome] = []
     ) {
         self.replicas = replicas
         self.activatorQueue = activatorQueue
         self.readings = readings
         self.isFirstRequestPoke = isFirstRequestPoke
         self.unavailable = unavailable
+        self.queryResults = queryResults
     }
 
     /// Whether signal `index`'s pipeline fails a query now.

@@ -39,6 +39,7 @@ extension Simulation {
         liveReplicas.append(id)
         replicas.append(Replica(requestedAt: now))
         counters.append(CounterState(at: now))
+        if prometheus != nil { prometheus!.engines.append(EngineMetricState(maxModelLen: prometheus!.maxModelLen)) }
         engines.append(ReplicaEngine(
             limits: scenario.replica.engine, kvCapacity: kvCapacity,
             collapsesDecodeRuns: options.collapsesDecodeRuns, queueTimeout: scenario.router.queueTimeout))

@@ -25,7 +25,7 @@ extension Simulation {
         let counts = replicaCounts
         let observation = ScalingObservation(
             replicas: counts, activatorQueue: activator.count, readings: sampler.deliver(at: now), isFirstRequestPoke: !periodic,
-            unavailable: sampler.unavailable(at: now))
+            unavailable: sampler.unavailable(at: now), queryResults: evaluateQueries(at: now))
         let decision = controller.evaluate(observation, at: now)
         // Only the first periodic evaluation (at time zero) places a warm fleet; a scale-up at
         // time zero for a request arriving then is a cold start like any other.

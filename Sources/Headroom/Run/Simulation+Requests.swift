@@ -59,6 +59,7 @@ extension Simulation {
     ) {
         let r = Int(replica)
         if let end { schedule(event(.replicaStep, replica, engines[r].generation), at: end, queue: &queue) }
+        if prometheus != nil { observeForPrometheus(r, at: now) }
         for id in outcome.finished {
             metrics.finished(requests[id], at: now)
             requests.remove(id)
@@ -96,6 +97,16 @@ extension Simulation {
             activator.removeFirst()
             activatorCounters.update(outstanding: activator.count, busy: false, at: now)
             dispatch(head, to: replica, at: now, queue: &queue)
+        }
+    }
+
+    /// Credits a finished engine step to the replica's vLLM counters and histograms.
+    private mutating func observeForPrometheus(_ r: Int, at now: SimTime) {
+        prometheus!.engines[r].generated(outcome.tokens)
+        for id in outcome.finished {
+            let request = requests[id]
+            prometheus!.engines[r].finished(arrival: request.arrival, firstToken: request.firstTokenAt, end: now,
+                                            promptTokens: Int(request.promptTokens), outputTokens: Int(request.outputTokens))
         }
     }
 

@@ -37,6 +37,8 @@ public struct SimulationEvent: Sendable {
         case replicaFault
         /// A scripted replica failure: `target` is the fault, `generation` the index of its time.
         case scriptedFault
+        /// A Prometheus scrape: `target` 0 scrapes the pods, 1 the router.
+        case prometheusScrape
     }
     public var kind: Kind
     public var target: Int32
@@ -49,7 +51,7 @@ public struct SimulationEvent: Sendable {
         case .arrival: return 0
         case .replicaStep: return 1
         case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone, .replicaFault, .scriptedFault: return 2
-        case .signalSnapshot: return 3
+        case .signalSnapshot, .prometheusScrape: return 3
         case .policyTick: return 4
         case .sample: return 5
         }
@@ -95,6 +97,8 @@ public struct Simulation: EventHandler {
     var sampler: SignalSampler
     /// Whether the policy reads any signal (the counters cost a little on every event).
     let tracksSignals: Bool
+    /// The simulated Prometheus, when the policy queries one.
+    var prometheus: PrometheusState?
     /// A first-request evaluation is already scheduled.
     var pokePending = false
     /// Whether the policy's first evaluation has placed the starting fleet (warm when the policy says so).
@@ -113,6 +117,10 @@ public struct Simulation: EventHandler {
         controller = ScalingController(policy: options.policy ?? scenario.policy.makePolicy(for: scenario))
         sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu, faults: scenario.faults)
         tracksSignals = !sampler.requests.isEmpty
+        prometheus = controller.policy.prometheus.map {
+            PrometheusState(config: $0, modelName: scenario.model.name,
+                            maxModelLen: Int(min(Int64(EngineMetric.defaultMaxModelLen), scenario.kvCapacityTokens ?? .max)))
+        }
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         faultRandom = RandomStream(seed: scenario.seed, name: "faults")
         transfers = TransferTable(registryEgress: scenario.registry.egress, objectStoreEgress: scenario.objectStore.egress)
@@ -146,6 +154,11 @@ public struct Simulation: EventHandler {
             queue.schedule(event(.signalSnapshot, Int32(pipeline), 0), at: .zero, phase: 5)
             scheduleSnapshots(pipeline, after: .zero, queue: &queue)
         }
+        if prometheus != nil {
+            // Like the signal snapshots, the first scrapes follow the policy's first evaluation.
+            queue.schedule(event(.prometheusScrape, 0), at: .zero, phase: 5)
+            queue.schedule(event(.prometheusScrape, 1), at: .zero, phase: 5)
+        }
     }
 
     public mutating func handle(_ payload: SimulationEvent, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
@@ -162,6 +175,7 @@ public struct Simulation: EventHandler {
         case .replicaFault: drawnFaultFired(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
         case .scriptedFault: scriptedFaultFired(payload.target, at: now, queue: &queue)
         case .policyTick: evaluatePolicy(at: now, periodic: payload.generation == 0, queue: &queue)
+        case .prometheusScrape: scrapePrometheus(job: payload.target, at: now, queue: &queue)
         case .signalSnapshot: snapshotSignals(payload.target, scrape: payload.generation == 1, at: now, queue: &queue)
         case .sample:
             sampleSeries(at: now)

@@ -48,7 +48,7 @@ extension PolicySpec {
 
 extension KEDAScaledObject {
     init(_ value: YAMLValue, cpuRequestCores: Double) throws(ScenarioError) {
-        let map = try value.mapping(allowing: ["kind", "spec", "pipeline", "hpa_sync_period"])
+        let map = try value.mapping(allowing: ["kind", "spec", "pipeline", "hpa_sync_period", "prometheus"])
         let specMap = try map.required("spec").mapping(allowing: [
             "scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialCooldownPeriod", "minReplicaCount", "maxReplicaCount",
             "idleReplicaCount", "triggers", "advanced", "fallback",
@@ -74,6 +74,7 @@ extension KEDAScaledObject {
         }
         if let v = map["hpa_sync_period"] { spec.hpaSyncPeriod = try v.duration(positive: true) }
         if let v = specMap["fallback"] { spec.fallback = try KEDAFallback(v) }
+        if let v = map["prometheus"] { spec.prometheus = try v.prometheusConfig() }
         let pipeline = try map["pipeline"]?.pipeline(default: .prometheusAdapter) ?? .prometheusAdapter
         let triggersValue = try specMap.required("triggers")
         spec.triggers = try triggersValue.sequence().map { (item) throws(ScenarioError) in try KEDATrigger(item, pipeline: pipeline) }
@@ -95,12 +96,24 @@ extension KEDATrigger {
         } ?? true
         switch kind {
         case .prometheus:
+            // `serverAddress` (and the connection settings) are accepted and ignored: queries go to the simulated Prometheus.
             let metadata = try map.required("metadata").mapping(allowing: [
                 "query", "threshold", "activationThreshold", "serverAddress", "metricName", "namespace", "ignoreNullValues",
+                "queryParameters", "customHeaders", "unsafeSsl", "authModes", "timeout",
             ])
-            self.init(kind: .prometheus, signal: try metadata.required("query").signal(), averageValue: averageValue,
+            let queryValue = try metadata.required("query")
+            let text = try queryValue.scalar("a PromQL query or a signal name")
+            var signal = Signal.concurrency
+            var query: QueryMetric?
+            if text == "DCGM_FI_DEV_GPU_UTIL" || Signal(rawValue: text) != nil {
+                signal = try queryValue.signal()  // the names Headroom accepted before PromQL
+            } else {
+                let ignoreNull = try metadata["ignoreNullValues"]?.bool() ?? true
+                query = QueryMetric(try queryValue.promQLQuery(), reading: .kedaScaler(ignoreNullValues: ignoreNull))
+            }
+            self.init(kind: .prometheus, signal: signal, averageValue: averageValue,
                       thresholdMilli: max(1, try metadata.required("threshold").quantity()),
-                      activationThresholdMilli: try metadata["activationThreshold"]?.quantity() ?? 0, pipeline: pipeline)
+                      activationThresholdMilli: try metadata["activationThreshold"]?.quantity() ?? 0, pipeline: pipeline, query: query)
         case .cpu:
             let metadata = try map.required("metadata").mapping(allowing: ["type", "value", "containerName"])
             self.init(kind: .cpu, signal: .cpu, thresholdMilli: Int64(try metadata.required("value").int(1...10_000)) * 1000,
@@ -179,12 +192,15 @@ extension YAMLValue {
 
 extension HorizontalPodAutoscaler {
     init(_ value: YAMLValue, cpuRequestCores: Double) throws(ScenarioError) {
-        let map = try value.mapping(allowing: ["kind", "spec", "sync_period", "tolerance", "downscale_stabilization", "warm_start", "pipelines"])
+        let map = try value.mapping(allowing: [
+            "kind", "spec", "sync_period", "tolerance", "downscale_stabilization", "warm_start", "pipelines", "prometheus",
+        ])
         var settings = HPAControllerSettings()
         settings.cpuRequestCores = cpuRequestCores
         settings.syncPeriod = try map["sync_period"]?.duration(positive: true) ?? settings.syncPeriod
         settings.tolerance = try map["tolerance"]?.number(0...1) ?? settings.tolerance
         settings.downscaleStabilization = try map["downscale_stabilization"]?.duration() ?? settings.downscaleStabilization
+        if let v = map["prometheus"] { settings.prometheus = try v.prometheusConfig() }
         if let pipelines = map["pipelines"] {
             for (name, entry) in try pipelines.mapping(allowing: Signal.allCases.map(\.rawValue)).entries {
                 let signal = Signal(rawValue: name)!
@@ -219,6 +235,7 @@ extension HPAMetric {
         let body = try map.required(source.rawValue.prefix(1).lowercased() + source.rawValue.dropFirst())
         let target: Target
         let signal: Signal
+        var query: QueryMetric?
         switch source {
         case .resource:
             let resource = try body.mapping(allowing: ["name", "target"])
@@ -230,14 +247,14 @@ extension HPAMetric {
             target = try Self.target(resource.required("target"), allowed: ["Utilization", "AverageValue"])
         case .pods, .external:
             let inner = try body.mapping(allowing: ["metric", "target"])
-            signal = try inner.required("metric").mapping(allowing: ["name", "selector"]).required("name").signal()
+            (signal, query) = try inner.required("metric").hpaMetricQuery(source: source, identifier: inner.required("metric").mapping(allowing: ["name", "selector"]))
             target = try Self.target(inner.required("target"), allowed: source == .pods ? ["AverageValue"] : ["Value", "AverageValue"])
         case .object:
             let inner = try body.mapping(allowing: ["describedObject", "metric", "target"])
-            signal = try inner.required("metric").mapping(allowing: ["name", "selector"]).required("name").signal()
+            (signal, query) = try inner.required("metric").hpaMetricQuery(source: source, identifier: inner.required("metric").mapping(allowing: ["name", "selector"]))
             target = try Self.target(inner.required("target"), allowed: ["Value", "AverageValue"])
         }
-        self.init(source: source, signal: signal, target: target)
+        self.init(source: source, signal: signal, target: target, query: query)
     }
 
     static func target(_ value: YAMLValue, allowed: [String]) throws(ScenarioError) -> Target {

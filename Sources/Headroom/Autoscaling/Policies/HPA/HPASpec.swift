@@ -34,15 +34,21 @@ public struct HPAMetric: Sendable, Equatable {
         case value(milli: Int64)
     }
     public var source: Source
-    /// The Headroom signal behind the metric name.
+    /// The Headroom signal behind the metric name (unused when `query` is set).
     public var signal: Signal
     public var target: Target
+    /// The PromQL query that serves the metric (as a prometheus-adapter or KEDA would), instead of a signal.
+    public var query: QueryMetric?
 
-    public init(source: Source, signal: Signal, target: Target) {
+    public init(source: Source, signal: Signal, target: Target, query: QueryMetric? = nil) {
         self.source = source
         self.signal = signal
         self.target = target
+        self.query = query
     }
+
+    /// The metric's name in notes: the signal's, or the query.
+    public var name: String { query?.query.text ?? signal.rawValue }
 
     public static func cpuUtilization(_ percent: Int) -> HPAMetric {
         HPAMetric(source: .resource, signal: .cpu, target: .utilization(percent))
@@ -110,6 +116,8 @@ public struct HPAControllerSettings: Sendable, Equatable {
     public var pipelines: [Signal: SignalPipeline] = [:]
     /// Each pod's CPU request in cores (from `replica.cpu.request`), the denominator of CPU utilization.
     public var cpuRequestCores: Double = 8
+    /// The Prometheus behind query metrics (scrape intervals).
+    public var prometheus = PrometheusScrapeConfig()
 
     public init() {}
 

@@ -14,6 +14,7 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
     /// The Deployment exists with max(minReplicas, 1) ready replicas when the run starts.
     public var warmStart: Bool
     public let signals: [SignalRequest]
+    public let queries: [PromQLQuery]
     private var normalizer = HPANormalizer()
     private var latest: [SignalReading?]
 
@@ -22,10 +23,15 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
         self.settings = settings
         self.warmStart = warmStart
         var unique: [Signal] = []
-        for metric in spec.metrics where !unique.contains(metric.signal) { unique.append(metric.signal) }
+        for metric in spec.metrics where metric.query == nil && !unique.contains(metric.signal) { unique.append(metric.signal) }
         signals = unique.map { SignalRequest($0, settings.pipeline(for: $0)) }
         latest = Array(repeating: nil, count: unique.count)
+        var queries: [PromQLQuery] = []
+        for metric in spec.metrics { if let q = metric.query?.query, !queries.contains(q) { queries.append(q) } }
+        self.queries = queries
     }
+
+    public var prometheus: PrometheusScrapeConfig? { PromQLQuery.scrapeConfig(for: queries, base: settings.prometheus) }
 
     public var syncPeriod: SimTime? { settings.syncPeriod }
     public var startsWarm: Bool { warmStart }
@@ -60,20 +66,31 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
         var invalid = 0
         var notes: [String] = []
         for metric in spec.metrics {
-            let index = signals.firstIndex { $0.signal == metric.signal }!
-            let fallback = index < fallbackTotals.count ? fallbackTotals[index] : nil
-            if observation.isUnavailable(index) && fallback == nil {
-                // The metrics API answers with an error: this metric is invalid this cycle.
-                invalid += 1
-                notes.append("\(metric.signal.rawValue): FailedGet\(metric.source.rawValue)Metric (metrics unavailable)")
-                continue
+            let reading: SignalReading?
+            var failure = "no metrics"
+            if let query = metric.query {
+                let outcome = queries.firstIndex(of: query.query).flatMap { observation.queryResults.indices.contains($0) ? observation.queryResults[$0] : nil }
+                switch query.values(outcome) {
+                case let .success(values): reading = SignalReading(signal: metric.signal, sampledAt: now, values: values)
+                case let .failure(error):
+                    reading = nil
+                    failure = error.description
+                }
+            } else {
+                let index = signals.firstIndex { $0.signal == metric.signal }!
+                let fallback = index < fallbackTotals.count ? fallbackTotals[index] : nil
+                if observation.isUnavailable(index) && fallback == nil {
+                    // The metrics API answers with an error: this metric is invalid this cycle.
+                    invalid += 1
+                    notes.append("\(metric.signal.rawValue): FailedGet\(metric.source.rawValue)Metric (metrics unavailable)")
+                    continue
+                }
+                reading = fallback.map { SignalReading(signal: metric.signal, sampledAt: now, values: [$0]) } ?? latest[index]
             }
-            let source = fallback.map { SignalReading(signal: metric.signal, sampledAt: now, values: [$0]) } ?? latest[index]
-            guard let reading = source,
-                  let (replicas, note) = propose(metric, reading, replicas: observation.replicas, activator: reading.activator)
+            guard let reading, let (replicas, note) = propose(metric, reading, replicas: observation.replicas, activator: reading.activator)
             else {
                 invalid += 1
-                notes.append("\(metric.signal.rawValue): no metrics")
+                notes.append("\(metric.name): \(failure)")
                 continue
             }
             notes.append(note + " → \(replicas)")
@@ -102,16 +119,16 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
         -> (Int, String)? {
         let tolerance = HPAReplicaCalculator.Tolerance(
             down: spec.behavior?.scaleDown.tolerance ?? settings.tolerance, up: spec.behavior?.scaleUp.tolerance ?? settings.tolerance)
-        let name = metric.signal.rawValue
+        let name = metric.name
         switch (metric.source, metric.target) {
         case (.resource, _), (.pods, _):
-            let request = metric.signal == .cpu ? Self.milli(settings.cpuRequestCores) : 0
+            let request = metric.signal == .cpu && metric.query == nil ? Self.milli(settings.cpuRequestCores) : 0
             let ready = reading.values.map { HPAReplicaCalculator.PodSample(value: Self.milli($0), request: request) }
             let silent = max(0, replicas.ready - reading.values.count)
             let idle = HPAReplicaCalculator.PodSample(value: 0, request: request)
             // CPU treats pods that were never ready, or have no full window since, as unready; other
             // metrics only skip Pending pods and count Running ones without samples as missing.
-            let (unready, missing) = metric.signal == .cpu
+            let (unready, missing) = metric.signal == .cpu && metric.query == nil
                 ? (replicas.pending + replicas.starting + silent, 0)
                 : (replicas.pending + replicas.starting - replicas.loading, replicas.loading + silent)
             let target: HPAReplicaCalculator.PodTarget

@@ -22,7 +22,8 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         var settings = HPAControllerSettings()
         settings.syncPeriod = spec.hpaSyncPeriod
         settings.cpuRequestCores = cpuRequestCores
-        for trigger in spec.triggers { settings.pipelines[trigger.signal] = trigger.pipeline }
+        settings.prometheus = spec.prometheus
+        for trigger in spec.triggers where trigger.query == nil { settings.pipelines[trigger.signal] = trigger.pipeline }
         hpa = HorizontalPodAutoscaler(
             spec: HPASpec(minReplicas: max(spec.minReplicaCount, 1), maxReplicas: spec.maxReplicaCount,
                           metrics: spec.triggers.map(\.hpaMetric), behavior: spec.behavior),
@@ -37,6 +38,8 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         SimTime(nanoseconds: Self.gcd(spec.pollingInterval.nanoseconds, spec.hpaSyncPeriod.nanoseconds))
     }
     public var startsWarm: Bool { true }
+    public var queries: [PromQLQuery] { hpa.queries }
+    public var prometheus: PrometheusScrapeConfig? { hpa.prometheus }
 
     public mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
         var decision = reconcile(observation, at: now)
@@ -65,7 +68,7 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         // and, past `failureThreshold`, is served as the fallback (`GetMetricsWithFallback`).
         var totals = [Double?](repeating: nil, count: signals.count)
         var notes: [String] = []
-        for trigger in spec.triggers where trigger.kind == .prometheus {
+        for trigger in spec.triggers where trigger.kind == .prometheus && trigger.query == nil {
             let index = signals.firstIndex { $0.signal == trigger.signal }!
             guard let total = fetch(trigger, index, observation) else { continue }
             totals[index] = total
@@ -103,6 +106,22 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         // A cpu trigger is served to the HPA by metrics-server and is never active itself; an
         // object with only cpu triggers is forced active (it could not scale from zero).
         for trigger in spec.triggers where trigger.kind != .cpu {
+            if let query = trigger.query {
+                // `GetMetricsAndActivity`: an error is a scaler error (the trigger is not active,
+                // and it never cools the target down); a PromQL trigger has no fallback here.
+                let index = hpa.queries.firstIndex(of: query.query)!
+                let outcome = observation.queryResults.indices.contains(index) ? observation.queryResults[index] : nil
+                switch query.values(outcome) {
+                case let .success(v):
+                    let value = HorizontalPodAutoscaler.milli(v[0])
+                    values.append("\(query.query.text) = \(HorizontalPodAutoscaler.format(value))")
+                    if value > trigger.activationThresholdMilli { active = true }
+                case let .failure(error):
+                    failing = true
+                    values.append("\(query.query.text): \(error)")
+                }
+                continue
+            }
             let index = signals.firstIndex { $0.signal == trigger.signal }!
             if observation.isUnavailable(index) {
                 // A scaler error: inactive, unless its fallback is in force (then active).

@@ -23,6 +23,8 @@ public struct KEDASpec: Sendable, Equatable {
     /// `fallback`: replicas to ask for once a trigger's metric failed more than `failureThreshold`
     /// times in a row. Default unset (a failing metric leaves the HPA without it).
     public var fallback: KEDAFallback?
+    /// The Prometheus that PromQL triggers query (scrape intervals).
+    public var prometheus = PrometheusScrapeConfig()
 
     public init() {}
 }
@@ -30,7 +32,7 @@ public struct KEDASpec: Sendable, Equatable {
 /// One trigger: a metric, its per-replica `threshold` and its `activationThreshold`.
 public struct KEDATrigger: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
-        /// A Prometheus query; `metadata.query` names the Headroom signal it returns.
+        /// A Prometheus query: a PromQL expression (`query`), or the name of a Headroom signal.
         case prometheus
         /// The `cpu` trigger: a Resource metric (cannot scale from zero; forces the object active).
         case cpu
@@ -45,9 +47,12 @@ public struct KEDATrigger: Sendable, Equatable {
     public var activationThresholdMilli: Int64
     /// How the metric reaches KEDA.
     public var pipeline: SignalPipeline
+    /// The PromQL query, read as KEDA's Prometheus scaler reads it; `nil` for a signal name.
+    public var query: QueryMetric?
 
     public init(kind: Kind, signal: Signal, averageValue: Bool = true, thresholdMilli: Int64, activationThresholdMilli: Int64 = 0,
-                pipeline: SignalPipeline = .prometheusAdapter) {
+                pipeline: SignalPipeline = .prometheusAdapter, query: QueryMetric? = nil) {
+        self.query = query
         self.kind = kind
         self.signal = signal
         self.averageValue = averageValue
@@ -62,7 +67,7 @@ public struct KEDATrigger: Sendable, Equatable {
         case .cpu: return .cpuUtilization(Int(thresholdMilli / 1000))
         case .prometheus:
             return HPAMetric(source: .external, signal: signal,
-                             target: averageValue ? .averageValue(milli: thresholdMilli) : .value(milli: thresholdMilli))
+                             target: averageValue ? .averageValue(milli: thresholdMilli) : .value(milli: thresholdMilli), query: query)
         }
     }
 }
