@@ -164,14 +164,16 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         if spec.idleReplicaCount == nil && current < spec.minReplicaCount {
             return ScalingDecision(desiredReplicas: spec.minReplicaCount, reason: "KEDA: below minReplicaCount")
         }
-        return ScalingDecision(desiredReplicas: current, reason: "KEDA: inactive (\(seen)) at \(current)")
+        // Inactive at or above minReplicaCount: nothing for the scale loop to do; the HPA it created
+        // goes on managing 1↔N (`scale_executor`: no action), so its sync must not be skipped.
+        return nil
     }
 
-    private func coolDown(to target: Int, current: Int, seen: String, at now: SimTime) -> ScalingDecision {
+    /// To `target` once the cooldown is over; until then nil: the HPA keeps managing 1↔N.
+    private func coolDown(to target: Int, current: Int, seen: String, at now: SimTime) -> ScalingDecision? {
         let ready = if let lastActive { lastActive + spec.cooldownPeriod < now } else { spec.initialCooldownPeriod < now }
         if ready { return ScalingDecision(desiredReplicas: target, reason: "KEDA: inactive (\(seen)), cooldown over → \(target)") }
-        let since = lastActive.map { "last active \(now - $0) ago" } ?? "never active"
-        return ScalingDecision(desiredReplicas: current, reason: "KEDA: inactive (\(seen)), cooling down (\(since), cooldown \(spec.cooldownPeriod))")
+        return nil
     }
 
     static func gcd(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? a : gcd(b, a % b) }
