@@ -125,4 +125,16 @@ struct AIBrixPodAutoscalerTests {
         #expect(decision.reason.hasPrefix("HPA strategy: "))
         #expect(decision.desiredReplicas == 4)  // 16 / 8 = 2 × 2 pods, within 100 % per 60 s
     }
+
+    @Test("policy replay: an AIBrix APA replays on a Prometheus export of the pods' vllm:num_requests_waiting")
+    func replay() throws {
+        var spec = AIBrixSpec(strategy: .apa, maxReplicas: 20, metrics: [try AIBrixMetricSource(name: "num_requests_waiting", target: 5)])
+        spec.scaleDownCooldown = .zero
+        let export = try PrometheusExport.parse(PrometheusReplayTests.json, file: "export.json")
+        let steps = PolicyReplay.run(AIBrixPodAutoscaler(spec: spec), export: export)
+        #expect(steps.count > 8 && steps.allSatisfy { $0.ready == 2 })
+        #expect(steps.allSatisfy { $0.reason.contains("num_requests_waiting per pod") })
+        // Pod b's queue grows 3 a scrape: by 2 minutes the stable mean is well above 5 per pod.
+        #expect(steps.last!.desired > 2, "\(steps.last!.reason)")
+    }
 }
