@@ -30,7 +30,9 @@ extension AIBrixPodAutoscaler {
         var spec = try AIBrixSpec(map.required("spec"))
         if let variant = map["kpaVariant"] {
             spec.kpaVariant = try variant.choice(AIBrixSpec.KPAVariant.self)
-            guard spec.strategy == .kpa else { throw variant.error("kpaVariant applies to scalingStrategy KPA only (this one is \(spec.strategy.rawValue))") }
+            guard spec.strategy == .kpa else {
+                throw variant.error("kpaVariant applies to scalingStrategy KPA only (this one is \(spec.strategy.rawValue))")
+            }
         }
         if let metadata = map["metadata"] {
             let meta = try metadata.mapping(allowing: ["name", "namespace", "labels", "annotations"])
@@ -39,12 +41,14 @@ extension AIBrixPodAutoscaler {
         if spec.strategy == .hpa {
             for (i, metric) in spec.metrics.enumerated() where Self.hpaTargetMilli(metric.target) == 0 {
                 throw (try map.required("spec").mapping(allowing: AIBrixSpec.keys).required("metricsSources").sequence()[i])
-                    .error("targetValue \(metric.target) becomes an HPA AverageValue of 0: AIBrix's HPA strategy truncates it with "
-                           + "int64() (hpa_resources.go); use a whole number of at least 1, or scalingStrategy KPA or APA")
+                    .error(
+                        "targetValue \(metric.target) becomes an HPA AverageValue of 0: AIBrix's HPA strategy truncates it with "
+                            + "int64() (hpa_resources.go); use a whole number of at least 1, or scalingStrategy KPA or APA")
             }
             if Int((spec.maxScaleUpRate - 1) * 100) == 0 || Int((1 - 1 / spec.maxScaleDownRate) * 100) == 0 {
-                throw (map["metadata"] ?? value).error("a scale rate of 1 gives the generated HPA a 0 % policy, which Kubernetes refuses; "
-                                                       + "use max-scale-up-rate and max-scale-down-rate above 1.01")
+                throw (map["metadata"] ?? value).error(
+                    "a scale rate of 1 gives the generated HPA a 0 % policy, which Kubernetes refuses; "
+                        + "use max-scale-up-rate and max-scale-down-rate above 1.01")
             }
         }
         self.init(spec: spec, scrape: try map["prometheus"]?.prometheusConfig())
@@ -56,7 +60,7 @@ extension AIBrixPodAutoscaler {
             guard let key = keyNode.string, let replacement = retiredAnnotations[key] else { continue }
             throw YAMLValue(node: keyNode, path: "\(value.path).\(key)", file: value.file).error(
                 "`\(key)` is not read by AIBrix at e3e10f9e (its annotation parser ignores it); use `\(replacement)` instead; "
-                + "allowed: \(annotationKeys.joined(separator: ", "))")
+                    + "allowed: \(annotationKeys.joined(separator: ", "))")
         }
         let map = try value.mapping(allowing: annotationKeys)
         for (key, entry) in map.entries {
@@ -70,8 +74,11 @@ extension AIBrixPodAutoscaler {
             case "scale-down-cooldown-window": spec.scaleDownCooldown = try entry.duration(.zero ... .hours(24))
             default:  // scale-to-zero, with Go's strconv.ParseBool spellings
                 let text = try entry.scalar("true or false")
-                guard let flag = ["1": true, "t": true, "T": true, "TRUE": true, "true": true, "True": true,
-                                  "0": false, "f": false, "F": false, "FALSE": false, "false": false, "False": false][text]
+                guard
+                    let flag = [
+                        "1": true, "t": true, "T": true, "TRUE": true, "true": true, "True": true,
+                        "0": false, "f": false, "F": false, "FALSE": false, "false": false, "False": false,
+                    ][text]
                 else { throw entry.error("expected true or false (as Go's strconv.ParseBool reads it), got `\(text)`") }
                 spec.scaleToZero = flag
             }
@@ -88,14 +95,18 @@ extension AIBrixSpec {
     init(_ value: YAMLValue) throws(ScenarioError) {
         let map = try value.mapping(allowing: Self.keys)
         for key in ["schedules", "subTargetSelector"] {
-            if let v = map[key] { throw v.error("`\(key)` is not modelled; leave it out (Headroom simulates one Deployment with fixed bounds)") }
+            if let v = map[key] {
+                throw v.error("`\(key)` is not modelled; leave it out (Headroom simulates one Deployment with fixed bounds)")
+            }
         }
         let strategy = try map.required("scalingStrategy").choice(Strategy.self)
         let maxReplicas = try map.required("maxReplicas").int(1...10_000)
         let minReplicas = try map["minReplicas"]?.int(0...maxReplicas) ?? 1
         let listValue = try map.required("metricsSources")
         let list = try listValue.sequence()
-        guard !list.isEmpty else { throw listValue.error("at least one metric source is needed (AIBrix: no metricsSources defined)") }
+        guard !list.isEmpty else {
+            throw listValue.error("at least one metric source is needed (AIBrix: no metricsSources defined)")
+        }
         let metrics = try list.map { (item) throws(ScenarioError) in try AIBrixMetricSource(item) }
         self.init(strategy: strategy, minReplicas: minReplicas, maxReplicas: maxReplicas, metrics: metrics)
         if let v = map["observeWindowSeconds"] { stableWindow = .seconds(Double(try v.int(1...3600))) }
@@ -103,20 +114,23 @@ extension AIBrixSpec {
         if panicWindow > stableWindow {
             throw (map["panicWindowSeconds"] ?? map["observeWindowSeconds"]!).error(
                 "panicWindowSeconds (\(Int(panicWindow.seconds))) must be less than or equal to observeWindowSeconds "
-                + "(\(Int(stableWindow.seconds))); omitted ones count at their defaults, 60 and 180")
+                    + "(\(Int(stableWindow.seconds))); omitted ones count at their defaults, 60 and 180")
         }
     }
 }
 
 extension AIBrixMetricSource {
     init(_ value: YAMLValue) throws(ScenarioError) {
-        let map = try value.mapping(allowing: ["metricSourceType", "protocolType", "endpoint", "path", "port", "targetMetric", "targetValue"])
+        let map = try value.mapping(allowing: [
+            "metricSourceType", "protocolType", "endpoint", "path", "port", "targetMetric", "targetValue",
+        ])
         let typeValue = try map.required("metricSourceType")
         let type = try typeValue.scalar("a metric source type")
         guard type == "pod" else {
             let known = ["resource", "custom", "external", "domain"].contains(type)
-            throw typeValue.error((known ? "metricSourceType `\(type)` is not modelled" : "unknown metricSourceType `\(type)`")
-                                  + "; allowed: pod (each pod's vLLM /metrics)")
+            throw typeValue.error(
+                (known ? "metricSourceType `\(type)` is not modelled" : "unknown metricSourceType `\(type)`")
+                    + "; allowed: pod (each pod's vLLM /metrics)")
         }
         let nameValue = try map.required("targetMetric")
         let name = try nameValue.scalar("a metric name")

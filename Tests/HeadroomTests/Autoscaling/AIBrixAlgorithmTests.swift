@@ -1,5 +1,6 @@
 import HeadroomEngine
 import Testing
+
 @testable import Headroom
 
 /// AIBrix's KPA and APA algorithms, its TimeWindow and its stabilisation, case by case as
@@ -7,7 +8,8 @@ import Testing
 /// `types/metrics_test.go`), at main `e3e10f9e`.
 @Suite("AIBrix algorithms")
 struct AIBrixAlgorithmTests {
-    static func spec(up: Double = 2, down: Double = 2, tolerance: Double = 0, threshold: Double = 2, max: Int = 10) -> AIBrixSpec {
+    static func spec(up: Double = 2, down: Double = 2, tolerance: Double = 0, threshold: Double = 2, max: Int = 10) -> AIBrixSpec
+    {
         var spec = AIBrixSpec(strategy: .kpa, minReplicas: 0, maxReplicas: max, metrics: [])
         spec.maxScaleUpRate = up
         spec.maxScaleDownRate = down
@@ -41,7 +43,8 @@ struct AIBrixAlgorithmTests {
     @Test("TestAPAAlgorithm_ComputeTargetReplicas: every case of the upstream table")
     func apaCases() {
         func apa(_ n: Int, _ use: Double, up: Double = 2, down: Double = 2) -> Int {
-            AIBrixAlgorithm.apa(perPod: use, target: 30, current: n, spec: Self.spec(up: up, down: down, tolerance: 0.1, max: 100))
+            AIBrixAlgorithm.apa(
+                perPod: use, target: 30, current: n, spec: Self.spec(up: up, down: down, tolerance: 0.1, max: 100))
         }
         #expect(apa(2, 45) == 3)  // basic_scale_up
         #expect(apa(2, 35) == 3)  // scale_up_upto_ceiling

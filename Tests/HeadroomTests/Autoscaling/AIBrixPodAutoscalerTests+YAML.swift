@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomEngine
 import Testing
+
 @testable import Headroom
 
 /// PodAutoscaler objects pasted from AIBrix's docs, refusals naming the YAML path and the
@@ -32,9 +33,11 @@ extension AIBrixPodAutoscalerTests {
         } catch { return error.description }
     }
 
-    @Test("docs/source/features/autoscaling/metric-based-autoscaling.rst: the windows example and the annotations example paste in")
+    @Test(
+        "docs/source/features/autoscaling/metric-based-autoscaling.rst: the windows example and the annotations example paste in")
     func docsExamples() throws {
-        let windows = try Self.aibrix("""
+        let windows = try Self.aibrix(
+            """
             apiVersion: autoscaling.aibrix.ai/v1alpha1
             kind: PodAutoscaler
             metadata:
@@ -60,7 +63,8 @@ extension AIBrixPodAutoscalerTests {
         #expect(windows.spec.stableWindow == .seconds(600) && windows.spec.panicWindow == .seconds(60))
         #expect(windows.spec.kpaVariant == .current)
         #expect(windows.queries.map(\.text) == ["vllm:gpu_cache_usage_perc"])
-        let annotated = try Self.aibrix("""
+        let annotated = try Self.aibrix(
+            """
             apiVersion: autoscaling.aibrix.ai/v1alpha1
             kind: PodAutoscaler
             metadata:
@@ -82,10 +86,12 @@ extension AIBrixPodAutoscalerTests {
             """)
         let s = annotated.spec
         #expect(s.maxScaleUpRate == 3 && s.maxScaleDownRate == 2 && s.upTolerance == 0.2 && s.downTolerance == 0.1)
-        #expect(s.panicThreshold == 2.5 && s.scaleUpCooldown == .seconds(30) && s.scaleDownCooldown == .minutes(5) && !s.scaleToZero)
+        #expect(
+            s.panicThreshold == 2.5 && s.scaleUpCooldown == .seconds(30) && s.scaleDownCooldown == .minutes(5) && !s.scaleToZero)
         #expect(s.minReplicas == 1)  // BaseBounds: an omitted minReplicas is 1
         // samples/autoscaling/hpa.yaml: the HPA strategy.
-        let hpa = try Self.aibrix("""
+        let hpa = try Self.aibrix(
+            """
             apiVersion: autoscaling.aibrix.ai/v1alpha1
             kind: PodAutoscaler
             metadata:
@@ -111,14 +117,19 @@ extension AIBrixPodAutoscalerTests {
                 name: deepseek-r1-distill-llama-8b
             """)
         #expect(hpa.syncPeriod == .seconds(15))
-        #expect(try Self.aibrix("kind: aibrix\nkpaVariant: v0.4\nspec: {scalingStrategy: KPA, maxReplicas: 4, metricsSources: "
-                                + "[{metricSourceType: pod, targetMetric: num_requests_waiting, targetValue: '5'}]}").spec.kpaVariant == .v04)
+        #expect(
+            try Self.aibrix(
+                "kind: aibrix\nkpaVariant: v0.4\nspec: {scalingStrategy: KPA, maxReplicas: 4, metricsSources: "
+                    + "[{metricSourceType: pod, targetMetric: num_requests_waiting, targetValue: '5'}]}"
+            ).spec.kpaVariant == .v04)
     }
 
     @Test("refusals name the YAML path and the allowed forms: annotations, keys, metric names, variants, windows")
     func refusals() {
-        func object(annotations: String = "", spec: String = "", metric: String = "num_requests_running", target: String = "'8'",
-                    extra: String = "", strategy: String = "KPA") -> String {
+        func object(
+            annotations: String = "", spec: String = "", metric: String = "num_requests_running", target: String = "'8'",
+            extra: String = "", strategy: String = "KPA"
+        ) -> String {
             """
             kind: PodAutoscaler
             \(extra)metadata:
@@ -130,16 +141,31 @@ extension AIBrixPodAutoscalerTests {
             """
         }
         let cases: [(String, [String])] = [
-            (object(annotations: "autoscaling.aibrix.ai/panic-window: 10s"),
-             ["policy.metadata.annotations.autoscaling.aibrix.ai/panic-window", "unknown key", "autoscaling.aibrix.ai/panic-threshold"]),
-            (object(annotations: "apa.autoscaling.aibrix.ai/window: 30s"),
-             ["policy.metadata.annotations.apa.autoscaling.aibrix.ai/window", "not read by AIBrix", "spec.observeWindowSeconds"]),
-            (object(annotations: "autoscaling.aibrix.ai/up-fluctuation-tolerance: '0.1'"),
-             ["use `autoscaling.aibrix.ai/scale-up-tolerance`"]),
+            (
+                object(annotations: "autoscaling.aibrix.ai/panic-window: 10s"),
+                [
+                    "policy.metadata.annotations.autoscaling.aibrix.ai/panic-window", "unknown key",
+                    "autoscaling.aibrix.ai/panic-threshold",
+                ]
+            ),
+            (
+                object(annotations: "apa.autoscaling.aibrix.ai/window: 30s"),
+                [
+                    "policy.metadata.annotations.apa.autoscaling.aibrix.ai/window", "not read by AIBrix",
+                    "spec.observeWindowSeconds",
+                ]
+            ),
+            (
+                object(annotations: "autoscaling.aibrix.ai/up-fluctuation-tolerance: '0.1'"),
+                ["use `autoscaling.aibrix.ai/scale-up-tolerance`"]
+            ),
             (object(annotations: "autoscaling.aibrix.ai/scale-to-zero: maybe"), ["strconv.ParseBool"]),
             (object(metric: "num_requests_queued"), ["policy.spec.metricsSources[0].targetMetric", "num_requests_waiting"]),
             (object(target: "'0'"), ["policy.spec.metricsSources[0].targetValue", "greater than 0"]),
-            (object(spec: "\n  observeWindowSeconds: 30"), ["panicWindowSeconds (60) must be less than or equal to observeWindowSeconds (30)"]),
+            (
+                object(spec: "\n  observeWindowSeconds: 30"),
+                ["panicWindowSeconds (60) must be less than or equal to observeWindowSeconds (30)"]
+            ),
             (object(spec: "\n  scheduels: []"), ["policy.spec.scheduels", "did you mean `schedules`?"]),
             (object(strategy: "KPAA"), ["policy.spec.scalingStrategy", "KPA, APA, HPA"]),
             (object(extra: "kpaVariant: v0.5\n"), ["policy.kpaVariant", "v0.4, current"]),
@@ -152,15 +178,19 @@ extension AIBrixPodAutoscalerTests {
             #expect(fragments.allSatisfy { message.contains($0) }, "\(message)")
         }
         let source = "[{metricSourceType: external, targetMetric: num_requests_running, targetValue: '1'}]"
-        #expect(Self.refusal("kind: aibrix\nspec: {scalingStrategy: APA, maxReplicas: 2, metricsSources: \(source)}")
-            .contains("metricSourceType `external` is not modelled; allowed: pod"))
+        #expect(
+            Self.refusal("kind: aibrix\nspec: {scalingStrategy: APA, maxReplicas: 2, metricsSources: \(source)}")
+                .contains("metricSourceType `external` is not modelled; allowed: pod"))
     }
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../scenarios/llm-signals")
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../../../scenarios/llm-signals")
 
-    @Test("whole runs: the shipped AIBrix scenarios scale the bursty chat workload out and back", arguments: [
-        "aibrix-kpa", "aibrix-kpa-v04", "aibrix-apa",
-    ])
+    @Test(
+        "whole runs: the shipped AIBrix scenarios scale the bursty chat workload out and back",
+        arguments: [
+            "aibrix-kpa", "aibrix-kpa-v04", "aibrix-apa",
+        ])
     func shippedScenarios(_ name: String) throws {
         var scenario = try Scenario.load(file: Self.root.appendingPathComponent("\(name).yaml").standardized.path)
         scenario.duration = .minutes(25)

@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomEngine
 import Testing
+
 @testable import Headroom
 
 /// AIBrix's PodAutoscaler as a policy: the controller loop decision by decision on scripted
@@ -13,13 +14,17 @@ struct AIBrixPodAutoscalerTests {
         .success(.vector(values.enumerated().map { PromSample(Labels([("pod", "vllm-\($0.offset)")]), $0.element) }))
     }
     static func observe(ready: Int, starting: Int = 0, _ values: [Double]) -> ScalingObservation {
-        ScalingObservation(replicas: ReplicaCounts(starting: starting, loading: starting, ready: ready), activatorQueue: 0,
-                           queryResults: [scrape(values)])
+        ScalingObservation(
+            replicas: ReplicaCounts(starting: starting, loading: starting, ready: ready), activatorQueue: 0,
+            queryResults: [scrape(values)])
     }
-    static func policy(_ strategy: AIBrixSpec.Strategy, variant: AIBrixSpec.KPAVariant = .current, target: Double = 10,
-                       min: Int = 1) throws -> AIBrixPodAutoscaler {
-        var spec = AIBrixSpec(strategy: strategy, minReplicas: min, maxReplicas: 16,
-                              metrics: [try AIBrixMetricSource(name: "num_requests_running", target: target)])
+    static func policy(
+        _ strategy: AIBrixSpec.Strategy, variant: AIBrixSpec.KPAVariant = .current, target: Double = 10,
+        min: Int = 1
+    ) throws -> AIBrixPodAutoscaler {
+        var spec = AIBrixSpec(
+            strategy: strategy, minReplicas: min, maxReplicas: 16,
+            metrics: [try AIBrixMetricSource(name: "num_requests_running", target: target)])
         spec.kpaVariant = variant
         return AIBrixPodAutoscaler(spec: spec)
     }
@@ -65,7 +70,8 @@ struct AIBrixPodAutoscalerTests {
         // A pending pod has no IP: 2 ready at 30 with one pending → mean over 2 → 30 → ceil(3 × 3) capped at 6.
         var other = try Self.policy(.apa)
         _ = other.decide(Self.observe(ready: 0, []), at: .zero)
-        let pending = ScalingObservation(replicas: ReplicaCounts(pending: 1, ready: 2), activatorQueue: 0, queryResults: [Self.scrape([30, 30])])
+        let pending = ScalingObservation(
+            replicas: ReplicaCounts(pending: 1, ready: 2), activatorQueue: 0, queryResults: [Self.scrape([30, 30])])
         let withPending = other.decide(pending, at: Self.t(10))
         #expect(withPending.desiredReplicas == 6)
         #expect(!withPending.reason.contains("scraped as 0"))
@@ -128,7 +134,8 @@ struct AIBrixPodAutoscalerTests {
 
     @Test("policy replay: an AIBrix APA replays on a Prometheus export of the pods' vllm:num_requests_waiting")
     func replay() throws {
-        var spec = AIBrixSpec(strategy: .apa, maxReplicas: 20, metrics: [try AIBrixMetricSource(name: "num_requests_waiting", target: 5)])
+        var spec = AIBrixSpec(
+            strategy: .apa, maxReplicas: 20, metrics: [try AIBrixMetricSource(name: "num_requests_waiting", target: 5)])
         spec.scaleDownCooldown = .zero
         let export = try PrometheusExport.parse(PrometheusReplayTests.json, file: "export.json")
         let steps = PolicyReplay.run(AIBrixPodAutoscaler(spec: spec), export: export)

@@ -9,7 +9,9 @@ enum AIBrixAlgorithm {
     /// in panic the larger of the two. The "no scale-down while in panic" rule needs a stored
     /// `maxPanicPods`, which the base context never keeps (`GetMaxPanicPods` returns 0), so it never
     /// fires. Then `applyConstraints` (min/max).
-    static func kpa(stable: Double, panic: Double, target: Double, current: Int, spec: AIBrixSpec) -> (replicas: Int, panicking: Bool) {
+    static func kpa(stable: Double, panic: Double, target: Double, current: Int, spec: AIBrixSpec) -> (
+        replicas: Int, panicking: Bool
+    ) {
         let panicking = stable <= 0 || panic / stable > spec.panicThreshold
         let n = Double(max(0, current))
         let maxUp = max(1, (spec.maxScaleUpRate * n).rounded(.up))

@@ -23,13 +23,15 @@ extension AIBrixPodAutoscaler {
             stabilizationWindowSeconds: Int(spec.scaleDownCooldown.seconds), selectPolicy: .min,
             policies: [.init(.percent, value: percent((1 - 1 / spec.maxScaleDownRate) * 100), periodSeconds: 60)])
         let metrics = spec.metrics.map { metric in
-            HPAMetric(source: .pods, signal: .concurrency, target: .averageValue(milli: max(1, hpaTargetMilli(metric.target))),
-                      query: QueryMetric(metric.query, reading: .perPod))
+            HPAMetric(
+                source: .pods, signal: .concurrency, target: .averageValue(milli: max(1, hpaTargetMilli(metric.target))),
+                query: QueryMetric(metric.query, reading: .perPod))
         }
         var settings = HPAControllerSettings()
         if let scrape { settings.prometheus = scrape }
-        let hpaSpec = HPASpec(minReplicas: spec.minReplicas > 0 ? spec.minReplicas : 1, maxReplicas: max(spec.maxReplicas, 1),
-                              metrics: metrics, behavior: HPABehavior(scaleUp: up, scaleDown: down))
+        let hpaSpec = HPASpec(
+            minReplicas: spec.minReplicas > 0 ? spec.minReplicas : 1, maxReplicas: max(spec.maxReplicas, 1),
+            metrics: metrics, behavior: HPABehavior(scaleUp: up, scaleDown: down))
         return HorizontalPodAutoscaler(spec: hpaSpec, settings: settings)
     }
 }

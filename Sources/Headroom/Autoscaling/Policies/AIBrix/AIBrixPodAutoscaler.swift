@@ -30,7 +30,9 @@ public struct AIBrixPodAutoscaler: ScalingPolicy, Equatable {
         var queries: [PromQLQuery] = []
         var index: [Int] = []
         for metric in spec.metrics {
-            if let at = queries.firstIndex(of: metric.query) { index.append(at) } else {
+            if let at = queries.firstIndex(of: metric.query) {
+                index.append(at)
+            } else {
                 index.append(queries.count)
                 queries.append(metric.query)
             }
@@ -56,8 +58,7 @@ public struct AIBrixPodAutoscaler: ScalingPolicy, Equatable {
     public var startsWarm: Bool { true }
 
     public mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
-        if hpa != nil {
-            var decision = hpa!.decide(observation, at: now)
+        if var decision = hpa?.decide(observation, at: now) {
             decision.reason = "HPA strategy: " + decision.reason
             return decision
         }
@@ -73,8 +74,12 @@ public struct AIBrixPodAutoscaler: ScalingPolicy, Equatable {
         if current == 0 && spec.minReplicas != 0 {
             return ScalingDecision(desiredReplicas: 0, reason: "scaling disabled: current replicas is 0")
         }
-        if current > spec.maxReplicas { return ScalingDecision(desiredReplicas: spec.maxReplicas, reason: "current replicas exceed maximum") }
-        if current < spec.minReplicas { return ScalingDecision(desiredReplicas: spec.minReplicas, reason: "current replicas below minimum") }
+        if current > spec.maxReplicas {
+            return ScalingDecision(desiredReplicas: spec.maxReplicas, reason: "current replicas exceed maximum")
+        }
+        if current < spec.minReplicas {
+            return ScalingDecision(desiredReplicas: spec.minReplicas, reason: "current replicas below minimum")
+        }
         current = max(0, current)
 
         var best = Int.min
@@ -109,7 +114,8 @@ public struct AIBrixPodAutoscaler: ScalingPolicy, Equatable {
             } else {
                 desired = AIBrixAlgorithm.apa(perPod: s, target: metric.target, current: current, spec: spec)
             }
-            note += "\(metric.name) \(summed ? "total" : "per pod") stable \(fixed(s, 2)) panic \(fixed(p, 2)) (target \(fixed(metric.target, 2)))"
+            note += "\(metric.name) \(summed ? "total" : "per pod") stable \(fixed(s, 2)) panic \(fixed(p, 2))"
+            note += " (target \(fixed(metric.target, 2)))"
             if zeros > 0 { note += " [\(zeros) of \(pods) pods scraped as 0]" }
             note += "\(mode) → \(desired); "
             best = max(best, desired)
@@ -120,7 +126,8 @@ public struct AIBrixPodAutoscaler: ScalingPolicy, Equatable {
         let stabilized = stabilizer.stabilize(best, current: current, at: now)
         let desired = AIBrixAlgorithm.constrain(stabilized, spec)
         if stabilized != best {
-            note += best > current ? "max over scale-up cooldown → \(stabilized); " : "min over scale-down cooldown → \(stabilized); "
+            let window = best > current ? "max over scale-up cooldown" : "min over scale-down cooldown"
+            note += "\(window) → \(stabilized); "
         }
         return ScalingDecision(desiredReplicas: desired, reason: "\(spec.strategy.rawValue): " + note + "desired \(desired)")
     }

@@ -17,7 +17,8 @@ struct AIBrixTimeWindow: Sendable, Equatable {
         self.duration = duration
         self.granularity = max(1, granularity.nanoseconds)
         // One bucket per granule of the window plus the current one, or fewer when ticks are sparser.
-        let capacity = Int(min(duration.nanoseconds / self.granularity + 2, duration.nanoseconds / max(1, resync.nanoseconds) + 3))
+        let capacity = Int(
+            min(duration.nanoseconds / self.granularity + 2, duration.nanoseconds / max(1, resync.nanoseconds) + 3))
         buckets = Array(repeating: 0, count: max(2, capacity))
         values = Array(repeating: 0, count: max(2, capacity))
     }
