@@ -7,6 +7,8 @@ public enum PolicySpec: Sendable, Equatable {
     case hpa(HorizontalPodAutoscaler)
     case kpa(KnativePodAutoscaler)
     case keda(KEDAScaledObject)
+    /// AIBrix's `PodAutoscaler` (KPA, APA or HPA strategy).
+    case aibrix(AIBrixPodAutoscaler)
     case step(StepScalingPolicy)
     /// Built per scenario: it measures a replica's capacity and reads the future workload.
     case oracle(OraclePolicy.Spec)
@@ -15,7 +17,7 @@ public enum PolicySpec: Sendable, Equatable {
 
     /// The `kind:` names accepted under `policy:`.
     public enum Kind: String, CaseIterable, Sendable {
-        case fixed, hpa, kpa, keda, step, oracle, custom
+        case fixed, hpa, kpa, keda, aibrix, step, oracle, custom
     }
 
     public var kind: Kind {
@@ -24,6 +26,7 @@ public enum PolicySpec: Sendable, Equatable {
         case .hpa: return .hpa
         case .kpa: return .kpa
         case .keda: return .keda
+        case .aibrix: return .aibrix
         case .step: return .step
         case .oracle: return .oracle
         case .custom: return .custom
@@ -36,6 +39,7 @@ public enum PolicySpec: Sendable, Equatable {
         case let .hpa(policy): return policy
         case let .kpa(policy): return policy
         case let .keda(policy): return policy
+        case let .aibrix(policy): return policy
         case let .step(policy): return policy
         case let .oracle(spec): return OraclePolicy(spec: spec, scenario: scenario)
         case let .custom(custom): return custom.policy

@@ -6,7 +6,9 @@ extension PolicySpec {
             _ = try value.mapping(allowing: ["kind"])
             throw value.error("missing required key `kind`; allowed: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let kind = try YAMLValue(node: kindNode, path: value.path + ".kind", file: value.file).choice(Kind.self)
+        let kindValue = YAMLValue(node: kindNode, path: value.path + ".kind", file: value.file)
+        // A pasted AIBrix object keeps its own `kind: PodAutoscaler`.
+        let kind = kindNode.string == AIBrixPodAutoscaler.objectKind ? .aibrix : try kindValue.choice(Kind.self)
         switch kind {
         case .fixed:
             let map = try value.mapping(allowing: ["kind", "replicas", "warm"])
@@ -17,6 +19,8 @@ extension PolicySpec {
             self = .kpa(try KnativePodAutoscaler(value))
         case .keda:
             self = .keda(try KEDAScaledObject(value, cpuRequestCores: replica.cpu.requestCores))
+        case .aibrix:
+            self = .aibrix(try AIBrixPodAutoscaler(value))
         case .step:
             self = .step(try StepScalingPolicy(value))
         case .oracle:
