@@ -22,6 +22,9 @@ public protocol ScalingPolicy: Sendable {
     var prometheus: PrometheusScrapeConfig? { get }
     /// The PromQL queries evaluated before each decision; `observation.queryResults` follows this order.
     var queries: [PromQLQuery] { get }
+    /// Whether it fetches its metrics from the pods itself (AIBrix) rather than from Prometheus:
+    /// in a metric outage its fetches fail pod by pod, and there is no query API to fail.
+    var scrapesPodsDirectly: Bool { get }
     mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision
 }
 
@@ -31,6 +34,7 @@ extension ScalingPolicy {
     public var startsInstantly: Bool { false }
     public var prometheus: PrometheusScrapeConfig? { nil }
     public var queries: [PromQLQuery] { [] }
+    public var scrapesPodsDirectly: Bool { false }
 }
 
 /// What a policy sees at one evaluation.

@@ -38,6 +38,19 @@ extension Simulation {
     mutating func scrapePrometheus(job: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         guard prometheus != nil else { return }
         let time = Self.promTime(now)
+        let interval = job == 0 ? prometheus!.config.scrapeInterval : prometheus!.config.routerScrapeInterval
+        if scenario.faults.prometheusOutage(at: now) != nil {
+            // A metric outage: Prometheus (or its collector) is down and writes nothing, so the
+            // look-back ages as it would; a policy that fetches from the pods itself sees each
+            // fetch fail instead (no sample, the series stale at once).
+            if controller.policy.scrapesPodsDirectly && job == 0 {
+                for target in prometheus!.store.liveTargets where target != "router" {
+                    prometheus!.store.scrapeFailed(target: target, at: time)
+                }
+            }
+            schedule(event(.prometheusScrape, job), at: now + interval, queue: &queue)
+            return
+        }
         if job == 0 {
             scrapePods(at: now, time: time)
         } else {
@@ -46,7 +59,6 @@ extension Simulation {
             prometheus!.store.scraped([ScrapedSample(labels, Double(serial))], target: "router", at: time)
         }
         prometheus!.countScrape(at: time)
-        let interval = job == 0 ? prometheus!.config.scrapeInterval : prometheus!.config.routerScrapeInterval
         schedule(event(.prometheusScrape, job), at: now + interval, queue: &queue)
     }
 
@@ -75,9 +87,14 @@ extension Simulation {
         }
     }
 
-    /// The policy's queries, evaluated as instant queries now.
+    /// The policy's queries, evaluated as instant queries now; during a `target: query` outage
+    /// each fails as a request to a Prometheus that is down does.
     func evaluateQueries(at now: SimTime) -> [PromQLOutcome] {
         guard let prometheus else { return [] }
+        if scenario.faults.prometheusOutage(at: now) == .query && !controller.policy.scrapesPodsDirectly {
+            let error = PromQLError("metric outage: the Prometheus query API is unavailable", column: 0)
+            return controller.policy.queries.map { _ in .failure(error) }
+        }
         let evaluator = PromQLEvaluator(store: prometheus.store)
         return controller.policy.queries.map { query in Result { () throws(PromQLError) in try evaluator.evaluate(query.expression, at: Self.promTime(now)) } }
     }

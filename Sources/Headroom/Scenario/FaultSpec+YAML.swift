@@ -14,11 +14,16 @@ extension FaultSpec {
             let kindValue = YAMLValue(node: kindNode, path: item.path + ".kind", file: item.file)
             let kind = try kindValue.scalar("a fault kind")
             if kind == "metric_outage" {
-                let map = try item.mapping(allowing: ["kind", "from", "to", "signal"])
+                let map = try item.mapping(allowing: ["kind", "from", "to", "signal", "target"])
                 let fromValue = try map.required("from"), toValue = try map.required("to")
                 let from = try fromValue.duration(), to = try toValue.duration()
                 guard to > from else { throw toValue.error("`to` (\(to)) must be after `from` (\(from))") }
-                metricOutages.append(MetricOutage(from: from, to: to, signal: try map["signal"]?.signal()))
+                let signal = try map["signal"]?.signal()
+                if let target = map["target"], signal != nil {
+                    throw target.error("`target` applies to the Prometheus (PromQL) path, which an outage naming a `signal` does not reach; leave out one of them")
+                }
+                let target = try map["target"]?.choice(MetricOutage.Target.self) ?? .query
+                metricOutages.append(MetricOutage(from: from, to: to, signal: signal, target: target))
             } else if let failure = ReplicaFailure.Kind(rawValue: kind) {
                 guard replicaFailures.count < 16 else { throw item.error("at most 16 replica failures") }
                 let map = try item.mapping(allowing: ["kind", "phase", "rate", "at"])

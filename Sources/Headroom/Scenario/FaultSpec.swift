@@ -17,20 +17,40 @@ public struct FaultSpec: Sendable, Equatable {
     func isDown(_ signal: Signal, at time: SimTime) -> Bool {
         metricOutages.contains { $0.covers(signal, at: time) }
     }
+
+    /// What of the simulated Prometheus is down at `time`: an outage naming no `signal` reaches
+    /// it; `query` (Prometheus itself down) wins over `scrape` (only collection down).
+    func prometheusOutage(at time: SimTime) -> MetricOutage.Target? {
+        let down = metricOutages.filter { $0.signal == nil && $0.from <= time && time < $0.to }
+        if down.isEmpty { return nil }
+        return down.contains { $0.target == .query } ? .query : .scrape
+    }
 }
 
 /// `{kind: metric_outage, from: 10m, to: 12m, signal: concurrency}`: from `from` (included) to
 /// `to` (excluded) the pipeline of `signal` (every signal when unset) scrapes nothing and a query
-/// fails, as when Prometheus, the adapter or metrics-server is down.
+/// fails, as when Prometheus, the adapter or metrics-server is down. On the PromQL path (an
+/// outage naming no `signal`), `target` says what is down; see `Target`.
 public struct MetricOutage: Sendable, Equatable {
+    /// `target:` what of Prometheus an outage takes down.
+    public enum Target: String, Sendable, CaseIterable {
+        /// Prometheus itself (the default): it scrapes nothing and every query errors, so KEDA
+        /// and the HPA see a failed fetch, as in the signal pipelines' outages.
+        case query
+        /// Only collection (the scraper or agent): nothing is written, not even staleness markers,
+        /// and queries still answer from what the 5-minute look-back holds, then series vanish.
+        case scrape
+    }
     public var from: SimTime
     public var to: SimTime
     public var signal: Signal?
+    public var target: Target
 
-    public init(from: SimTime, to: SimTime, signal: Signal? = nil) {
+    public init(from: SimTime, to: SimTime, signal: Signal? = nil, target: Target = .query) {
         self.from = from
         self.to = to
         self.signal = signal
+        self.target = target
     }
 
     func covers(_ signal: Signal, at time: SimTime) -> Bool {

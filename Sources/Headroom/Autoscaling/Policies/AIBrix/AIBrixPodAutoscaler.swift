@@ -55,6 +55,8 @@ public struct AIBrixPodAutoscaler: ScalingPolicy, Equatable {
     }
 
     public var syncPeriod: SimTime? { hpa?.syncPeriod ?? spec.resync }
+    /// KPA and APA fetch from the pods (`metrics/fetcher.go`); the HPA strategy goes through an adapter.
+    public var scrapesPodsDirectly: Bool { hpa == nil }
     public var startsWarm: Bool { true }
 
     public mutating func decide(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {

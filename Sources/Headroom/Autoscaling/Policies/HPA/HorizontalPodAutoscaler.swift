@@ -41,7 +41,7 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
     }
 
     /// A reconcile in which an External metric's value may be replaced for this sync only
-    /// (`fallbackTotals[signal index]`): KEDA's metrics adapter serving its `fallback`.
+    /// (`fallbackTotals[metric index]`, PromQL or signal): KEDA's metrics adapter serving its `fallback`.
     mutating func decide(_ observation: ScalingObservation, at now: SimTime, fallbackTotals: [Double?]) -> ScalingDecision {
         for (index, readings) in observation.readings.enumerated() where !readings.isEmpty { latest[index] = readings.last }
         var current = observation.replicas.active
@@ -65,10 +65,13 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
         var proposal = Int.min
         var invalid = 0
         var notes: [String] = []
-        for metric in spec.metrics {
+        for (m, metric) in spec.metrics.enumerated() {
             let reading: SignalReading?
             var failure = "no metrics"
-            if let query = metric.query {
+            let fallback = m < fallbackTotals.count ? fallbackTotals[m] : nil
+            if let fallback {
+                reading = SignalReading(signal: metric.signal, sampledAt: now, values: [fallback])
+            } else if let query = metric.query {
                 let outcome = queries.firstIndex(of: query.query).flatMap { observation.queryResults.indices.contains($0) ? observation.queryResults[$0] : nil }
                 switch query.values(outcome) {
                 case let .success(values): reading = SignalReading(signal: metric.signal, sampledAt: now, values: values)
@@ -78,14 +81,13 @@ public struct HorizontalPodAutoscaler: ScalingPolicy, Equatable {
                 }
             } else {
                 let index = signals.firstIndex { $0.signal == metric.signal }!
-                let fallback = index < fallbackTotals.count ? fallbackTotals[index] : nil
-                if observation.isUnavailable(index) && fallback == nil {
+                if observation.isUnavailable(index) {
                     // The metrics API answers with an error: this metric is invalid this cycle.
                     invalid += 1
                     notes.append("\(metric.signal.rawValue): FailedGet\(metric.source.rawValue)Metric (metrics unavailable)")
                     continue
                 }
-                reading = fallback.map { SignalReading(signal: metric.signal, sampledAt: now, values: [$0]) } ?? latest[index]
+                reading = latest[index]
             }
             guard let reading, let (replicas, note) = propose(metric, reading, replicas: observation.replicas, activator: reading.activator)
             else {

@@ -12,7 +12,7 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
     private var lastPoll: SimTime?
     private var lastHPASync: SimTime?
     private var started = false
-    /// Consecutive failed fetches per signal (`status.health[metric].numberOfFailures`).
+    /// Consecutive failed fetches per trigger (`status.health[metric].numberOfFailures`).
     private var failures: [Int]
     /// The `Active` condition as of the last poll; `nil` (Unknown) before the first.
     private(set) var activeCondition: Bool?
@@ -30,7 +30,7 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
             settings: settings)
         signals = hpa.signals
         latest = Array(repeating: nil, count: signals.count)
-        failures = Array(repeating: 0, count: signals.count)
+        failures = Array(repeating: 0, count: spec.triggers.count)
     }
 
     /// Both loops run on a common tick.
@@ -66,30 +66,43 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         lastHPASync = now
         // The HPA's fetch goes through KEDA's metrics adapter: a failing trigger counts a failure
         // and, past `failureThreshold`, is served as the fallback (`GetMetricsWithFallback`).
-        var totals = [Double?](repeating: nil, count: signals.count)
+        var totals = [Double?](repeating: nil, count: spec.triggers.count)
         var notes: [String] = []
-        for trigger in spec.triggers where trigger.kind == .prometheus && trigger.query == nil {
-            let index = signals.firstIndex { $0.signal == trigger.signal }!
-            guard let total = fetch(trigger, index, observation) else { continue }
-            totals[index] = total
-            notes.append("fallback for \(trigger.signal.rawValue) after \(failures[index]) failures")
+        for (t, trigger) in spec.triggers.enumerated() where trigger.kind == .prometheus {
+            guard let total = fetch(t, trigger, observation) else { continue }
+            totals[t] = total
+            notes.append("fallback for \(trigger.query?.query.text ?? trigger.signal.rawValue) after \(failures[t]) failures")
         }
         var decision = hpa.decide(observation, at: now, fallbackTotals: totals)
         decision.reason = "HPA: " + (notes.isEmpty ? "" : notes.joined(separator: ", ") + "; ") + decision.reason
         return decision
     }
 
-    /// One fetch of a trigger's metric: `nil` when it succeeds (its value is the reading) or fails
-    /// without a fallback; otherwise the fallback's total, `target × replicas` (divided by the
-    /// ready pods for a Value target, as `doFallback`; `nil` with none ready).
-    private mutating func fetch(_ trigger: KEDATrigger, _ index: Int, _ observation: ScalingObservation) -> Double? {
-        guard observation.isUnavailable(index) else {
-            failures[index] = 0
+    /// Why the trigger's fetch fails this time (its query's error, or its signal's pipeline
+    /// down), or `nil` when it succeeds.
+    private func fetchError(_ trigger: KEDATrigger, _ observation: ScalingObservation) -> String? {
+        if let query = trigger.query {
+            let index = hpa.queries.firstIndex(of: query.query)!
+            let outcome = observation.queryResults.indices.contains(index) ? observation.queryResults[index] : nil
+            if case let .failure(error) = query.values(outcome) { return error.description }
+            return nil
+        }
+        let index = signals.firstIndex { $0.signal == trigger.signal }!
+        return observation.isUnavailable(index) ? "error" : nil
+    }
+
+    /// One fetch of trigger `t`'s metric, PromQL or signal alike: `nil` when it succeeds (its value
+    /// is the reading; the failure count resets) or fails without a fallback in force; otherwise
+    /// the fallback's total, `threshold × replicas` (divided by the ready pods for a Value target,
+    /// as `doFallback`; `nil` with none ready).
+    private mutating func fetch(_ t: Int, _ trigger: KEDATrigger, _ observation: ScalingObservation) -> Double? {
+        guard fetchError(trigger, observation) != nil else {
+            failures[t] = 0
             return nil
         }
         guard let fallback = spec.fallback else { return nil }
-        failures[index] += 1
-        guard failures[index] > fallback.failureThreshold else { return nil }
+        failures[t] += 1
+        guard failures[t] > fallback.failureThreshold else { return nil }
         var replicas = Double(fallback.target(current: observation.replicas.active))
         if !trigger.averageValue {
             guard observation.replicas.ready > 0 else { return nil }
@@ -105,38 +118,32 @@ public struct KEDAScaledObject: ScalingPolicy, Equatable {
         var active = false, failing = false
         // A cpu trigger is served to the HPA by metrics-server and is never active itself; an
         // object with only cpu triggers is forced active (it could not scale from zero).
-        for trigger in spec.triggers where trigger.kind != .cpu {
-            if let query = trigger.query {
-                // `GetMetricsAndActivity`: an error is a scaler error (the trigger is not active,
-                // and it never cools the target down); a PromQL trigger has no fallback here.
-                let index = hpa.queries.firstIndex(of: query.query)!
-                let outcome = observation.queryResults.indices.contains(index) ? observation.queryResults[index] : nil
-                switch query.values(outcome) {
-                case let .success(v):
-                    let value = HorizontalPodAutoscaler.milli(v[0])
-                    values.append("\(query.query.text) = \(HorizontalPodAutoscaler.format(value))")
-                    if value > trigger.activationThresholdMilli { active = true }
-                case let .failure(error):
-                    failing = true
-                    values.append("\(query.query.text): \(error)")
-                }
-                continue
-            }
-            let index = signals.firstIndex { $0.signal == trigger.signal }!
-            if observation.isUnavailable(index) {
-                // A scaler error: inactive, unless its fallback is in force (then active).
-                if fetch(trigger, index, observation) != nil {
+        for (t, trigger) in spec.triggers.enumerated() where trigger.kind != .cpu {
+            let name = trigger.query?.query.text ?? trigger.signal.rawValue
+            if let error = fetchError(trigger, observation) {
+                // `GetMetricsAndActivity`: a scaler error (a PromQL error, "more than one element"
+                // included): inactive, unless its fallback is in force (then active).
+                if fetch(t, trigger, observation) != nil {
                     active = true
-                    values.append("\(trigger.signal.rawValue) fallback")
+                    values.append("\(name) fallback (\(error))")
                 } else {
                     failing = true
-                    values.append("\(trigger.signal.rawValue) error")
+                    values.append("\(name): \(error)")
                 }
                 continue
             }
-            failures[index] = 0
-            let value = HorizontalPodAutoscaler.milli((latest[index]?.total ?? 0) + (latest[index]?.activator ?? 0))
-            values.append("\(trigger.signal.rawValue) \(HorizontalPodAutoscaler.format(value))")
+            failures[t] = 0
+            let value: Int64
+            if let query = trigger.query {
+                let index = hpa.queries.firstIndex(of: query.query)!
+                let v = (try? query.values(observation.queryResults[index]).get())?.first ?? 0
+                value = HorizontalPodAutoscaler.milli(v)
+                values.append("\(name) = \(HorizontalPodAutoscaler.format(value))")
+            } else {
+                let index = signals.firstIndex { $0.signal == trigger.signal }!
+                value = HorizontalPodAutoscaler.milli((latest[index]?.total ?? 0) + (latest[index]?.activator ?? 0))
+                values.append("\(name) \(HorizontalPodAutoscaler.format(value))")
+            }
             if value > trigger.activationThresholdMilli { active = true }
         }
         if spec.triggers.allSatisfy({ $0.kind == .cpu }) { active = true }
