@@ -40,7 +40,8 @@ extension AIBrixPodAutoscaler {
         if let guardValue = map["pendingReplicaGuard"] {
             spec.pendingReplicaGuard = try guardValue.bool()
             guard spec.strategy != .hpa else {
-                throw guardValue.error("pendingReplicaGuard applies to scalingStrategy KPA and APA only (PR #2671); HPA has its own")
+                throw guardValue.error(
+                    "pendingReplicaGuard applies to scalingStrategy KPA and APA only (PR #2671); HPA has its own")
             }
         }
         if let metadata = map["metadata"] {

@@ -69,7 +69,8 @@ struct AIBrixCascadeTests {
 
     @Test("pendingReplicaGuard parses as a boolean, is refused for HPA and for a non-boolean")
     func yaml() throws {
-        let spec = "spec: {scalingStrategy: APA, maxReplicas: 4, metricsSources: [{metricSourceType: pod, targetMetric: num_requests_running, targetValue: '8'}]}"
+        let spec =
+            "spec: {scalingStrategy: APA, maxReplicas: 4, metricsSources: [{metricSourceType: pod, targetMetric: num_requests_running, targetValue: '8'}]}"
         let on = try AIBrixPodAutoscalerTests.aibrix("kind: aibrix\npendingReplicaGuard: true\n" + spec)
         #expect(on.spec.pendingReplicaGuard)
         let off = try AIBrixPodAutoscalerTests.aibrix("kind: aibrix\n" + spec)
