@@ -21,9 +21,12 @@ extension AIBrixPodAutoscaler {
         "kpa.autoscaling.aibrix.ai/scale-down-delay": "autoscaling.aibrix.ai/scale-down-cooldown-window",
     ]
 
-    /// `policy: {kind: aibrix | PodAutoscaler, apiVersion, metadata: {annotations}, spec, kpaVariant, prometheus}`.
+    /// `policy: {kind: aibrix | PodAutoscaler, apiVersion, metadata: {annotations}, spec, kpaVariant,
+    /// pendingReplicaGuard, prometheus}`.
     init(_ value: YAMLValue) throws(ScenarioError) {
-        let map = try value.mapping(allowing: ["kind", "apiVersion", "metadata", "spec", "kpaVariant", "prometheus"])
+        let map = try value.mapping(allowing: [
+            "kind", "apiVersion", "metadata", "spec", "kpaVariant", "pendingReplicaGuard", "prometheus",
+        ])
         if let version = map["apiVersion"], try version.scalar("an apiVersion") != Self.apiVersion {
             throw version.error("expected `\(Self.apiVersion)` for an AIBrix PodAutoscaler")
         }
@@ -32,6 +35,13 @@ extension AIBrixPodAutoscaler {
             spec.kpaVariant = try variant.choice(AIBrixSpec.KPAVariant.self)
             guard spec.strategy == .kpa else {
                 throw variant.error("kpaVariant applies to scalingStrategy KPA only (this one is \(spec.strategy.rawValue))")
+            }
+        }
+        if let guardValue = map["pendingReplicaGuard"] {
+            spec.pendingReplicaGuard = try guardValue.bool()
+            guard spec.strategy != .hpa else {
+                throw guardValue.error(
+                    "pendingReplicaGuard applies to scalingStrategy KPA and APA only (PR #2671); HPA has its own")
             }
         }
         if let metadata = map["metadata"] {

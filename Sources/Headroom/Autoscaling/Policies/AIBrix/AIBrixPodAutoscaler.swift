@@ -8,9 +8,10 @@ import HeadroomEngine
 /// delegates to Headroom's `HorizontalPodAutoscaler` built as `hpa_resources.go` builds it.
 ///
 /// Pods map to replicas as follows: `currentReplicas` is the scale subresource's `spec.replicas`
-/// (every replica but draining ones); a pod waiting for a node has no IP and is skipped; every
-/// other pod is scraped, and one whose server is not up yet (pulling, loading, warming) fails its
-/// scrape and is **recorded as 0** (`metrics/fetcher.go`), so starting pods pull the mean down.
+/// (every replica but draining ones); a pod whose phase is not `Running` — waiting for a node or
+/// pulling its image — is skipped (`GetMetricsFromPods`, `metrics/utils.go`); a running pod whose
+/// server is not up yet (loading weights, warming) fails its scrape and is **recorded as 0**
+/// (`metrics/fetcher.go`), so loading pods pull the mean down while pulling ones do not.
 /// The metric comes through the simulated Prometheus scraping the pods every resync.
 public struct AIBrixPodAutoscaler: ScalingPolicy, Equatable {
     public let spec: AIBrixSpec
@@ -98,7 +99,7 @@ public struct AIBrixPodAutoscaler: ScalingPolicy, Equatable {
                 reported += 1
             }
             let replicas = observation.replicas
-            let zeros = max(0, replicas.ready + replicas.draining - reported) + replicas.starting
+            let zeros = max(0, replicas.ready + replicas.draining - reported) + replicas.loading
             let pods = reported + zeros
             let summed = spec.strategy == .kpa && spec.kpaVariant == .v04
             if pods > 0 {  // an empty snapshot records nothing (`UpdateMetrics`)
@@ -126,10 +127,15 @@ public struct AIBrixPodAutoscaler: ScalingPolicy, Equatable {
             return ScalingDecision(desiredReplicas: current, reason: note + "all metric sources failed; keeping \(current)")
         }
         let stabilized = stabilizer.stabilize(best, current: current, at: now)
-        let desired = AIBrixAlgorithm.constrain(stabilized, spec)
+        var desired = AIBrixAlgorithm.constrain(stabilized, spec)
         if stabilized != best {
             let window = best > current ? "max over scale-up cooldown" : "min over scale-down cooldown"
             note += "\(window) → \(stabilized); "
+        }
+        let notReady = min(current, max(0, current - observation.replicas.ready))
+        if spec.pendingReplicaGuard && notReady > 0 && desired > current {
+            note += "pending replica guard: \(notReady) of \(current) not ready, holding; "
+            desired = current
         }
         return ScalingDecision(desiredReplicas: desired, reason: "\(spec.strategy.rawValue): " + note + "desired \(desired)")
     }

@@ -43,6 +43,11 @@ public struct AIBrixSpec: Sendable, Equatable {
     public var scaleDownCooldown: SimTime = .seconds(300)
     /// `autoscaling.aibrix.ai/scale-to-zero`: parsed upstream and used nowhere else (issue #476).
     public var scaleToZero = false
+    /// PR #2671 (merged 2026-09, after the pinned `e3e10f9e`, so off by default): while some of the
+    /// scale target's replicas are not ready, KPA and APA hold the count instead of scaling up
+    /// again (issue #2670, the cascade: pods still pulling report nothing, the ready pods' mean
+    /// stays high, and APA's `N × mean / target` doubles N every resync).
+    public var pendingReplicaGuard = false
 
     public init(strategy: Strategy, minReplicas: Int = 1, maxReplicas: Int, metrics: [AIBrixMetricSource]) {
         self.strategy = strategy
