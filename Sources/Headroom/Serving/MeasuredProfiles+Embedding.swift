@@ -2,7 +2,7 @@ import Foundation
 
 /// Writing `MeasuredProfiles+Generated.swift` from the profile files (`headroom profile embed`, run
 /// by `make measured-profiles`): each measured profile's JSON without its samples, as a string
-/// literal, so a built-in name works from any directory with no file read at run time.
+/// literal on one line, so a built-in name works from any directory with no file read at run time.
 ///
 /// The JSON is handled as JSON — `samples` emptied, every other field kept as written — never as
 /// coefficients, so a profile of any form embeds alike and decodes with `CalibratedProfile.decode`.
@@ -29,7 +29,7 @@ extension MeasuredProfiles {
             let profile = try CalibratedProfile.decode(data, file: path)
             object["samples"] = [Any]()
             let text: Data
-            do { text = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]) } catch {
+            do { text = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) } catch {
                 throw ProfileError("\(path): cannot re-encode (\(error))")
             }
             entries.append((profile.name, String(decoding: text, as: UTF8.self)))
@@ -42,11 +42,8 @@ extension MeasuredProfiles {
             "extension MeasuredProfiles {",
             "    static let embedded: [(name: String, json: String)] = [",
         ]
-        for entry in entries {
-            lines.append("        (\"\(entry.name)\", #\"\"\"")
-            lines.append(contentsOf: entry.json.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
-            lines.append("\"\"\"#),")
-        }
+        // One line per profile: data, not code (a raw string with two #s, which no JSON text closes).
+        for entry in entries { lines.append("        (\"\(entry.name)\", ##\"\(entry.json)\"##),") }
         lines += ["    ]", "}", ""]
         return lines.joined(separator: "\n")
     }
