@@ -15,22 +15,27 @@ struct Node {
     let requestedAt: SimTime
     var readyAt: SimTime = .never
     var terminatedAt: SimTime = .never
-    /// When the container image is (or will be) on this node's disk; `.never` if not pulled.
-    var imageReadyAt: SimTime = .never
-    /// When the weights are (or will be) on this node's disk; `.never` if not there.
-    var weightsOnDiskAt: SimTime = .never
-    /// The shared image pull in flight to this node (its end is not known in advance), or -1.
-    var imageTransfer: Int32 = -1
-    /// The shared weight download in flight to this node's disk, or -1.
-    var weightsTransfer: Int32 = -1
+    /// Per container image (the simulation's image ids: deployments with the same image share
+    /// one): when it is (or will be) on this node's disk; `.never` if not pulled.
+    var imageReadyAt: [SimTime]
+    /// Per weight file (model): when it is (or will be) on this node's disk; `.never` if not there.
+    var weightsOnDiskAt: [SimTime]
+    /// Per image: the shared pull in flight to this node (its end is not known in advance), or -1.
+    var imageTransfer: [Int32]
+    /// Per weight file: the shared download in flight to this node's disk, or -1.
+    var weightsTransfer: [Int32]
     /// Bumped whenever the node stops being empty, so a stale scale-down check is ignored.
     var emptyGeneration: UInt32 = 0
 
-    init(pool: Int, gpus: Int, requestedAt: SimTime) {
+    init(pool: Int, gpus: Int, requestedAt: SimTime, images: Int, weightFiles: Int) {
         self.pool = pool
         self.gpus = gpus
         self.freeGPUs = gpus
         self.requestedAt = requestedAt
+        imageReadyAt = Array(repeating: .never, count: images)
+        weightsOnDiskAt = Array(repeating: .never, count: weightFiles)
+        imageTransfer = Array(repeating: -1, count: images)
+        weightsTransfer = Array(repeating: -1, count: weightFiles)
     }
 }
 
@@ -43,6 +48,10 @@ public enum ReplicaStage: UInt8, Sendable, CaseIterable {
 /// The lifecycle record of one replica (its serving engine lives beside it).
 @usableFromInline
 struct Replica {
+    /// The deployment that owns it.
+    let deployment: Int32
+    /// Index of its step-time model (its deployment's profile on its node's pool), set when it is bound.
+    var stepTime: Int32 = 0
     var stage: ReplicaStage = .pending
     /// The node it is bound to, or -1.
     var node: Int32 = -1
@@ -66,7 +75,8 @@ struct Replica {
     var lastCrash: SimTime?
     var backOff = SimTime.zero
 
-    init(requestedAt: SimTime) {
+    init(deployment: Int32, requestedAt: SimTime) {
+        self.deployment = deployment
         coldStart = ColdStart(requestedAt: requestedAt)
     }
 }

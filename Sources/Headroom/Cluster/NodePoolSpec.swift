@@ -67,8 +67,12 @@ public struct NodePoolSpec: Sendable, Equatable {
 public struct ReplicaSpec: Sendable, Equatable {
     /// GPUs per replica (tensor parallelism). Default 1; 1...gpus_per_node of its pool.
     public var gpus: Int
-    /// Pool to run on. Default: the first pool.
-    public var nodePool: String?
+    /// Pools it may run on, most preferred first (`node_pool: a` or `node_pools: [spot, on-demand]`):
+    /// a replica takes room on a ready node of any of them before a provisioning one, and asks
+    /// the first pool that can give a node (under max_nodes, no stockout pending) for a new one,
+    /// as Karpenter's NodePool weights or the Cluster Autoscaler's priority expander do. Default:
+    /// the first pool.
+    public var nodePools: [String]
     public var image: ImageSpec
     public var weights: WeightLoadSpec
     /// Engine start, CUDA graph capture and KV allocation, in seconds. Default constant 30s.
@@ -83,7 +87,7 @@ public struct ReplicaSpec: Sendable, Equatable {
     ) {
         self.cpu = cpu
         self.gpus = gpus
-        self.nodePool = nodePool
+        self.nodePools = nodePool.map { [$0] } ?? []
         self.image = image
         self.weights = weights
         self.warmup = warmup

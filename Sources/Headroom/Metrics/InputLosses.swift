@@ -16,6 +16,13 @@ public struct InputLosses: Codable, Sendable, Equatable {
         self.readError = readError
     }
 
+    /// Two deployments' losses together.
+    func merged(_ other: InputLosses) -> InputLosses {
+        InputLosses(traceRowsSkipped: traceRowsSkipped + other.traceRowsSkipped,
+                    examples: Array((examples + other.examples).prefix(max(examples.count, other.examples.count))),
+                    readError: readError ?? other.readError)
+    }
+
     /// Nothing was lost.
     public var isEmpty: Bool { traceRowsSkipped == 0 && readError == nil }
 

@@ -66,6 +66,26 @@ struct LatencyHistogram {
         count += 1
     }
 
+    /// Adds what `other` recorded, as if every value had been recorded here (the cluster's
+    /// distribution from its deployments').
+    mutating func merge(_ other: LatencyHistogram) {
+        guard other.count > 0 else { return }
+        for index in other.counts.indices where other.counts[index] > 0 {
+            let (sum, overflowed) = counts[index].addingReportingOverflow(other.counts[index])
+            if overflowed || sum > spillAt {
+                overflow[index, default: 0] += UInt64(counts[index]) + UInt64(other.counts[index])
+                counts[index] = 0
+            } else {
+                counts[index] = sum
+            }
+        }
+        for (index, spilled) in other.overflow { overflow[index, default: 0] += spilled }
+        self.sum += other.sum
+        maximum = max(maximum, other.maximum)
+        minimumNonZero = min(minimumNonZero, other.minimumNonZero)
+        count += other.count
+    }
+
     /// The library's histogram of what was recorded. Each bucket's count is recorded at one value
     /// inside it — the true minimum and maximum in their buckets — so counts, minimum and maximum
     /// equal those of recording every value.
@@ -201,6 +221,16 @@ struct IntervalLatency {
     var medianAndTail: (Double, Double)? {
         guard count > 0 else { return nil }
         return (Double(value(atPercentile: 50)) / 1e9, Double(value(atPercentile: 99)) / 1e9)
+    }
+
+    /// Adds what `other` recorded in the same interval.
+    mutating func merge(_ other: IntervalLatency) {
+        guard other.count > 0 else { return }
+        for b in other.lowest...other.highest { counts[b] &+= other.counts[b] }
+        lowest = min(lowest, other.lowest)
+        highest = max(highest, other.highest)
+        maximum = max(maximum, other.maximum)
+        count += other.count
     }
 
     mutating func clear() {

@@ -1,8 +1,8 @@
 import HeadroomEngine
 
-/// Everything measured during a run, in memory that does not grow with the number of requests
-/// (histograms and counters; the time series grows with duration / interval, the request sample
-/// is capped).
+/// What one deployment measured during a run, in memory that does not grow with the number of
+/// requests (histograms and counters; the request sample is capped). The cluster's figures are
+/// these merged (`merge`).
 struct RunMetrics {
     let sloTTFT: SimTime
     let sloITL: SimTime
@@ -15,24 +15,20 @@ struct RunMetrics {
     var queueWait = LatencyHistogram()
     var ttftMet = 0, itlMet = 0, bothMet = 0
     var promptTokens = 0, outputTokens = 0
-    var gpuTime = GPUTimeLedger()
     var coldStartsBegun = 0
     /// Every cold start's record: ready, cancelled and (at the end) unfinished ones.
     var coldStarts: [ColdStart] = []
     var coldStartsReady = 0, coldStartsCancelled = 0, coldStartsUnfinished = 0
-    /// Node requests the pool refused (each retried after `stockout_retry`).
-    var stockouts = 0
     var replicaFailures = 0
-    var series: [SeriesPoint] = []
     var sample: [RequestRecord] = []
     /// Counts since the last series point.
     var intervalArrivals = 0, intervalFinished = 0, intervalDropped = 0
     /// TTFT of the requests that finished since the last series point.
     var intervalTTFT = IntervalLatency()
 
-    init(scenario: Scenario, requestSample: Int) {
-        sloTTFT = scenario.slo.ttft
-        sloITL = scenario.slo.itl
+    init(slo: SLOSpec, requestSample: Int) {
+        sloTTFT = slo.ttft
+        sloITL = slo.itl
         self.requestSample = requestSample
         sample.reserveCapacity(min(requestSample, 1 << 16))
     }
@@ -91,13 +87,37 @@ struct RunMetrics {
         coldStarts.append(record)
     }
 
-    /// Appends a series point and starts a new interval.
-    mutating func record(_ point: SeriesPoint) {
-        series.append(point)
+    /// Starts a new series interval.
+    mutating func startInterval() {
         intervalArrivals = 0
         intervalFinished = 0
         intervalDropped = 0
         intervalTTFT.clear()
+    }
+
+    /// Adds another deployment's measurements: the cluster's counts and distributions. Targets
+    /// met were judged against each deployment's own SLO.
+    mutating func merge(_ other: RunMetrics) {
+        counts.arrived += other.counts.arrived
+        counts.finished += other.counts.finished
+        counts.dropped += other.counts.dropped
+        counts.inFlight += other.counts.inFlight
+        for (reason, count) in other.counts.droppedByReason { counts.droppedByReason[reason, default: 0] += count }
+        ttft.merge(other.ttft)
+        itl.merge(other.itl)
+        e2e.merge(other.e2e)
+        queueWait.merge(other.queueWait)
+        ttftMet += other.ttftMet
+        itlMet += other.itlMet
+        bothMet += other.bothMet
+        promptTokens += other.promptTokens
+        outputTokens += other.outputTokens
+        coldStartsBegun += other.coldStartsBegun
+        coldStarts += other.coldStarts
+        coldStartsReady += other.coldStartsReady
+        coldStartsCancelled += other.coldStartsCancelled
+        coldStartsUnfinished += other.coldStartsUnfinished
+        replicaFailures += other.replicaFailures
     }
 
     var coldStartSummary: ColdStartSummary {

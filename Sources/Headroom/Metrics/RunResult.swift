@@ -44,8 +44,11 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var replicaFailures: Int
     /// Input the run could not use (skipped trace rows): its numbers rest on less than the file.
     public var inputLosses: InputLosses
-    /// The iteration-time profile, measured or an estimate (nil in runs stored before it was recorded).
+    /// The iteration-time profile, measured or an estimate (nil in runs stored before it was
+    /// recorded; the first deployment's when there are several).
     public var profile: ProfileUsed? = nil
+    /// Each deployment's own figures, when the scenario runs several (nil with one: the summary is its).
+    public var deployments: [DeploymentSummary]? = nil
 }
 
 /// Every request is in exactly one of finished, dropped, in flight: they add up to arrived.
@@ -101,6 +104,9 @@ public struct CostSummary: Codable, Sendable, Equatable {
     public var perMillionOutputTokens = 0.0
     /// Billed node-seconds.
     public var nodeSeconds = 0.0
+    /// With several deployments: the part of `dollars` no deployment's replicas held (nodes
+    /// provisioning or empty, and billing's rounding); the deployments' costs add up to the rest.
+    public var unattributedDollars: Double? = nil
 }
 
 /// One sample of the time series. Counts of events are since the previous sample.
@@ -138,6 +144,8 @@ public struct DecisionRecord: Codable, Sendable, Equatable {
     public var excessBurstCapacity: Double?
     /// KEDA's `Active` condition (KEDA only).
     public var active: Bool?
+    /// The deployment whose policy decided (only when the scenario runs several).
+    public var deployment: String? = nil
 }
 
 /// A signal reading as recorded in the decision log.
@@ -163,6 +171,8 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public var firstToken: Double?
     public var finished: Double?
     public var dropped: DropReason?
+    /// Its deployment (only when the scenario runs several; `serial` counts within it).
+    public var deployment: String? = nil
 }
 
 /// One billed node's life, in seconds from the start; `nil` where it had not happened by the end.

@@ -2,17 +2,35 @@ import HeadroomEngine
 
 /// Nodes and replica lifecycles: placement, node requests, cold-start stages, draining.
 extension Simulation {
-    var poolSpec: NodePoolSpec { scenario.nodePools[pool] }
-    var replicaGPUs: Int { scenario.replica.gpus }
+    /// GPUs a replica holds.
+    @inline(__always)
+    func gpus(of replica: Int32) -> Int { deployments[owner(replica)].gpus }
+
+    /// Moves a replica's GPUs between states, in the cluster's ledger and in its deployment's
+    /// (which counts only what its replicas hold: starting, serving, idle).
+    mutating func moveGPUs(of replica: Int32, from old: GPUState?, to new: GPUState?, at now: SimTime) {
+        let d = owner(replica), count = deployments[d].gpus
+        gpuTime.move(count, from: old, to: new, at: now)
+        let pool = nodes[Int(replicas[Int(replica)].node)].pool
+        deployments[d].held[pool].move(count, from: old.flatMap(Self.held), to: new.flatMap(Self.held), at: now)
+    }
+
+    private static func held(_ state: GPUState) -> GPUState? {
+        switch state {
+        case .starting, .serving, .idle: return state
+        case .provisioning, .unallocated: return nil
+        }
+    }
 
     mutating func addNode(pool index: Int, at now: SimTime) -> Int32 {
         let spec = scenario.nodePools[index]
-        var node = Node(pool: index, gpus: spec.gpusPerNode, requestedAt: now)
-        if spec.imageCached { node.imageReadyAt = .zero }
-        if spec.weightsCached { node.weightsOnDiskAt = .zero }
+        var node = Node(pool: index, gpus: spec.gpusPerNode, requestedAt: now, images: imageCount, weightFiles: weightFileCount)
+        // A node image with the serving image baked in, and a disk pre-loaded with every model.
+        if spec.imageCached { node.imageReadyAt = node.imageReadyAt.map { _ in .zero } }
+        if spec.weightsCached { node.weightsOnDiskAt = node.weightsOnDiskAt.map { _ in .zero } }
         nodes.append(node)
         transfers.addNode(nic: spec.nicBandwidth, disk: spec.diskBandwidth)
-        metrics.gpuTime.move(spec.gpusPerNode, from: nil, to: .provisioning, at: now)
+        gpuTime.move(spec.gpusPerNode, from: nil, to: .provisioning, at: now)
         return Int32(nodes.count - 1)
     }
 
@@ -25,52 +43,71 @@ extension Simulation {
         let n = Int(node)
         nodes[n].state = .ready
         nodes[n].readyAt = now
-        metrics.gpuTime.move(nodes[n].gpus, from: .provisioning, to: .unallocated, at: now)
-        for replica in liveReplicas where replicas[Int(replica)].node == node && replicas[Int(replica)].stage == .pending {
-            startPull(replica, at: now, queue: &queue)
+        gpuTime.move(nodes[n].gpus, from: .provisioning, to: .unallocated, at: now)
+        // Replicas bound while it provisioned start pulling, in creation order.
+        if nodes[n].replicas > 0 {
+            var waiting: [Int32] = []
+            for deployment in deployments {
+                waiting += deployment.liveReplicas.filter { replicas[Int($0)].node == node && replicas[Int($0)].stage == .pending }
+            }
+            for replica in waiting.sorted() { startPull(replica, at: now, queue: &queue) }
         }
         if nodes[n].replicas == 0 { markEmpty(node, at: now, queue: &queue) }
         placeUnplaced(at: now, queue: &queue)
     }
 
-    /// Creates a replica; a warm one starts ready on a node that is ready at time zero.
-    mutating func createReplica(warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+    /// Creates a replica of deployment `d`; a warm one starts ready on a node that is ready at time zero.
+    mutating func createReplica(_ d: Int, warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let id = Int32(replicas.count)
-        liveReplicas.append(id)
-        replicas.append(Replica(requestedAt: now))
+        deployments[d].liveReplicas.append(id)
+        replicas.append(Replica(deployment: Int32(d), requestedAt: now))
         counters.append(CounterState(at: now))
-        if prometheus != nil { prometheus!.engines.append(EngineMetricState(maxModelLen: prometheus!.maxModelLen)) }
+        if deployments.contains(where: { $0.prometheus != nil }) {
+            engineMetrics.append(EngineMetricState(maxModelLen: deployments[d].prometheus?.maxModelLen ?? EngineMetric.defaultMaxModelLen))
+        }
+        let spec = scenario.deployments[d]
         engines.append(ReplicaEngine(
-            limits: scenario.replica.engine, kvCapacity: kvCapacity,
-            collapsesDecodeRuns: options.collapsesDecodeRuns, queueTimeout: scenario.router.queueTimeout))
+            limits: spec.replica.engine, kvCapacity: deployments[d].kvCapacity[deployments[d].pools[0]],
+            collapsesDecodeRuns: options.collapsesDecodeRuns, queueTimeout: spec.router.queueTimeout))
         if warm {
-            let node = readyNodeWithRoom() ?? {
-                let fresh = addNode(pool: pool, at: now)
+            let node = readyNodeWithRoom(for: id) ?? {
+                let fresh = addNode(pool: deployments[d].pools[0], at: now)
                 nodes[Int(fresh)].state = .ready
                 nodes[Int(fresh)].readyAt = now
-                metrics.gpuTime.move(nodes[Int(fresh)].gpus, from: .provisioning, to: .unallocated, at: now)
+                gpuTime.move(nodes[Int(fresh)].gpus, from: .provisioning, to: .unallocated, at: now)
                 return fresh
             }()
             bind(id, to: node)
             topUpSpareNodes(at: now, queue: &queue)
-            nodes[Int(node)].imageReadyAt = min(nodes[Int(node)].imageReadyAt, now)
-            nodes[Int(node)].weightsOnDiskAt = min(nodes[Int(node)].weightsOnDiskAt, now)
-            metrics.gpuTime.move(replicaGPUs, from: .unallocated, to: .starting, at: now)
+            nodes[Int(node)].imageReadyAt[imageOf[d]] = min(nodes[Int(node)].imageReadyAt[imageOf[d]], now)
+            nodes[Int(node)].weightsOnDiskAt[weightsOf[d]] = min(nodes[Int(node)].weightsOnDiskAt[weightsOf[d]], now)
+            moveGPUs(of: id, from: .unallocated, to: .starting, at: now)
             becomeReady(id, coldStart: false, at: now, queue: &queue)
         } else {
-            metrics.coldStartBegan()
+            deployments[d].metrics.coldStartBegan()
             place(id, at: now, queue: &queue)
         }
     }
 
-    func readyNodeWithRoom() -> Int32? {
-        nodes.indices.first { nodes[$0].pool == pool && nodes[$0].state == .ready && nodes[$0].freeGPUs >= replicaGPUs }
-            .map(Int32.init)
+    /// A ready node with room for `replica` on one of its deployment's pools, most preferred pool first.
+    func readyNodeWithRoom(for replica: Int32) -> Int32? {
+        let d = owner(replica), need = deployments[d].gpus
+        for pool in deployments[d].pools {
+            if let n = nodes.indices.first(where: { nodes[$0].pool == pool && nodes[$0].state == .ready && nodes[$0].freeGPUs >= need }) {
+                return Int32(n)
+            }
+        }
+        return nil
     }
 
+    /// Binds a replica to a node: its GPUs are taken, and it will iterate at its deployment's
+    /// profile for the node's GPU, with the KV cache that GPU's memory leaves.
     mutating func bind(_ replica: Int32, to node: Int32) {
-        replicas[Int(replica)].node = node
-        nodes[Int(node)].freeGPUs -= replicaGPUs
+        let r = Int(replica), d = owner(replica), pool = nodes[Int(node)].pool
+        replicas[r].node = node
+        replicas[r].stepTime = Int32(deployments[d].stepTimeIndex[pool])
+        if deployments[d].pools.count > 1 { engines[r].kvCapacity = deployments[d].kvCapacity[pool] ?? ReplicaEngine.unlimitedKV }
+        nodes[Int(node)].freeGPUs -= deployments[d].gpus
         nodes[Int(node)].replicas += 1
         nodes[Int(node)].emptyGeneration &+= 1
     }
@@ -93,41 +130,55 @@ extension Simulation {
         }
     }
 
-    /// First fit onto a ready node; else wait for a provisioning node with room; else ask the pool
-    /// for a node (within max_nodes, subject to stockouts); else wait for capacity.
+    /// First fit onto a ready node of any of its pools; else wait for a provisioning node with
+    /// room; else ask its pools, most preferred first, for a node (within max_nodes, subject to
+    /// stockouts: a refused pool falls through to the next); else wait for capacity.
     mutating func place(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        if let node = readyNodeWithRoom() {
+        if let node = readyNodeWithRoom(for: replica) {
             bind(replica, to: node)
             startPull(replica, at: now, queue: &queue)
             topUpSpareNodes(at: now, queue: &queue)
             return
         }
         replicas[Int(replica)].coldStart.waitedForNode = true
-        if let node = nodes.indices.first(where: {
-            nodes[$0].pool == pool && nodes[$0].state == .provisioning && nodes[$0].freeGPUs >= replicaGPUs
-        }) {
-            bind(replica, to: Int32(node))
-            topUpSpareNodes(at: now, queue: &queue)
-            return
+        let d = owner(replica), need = deployments[d].gpus
+        for pool in deployments[d].pools {
+            if let node = nodes.indices.first(where: {
+                nodes[$0].pool == pool && nodes[$0].state == .provisioning && nodes[$0].freeGPUs >= need
+            }) {
+                bind(replica, to: Int32(node))
+                topUpSpareNodes(at: now, queue: &queue)
+                return
+            }
         }
-        if aliveNodes(pool: pool) < poolSpec.maxNodes && !stockoutRetryPending {
-            if clusterRandom.nextUnit() >= poolSpec.stockoutProbability {
+        for pool in deployments[d].pools {
+            let spec = scenario.nodePools[pool]
+            guard aliveNodes(pool: pool) < spec.maxNodes && !stockoutRetryPending[pool] else { continue }
+            if clusterRandom.nextUnit() >= spec.stockoutProbability {
                 let node = addNode(pool: pool, at: now)
-                let delay = SimTime.seconds(poolSpec.provisioning.sample(&clusterRandom))
+                let delay = SimTime.seconds(spec.provisioning.sample(&clusterRandom))
                 schedule(event(.nodeReady, node), at: now + delay, queue: &queue)
                 bind(replica, to: node)
                 topUpSpareNodes(at: now, queue: &queue)
                 return
             }
-            metrics.stockouts += 1
-            stockoutRetryPending = true
-            schedule(event(.nodeRetry), at: now + poolSpec.stockoutRetry, queue: &queue)
+            stockouts += 1
+            stockoutRetryPending[pool] = true
+            schedule(event(.nodeRetry, Int32(pool)), at: now + spec.stockoutRetry, queue: &queue)
         }
         unplaced.append(replica)
     }
 
-    /// Tries again to place replicas that found no room, oldest first.
+    /// Tries again to place replicas that found no room: higher priority first, oldest first
+    /// within a priority.
     mutating func placeUnplaced(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        guard !unplaced.isEmpty else { return }
+        if deployments.count > 1 {
+            let ordered = unplaced.enumerated().sorted {
+                (-deployments[owner($0.element)].priority, $0.offset) < (-deployments[owner($1.element)].priority, $1.offset)
+            }
+            unplaced = .init(ordered.map(\.element))
+        }
         var waiting = unplaced.count
         while waiting > 0, let replica = unplaced.popFirst() {
             waiting -= 1
@@ -136,29 +187,29 @@ extension Simulation {
     }
 
     mutating func becomeReady(_ replica: Int32, coldStart: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica)
+        let r = Int(replica), d = owner(replica)
         replicas[r].stage = .ready
         replicas[r].stageGeneration &+= 1
         if replicas[r].coldStart.readyAt == nil { replicas[r].coldStart.readyAt = now }
-        metrics.gpuTime.move(replicaGPUs, from: .starting, to: .idle, at: now)
-        let index = readyReplicas.firstIndex { $0 > replica } ?? readyReplicas.count
-        readyReplicas.insert(replica, at: index)
-        router.replicaReady(replica, outstanding: engines[r].outstanding)
-        if coldStart { metrics.coldStartCompleted(replicas[r].coldStart) }
+        moveGPUs(of: replica, from: .starting, to: .idle, at: now)
+        let index = deployments[d].readyReplicas.firstIndex { $0 > replica } ?? deployments[d].readyReplicas.count
+        deployments[d].readyReplicas.insert(replica, at: index)
+        deployments[d].router.replicaReady(replica, outstanding: engines[r].outstanding)
+        if coldStart { deployments[d].metrics.coldStartCompleted(replicas[r].coldStart) }
         armFaults(replica, .serving, at: now, queue: &queue)
-        drainActivator(at: now, queue: &queue)
+        drainActivator(d, at: now, queue: &queue)
     }
 
     /// Takes a replica out of service: a not-yet-ready one is cancelled, a ready one drains.
     mutating func remove(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica)
+        let r = Int(replica), d = owner(replica)
         switch replicas[r].stage {
         case .pending:
             stopColdStart(replica, .cancelled, at: now)
             if let index = unplaced.firstIndex(of: replica) { unplaced.remove(at: index) }
             if replicas[r].node >= 0 {
                 let n = Int(replicas[r].node)
-                nodes[n].freeGPUs += replicaGPUs
+                nodes[n].freeGPUs += deployments[d].gpus
                 nodes[n].replicas -= 1
                 if nodes[n].replicas == 0 && nodes[n].state == .ready { markEmpty(Int32(n), at: now, queue: &queue) }
             }
@@ -174,8 +225,8 @@ extension Simulation {
             }
             retire(replica, at: now, queue: &queue)
         case .ready:
-            readyReplicas.removeAll { $0 == replica }
-            router.replicaLeft(replica)
+            deployments[d].readyReplicas.removeAll { $0 == replica }
+            deployments[d].router.replicaLeft(replica)
             replicas[r].stage = .draining
             if engines[r].outstanding == 0 { retire(replica, at: now, queue: &queue) }
         case .draining, .gone:
@@ -209,7 +260,7 @@ extension Simulation {
         }
         record.outcome = outcome
         record.stoppedAt = stage
-        metrics.coldStartStopped(record)
+        deployments[owner(replica)].metrics.coldStartStopped(record)
     }
 
     /// A replica leaves for good and frees its GPUs.
@@ -222,19 +273,20 @@ extension Simulation {
         replicas[r].stage = .gone
         replicas[r].stageGeneration &+= 1
         forget(replica)
-        metrics.gpuTime.move(replicaGPUs, from: held, to: .unallocated, at: now)
+        moveGPUs(of: replica, from: held, to: .unallocated, at: now)
         replicas[r].serving = false
-        nodes[n].freeGPUs += replicaGPUs
+        nodes[n].freeGPUs += gpus(of: replica)
         nodes[n].replicas -= 1
         if nodes[n].replicas == 0 { markEmpty(Int32(n), at: now, queue: &queue) }
         placeUnplaced(at: now, queue: &queue)
     }
 
-    /// Drops a gone replica from the live list and frees its engine's buffers: a day of scaling
-    /// creates thousands of replicas, and neither memory nor the scans over replicas may grow
-    /// with them.
+    /// Drops a gone replica from its deployment's live list and frees its engine's buffers: a day
+    /// of scaling creates thousands of replicas, and neither memory nor the scans over replicas
+    /// may grow with them.
     private mutating func forget(_ replica: Int32) {
-        if let index = liveReplicas.lastIndex(of: replica) { liveReplicas.remove(at: index) }
+        let d = owner(replica)
+        if let index = deployments[d].liveReplicas.lastIndex(of: replica) { deployments[d].liveReplicas.remove(at: index) }
         engines[Int(replica)].releaseStorage()
     }
 
@@ -244,7 +296,8 @@ extension Simulation {
         schedule(event(.nodeScaleDown, node, nodes[Int(node)].emptyGeneration), at: now + spec.scaleDownDelay, queue: &queue)
     }
 
-    /// Releases a node that stayed empty for its pool's scale-down delay, keeping min_nodes.
+    /// Releases a node that stayed empty for its pool's scale-down delay, keeping min_nodes. A node
+    /// is empty only when no deployment has a replica on it.
     mutating func scaleDown(node: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let n = Int(node)
         guard nodes[n].emptyGeneration == generation, nodes[n].state == .ready, nodes[n].replicas == 0 else { return }
@@ -253,11 +306,11 @@ extension Simulation {
         guard readyInPool > spec.minNodes, spareNodes(pool: nodes[n].pool) > spec.spareNodes else { return }
         nodes[n].state = .terminated
         nodes[n].terminatedAt = now
-        for transfer in [nodes[n].imageTransfer, nodes[n].weightsTransfer] where transfer >= 0 {
+        for transfer in nodes[n].imageTransfer + nodes[n].weightsTransfer where transfer >= 0 {
             cancelTransfer(transfer, at: now, queue: &queue)
         }
-        nodes[n].imageTransfer = -1
-        nodes[n].weightsTransfer = -1
-        metrics.gpuTime.move(nodes[n].gpus, from: .unallocated, to: nil, at: now)
+        nodes[n].imageTransfer = nodes[n].imageTransfer.map { _ in -1 }
+        nodes[n].weightsTransfer = nodes[n].weightsTransfer.map { _ in -1 }
+        gpuTime.move(nodes[n].gpus, from: .unallocated, to: nil, at: now)
     }
 }

@@ -6,24 +6,25 @@ import HeadroomEngine
 /// `TransferTable` and ends when that transfer does.
 extension Simulation {
     mutating func startPull(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), n = Int(replicas[r].node)
+        let r = Int(replica), n = Int(replicas[r].node), d = owner(replica), image = imageOf[d]
         replicas[r].coldStart.pendingSeconds = (now - replicas[r].coldStart.requestedAt).seconds
-        metrics.gpuTime.move(replicaGPUs, from: .unallocated, to: .starting, at: now)
+        moveGPUs(of: replica, from: .unallocated, to: .starting, at: now)
         enter(.pullingImage, replica, at: now)
-        if nodes[n].imageReadyAt != .never {
+        if nodes[n].imageReadyAt[image] != .never {
             replicas[r].coldStart.imageCached = true
-            endStage(of: replica, after: max(.zero, nodes[n].imageReadyAt - now), at: now, queue: &queue)
-        } else if nodes[n].imageTransfer >= 0 {
+            endStage(of: replica, after: max(.zero, nodes[n].imageReadyAt[image] - now), at: now, queue: &queue)
+        } else if nodes[n].imageTransfer[image] >= 0 {
             replicas[r].coldStart.imageCached = true
             replicas[r].awaitingNode = true
         } else {
-            let legs = ImagePull.legs(scenario.replica.image)
+            let spec = scenario.deployments[d].replica.image
+            let legs = ImagePull.legs(spec)
             if transfers.isShared(legs, node: Int32(n)) {
-                nodes[n].imageTransfer = startTransfer(legs, .nodeImage, target: Int32(n), node: Int32(n), at: now, queue: &queue)
+                nodes[n].imageTransfer[image] = startTransfer(legs, .nodeImage, target: Int32(image), node: Int32(n), at: now, queue: &queue)
                 replicas[r].awaitingNode = true
             } else {
-                let duration = ImagePull.duration(scenario.replica.image)
-                nodes[n].imageReadyAt = now + duration
+                let duration = ImagePull.duration(spec)
+                nodes[n].imageReadyAt[image] = now + duration
                 endStage(of: replica, after: duration, at: now, queue: &queue)
             }
         }
@@ -32,28 +33,28 @@ extension Simulation {
     /// The image is on the node: load the weights. A sequential load waits for a download already
     /// under way to this node, then reads the local copy; a streamed one only uses a complete copy.
     private mutating func startLoad(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), n = Int(replicas[r].node), node = Int32(n)
+        let r = Int(replica), n = Int(replicas[r].node), node = Int32(n), d = owner(replica), file = weightsOf[d]
         enter(.loadingWeights, replica, at: now)
         armFaults(replica, .warming, at: now, queue: &queue)
-        let bytes = scenario.model.weightsBytes
-        let spec = scenario.replica.weights
-        let onDisk = nodes[n].weightsOnDiskAt
+        let bytes = scenario.deployments[d].model.weightsBytes
+        let spec = scenario.deployments[d].replica.weights
+        let onDisk = nodes[n].weightsOnDiskAt[file]
         switch spec.mode {
         case .sequential:
             if onDisk != .never {
                 replicas[r].coldStart.weightsCached = true
                 loadFromDisk(replica, after: max(.zero, onDisk - now), at: now, queue: &queue)
-            } else if nodes[n].weightsTransfer >= 0 {
+            } else if nodes[n].weightsTransfer[file] >= 0 {
                 replicas[r].coldStart.weightsCached = true
                 replicas[r].awaitingNode = true
             } else if transfers.isShared([WeightLoad.downloadLeg(bytes: bytes, spec)], node: node) {
-                nodes[n].weightsTransfer = startTransfer(
-                    [WeightLoad.downloadLeg(bytes: bytes, spec)], .nodeWeights, target: node, node: node, at: now, queue: &queue)
+                nodes[n].weightsTransfer[file] = startTransfer(
+                    [WeightLoad.downloadLeg(bytes: bytes, spec)], .nodeWeights, target: Int32(file), node: node, at: now, queue: &queue)
                 replicas[r].awaitingNode = true
             } else {
                 // The file is on disk after the first hop.
                 let copied = SimTime.seconds(bytes / spec.remoteBandwidth)
-                nodes[n].weightsOnDiskAt = now + copied
+                nodes[n].weightsOnDiskAt[file] = now + copied
                 if transfers.isShared(WeightLoad.localLegs(bytes: bytes, spec), node: node) {
                     loadFromDisk(replica, after: copied, at: now, queue: &queue)
                 } else {
@@ -70,7 +71,7 @@ extension Simulation {
                     legs, local ? .replicaLoad : .replicaStream, target: replica, node: node, at: now, queue: &queue)
             } else {
                 let duration = WeightLoad.duration(bytes: bytes, spec, onLocalDisk: local)
-                if !local { nodes[n].weightsOnDiskAt = min(onDisk, now + duration) }
+                if !local { nodes[n].weightsOnDiskAt[file] = min(onDisk, now + duration) }
                 endStage(of: replica, after: duration, at: now, queue: &queue)
             }
         }
@@ -78,7 +79,8 @@ extension Simulation {
 
     /// Reads the node's copy of the weights (disk → host → GPU), after `wait` for the copy to land.
     private mutating func loadFromDisk(_ replica: Int32, after wait: SimTime, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let bytes = scenario.model.weightsBytes, spec = scenario.replica.weights
+        let deployment = scenario.deployments[owner(replica)]
+        let bytes = deployment.model.weightsBytes, spec = deployment.replica.weights
         let legs = WeightLoad.localLegs(bytes: bytes, spec)
         if transfers.isShared(legs, node: replicas[Int(replica)].node) {
             replicas[Int(replica)].transfer = startTransfer(
@@ -123,7 +125,7 @@ extension Simulation {
             // After a crash while starting, the lost attempt and the back-off count as loading.
             replicas[r].coldStart.loadSeconds = replicas[r].lastCrash == nil ? spent
                 : (now - replicas[r].coldStart.requestedAt).seconds - replicas[r].coldStart.pendingSeconds - replicas[r].coldStart.pullSeconds
-            let duration = SimTime.seconds(scenario.replica.warmup.sample(&clusterRandom))
+            let duration = SimTime.seconds(scenario.deployments[owner(replica)].replica.warmup.sample(&clusterRandom))
             replicas[r].coldStart.warmupSeconds = duration.seconds
             enter(.warmingUp, replica, at: now)
             endStage(of: replica, after: duration, at: now, queue: &queue)
@@ -169,17 +171,22 @@ extension Simulation {
             let replica = ended.target
             replicas[Int(replica)].transfer = -1
             if ended.owner == .replicaStream {
-                nodes[Int(ended.node)].weightsOnDiskAt = min(nodes[Int(ended.node)].weightsOnDiskAt, now)
+                let file = weightsOf[owner(replica)]
+                nodes[Int(ended.node)].weightsOnDiskAt[file] = min(nodes[Int(ended.node)].weightsOnDiskAt[file], now)
             }
             finishStage(replica, at: now, queue: &queue)
         case .nodeImage:
-            nodes[Int(ended.node)].imageTransfer = -1
-            nodes[Int(ended.node)].imageReadyAt = now
-            for replica in awaiting(on: ended.node, in: .pullingImage) { finishStage(replica, at: now, queue: &queue) }
+            let image = Int(ended.target)
+            nodes[Int(ended.node)].imageTransfer[image] = -1
+            nodes[Int(ended.node)].imageReadyAt[image] = now
+            for replica in awaiting(on: ended.node, in: .pullingImage) where imageOf[owner(replica)] == image {
+                finishStage(replica, at: now, queue: &queue)
+            }
         case .nodeWeights:
-            nodes[Int(ended.node)].weightsTransfer = -1
-            nodes[Int(ended.node)].weightsOnDiskAt = now
-            for replica in awaiting(on: ended.node, in: .loadingWeights) {
+            let file = Int(ended.target)
+            nodes[Int(ended.node)].weightsTransfer[file] = -1
+            nodes[Int(ended.node)].weightsOnDiskAt[file] = now
+            for replica in awaiting(on: ended.node, in: .loadingWeights) where weightsOf[owner(replica)] == file {
                 replicas[Int(replica)].awaitingNode = false
                 loadFromDisk(replica, after: .zero, at: now, queue: &queue)
             }
@@ -188,8 +195,12 @@ extension Simulation {
 
     /// Replicas on `node` waiting in `stage` for the node's shared transfer, oldest first.
     private func awaiting(on node: Int32, in stage: ReplicaStage) -> [Int32] {
-        liveReplicas.filter {
-            replicas[Int($0)].node == node && replicas[Int($0)].stage == stage && replicas[Int($0)].awaitingNode
+        var found: [Int32] = []
+        for deployment in deployments {
+            found += deployment.liveReplicas.filter {
+                replicas[Int($0)].node == node && replicas[Int($0)].stage == stage && replicas[Int($0)].awaitingNode
+            }
         }
+        return deployments.count > 1 ? found.sorted() : found
     }
 }

@@ -65,20 +65,21 @@ extension Simulation {
     /// A scripted failure strikes the oldest replica in its phase, if there is one.
     mutating func scriptedFaultFired(_ index: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let failure = scenario.faults.replicaFailures[Int(index)]
-        guard let replica = liveReplicas.first(where: { isIn(failure.phase, $0) }) else { return }
+        let oldest = deployments.compactMap { $0.liveReplicas.first { isIn(failure.phase, $0) } }.min()
+        guard let replica = oldest else { return }
         fail(replica, failure.kind, at: now, queue: &queue)
     }
 
     /// The container exits: its requests fail; it restarts after the back-off, or its pod fails
     /// and the ReplicaSet creates another.
     mutating func fail(_ replica: Int32, _ kind: ReplicaFailure.Kind, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica)
+        let r = Int(replica), d = owner(replica)
         replicas[r].faultEpoch &+= 1
-        metrics.replicaFailures += 1
+        deployments[d].metrics.replicaFailures += 1
         if replicas[r].stage == .ready {
             abandonRequests(replica, at: now)
-            readyReplicas.removeAll { $0 == replica }
-            router.replicaLeft(replica)
+            deployments[d].readyReplicas.removeAll { $0 == replica }
+            deployments[d].router.replicaLeft(replica)
         } else if replicas[r].transfer >= 0 {
             cancelTransfer(replicas[r].transfer, at: now, queue: &queue)
             replicas[r].transfer = -1
@@ -88,10 +89,10 @@ extension Simulation {
         case .podFailure:
             stopColdStart(replica, .cancelled, at: now)
             retire(replica, at: now, queue: &queue)
-            createReplica(warm: controller.policy.startsInstantly, at: now, queue: &queue)
+            createReplica(d, warm: deployments[d].controller.policy.startsInstantly, at: now, queue: &queue)
         case .replicaCrash:
             if replicas[r].stage == .ready {
-                metrics.gpuTime.move(replicaGPUs, from: replicas[r].serving ? .serving : .idle, to: .starting, at: now)
+                moveGPUs(of: replica, from: replicas[r].serving ? .serving : .idle, to: .starting, at: now)
                 replicas[r].serving = false
             }
             let delay = crashBackOff(replica, at: now)
@@ -103,10 +104,10 @@ extension Simulation {
 
     /// Fails every request queued or running on `replica` and gives it an empty engine.
     private mutating func abandonRequests(_ replica: Int32, at now: SimTime) {
-        let r = Int(replica)
-        for id in engines[r].abandonAll() { drop(id, .replicaFailed, at: now) }
-        router.loadChanged(replica, outstanding: 0)
-        if tracksSignals { counters[r].update(outstanding: 0, busy: false, at: now) }
+        let r = Int(replica), d = owner(replica)
+        for id in engines[r].abandonAll() { drop(id, of: d, .replicaFailed, at: now) }
+        deployments[d].router.loadChanged(replica, outstanding: 0)
+        if deployments[d].tracksSignals { counters[r].update(outstanding: 0, busy: false, at: now) }
     }
 }
 

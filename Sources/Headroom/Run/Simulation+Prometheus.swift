@@ -1,13 +1,13 @@
 import HeadroomEngine
 
-/// The simulated Prometheus: per-replica vLLM counters kept between scrapes, and the scrapes.
+/// The simulated Prometheus of one deployment's policy: what it scrapes and stores. (The
+/// replicas' vLLM counters live in `Simulation.engineMetrics`, by replica id.) Each deployment's
+/// sees only its own pods and router, as a query filtered to its model would.
 struct PrometheusState: Sendable {
     let config: PrometheusScrapeConfig
     let modelName: String
     let maxModelLen: Int
     var store: SeriesStore
-    /// One per replica, parallel to `Simulation.replicas`.
-    var engines: [EngineMetricState] = []
     private(set) var scrapes = 0
     let engineNames: [String]
     let wantsRouter: Bool
@@ -34,75 +34,77 @@ extension Simulation {
     /// Milliseconds, Prometheus' timestamp unit.
     static func promTime(_ time: SimTime) -> Int64 { time.nanoseconds / 1_000_000 }
 
-    /// Scrapes the pods (`job` 0) or the router (`job` 1), then schedules the job's next scrape.
-    mutating func scrapePrometheus(job: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        guard prometheus != nil else { return }
+    /// Scrapes deployment `d`'s pods (`job` 0) or router (`job` 1), then schedules the job's next scrape.
+    mutating func scrapePrometheus(job: Int32, of d: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        guard let config = deployments[d].prometheus?.config else { return }
         let time = Self.promTime(now)
-        let interval = job == 0 ? prometheus!.config.scrapeInterval : prometheus!.config.routerScrapeInterval
+        let interval = job == 0 ? config.scrapeInterval : config.routerScrapeInterval
         if scenario.faults.prometheusOutage(at: now) != nil {
             // A metric outage: Prometheus (or its collector) is down and writes nothing, so the
             // look-back ages as it would; a policy that fetches from the pods itself sees each
             // fetch fail instead (no sample, the series stale at once).
-            if controller.policy.scrapesPodsDirectly && job == 0 {
-                for target in prometheus!.store.liveTargets where target != "router" {
-                    prometheus!.store.scrapeFailed(target: target, at: time)
+            if deployments[d].controller.policy.scrapesPodsDirectly && job == 0 {
+                for target in deployments[d].prometheus!.store.liveTargets where target != "router" {
+                    deployments[d].prometheus!.store.scrapeFailed(target: target, at: time)
                 }
             }
-            schedule(event(.prometheusScrape, job), at: now + interval, queue: &queue)
+            schedule(event(.prometheusScrape, job, UInt32(d)), at: now + interval, queue: &queue)
             return
         }
         if job == 0 {
-            scrapePods(at: now, time: time)
+            scrapePods(of: d, at: now, time: time)
         } else {
             let labels = Labels([("__name__", PrometheusScrapeConfig.routerRequests), ("job", "router"),
-                                 ("namespace", prometheus!.config.namespace)])
-            prometheus!.store.scraped([ScrapedSample(labels, Double(serial))], target: "router", at: time)
+                                 ("namespace", config.namespace)])
+            deployments[d].prometheus!.store.scraped([ScrapedSample(labels, Double(deployments[d].serial))], target: "router", at: time)
         }
-        prometheus!.countScrape(at: time)
-        schedule(event(.prometheusScrape, job), at: now + interval, queue: &queue)
+        deployments[d].prometheus!.countScrape(at: time)
+        schedule(event(.prometheusScrape, job, UInt32(d)), at: now + interval, queue: &queue)
     }
 
     /// Every live pod is a target: a ready or draining one answers; one still starting does not
     /// (its server is not listening yet), and a gone one is no longer a target. Both go stale.
-    private mutating func scrapePods(at now: SimTime, time: Int64) {
+    private mutating func scrapePods(of d: Int, at now: SimTime, time: Int64) {
         var samples: [ScrapedSample] = []
         var scraped = Set<String>()
-        for replica in liveReplicas {
+        let config = deployments[d].prometheus!.config, names = deployments[d].prometheus!.engineNames
+        let model = deployments[d].prometheus!.modelName
+        for replica in deployments[d].liveReplicas {
             let r = Int(replica), pod = PrometheusState.podName(replica)
             switch replicas[r].stage {
             case .ready, .draining:
                 samples.removeAll(keepingCapacity: true)
-                let target = Labels([("pod", pod), ("namespace", prometheus!.config.namespace),
-                                     ("model_name", prometheus!.modelName)])
-                EngineExposition.samples(prometheus!.engineNames, state: prometheus!.engines[r], gauges: gauges(r, at: now),
-                                         target: target, into: &samples)
-                prometheus!.store.scraped(samples, target: pod, at: time)
+                let target = Labels([("pod", pod), ("namespace", config.namespace), ("model_name", model)])
+                EngineExposition.samples(names, state: engineMetrics[r], gauges: gauges(replica, at: now), target: target, into: &samples)
+                deployments[d].prometheus!.store.scraped(samples, target: pod, at: time)
                 scraped.insert(pod)
             default:
-                prometheus!.store.scrapeFailed(target: pod, at: time)
+                deployments[d].prometheus!.store.scrapeFailed(target: pod, at: time)
             }
         }
-        for target in prometheus!.store.liveTargets where target != "router" && !scraped.contains(target) {
-            prometheus!.store.scrapeFailed(target: target, at: time)
+        for target in deployments[d].prometheus!.store.liveTargets where target != "router" && !scraped.contains(target) {
+            deployments[d].prometheus!.store.scrapeFailed(target: target, at: time)
         }
     }
 
     /// The policy's queries, evaluated as instant queries now; during a `target: query` outage
     /// each fails as a request to a Prometheus that is down does.
-    func evaluateQueries(at now: SimTime) -> [PromQLOutcome] {
-        guard let prometheus else { return [] }
-        if scenario.faults.prometheusOutage(at: now) == .query && !controller.policy.scrapesPodsDirectly {
+    func evaluateQueries(_ d: Int, at now: SimTime) -> [PromQLOutcome] {
+        guard let prometheus = deployments[d].prometheus else { return [] }
+        let policy = deployments[d].controller.policy
+        if scenario.faults.prometheusOutage(at: now) == .query && !policy.scrapesPodsDirectly {
             let error = PromQLError("metric outage: the Prometheus query API is unavailable", column: 0)
-            return controller.policy.queries.map { _ in .failure(error) }
+            return policy.queries.map { _ in .failure(error) }
         }
         let evaluator = PromQLEvaluator(store: prometheus.store)
-        return controller.policy.queries.map { query in Result { () throws(PromQLError) in try evaluator.evaluate(query.expression, at: Self.promTime(now)) } }
+        return policy.queries.map { query in Result { () throws(PromQLError) in try evaluator.evaluate(query.expression, at: Self.promTime(now)) } }
     }
 
-    private func gauges(_ r: Int, at now: SimTime) -> EngineGauges {
-        let engine = engines[r]
-        let usage = kvCapacity.map { $0 > 0 ? min(1, Double(engine.kvUsed) / Double($0)) : 0 } ?? 0
+    private func gauges(_ replica: Int32, at now: SimTime) -> EngineGauges {
+        let engine = engines[Int(replica)]
+        let capacity = engine.kvCapacity
+        let usage = capacity < ReplicaEngine.unlimitedKV ? (capacity > 0 ? min(1, Double(engine.kvUsed) / Double(capacity)) : 0) : 0
         return EngineGauges(running: engine.batchSize, waiting: engine.waiting.count, kvCacheUsage: usage,
-                            unreportedTokens: engine.unreportedProgress(at: now, model: stepTime).tokens)
+                            unreportedTokens: engine.unreportedProgress(at: now, model: stepTime(replica)).tokens)
     }
 }

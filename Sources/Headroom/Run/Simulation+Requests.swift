@@ -1,36 +1,38 @@
 import HeadroomEngine
 
 extension Simulation {
-    /// A request arrives: it is refused if it can never run, else routed (or buffered).
-    mutating func arrive(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        guard let incoming = nextRequest else { return }
-        nextRequest = source.next()
-        if let next = nextRequest, next.arrival <= scenario.duration {
-            schedule(event(.arrival), at: max(next.arrival, now), queue: &queue)
+    /// A request of deployment `d` arrives: it is refused if it can never run, else routed (or buffered).
+    mutating func arrive(_ d: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        guard let incoming = deployments[d].nextRequest else { return }
+        deployments[d].nextRequest = deployments[d].source.next()
+        if let next = deployments[d].nextRequest, next.arrival <= scenario.duration {
+            schedule(event(.arrival, Int32(d)), at: max(next.arrival, now), queue: &queue)
         }
-        serial += 1
-        metrics.arrived(incoming, serial: serial)
+        deployments[d].serial += 1
+        let serial = deployments[d].serial
+        deployments[d].metrics.arrived(incoming, serial: serial)
         let total = Int64(incoming.promptTokens + incoming.outputTokens)
-        if let kvCapacity, total > kvCapacity {
-            metrics.dropped(serial: serial, reason: .exceedsKVCache, at: now)
+        let engine = scenario.deployments[d].replica.engine
+        if let capacity = deployments[d].smallestKVCapacity, total > capacity {
+            deployments[d].metrics.dropped(serial: serial, reason: .exceedsKVCache, at: now)
             return
         }
-        if !scenario.replica.engine.chunkedPrefill && total > Int64(scenario.replica.engine.maxNumBatchedTokens) {
-            metrics.dropped(serial: serial, reason: .exceedsBatchTokens, at: now)
+        if !engine.chunkedPrefill && total > Int64(engine.maxNumBatchedTokens) {
+            deployments[d].metrics.dropped(serial: serial, reason: .exceedsBatchTokens, at: now)
             return
         }
         let id = requests.insert(RequestSlot(
             arrival: now, promptTokens: Int32(incoming.promptTokens), outputTokens: Int32(incoming.outputTokens),
             prefillRemaining: Int32(incoming.promptTokens), serial: serial))
-        if let replica = router.pick(from: readyReplicas, engines: engines) {
+        if let replica = deployments[d].router.pick(from: deployments[d].readyReplicas, engines: engines) {
             dispatch(id, to: replica, at: now, queue: &queue)
-        } else if activator.count < scenario.router.activatorCapacity {
-            activator.append(id)
-            activatorCounters.count(arrivals: 1)
-            activatorCounters.update(outstanding: activator.count, busy: false, at: now)
-            pokeIfScaledToZero(at: now, queue: &queue)
+        } else if deployments[d].activator.count < scenario.deployments[d].router.activatorCapacity {
+            deployments[d].activator.append(id)
+            deployments[d].activatorCounters.count(arrivals: 1)
+            deployments[d].activatorCounters.update(outstanding: deployments[d].activator.count, busy: false, at: now)
+            pokeIfScaledToZero(d, at: now, queue: &queue)
         } else {
-            drop(id, .activatorFull, at: now)
+            drop(id, of: d, .activatorFull, at: now)
         }
     }
 
@@ -38,8 +40,8 @@ extension Simulation {
     mutating func dispatch(_ id: Int32, to replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let r = Int(replica)
         outcome.clear()
-        if tracksSignals { counters[r].count(arrivals: 1) }
-        let end = engines[r].enqueue(id, at: now, requests: &requests, model: stepTime, outcome: &outcome)
+        if deployments[owner(replica)].tracksSignals { counters[r].count(arrivals: 1) }
+        let end = engines[r].enqueue(id, at: now, requests: &requests, model: stepTime(replica), outcome: &outcome)
         afterEngineStep(replica, end: end, at: now, queue: &queue)
     }
 
@@ -48,7 +50,7 @@ extension Simulation {
         let r = Int(replica)
         guard engines[r].isBusy, engines[r].generation == generation else { return }
         outcome.clear()
-        let end = engines[r].finishRun(at: now, requests: &requests, model: stepTime, outcome: &outcome)
+        let end = engines[r].finishRun(at: now, requests: &requests, model: stepTime(replica), outcome: &outcome)
         afterEngineStep(replica, end: end, at: now, queue: &queue)
     }
 
@@ -57,61 +59,63 @@ extension Simulation {
     private mutating func afterEngineStep(
         _ replica: Int32, end: SimTime?, at now: SimTime, queue: inout EventQueue<SimulationEvent>
     ) {
-        let r = Int(replica)
+        let r = Int(replica), d = owner(replica)
         if let end { schedule(event(.replicaStep, replica, engines[r].generation), at: end, queue: &queue) }
-        if prometheus != nil { observeForPrometheus(r, at: now) }
+        if deployments[d].prometheus != nil { observeForPrometheus(r, at: now) }
         for id in outcome.finished {
-            metrics.finished(requests[id], at: now)
+            deployments[d].metrics.finished(requests[id], at: now)
             requests.remove(id)
         }
-        for id in outcome.timedOut { drop(id, .queueTimeout, at: now) }
-        router.loadChanged(replica, outstanding: engines[r].outstanding)
+        for id in outcome.timedOut { drop(id, of: d, .queueTimeout, at: now) }
+        deployments[d].router.loadChanged(replica, outstanding: engines[r].outstanding)
         let busy = engines[r].isBusy
-        if tracksSignals {
+        if deployments[d].tracksSignals {
             counters[r].count(completions: outcome.finished.count, outputTokens: outcome.tokens, iterations: outcome.iterations)
             counters[r].update(outstanding: engines[r].outstanding, busy: busy, at: now)
         }
         if busy != replicas[r].serving {
             replicas[r].serving = busy
-            metrics.gpuTime.move(scenario.replica.gpus, from: busy ? .idle : .serving, to: busy ? .serving : .idle, at: now)
+            moveGPUs(of: replica, from: busy ? .idle : .serving, to: busy ? .serving : .idle, at: now)
         }
         if !outcome.finished.isEmpty {
             if replicas[r].stage == .draining && engines[r].outstanding == 0 {
                 retire(replica, at: now, queue: &queue)
-            } else if !activator.isEmpty && scenario.router.maxOutstandingPerReplica != nil {
-                drainActivator(at: now, queue: &queue)
+            } else if !deployments[d].activator.isEmpty && scenario.deployments[d].router.maxOutstandingPerReplica != nil {
+                drainActivator(d, at: now, queue: &queue)
             }
         }
     }
 
-    /// Sends buffered requests to replicas with room, oldest first; drops those past the timeout.
-    mutating func drainActivator(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        while let head = activator.first {
-            if now - requests[head].arrival > scenario.router.activatorTimeout {
-                activator.removeFirst()
-                activatorCounters.update(outstanding: activator.count, busy: false, at: now)
-                drop(head, .activatorTimeout, at: now)
+    /// Sends deployment `d`'s buffered requests to replicas with room, oldest first; drops those
+    /// past the timeout.
+    mutating func drainActivator(_ d: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let timeout = scenario.deployments[d].router.activatorTimeout
+        while let head = deployments[d].activator.first {
+            if now - requests[head].arrival > timeout {
+                deployments[d].activator.removeFirst()
+                deployments[d].activatorCounters.update(outstanding: deployments[d].activator.count, busy: false, at: now)
+                drop(head, of: d, .activatorTimeout, at: now)
                 continue
             }
-            guard let replica = router.pick(from: readyReplicas, engines: engines) else { return }
-            activator.removeFirst()
-            activatorCounters.update(outstanding: activator.count, busy: false, at: now)
+            guard let replica = deployments[d].router.pick(from: deployments[d].readyReplicas, engines: engines) else { return }
+            deployments[d].activator.removeFirst()
+            deployments[d].activatorCounters.update(outstanding: deployments[d].activator.count, busy: false, at: now)
             dispatch(head, to: replica, at: now, queue: &queue)
         }
     }
 
     /// Credits a finished engine step to the replica's vLLM counters and histograms.
     private mutating func observeForPrometheus(_ r: Int, at now: SimTime) {
-        prometheus!.engines[r].generated(outcome.tokens)
+        engineMetrics[r].generated(outcome.tokens)
         for id in outcome.finished {
             let request = requests[id]
-            prometheus!.engines[r].finished(arrival: request.arrival, firstToken: request.firstTokenAt, end: now,
-                                            promptTokens: Int(request.promptTokens), outputTokens: Int(request.outputTokens))
+            engineMetrics[r].finished(arrival: request.arrival, firstToken: request.firstTokenAt, end: now,
+                                      promptTokens: Int(request.promptTokens), outputTokens: Int(request.outputTokens))
         }
     }
 
-    mutating func drop(_ id: Int32, _ reason: DropReason, at now: SimTime) {
-        metrics.dropped(serial: requests[id].serial, reason: reason, at: now)
+    mutating func drop(_ id: Int32, of d: Int, _ reason: DropReason, at now: SimTime) {
+        deployments[d].metrics.dropped(serial: requests[id].serial, reason: reason, at: now)
         requests.remove(id)
     }
 }

@@ -2,61 +2,148 @@ import HeadroomEngine
 
 /// What the world reports: series points while it runs, the result at the end.
 extension Simulation {
-    /// Appends a point to the time series.
+    /// Appends a point to the time series: the cluster, every deployment summed.
     mutating func sampleSeries(at now: SimTime) {
-        var running = 0, busy = 0
-        for replica in liveReplicas where replicas[Int(replica)].stage == .ready || replicas[Int(replica)].stage == .draining {
-            let r = Int(replica)
-            running += engines[r].batchSize
-            if engines[r].isBusy { busy += 1 }
+        var running = 0, busy = 0, activatorQueue = 0, desired = 0
+        var arrivals = 0, finished = 0, dropped = 0
+        var counts = ReplicaCounts()
+        var ttft = deployments[0].metrics.intervalTTFT
+        for d in deployments.indices {
+            for replica in deployments[d].liveReplicas where replicas[Int(replica)].stage == .ready || replicas[Int(replica)].stage == .draining {
+                let r = Int(replica)
+                running += engines[r].batchSize
+                if engines[r].isBusy { busy += 1 }
+            }
+            let own = replicaCounts(d)
+            deployments[d].peakReplicas = max(deployments[d].peakReplicas, own.active + own.draining)
+            counts.pending += own.pending
+            counts.starting += own.starting
+            counts.loading += own.loading
+            counts.ready += own.ready
+            counts.draining += own.draining
+            activatorQueue += deployments[d].activator.count
+            desired += deployments[d].controller.desiredReplicas
+            arrivals += deployments[d].metrics.intervalArrivals
+            finished += deployments[d].metrics.intervalFinished
+            dropped += deployments[d].metrics.intervalDropped
+            if d > 0 { ttft.merge(deployments[d].metrics.intervalTTFT) }
+            deployments[d].metrics.startInterval()
         }
         var provisioning = 0, ready = 0
         for node in nodes {
             if node.state == .provisioning { provisioning += 1 } else if node.state == .ready { ready += 1 }
         }
-        let ttft = metrics.intervalTTFT.medianAndTail
-        let point = SeriesPoint(
-            time: now.seconds, arrivals: metrics.intervalArrivals, finished: metrics.intervalFinished,
-            dropped: metrics.intervalDropped, inFlight: requests.live, activatorQueue: activator.count, running: running,
-            replicas: replicaCounts, busyReplicas: busy, desiredReplicas: controller.desiredReplicas,
-            nodesProvisioning: provisioning, nodesReady: ready, ttftP50: ttft?.0, ttftP99: ttft?.1)
-        metrics.record(point)
+        let tail = ttft.medianAndTail
+        series.append(SeriesPoint(
+            time: now.seconds, arrivals: arrivals, finished: finished, dropped: dropped, inFlight: requests.live,
+            activatorQueue: activatorQueue, running: running, replicas: counts, busyReplicas: busy, desiredReplicas: desired,
+            nodesProvisioning: provisioning, nodesReady: ready, ttftP50: tail?.0, ttftP99: tail?.1))
     }
-}
 
-extension RunMetrics {
-    func result(world: Simulation, horizon: SimTime, events: Int) -> RunResult {
-        let scenario = world.scenario
-        var counts = self.counts
-        counts.inFlight = world.requests.live
+    /// The run's result: the cluster's summary (every deployment merged), and with several
+    /// deployments each one's own, with the cost its replicas' GPU-seconds account for.
+    func result(horizon: SimTime, events: Int) -> RunResult {
         var nodeSeconds = 0.0, dollars = 0.0
+        var poolDollars = Array(repeating: 0.0, count: scenario.nodePools.count)
+        var poolGPUSeconds = poolDollars
         var nodeRecords: [NodeRecord] = []
-        for node in world.nodes {
+        for node in nodes {
             let end = min(node.terminatedAt, horizon)
             let billed = (end - node.requestedAt).seconds.rounded(.up)
+            let spec = scenario.nodePools[node.pool]
             nodeSeconds += billed
-            dollars += billed * scenario.nodePools[node.pool].pricePerHour / 3600
+            dollars += billed * spec.pricePerHour / 3600
+            poolDollars[node.pool] += billed * spec.pricePerHour / 3600
+            poolGPUSeconds[node.pool] += billed * Double(node.gpus)
             nodeRecords.append(NodeRecord(
-                pool: scenario.nodePools[node.pool].name, gpus: node.gpus, requested: node.requestedAt.seconds,
+                pool: spec.name, gpus: node.gpus, requested: node.requestedAt.seconds,
                 ready: node.readyAt <= horizon ? node.readyAt.seconds : nil,
                 terminated: node.terminatedAt <= horizon ? node.terminatedAt.seconds : nil, billedSeconds: billed))
         }
+        var preemptions = Array(repeating: 0, count: deployments.count)
+        for r in engines.indices { preemptions[owner(Int32(r))] += engines[r].preemptions }
+        var merged = deployments[0].metrics
+        for d in deployments.indices.dropFirst() { merged.merge(deployments[d].metrics) }
+        merged.counts.inFlight = requests.live
         let peakReplicas = series.map { $0.replicas.active + $0.replicas.draining }.max() ?? 0
         let peakNodes = series.map { $0.nodesProvisioning + $0.nodesReady }.max() ?? 0
-        let summary = RunSummary(
-            scenario: scenario.name, seed: scenario.seed, durationSeconds: horizon.seconds, events: events,
-            requests: counts, ttft: ttft.stats, itl: itl.stats, e2e: e2e.stats, queueWait: queueWait.stats,
-            slo: attainment(),
-            tokens: TokenCounts(prompt: promptTokens, output: outputTokens, outputPerSecond: Double(outputTokens) / horizon.seconds),
-            coldStarts: coldStartSummary, gpuSeconds: gpuTime.summary,
+        var liveActive = 0
+        for d in deployments.indices { liveActive += replicaCounts(d).active }
+        var summary = Self.summary(
+            of: merged, scenario: scenario.name, seed: scenario.seed, horizon: horizon, events: events, gpuSeconds: gpuTime.summary,
             cost: CostSummary(
-                dollars: dollars, perMillionOutputTokens: outputTokens > 0 ? dollars / Double(outputTokens) * 1e6 : 0,
+                dollars: dollars, perMillionOutputTokens: merged.outputTokens > 0 ? dollars / Double(merged.outputTokens) * 1e6 : 0,
                 nodeSeconds: nodeSeconds),
-            preemptions: world.engines.reduce(0) { $0 + $1.preemptions },
-            peakReplicas: max(peakReplicas, world.replicaCounts.active), peakNodes: peakNodes,
-            stockouts: stockouts, replicaFailures: replicaFailures, inputLosses: world.source.inputLosses,
-            profile: ProfileUsed(scenario.profile))
-        let quantiles = LatencyQuantiles(ttft: ttft.quantiles, itl: itl.quantiles, e2e: e2e.quantiles, queueWait: queueWait.quantiles)
-        return RunResult(summary: summary, quantiles: quantiles, series: series, coldStarts: coldStarts, decisions: world.controller.decisions, nodes: nodeRecords, requests: sample)
+            preemptions: preemptions.reduce(0, +), peakReplicas: max(peakReplicas, liveActive), profile: scenario.profile)
+        summary.peakNodes = peakNodes
+        summary.stockouts = stockouts
+        summary.inputLosses = deployments.dropFirst().reduce(deployments[0].source.inputLosses) { $0.merged($1.source.inputLosses) }
+        var decisions = deployments[0].controller.decisions
+        var sample = deployments[0].metrics.sample
+        if deployments.count > 1 {
+            summary.deployments = deployments.indices.map { d in
+                deploymentSummary(d, horizon: horizon, preemptions: preemptions[d], poolDollars: poolDollars, poolGPUSeconds: poolGPUSeconds)
+            }
+            summary.cost.unattributedDollars = dollars - summary.deployments!.reduce(0) { $0 + $1.cost.dollars }
+            decisions = []
+            sample = []
+            for d in deployments.indices {
+                let name = scenario.deployments[d].name
+                decisions += deployments[d].controller.decisions.map { var record = $0; record.deployment = name; return record }
+                sample += deployments[d].metrics.sample.map { var record = $0; record.deployment = name; return record }
+            }
+            // Stable: at the same instant, deployments in the order written.
+            decisions = decisions.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        }
+        let quantiles = LatencyQuantiles(ttft: merged.ttft.quantiles, itl: merged.itl.quantiles, e2e: merged.e2e.quantiles,
+                                         queueWait: merged.queueWait.quantiles)
+        return RunResult(summary: summary, quantiles: quantiles, series: series, coldStarts: merged.coldStarts,
+                         decisions: decisions, nodes: nodeRecords, requests: sample)
+    }
+
+    /// Deployment `d`'s own figures; its cost is each pool's bill shared by the GPU-seconds held there.
+    private func deploymentSummary(
+        _ d: Int, horizon: SimTime, preemptions: Int, poolDollars: [Double], poolGPUSeconds: [Double]
+    ) -> DeploymentSummary {
+        let spec = scenario.deployments[d], state = deployments[d]
+        var metrics = state.metrics
+        metrics.counts.inFlight = metrics.counts.arrived - metrics.counts.finished - metrics.counts.dropped
+        var held = GPUSeconds(), byPool: [String: Double] = [:], dollars = 0.0
+        for (pool, ledger) in state.held.enumerated() {
+            let seconds = ledger.summary
+            guard seconds.total > 0 else { continue }
+            held.starting += seconds.starting
+            held.serving += seconds.serving
+            held.idle += seconds.idle
+            byPool[scenario.nodePools[pool].name] = seconds.total
+            if poolGPUSeconds[pool] > 0 { dollars += seconds.total * poolDollars[pool] / poolGPUSeconds[pool] }
+        }
+        func perMillion(_ tokens: Int) -> Double { tokens > 0 ? dollars / Double(tokens) * 1e6 : 0 }
+        return DeploymentSummary(
+            name: spec.name, model: spec.model.name, policy: spec.policy.kind.rawValue, priority: spec.priority,
+            requests: metrics.counts, ttft: metrics.ttft.stats, itl: metrics.itl.stats, e2e: metrics.e2e.stats,
+            queueWait: metrics.queueWait.stats, slo: metrics.attainment(),
+            tokens: TokenCounts(prompt: metrics.promptTokens, output: metrics.outputTokens,
+                                outputPerSecond: Double(metrics.outputTokens) / horizon.seconds),
+            coldStarts: metrics.coldStartSummary, gpuSeconds: held, gpuSecondsByPool: byPool,
+            cost: DeploymentCost(dollars: dollars, perMillionInputTokens: perMillion(metrics.promptTokens),
+                                 perMillionOutputTokens: perMillion(metrics.outputTokens)),
+            peakReplicas: state.peakReplicas, preemptions: preemptions, replicaFailures: metrics.replicaFailures,
+            profile: ProfileUsed(spec.profile))
+    }
+
+    private static func summary(
+        of metrics: RunMetrics, scenario: String, seed: UInt64, horizon: SimTime, events: Int, gpuSeconds: GPUSeconds,
+        cost: CostSummary, preemptions: Int, peakReplicas: Int, profile: HardwareProfile
+    ) -> RunSummary {
+        RunSummary(
+            scenario: scenario, seed: seed, durationSeconds: horizon.seconds, events: events,
+            requests: metrics.counts, ttft: metrics.ttft.stats, itl: metrics.itl.stats, e2e: metrics.e2e.stats,
+            queueWait: metrics.queueWait.stats, slo: metrics.attainment(),
+            tokens: TokenCounts(prompt: metrics.promptTokens, output: metrics.outputTokens,
+                                outputPerSecond: Double(metrics.outputTokens) / horizon.seconds),
+            coldStarts: metrics.coldStartSummary, gpuSeconds: gpuSeconds, cost: cost, preemptions: preemptions,
+            peakReplicas: peakReplicas, peakNodes: 0, stockouts: 0, replicaFailures: metrics.replicaFailures,
+            inputLosses: InputLosses(), profile: ProfileUsed(profile))
     }
 }

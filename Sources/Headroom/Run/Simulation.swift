@@ -27,9 +27,11 @@ public struct RunOptions: Sendable {
 /// One event: a kind, the entity it concerns and, for timers that can be superseded, the
 /// generation it was scheduled under. Twelve bytes, no references.
 public struct SimulationEvent: Sendable {
+    /// `arrival` and `policyTick` target a deployment, `nodeRetry` a pool.
     public enum Kind: UInt8, Sendable {
         case arrival, replicaStep, replicaStage, nodeReady, nodeScaleDown, nodeRetry, policyTick, sample
-        /// A signal pipeline's snapshot: `target` is the pipeline, `generation` 1 at a scrape, 0 at a window start.
+        /// A signal pipeline's snapshot: `target` is the pipeline, `generation` the deployment × 2, + 1 at a
+        /// scrape (0 at a window start).
         case signalSnapshot
         /// A cold-start transfer's leg ends: `target` is the transfer, `generation` its rate's.
         case transferDone
@@ -37,7 +39,7 @@ public struct SimulationEvent: Sendable {
         case replicaFault
         /// A scripted replica failure: `target` is the fault, `generation` the index of its time.
         case scriptedFault
-        /// A Prometheus scrape: `target` 0 scrapes the pods, 1 the router.
+        /// A Prometheus scrape: `target` 0 scrapes the pods, 1 the router; `generation` is the deployment.
         case prometheusScrape
     }
     public var kind: Kind
@@ -58,73 +60,86 @@ public struct SimulationEvent: Sendable {
     }
 }
 
-/// The world of one run — workload, cluster, replicas, router, autoscaler, metrics — and its
-/// reaction to each event. Build one with `Simulation.run(_:options:)`.
+/// The world of one run — the cluster (node pools, nodes, transfers) and the deployments that
+/// share it (workload, router, autoscaler, replicas, metrics) — and its reaction to each event.
+/// Build one with `Simulation.run(_:options:)`.
 public struct Simulation: EventHandler {
     public typealias Payload = SimulationEvent
 
     let scenario: Scenario
     let options: RunOptions
-    let stepTime: StepTimeModel
-    let kvCapacity: Int64?
-    let pool: Int
+    /// Every deployment's profile on every pool it may use (a replica keeps the index of its own).
+    let stepTimes: [StepTimeModel]
+    /// Each deployment's container image and weight file, as ids shared by deployments that use
+    /// the same one (a node caches each once).
+    let imageOf: [Int], weightsOf: [Int]
+    let imageCount: Int, weightFileCount: Int
 
-    var source: RequestFeed
-    var nextRequest: IncomingRequest?
-    var serial: Int64 = 0
+    var deployments: [DeploymentState] = []
     var requests = RequestTable()
     var replicas: [Replica] = []
     var engines: [ReplicaEngine] = []
+    /// Cumulative signal counters, one per replica (parallel to `replicas`).
+    var counters: [CounterState] = []
+    /// vLLM's counters and histograms, one per replica, when a deployment's policy queries Prometheus.
+    var engineMetrics: [EngineMetricState] = []
     var nodes: [Node] = []
     /// Image pulls and weight loads in flight on shared links.
     var transfers: TransferTable
-    /// Replicas not gone, in creation (id) order: what scans over the fleet visit.
-    var liveReplicas: [Int32] = []
-    /// Ready replicas, ascending ids (the router's candidates).
-    var readyReplicas: [Int32] = []
     /// Pending replicas with no node to wait for, oldest first.
     var unplaced = Deque<Int32>()
-    var activator = Deque<Int32>()
-    var stockoutRetryPending = false
-    var router: Router
-    var controller: ScalingController
+    /// Per pool: a node request was refused and the retry is scheduled.
+    var stockoutRetryPending: [Bool]
     var clusterRandom: RandomStream
     var outcome = IterationOutcome()
-    var metrics: RunMetrics
-    /// Cumulative signal counters, one per replica (parallel to `replicas`), and the activator's.
-    var counters: [CounterState] = []
-    var activatorCounters = CounterState()
-    var sampler: SignalSampler
-    /// Whether the policy reads any signal (the counters cost a little on every event).
-    let tracksSignals: Bool
-    /// The simulated Prometheus, when the policy queries one.
-    var prometheus: PrometheusState?
-    /// A first-request evaluation is already scheduled.
-    var pokePending = false
-    /// Whether the policy's first evaluation has placed the starting fleet (warm when the policy says so).
-    var initialFleetPlaced = false
+    /// GPU-seconds by state over the whole cluster.
+    var gpuTime = GPUTimeLedger()
+    /// Node requests the pools refused for lack of capacity.
+    var stockouts = 0
+    var series: [SeriesPoint] = []
     /// Draws the times of injected replica failures (its own stream: other draws do not move).
     var faultRandom: RandomStream
 
     init(_ scenario: Scenario, options: RunOptions) {
         self.scenario = scenario
         self.options = options
-        stepTime = StepTimeModel(scenario.profile)
-        kvCapacity = scenario.kvCapacityTokens
-        pool = scenario.replicaPoolIndex
-        source = RequestFeed(scenario.workload.makeSource(seed: scenario.seed))
-        router = Router(scenario.router, random: RandomStream(seed: scenario.seed, name: "router"))
-        controller = ScalingController(policy: options.policy ?? scenario.policy.makePolicy(for: scenario))
-        sampler = SignalSampler(requests: controller.policy.signals, cpu: scenario.replica.cpu, faults: scenario.faults)
-        tracksSignals = !sampler.requests.isEmpty
-        prometheus = controller.policy.prometheus.map {
-            PrometheusState(config: $0, modelName: scenario.model.name,
-                            maxModelLen: Int(min(Int64(EngineMetric.defaultMaxModelLen), scenario.kvCapacityTokens ?? .max)))
+        var stepTimes: [StepTimeModel] = []
+        var indices: [[Int]] = []
+        for deployment in scenario.deployments {
+            let usable = deployment.poolIndices(in: scenario.nodePools)
+            var byPool = Array(repeating: -1, count: scenario.nodePools.count)
+            var known: [(HardwareProfile, Int)] = []
+            for pool in usable {
+                let profile = deployment.profile(on: scenario.nodePools[pool])
+                if let index = known.first(where: { $0.0 == profile })?.1 {
+                    byPool[pool] = index
+                } else {
+                    known.append((profile, stepTimes.count))
+                    byPool[pool] = stepTimes.count
+                    stepTimes.append(StepTimeModel(profile))
+                }
+            }
+            indices.append(byPool)
         }
+        self.stepTimes = stepTimes
+        var images: [ImageSpec] = [], weightFiles: [ModelSpec] = []
+        imageOf = scenario.deployments.map { deployment in
+            if let id = images.firstIndex(of: deployment.replica.image) { return id }
+            images.append(deployment.replica.image)
+            return images.count - 1
+        }
+        weightsOf = scenario.deployments.map { deployment in
+            if let id = weightFiles.firstIndex(where: { $0.name == deployment.model.name && $0.weightsBytes == deployment.model.weightsBytes }) { return id }
+            weightFiles.append(deployment.model)
+            return weightFiles.count - 1
+        }
+        imageCount = images.count
+        weightFileCount = weightFiles.count
+        stockoutRetryPending = Array(repeating: false, count: scenario.nodePools.count)
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         faultRandom = RandomStream(seed: scenario.seed, name: "faults")
         transfers = TransferTable(registryEgress: scenario.registry.egress, objectStoreEgress: scenario.objectStore.egress)
-        metrics = RunMetrics(scenario: scenario, requestSample: options.requestSample)
+        deployments = scenario.deployments.indices.map { DeploymentState($0, of: scenario, options: options, stepTimeIndex: indices[$0]) }
     }
 
     /// Simulates `scenario` from time zero to its duration.
@@ -144,39 +159,44 @@ public struct Simulation: EventHandler {
             }
         }
         topUpSpareNodes(at: .zero, queue: &queue)
-        nextRequest = source.next()
-        if let request = nextRequest { queue.schedule(event(.arrival), at: request.arrival, phase: 0) }
-        schedule(event(.policyTick), at: .zero, queue: &queue)
+        for d in deployments.indices {
+            deployments[d].nextRequest = deployments[d].source.next()
+            if let request = deployments[d].nextRequest { queue.schedule(event(.arrival, Int32(d)), at: request.arrival, phase: 0) }
+        }
+        for d in deployments.indices { schedule(event(.policyTick, Int32(d)), at: .zero, queue: &queue) }
         schedule(event(.sample), at: scenario.seriesInterval, queue: &queue)
         scheduleScriptedFaults(queue: &queue)
-        for pipeline in sampler.requests.indices {
-            // The first snapshot follows the policy's first evaluation, so a warm fleet is in it.
-            queue.schedule(event(.signalSnapshot, Int32(pipeline), 0), at: .zero, phase: 5)
-            scheduleSnapshots(pipeline, after: .zero, queue: &queue)
-        }
-        if prometheus != nil {
-            // Like the signal snapshots, the first scrapes follow the policy's first evaluation.
-            queue.schedule(event(.prometheusScrape, 0), at: .zero, phase: 5)
-            queue.schedule(event(.prometheusScrape, 1), at: .zero, phase: 5)
+        for d in deployments.indices {
+            for pipeline in deployments[d].sampler.requests.indices {
+                // The first snapshot follows the policy's first evaluation, so a warm fleet is in it.
+                queue.schedule(event(.signalSnapshot, Int32(pipeline), UInt32(d) << 1), at: .zero, phase: 5)
+                scheduleSnapshots(pipeline, of: d, after: .zero, queue: &queue)
+            }
+            if deployments[d].prometheus != nil {
+                // Like the signal snapshots, the first scrapes follow the policy's first evaluation.
+                queue.schedule(event(.prometheusScrape, 0, UInt32(d)), at: .zero, phase: 5)
+                queue.schedule(event(.prometheusScrape, 1, UInt32(d)), at: .zero, phase: 5)
+            }
         }
     }
 
     public mutating func handle(_ payload: SimulationEvent, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         switch payload.kind {
-        case .arrival: arrive(at: now, queue: &queue)
+        case .arrival: arrive(Int(payload.target), at: now, queue: &queue)
         case .replicaStep: endIteration(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
         case .replicaStage: endStage(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
         case .nodeReady: makeReady(node: payload.target, at: now, queue: &queue)
         case .nodeScaleDown: scaleDown(node: payload.target, generation: payload.generation, at: now, queue: &queue)
         case .transferDone: transferLegEnded(payload.target, generation: payload.generation, at: now, queue: &queue)
         case .nodeRetry:
-            stockoutRetryPending = false
+            stockoutRetryPending[Int(payload.target)] = false
             placeUnplaced(at: now, queue: &queue)
         case .replicaFault: drawnFaultFired(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
         case .scriptedFault: scriptedFaultFired(payload.target, at: now, queue: &queue)
-        case .policyTick: evaluatePolicy(at: now, periodic: payload.generation == 0, queue: &queue)
-        case .prometheusScrape: scrapePrometheus(job: payload.target, at: now, queue: &queue)
-        case .signalSnapshot: snapshotSignals(payload.target, scrape: payload.generation == 1, at: now, queue: &queue)
+        case .policyTick: evaluatePolicy(Int(payload.target), at: now, periodic: payload.generation == 0, queue: &queue)
+        case .prometheusScrape: scrapePrometheus(job: payload.target, of: Int(payload.generation), at: now, queue: &queue)
+        case .signalSnapshot:
+            snapshotSignals(payload.target, of: Int(payload.generation >> 1), scrape: payload.generation & 1 == 1, at: now, queue: &queue)
         case .sample:
             sampleSeries(at: now)
             schedule(event(.sample), at: now + scenario.seriesInterval, queue: &queue)
@@ -192,4 +212,12 @@ public struct Simulation: EventHandler {
     mutating func schedule(_ event: SimulationEvent, at time: SimTime, queue: inout EventQueue<SimulationEvent>) {
         queue.schedule(event, at: time, phase: event.phase)
     }
+
+    /// The deployment a replica belongs to.
+    @inline(__always)
+    func owner(_ replica: Int32) -> Int { Int(replicas[Int(replica)].deployment) }
+
+    /// The step-time model of a replica (its deployment's profile on its node's pool).
+    @inline(__always)
+    func stepTime(_ replica: Int32) -> StepTimeModel { stepTimes[Int(replicas[Int(replica)].stepTime)] }
 }

@@ -40,18 +40,29 @@ extension EgressSpec {
 }
 
 extension ReplicaSpec {
-    static let keys = ["gpus", "node_pool", "image", "weights", "warmup", "engine", "cpu"]
+    static let keys = ["gpus", "node_pool", "node_pools", "image", "weights", "warmup", "engine", "cpu"]
 
     init(_ value: YAMLValue) throws(ScenarioError) {
         let map = try value.mapping(allowing: Self.keys)
         self.init(
             gpus: try map["gpus"]?.int(1...64) ?? 1,
-            nodePool: try map["node_pool"]?.string(),
+            nodePool: nil,
             image: try map["image"].map { (v) throws(ScenarioError) in try ImageSpec(v) } ?? ImageSpec(),
             weights: try map["weights"].map { (v) throws(ScenarioError) in try WeightLoadSpec(v) } ?? WeightLoadSpec(),
             warmup: try map["warmup"]?.distribution(of: .duration) ?? .constant(30),
             engine: try map["engine"].map { (v) throws(ScenarioError) in try EngineSpec(v) } ?? EngineSpec(),
             cpu: try map["cpu"].map { (v) throws(ScenarioError) in try CPUModel(v) } ?? CPUModel())
+        if let one = map["node_pool"] {
+            if let many = map["node_pools"] { throw many.error("write either `node_pool` or `node_pools`, not both") }
+            nodePools = [try one.string()]
+        } else if let many = map["node_pools"] {
+            let names = try many.sequence()
+            guard !names.isEmpty else { throw many.error("name at least one node pool") }
+            nodePools = try names.map { (v) throws(ScenarioError) in try v.string() }
+            for (index, name) in nodePools.enumerated() where nodePools[..<index].contains(name) {
+                throw names[index].error("node pool `\(name)` is named twice")
+            }
+        }
     }
 }
 

@@ -3,10 +3,12 @@ import HeadroomEngine
 import Yams
 
 extension Scenario {
-    static let topLevelKeys = [
-        "name", "description", "duration", "seed", "series_interval", "workload", "model", "profile", "node_pools",
-        "replica", "router", "policy", "slo", "sweep", "registry", "object_store", "faults",
-    ]
+    /// The cluster's keys and the run's.
+    static let clusterKeys = ["name", "description", "duration", "seed", "series_interval", "node_pools", "sweep", "registry",
+                              "object_store", "faults", "deployments"]
+    /// A deployment's keys: top-level in a single-deployment scenario, or in each `deployments:` item.
+    static let deploymentKeys = ["workload", "model", "profile", "profiles", "replica", "router", "policy", "slo"]
+    static let topLevelKeys = clusterKeys + deploymentKeys
 
     /// Reads and validates a scenario file.
     public static func load(file path: String, policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
@@ -27,62 +29,122 @@ extension Scenario {
         let pools = try map.required("node_pools").sequence()
         guard !pools.isEmpty else { throw try map.required("node_pools").error("at least one node pool is needed") }
         let nodePools = try pools.map { (item) throws(ScenarioError) in try NodePoolSpec(item) }
-        let profileValue = try map.required("profile")
-        let replica = try map["replica"].map { (v) throws(ScenarioError) in try ReplicaSpec(v) } ?? ReplicaSpec()
-        let model = try ModelSpec(map.required("model"))
+        let name = try map.required("name").string()
+        var deployments: [Deployment] = []
+        if let list = map["deployments"] {
+            if let stray = Self.deploymentKeys.compactMap({ map[$0] }).first {
+                throw stray.error("with `deployments:`, `\(stray.path)` belongs inside each deployment")
+            }
+            let items = try list.sequence()
+            guard !items.isEmpty else { throw list.error("list at least one deployment") }
+            for item in items {
+                let entry = try item.mapping(allowing: ["name", "description", "priority"] + Self.deploymentKeys)
+                var deployment = try Self.deployment(entry, name: try entry.required("name").string(), policies: policies)
+                deployment.priority = try entry["priority"]?.int(-1_000_000...1_000_000) ?? 0
+                _ = try entry["description"]?.string()
+                if let twin = deployments.first(where: { $0.name == deployment.name }) {
+                    throw try entry.required("name").error("deployment name `\(twin.name)` is used twice")
+                }
+                deployments.append(deployment)
+            }
+        } else {
+            deployments = [try Self.deployment(map, name: name, policies: policies)]
+        }
         self.init(
-            name: try map.required("name").string(),
+            name: name,
             duration: try map.required("duration").duration(positive: true),
             seed: UInt64(try map["seed"]?.int(0...Int.max) ?? 1),
             seriesInterval: try map["series_interval"]?.duration(positive: true) ?? .seconds(10),
-            workload: try WorkloadSpec(map.required("workload")),
-            model: model,
-            profile: try HardwareProfile(profileValue, serving: model),
-            nodePools: nodePools,
-            replica: replica,
-            router: try map["router"].map { (v) throws(ScenarioError) in try RouterSpec(v) } ?? RouterSpec(),
-            policy: try PolicySpec(map.required("policy"), replica: replica, registry: policies),
-            slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec()
-        )
+            nodePools: nodePools, deployments: deployments)
         registry = try map["registry"].map { (v) throws(ScenarioError) in try EgressSpec(v) } ?? EgressSpec()
         objectStore = try map["object_store"].map { (v) throws(ScenarioError) in try EgressSpec(v) } ?? EgressSpec()
         faults = try map["faults"].map { (v) throws(ScenarioError) in try FaultSpec(v) } ?? FaultSpec()
         _ = try map["description"]?.string()
         // A `sweep:` section belongs to `headroom sweep` (SweepSpec checks it); a run ignores it.
-
-        // Knative's queue-proxy enforces containerConcurrency: apply it at the router unless the
-        // scenario sets a per-replica limit itself.
-        if case let .kpa(kpa) = policy, kpa.spec.containerConcurrency > 0, router.maxOutstandingPerReplica == nil {
-            router.maxOutstandingPerReplica = kpa.spec.containerConcurrency
+        for (index, pool) in nodePools.enumerated() where nodePools[..<index].contains(where: { $0.name == pool.name }) {
+            throw pools[index].error("node pool name `\(pool.name)` is used twice")
         }
-        try validateAcrossSections(map)
+        let entries = try map["deployments"]?.sequence().map { (v) throws(ScenarioError) in try v.mapping(allowing: Self.deploymentKeys + ["name", "description", "priority"]) }
+        for index in self.deployments.indices {
+            try validate(deployment: index, at: entries?[index] ?? map)
+        }
     }
 
-    /// Rules that tie sections together, each reported at the key a user would change.
-    private func validateAcrossSections(_ map: YAMLMapping) throws(ScenarioError) {
-        let poolsValue = try map.required("node_pools")
-        // Where replica errors point: the key when it is written, else the section, else the file.
+    /// A deployment from its keys (`map` is the scenario in the single form).
+    static func deployment(_ map: YAMLMapping, name: String, policies: PolicyRegistry) throws(ScenarioError) -> Deployment {
+        let replica = try map["replica"].map { (v) throws(ScenarioError) in try ReplicaSpec(v) } ?? ReplicaSpec()
+        let model = try ModelSpec(map.required("model"))
+        var byGPU: [String: HardwareProfile] = [:]
+        if let profiles = map["profiles"] {
+            guard case let .mapping(pairs) = profiles.node, !pairs.isEmpty else {
+                throw profiles.error("expected a mapping from a pool's `gpu` to a profile, e.g. `{H100-80GB: h100-llama3.1-8b-tp1}`")
+            }
+            for (key, node) in pairs {
+                guard let gpu = key.string else { throw profiles.error("keys must be GPU names") }
+                let path = profiles.path + "[\"\(gpu)\"]"
+                byGPU[gpu] = try HardwareProfile(YAMLValue(node: node, path: path, file: profiles.file), serving: model)
+            }
+        }
+        let profile: HardwareProfile
+        if let value = map["profile"] {
+            profile = try HardwareProfile(value, serving: model)
+        } else if let first = byGPU.sorted(by: { $0.key < $1.key }).first, map["profiles"] != nil {
+            profile = first.value  // every pool it may use has its own (checked in `validate`)
+        } else {
+            throw map.owner.error("missing required key `profile` (or `profiles`, one per pool GPU)")
+        }
+        var deployment = Deployment(
+            name: name,
+            workload: try WorkloadSpec(map.required("workload")),
+            model: model, profile: profile, replica: replica,
+            router: try map["router"].map { (v) throws(ScenarioError) in try RouterSpec(v) } ?? RouterSpec(),
+            policy: try PolicySpec(map.required("policy"), replica: replica, registry: policies),
+            slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec())
+        deployment.profilesByGPU = byGPU
+        // Knative's queue-proxy enforces containerConcurrency: apply it at the router unless the
+        // deployment sets a per-replica limit itself.
+        if case let .kpa(kpa) = deployment.policy, kpa.spec.containerConcurrency > 0, deployment.router.maxOutstandingPerReplica == nil {
+            deployment.router.maxOutstandingPerReplica = kpa.spec.containerConcurrency
+        }
+        return deployment
+    }
+
+    /// Rules that tie a deployment to the cluster, each reported at the key a user would change.
+    private func validate(deployment index: Int, at map: YAMLMapping) throws(ScenarioError) {
+        let deployment = deployments[index]
+        let replica = deployment.replica
+        // Where replica errors point: the key when it is written, else the section, else the deployment.
         let replicaMap = try map["replica"].map { (value) throws(ScenarioError) in try value.mapping(allowing: ReplicaSpec.keys) }
         func replicaPlace(_ key: String) -> YAMLValue { replicaMap?[key] ?? map["replica"] ?? map.owner }
-        for (index, pool) in nodePools.enumerated() where nodePools[..<index].contains(where: { $0.name == pool.name }) {
-            throw try poolsValue.sequence()[index].error("node pool name `\(pool.name)` is used twice")
+        for name in replica.nodePools where !nodePools.contains(where: { $0.name == name }) {
+            let place = replicaMap?["node_pool"] ?? replicaMap?["node_pools"] ?? map.owner
+            throw place.error("no node pool named `\(name)`; pools: \(nodePools.map(\.name).joined(separator: ", "))")
         }
-        if let name = replica.nodePool, !nodePools.contains(where: { $0.name == name }) {
-            throw replicaPlace("node_pool").error(
-                "no node pool named `\(name)`; pools: \(nodePools.map(\.name).joined(separator: ", "))")
+        let usable = deployment.poolIndices(in: nodePools)
+        for gpu in deployment.profilesByGPU.keys.sorted() where !usable.contains(where: { nodePools[$0].gpu == gpu }) {
+            throw (map["profiles"] ?? map.owner).error(
+                "no pool this deployment may use has GPU `\(gpu)`; its pools' GPUs: "
+                + usable.map { nodePools[$0].gpu }.joined(separator: ", "))
         }
-        let pool = nodePools[replicaPoolIndex]
-        if replica.gpus > pool.gpusPerNode {
-            throw replicaPlace("gpus").error(
-                "a replica needs \(replica.gpus) GPUs but nodes of pool `\(pool.name)` have \(pool.gpusPerNode)")
+        if map["profile"] == nil, let pool = usable.map({ nodePools[$0] }).first(where: { deployment.profilesByGPU[$0.gpu] == nil }) {
+            throw (map["profiles"] ?? map.owner).error(
+                "pool `\(pool.name)` has GPU `\(pool.gpu)`, which `profiles` does not name; add it or give a `profile` for the rest")
         }
-        if let capacity = kvCapacityTokens, capacity < 1 {
-            let usable = pool.gpuMemoryBytes * Double(replica.gpus) * replica.engine.gpuMemoryUtilization
-            throw try map.required("model").error(
-                "the model does not fit: weights take \(Int(model.weightsBytes / 1e9)) GB but \(replica.gpus) × "
-                + "\(pool.gpu) leave \(Int(usable / 1e9)) GB to the engine; use more GPUs per replica or a larger GPU")
+        for p in usable {
+            let pool = nodePools[p]
+            if replica.gpus > pool.gpusPerNode {
+                throw replicaPlace("gpus").error(
+                    "a replica needs \(replica.gpus) GPUs but nodes of pool `\(pool.name)` have \(pool.gpusPerNode)")
+            }
+            if let capacity = deployment.kvCapacityTokens(on: pool), capacity < 1 {
+                let memory = pool.gpuMemoryBytes * Double(replica.gpus) * replica.engine.gpuMemoryUtilization
+                throw try map.required("model").error(
+                    "the model does not fit: weights take \(Int(deployment.model.weightsBytes / 1e9)) GB but \(replica.gpus) × "
+                    + "\(pool.gpu) leave \(Int(memory / 1e9)) GB to the engine; use more GPUs per replica or a larger GPU")
+            }
         }
-        if case let .fixed(fixed) = policy, fixed.warm {
+        let pool = nodePools[usable[0]]
+        if case let .fixed(fixed) = deployment.policy, fixed.warm {
             let perNode = pool.gpusPerNode / replica.gpus
             let nodesNeeded = (fixed.replicas + perNode - 1) / perNode
             if nodesNeeded > pool.maxNodes {

@@ -1,6 +1,7 @@
 import HeadroomEngine
 
-/// One validated simulation setup: traffic, model, hardware, cluster, policy and targets.
+/// One validated simulation setup: the cluster (node pools, registry, object store, faults) and
+/// the deployments that share it, each with its traffic, model, hardware, policy and targets.
 ///
 /// Built from YAML by `Scenario.load(file:)` (every field is documented in the README's
 /// reference); every value has been range-checked by the time a `Scenario` exists.
@@ -13,60 +14,90 @@ public struct Scenario: Sendable {
     public var seed: UInt64
     /// Spacing of the time series samples. Default 10s; > 0.
     public var seriesInterval: SimTime
-    public var workload: WorkloadSpec
-    public var model: ModelSpec
-    /// Iteration-time coefficients of one replica of this model on this hardware.
-    public var profile: HardwareProfile
+    /// What runs on the cluster: one or more, in the order written (the first is the primary one
+    /// that single-deployment tools — `policy replay`, the oracle's probe — work on).
+    public var deployments: [Deployment]
     /// At least one pool.
     public var nodePools: [NodePoolSpec]
-    public var replica: ReplicaSpec
-    public var router: RouterSpec
     /// The container registry's egress, shared by every node's image downloads. Default unlimited.
     public var registry = EgressSpec()
     /// The object store's egress, shared by every node's weight downloads. Default unlimited.
     public var objectStore = EgressSpec()
-    public var policy: PolicySpec
-    public var slo: SLOSpec
-    /// Injected metric outages and replica failures. Default none.
+    /// Injected metric outages and replica failures (every deployment's replicas). Default none.
     public var faults = FaultSpec()
 
+    /// A single-deployment scenario (the deployment takes the scenario's name).
     public init(
         name: String, duration: SimTime, seed: UInt64 = 1, seriesInterval: SimTime = .seconds(10),
         workload: WorkloadSpec, model: ModelSpec, profile: HardwareProfile, nodePools: [NodePoolSpec],
         replica: ReplicaSpec, router: RouterSpec = RouterSpec(), policy: PolicySpec, slo: SLOSpec = SLOSpec()
     ) {
+        self.init(
+            name: name, duration: duration, seed: seed, seriesInterval: seriesInterval, nodePools: nodePools,
+            deployments: [Deployment(name: name, workload: workload, model: model, profile: profile, replica: replica,
+                                     router: router, policy: policy, slo: slo)])
+    }
+
+    public init(
+        name: String, duration: SimTime, seed: UInt64 = 1, seriesInterval: SimTime = .seconds(10),
+        nodePools: [NodePoolSpec], deployments: [Deployment]
+    ) {
         self.name = name
         self.duration = duration
         self.seed = seed
         self.seriesInterval = seriesInterval
-        self.workload = workload
-        self.model = model
-        self.profile = profile
         self.nodePools = nodePools
-        self.replica = replica
-        self.router = router
-        self.policy = policy
-        self.slo = slo
+        self.deployments = deployments
     }
 
-    /// The pool replicas are placed on: the named one, else the first.
-    public var replicaPoolIndex: Int {
-        replica.nodePool.flatMap { name in nodePools.firstIndex { $0.name == name } } ?? 0
+    /// The same cluster with deployment `index` alone on it (what a policy that simulates ahead,
+    /// like the oracle, measures).
+    public func alone(_ index: Int) -> Scenario {
+        var copy = self
+        copy.deployments = [deployments[index]]
+        copy.seed = seed(of: index)
+        return copy
     }
 
-    /// KV-cache capacity of one replica in tokens: the GPU memory the engine may use, less the
-    /// weights, divided by the bytes each token's keys and values take. `nil` when unlimited.
-    public var kvCapacityTokens: Int64? {
-        switch replica.engine.kvCacheTokens {
-        case .unlimited: return nil
-        case let .tokens(count): return count
-        case .auto:
-            let pool = nodePools[replicaPoolIndex]
-            let usable = pool.gpuMemoryBytes * Double(replica.gpus) * replica.engine.gpuMemoryUtilization
-            let tokens = ((usable - model.weightsBytes) / model.kvBytesPerToken).rounded(.down)
-            return Int64(min(max(tokens, -1), 1e15))  // below 1: does not fit (refused when loading)
-        }
+    /// The seed of deployment `index`'s own streams (its traffic, its router): the scenario's for
+    /// the first, so a single-deployment scenario draws what it always drew.
+    public func seed(of index: Int) -> UInt64 { seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15 }
+
+    // The primary deployment's parts: in a single-deployment scenario, the scenario's own.
+    public var workload: WorkloadSpec {
+        get { deployments[0].workload }
+        set { deployments[0].workload = newValue }
     }
+    public var model: ModelSpec {
+        get { deployments[0].model }
+        set { deployments[0].model = newValue }
+    }
+    public var profile: HardwareProfile {
+        get { deployments[0].profile }
+        set { deployments[0].profile = newValue }
+    }
+    public var replica: ReplicaSpec {
+        get { deployments[0].replica }
+        set { deployments[0].replica = newValue }
+    }
+    public var router: RouterSpec {
+        get { deployments[0].router }
+        set { deployments[0].router = newValue }
+    }
+    public var policy: PolicySpec {
+        get { deployments[0].policy }
+        set { deployments[0].policy = newValue }
+    }
+    public var slo: SLOSpec {
+        get { deployments[0].slo }
+        set { deployments[0].slo = newValue }
+    }
+
+    /// The pool the primary deployment prefers.
+    public var replicaPoolIndex: Int { deployments[0].poolIndices(in: nodePools)[0] }
+
+    /// KV-cache capacity of one of the primary deployment's replicas on its preferred pool.
+    public var kvCapacityTokens: Int64? { deployments[0].kvCapacityTokens(on: nodePools[replicaPoolIndex]) }
 }
 
 /// The model being served.

@@ -28,7 +28,9 @@ import HeadroomEngine
 @usableFromInline
 struct ReplicaEngine {
     let limits: EngineSpec
-    let kvCapacity: Int64
+    var kvCapacity: Int64
+    /// The capacity of an engine with no KV limit: large, yet safe to add to.
+    static let unlimitedKV = Int64.max / 4
     let collapsesDecodeRuns: Bool
     let queueTimeout: SimTime?
 
@@ -77,7 +79,7 @@ struct ReplicaEngine {
 
     init(limits: EngineSpec, kvCapacity: Int64?, collapsesDecodeRuns: Bool, queueTimeout: SimTime?) {
         self.limits = limits
-        self.kvCapacity = kvCapacity ?? (Int64.max / 4)
+        self.kvCapacity = kvCapacity ?? Self.unlimitedKV
         self.collapsesDecodeRuns = collapsesDecodeRuns
         self.queueTimeout = queueTimeout
     }

@@ -53,7 +53,7 @@ struct EngineMetricsTests {
     func runCounters() throws {
         let scenario = TestScenario.make(duration: .seconds(120), arrivals: .poisson(rate: 4), prompt: .constant(100), output: .constant(20))
         let world = Simulation.world(scenario, policy: PrometheusProbe(replicas: 1))
-        let store = world.prometheus!.store
+        let store = world.deployments[0].prometheus!.store
         let finished = try #require(store.dump("vllm:e2e_request_latency_seconds_count").first?.samples.last?.value)
         let prompt = try #require(store.dump("vllm:prompt_tokens_total").first?.samples.last?.value)
         let generated = try #require(store.dump("vllm:generation_tokens_total").first?.samples.last?.value)
@@ -70,8 +70,8 @@ struct EngineMetricsTests {
         let scenario = TestScenario.make(duration: .seconds(120), arrivals: .poisson(rate: 20), prompt: .constant(1000), output: .constant(400),
                                          engine: EngineSpec(kvCacheTokens: .tokens(50_000)))
         let world = Simulation.world(scenario, policy: PrometheusProbe(replicas: 1))
-        let usage = try #require(world.prometheus!.store.dump("vllm:kv_cache_usage_perc").first?.samples.map(\.value))
-        let deprecated = try #require(world.prometheus!.store.dump("vllm:gpu_cache_usage_perc").first?.samples.map(\.value))
+        let usage = try #require(world.deployments[0].prometheus!.store.dump("vllm:kv_cache_usage_perc").first?.samples.map(\.value))
+        let deprecated = try #require(world.deployments[0].prometheus!.store.dump("vllm:gpu_cache_usage_perc").first?.samples.map(\.value))
         #expect(usage == deprecated)
         #expect(usage.allSatisfy { $0 >= 0 && $0 <= 1 })
         #expect(usage.max()! > 0.5)  // 20 req/s of 1,400 tokens fill a 50,000-token cache
@@ -89,7 +89,7 @@ struct EngineMetricsTests {
         }
         let scenario = TestScenario.make(duration: .seconds(120), arrivals: .poisson(rate: 1), replicas: 2)
         let world = Simulation.world(scenario, policy: ScaleDown())
-        let evaluator = PromQLEvaluator(store: world.prometheus!.store)
+        let evaluator = PromQLEvaluator(store: world.deployments[0].prometheus!.store)
         let count = try PromQLParser.parse("count(vllm:num_requests_running)")
         #expect(try evaluator.evaluate(count, at: 45_000) == .vector([PromSample(Labels(), 2)]))
         // Removed at 60 s (after the 60 s scrape); its marker is written at 75 s, inside the look-back.
@@ -103,7 +103,7 @@ struct EngineMetricsTests {
                                          replica: TestScenario.quickStartReplica)
         let world = Simulation.world(scenario, policy: PrometheusProbe(replicas: 1, warm: false))
         let readyAt = try #require(world.replicas[0].coldStart.readyAt)
-        let samples = try #require(world.prometheus!.store.dump("vllm:num_requests_waiting").first?.samples)
+        let samples = try #require(world.deployments[0].prometheus!.store.dump("vllm:num_requests_waiting").first?.samples)
         #expect(readyAt > .seconds(15))
         #expect(samples.first!.time >= Simulation.promTime(readyAt))
         #expect(samples.count >= 3)

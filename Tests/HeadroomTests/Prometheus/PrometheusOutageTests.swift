@@ -26,7 +26,7 @@ struct PrometheusOutageTests {
     }
 
     static func times(_ world: Simulation) -> [Int64] {
-        world.prometheus!.store.dump("vllm:num_requests_running").first?.samples.map(\.time) ?? []
+        world.deployments[0].prometheus!.store.dump("vllm:num_requests_running").first?.samples.map(\.time) ?? []
     }
 
     @Test("target: scrape — nothing written (no staleness markers); instant queries answer from the 5-minute look-back, then the series vanishes")
@@ -37,10 +37,10 @@ struct PrometheusOutageTests {
                 + stride(from: 540_000, through: 720_000, by: 15_000).map { Int64($0) })
         // 4 m: the 105 s sample is 135 s old, held by the look-back (no staleness marker was
         // written at 2 m). 7 m: 315 s old, gone.
-        #expect(world.evaluateQueries(at: .minutes(4)).count == 1)
-        guard case let .success(.vector(held)) = world.evaluateQueries(at: .minutes(4))[0] else { Issue.record("query failed"); return }
+        #expect(world.evaluateQueries(0, at: .minutes(4)).count == 1)
+        guard case let .success(.vector(held)) = world.evaluateQueries(0, at: .minutes(4))[0] else { Issue.record("query failed"); return }
         #expect(held.count == 1)
-        guard case let .success(.vector(gone)) = world.evaluateQueries(at: .minutes(7))[0] else { Issue.record("query failed"); return }
+        guard case let .success(.vector(gone)) = world.evaluateQueries(0, at: .minutes(7))[0] else { Issue.record("query failed"); return }
         #expect(gone.isEmpty)
     }
 
@@ -49,9 +49,9 @@ struct PrometheusOutageTests {
         #expect(MetricOutage(from: .zero, to: .seconds(1)).target == .query)
         let world = Simulation.world(Self.scenario(MetricOutage(from: .minutes(2), to: .minutes(9))), policy: try QueryProbe.make())
         #expect(!Self.times(world).contains { $0 >= 120_000 && $0 < 540_000 })
-        guard case let .failure(error) = world.evaluateQueries(at: .minutes(4))[0] else { Issue.record("query answered"); return }
+        guard case let .failure(error) = world.evaluateQueries(0, at: .minutes(4))[0] else { Issue.record("query answered"); return }
         #expect(error.description.contains("metric outage"))
-        guard case .success = world.evaluateQueries(at: .minutes(10))[0] else { Issue.record("query failed after the outage"); return }
+        guard case .success = world.evaluateQueries(0, at: .minutes(10))[0] else { Issue.record("query failed after the outage"); return }
         // An outage naming a signal stays in that signal's pipeline.
         let scoped = Simulation.world(Self.scenario(MetricOutage(from: .minutes(2), to: .minutes(9), signal: .concurrency)), policy: try QueryProbe.make())
         #expect(Self.times(scoped).contains(240_000))
@@ -66,12 +66,12 @@ struct PrometheusOutageTests {
         #expect(policy.scrapesPodsDirectly)
         // Stopped at 130 s, before the store prunes what the look-back no longer needs.
         let world = Simulation.world(Self.scenario(MetricOutage(from: .minutes(2), to: .minutes(9)), duration: .seconds(130)), policy: policy)
-        let samples = try #require(world.prometheus!.store.dump("vllm:num_requests_running").first?.samples)
+        let samples = try #require(world.deployments[0].prometheus!.store.dump("vllm:num_requests_running").first?.samples)
         // The last sample is the 110 s one: the 120 s fetch failed (and marked the series stale).
         #expect(samples.last?.time == 110_000)
         // The query API never fails for AIBrix: the pod is simply missing (the 110 s sample is not
         // held by the look-back), and the autoscaler records it as 0.
-        guard case let .success(.vector(missing)) = world.evaluateQueries(at: .seconds(125))[0] else { Issue.record("query failed"); return }
+        guard case let .success(.vector(missing)) = world.evaluateQueries(0, at: .seconds(125))[0] else { Issue.record("query failed"); return }
         #expect(missing.isEmpty)
     }
 

@@ -1,0 +1,40 @@
+/// One deployment's figures in a run with several: its requests, latencies and SLO, its cold
+/// starts, the GPU-seconds its replicas held and the cost they account for.
+public struct DeploymentSummary: Codable, Sendable, Equatable {
+    public var name: String
+    public var model: String
+    /// Its policy's `kind`.
+    public var policy: String
+    public var priority: Int
+    public var requests: RequestCounts
+    public var ttft: LatencyStats
+    public var itl: LatencyStats
+    public var e2e: LatencyStats
+    public var queueWait: LatencyStats
+    /// Against its own targets.
+    public var slo: SLOAttainment
+    public var tokens: TokenCounts
+    public var coldStarts: ColdStartSummary
+    /// GPU-seconds its replicas held: starting, serving and idle (provisioning and unallocated
+    /// GPUs are the cluster's).
+    public var gpuSeconds: GPUSeconds
+    /// GPU-seconds held, by pool.
+    public var gpuSecondsByPool: [String: Double]
+    public var cost: DeploymentCost
+    /// Most replicas (active + draining) at a series sample.
+    public var peakReplicas: Int
+    public var preemptions: Int
+    public var replicaFailures: Int
+    /// Its profile where no per-GPU one applies.
+    public var profile: ProfileUsed?
+}
+
+/// A deployment's share of the bill: each pool's dollars divided among the GPU-seconds held on
+/// it, so the deployments' costs and the cluster's unattributed dollars add up to the bill.
+public struct DeploymentCost: Codable, Sendable, Equatable {
+    public var dollars: Double
+    /// Dollars per million prompt tokens of its finished requests (the whole cost over them).
+    public var perMillionInputTokens: Double
+    /// Dollars per million output tokens of its finished requests.
+    public var perMillionOutputTokens: Double
+}

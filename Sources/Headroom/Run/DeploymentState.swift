@@ -1,0 +1,73 @@
+import DequeModule
+import HeadroomEngine
+
+/// One deployment while it runs: its traffic, router, activator, autoscaler, signal pipelines,
+/// Prometheus, the replicas it owns and what it measured. Replicas, engines and nodes live in the
+/// `Simulation` (integer ids shared by every deployment); a replica knows its deployment.
+struct DeploymentState {
+    /// Its pools, most preferred first.
+    let pools: [Int]
+    /// GPUs per replica.
+    let gpus: Int
+    /// Index into `Simulation.stepTimes` of its profile on each pool (by pool index; -1 where it
+    /// may not run), and its KV capacity there.
+    let stepTimeIndex: [Int]
+    let kvCapacity: [Int64?]
+    /// The least KV cache a replica has on any of its pools (`nil`: unlimited): a request larger
+    /// is refused, as the router cannot steer it to a replica on a larger GPU.
+    let smallestKVCapacity: Int64?
+    let priority: Int
+
+    var source: RequestFeed
+    var nextRequest: IncomingRequest?
+    /// Requests that arrived so far (the serial of the latest).
+    var serial: Int64 = 0
+    /// Its replicas not gone, in creation (id) order: what scans over its fleet visit.
+    var liveReplicas: [Int32] = []
+    /// Its ready replicas, ascending ids (the router's candidates).
+    var readyReplicas: [Int32] = []
+    var activator = Deque<Int32>()
+    var activatorCounters = CounterState()
+    var router: Router
+    var controller: ScalingController
+    var sampler: SignalSampler
+    /// Whether the policy reads any signal (the counters cost a little on every event).
+    let tracksSignals: Bool
+    /// The simulated Prometheus, when the policy queries one (scraping this deployment's pods).
+    var prometheus: PrometheusState?
+    /// A first-request evaluation is already scheduled.
+    var pokePending = false
+    /// Whether the policy's first evaluation has placed the starting fleet (warm when the policy says so).
+    var initialFleetPlaced = false
+    var metrics: RunMetrics
+    /// GPU-seconds its replicas held (starting, serving, idle), one ledger per pool.
+    var held: [GPUTimeLedger]
+    /// Most replicas it had at a series sample (active + draining).
+    var peakReplicas = 0
+
+    init(_ index: Int, of scenario: Scenario, options: RunOptions, stepTimeIndex: [Int]) {
+        let spec = scenario.deployments[index]
+        let seed = scenario.seed(of: index)
+        let pools = spec.poolIndices(in: scenario.nodePools)
+        let capacities = scenario.nodePools.map { spec.kvCapacityTokens(on: $0) }
+        self.pools = pools
+        gpus = spec.replica.gpus
+        self.stepTimeIndex = stepTimeIndex
+        kvCapacity = capacities
+        smallestKVCapacity = pools.compactMap { capacities[$0] }.min()
+        priority = spec.priority
+        source = RequestFeed(spec.workload.makeSource(seed: seed))
+        router = Router(spec.router, random: RandomStream(seed: seed, name: "router"))
+        let policy = index == 0 ? options.policy : nil
+        controller = ScalingController(policy: policy ?? spec.policy.makePolicy(for: scenario.alone(index)))
+        sampler = SignalSampler(requests: controller.policy.signals, cpu: spec.replica.cpu, faults: scenario.faults)
+        tracksSignals = !sampler.requests.isEmpty
+        let capacity = capacities[pools[0]]
+        prometheus = controller.policy.prometheus.map {
+            PrometheusState(config: $0, modelName: spec.model.name,
+                            maxModelLen: Int(min(Int64(EngineMetric.defaultMaxModelLen), capacity ?? .max)))
+        }
+        metrics = RunMetrics(slo: spec.slo, requestSample: options.requestSample)
+        held = Array(repeating: GPUTimeLedger(), count: scenario.nodePools.count)
+    }
+}
