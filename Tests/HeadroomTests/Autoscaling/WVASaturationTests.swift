@@ -149,3 +149,28 @@ struct WVASaturationTests {
         #expect(d.targets == nil && d.desiredReplicas == ["labeled": 1])
     }
 }
+
+extension WVASaturationTests {
+    @Test("Inactive variants (spec.replicas 0) are not analysed or published; scale-from-zero wakes them to 1 when the EPP queue holds requests")
+    func inactiveAndScaleFromZero() {
+        var wva = WorkloadVariantAutoscaler()
+        var asleep = WVAVariantInput(name: "asleep", acceleratorLabel: "A100", cost: 1, specReplicas: 0, currentReplicas: 0, readyReplicas: 0, pods: [])
+        let awake = Self.variant("awake", cost: 9, [(0.79, 4)])
+        let d = wva.evaluate(WVAModelInput(modelID: "m", variants: [asleep, awake]), at: .seconds(30))
+        // Without the inactive one, the only (and so cheapest) variant takes the +1.
+        #expect(d.targets == ["awake": 2] && d.desiredReplicas == ["awake": 2])
+        #expect(wva.scaleFromZero(WVAModelInput(modelID: "m", variants: [asleep, awake]), flowControlQueueSize: 0).isEmpty)
+        #expect(wva.scaleFromZero(WVAModelInput(modelID: "m", variants: [asleep, awake]), flowControlQueueSize: 3) == ["asleep"])
+        #expect(wva.state.status["asleep"] == .init(replicas: 1, accelerator: "A100") && wva.state.gauge["asleep"] == nil)
+        asleep.specReplicas = 1
+        #expect(wva.evaluate(WVAModelInput(modelID: "m", variants: [asleep]), at: .seconds(60)).reason.hasPrefix("no saturation metrics"))
+    }
+
+    @Test("A variant with no pod reporting does not trip the transition gate (only variants with metrics are checked)")
+    func startingVariantDoesNotGate() {
+        let starting = WVAVariantInput(name: "starting", acceleratorLabel: "A100", cost: 1, currentReplicas: 1, readyReplicas: 0, pods: [])
+        let input = WVAModelInput(modelID: "m", variants: [starting, Self.variant("busy", cost: 9, [(0.79, 4)])])
+        let analysis = WVASaturationAnalysis(input, config: Self.config)
+        #expect(analysis.targets(input, desired: [:]).replicas == ["busy": 2])
+    }
+}

@@ -68,6 +68,9 @@ public struct WVAVariantInput: Sendable, Equatable {
     public var acceleratorLabel: String?
     /// `spec.variantCost` (default 10).
     public var cost: Double
+    /// Deployment `spec.replicas`, what the HPA or KEDA last set. At 0 the variant is inactive: the
+    /// saturation engine ignores it (`ActiveVariantAutoscaling`) and only scale-from-zero looks at it.
+    public var specReplicas: Int
     /// Deployment `status.replicas` (or `spec.replicas` when that is 0): every pod, ready or not.
     public var currentReplicas: Int
     /// Deployment `status.readyReplicas`.
@@ -80,10 +83,11 @@ public struct WVAVariantInput: Sendable, Equatable {
     public var pods: [WVAReplicaMetrics]
 
     public init(
-        name: String, acceleratorLabel: String?, cost: Double = 10, currentReplicas: Int, readyReplicas: Int,
+        name: String, acceleratorLabel: String?, cost: Double = 10, specReplicas: Int? = nil, currentReplicas: Int, readyReplicas: Int,
         gpusPerReplica: Int = 1, engine: WVAEngineParams? = WVAEngineParams(), pods: [WVAReplicaMetrics]
     ) {
         self.name = name
+        self.specReplicas = specReplicas ?? currentReplicas
         self.acceleratorLabel = acceleratorLabel
         self.cost = cost
         self.currentReplicas = currentReplicas

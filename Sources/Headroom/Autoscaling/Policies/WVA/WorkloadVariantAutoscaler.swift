@@ -52,8 +52,15 @@ public struct WorkloadVariantAutoscaler: Sendable, Equatable {
     }
 
     /// Runs one cycle at `now` for the model in `input`.
-    public mutating func evaluate(_ input: WVAModelInput, at now: SimTime) -> Decision {
+    public mutating func evaluate(_ model: WVAModelInput, at now: SimTime) -> Decision {
         state.lastRun = now
+        // `ActiveVariantAutoscaling`: a variant whose Deployment asks for 0 replicas is not analysed,
+        // refreshed or published; scale-from-zero alone can wake it.
+        var input = model
+        input.variants.removeAll { $0.specReplicas <= 0 }
+        guard !input.variants.isEmpty else {
+            return Decision(desiredReplicas: state.gauge, updated: [], targets: nil, reason: "no active VariantAutoscalings")
+        }
         guard input.variants.contains(where: { !$0.pods.isEmpty }) else {
             // `prepareModelData`: no metrics, model skipped; every VA is refreshed from its status.
             return publish(input, targets: nil, accelerators: [:], reason: "no saturation metrics available: model skipped")
