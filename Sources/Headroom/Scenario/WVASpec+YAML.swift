@@ -24,18 +24,23 @@ extension WVASpec {
         var spec = WVASpec(variants: [])
         var sawSaturation = false, sawScaleToZero = false
         for document in documents {
-            if case let .scalar(scalar) = document.node, scalar.style == .plain, ["", "~", "null"].contains(scalar.string) { continue }
-            let kind = try document.mapping(allowing: ["apiVersion", "kind", "metadata", "spec", "status", "data"]).required("kind")
+            if case let .scalar(scalar) = document.node, scalar.style == .plain, ["", "~", "null"].contains(scalar.string) {
+                continue
+            }
+            let kind = try document.mapping(allowing: ["apiVersion", "kind", "metadata", "spec", "status", "data"]).required(
+                "kind")
             switch try kind.scalar("a kind") {
             case "VariantAutoscaling":
                 let variant = try Variant(document)
                 if let twin = spec.variants.first(where: { $0.name == variant.name && $0.namespace == variant.namespace }) {
-                    throw document.error("a second VariantAutoscaling `\(twin.namespace)/\(twin.name)`; names must be unique per namespace")
+                    throw document.error(
+                        "a second VariantAutoscaling `\(twin.namespace)/\(twin.name)`; names must be unique per namespace")
                 }
                 spec.variants.append(variant)
             case "ConfigMap":
                 let map = try document.mapping(allowing: ["apiVersion", "kind", "metadata", "data"])
-                let nameValue = try map.required("metadata").mapping(allowing: ["name", "namespace", "labels", "annotations"]).required("name")
+                let nameValue = try map.required("metadata").mapping(allowing: ["name", "namespace", "labels", "annotations"])
+                    .required("name")
                 let name = try nameValue.string()
                 if name.hasSuffix("saturation-scaling-config") {
                     guard !sawSaturation else { throw nameValue.error("a second saturation-scaling ConfigMap") }
@@ -50,12 +55,14 @@ extension WVASpec {
                         "unknown ConfigMap `\(name)`; WVA reads wva-saturation-scaling-config and wva-model-scale-to-zero-config")
                 }
             case let other:
-                let hint = Suggestion.closest(to: other, in: ["VariantAutoscaling", "ConfigMap"]).map { "did you mean `\($0)`? " } ?? ""
+                let hint =
+                    Suggestion.closest(to: other, in: ["VariantAutoscaling", "ConfigMap"]).map { "did you mean `\($0)`? " } ?? ""
                 throw kind.error("unknown kind `\(other)`; \(hint)allowed: VariantAutoscaling, ConfigMap")
             }
         }
         guard !spec.variants.isEmpty else {
-            throw ScenarioError(file: file, path: "", message: "no VariantAutoscaling: paste at least one (apiVersion \(apiVersion))")
+            throw ScenarioError(
+                file: file, path: "", message: "no VariantAutoscaling: paste at least one (apiVersion \(apiVersion))")
         }
         return spec
     }
@@ -65,11 +72,14 @@ extension WVASpec {
         if case let .mapping(entries) = data.node {
             for (key, _) in entries where key.string != "default" {
                 throw YAMLValue(node: key, path: "\(data.path).\(key.string ?? "?")", file: data.file).error(
-                    "WVA at b08b1c7 reads only the `default` entry (engine.go); a per-model entry would have no effect, so leave it out")
+                    "WVA at b08b1c7 reads only the `default` entry (engine.go); a per-model entry would have no effect, so leave it out"
+                )
             }
         }
         guard let value = try data.mapping(allowing: ["default"])["default"] else {
-            throw data.error("missing `default`: without it WVA at b08b1c7 skips every model (engine.go: \"Default saturation scaling config not found\")")
+            throw data.error(
+                "missing `default`: without it WVA at b08b1c7 skips every model (engine.go: \"Default saturation scaling config not found\")"
+            )
         }
         let (entry, shift) = try embedded(value, text: text)
         do throws(ScenarioError) { return try saturationDefault(entry) } catch { throw shifted(error, shift) }
@@ -78,13 +88,16 @@ extension WVASpec {
     static func saturationDefault(_ entry: YAMLValue) throws(ScenarioError) -> WVASaturationConfig {
         let map = try entry.mapping(allowing: saturationKeys)
         for key in ["model_id", "namespace"] {
-            if let value = map[key] { throw value.error("`\(key)` belongs to per-model entries, which WVA at b08b1c7 does not read") }
+            if let value = map[key] {
+                throw value.error("`\(key)` belongs to per-model entries, which WVA at b08b1c7 does not read")
+            }
         }
         func threshold(_ key: String) throws(ScenarioError) -> Double {
             guard let value = map[key] else {
                 throw entry.error(
                     "missing `\(key)`: upstream reads an omitted threshold as 0 (only the V2 keys have defaults), which no one "
-                        + "means; write the shipped value (kvCacheThreshold 0.80, queueLengthThreshold 5, kvSpareTrigger 0.1, queueSpareTrigger 3)")
+                        + "means; write the shipped value (kvCacheThreshold 0.80, queueLengthThreshold 5, kvSpareTrigger 0.1, queueSpareTrigger 3)"
+                )
             }
             return try value.number(-1e9...1e9)
         }
@@ -92,7 +105,8 @@ extension WVASpec {
             kvCacheThreshold: try threshold("kvCacheThreshold"), queueLengthThreshold: try threshold("queueLengthThreshold"),
             kvSpareTrigger: try threshold("kvSpareTrigger"), queueSpareTrigger: try threshold("queueSpareTrigger"))
         if let limiter = map["enableLimiter"], try limiter.bool() {
-            throw limiter.error("the GPU limiter is not modelled (Headroom's node pools bound capacity); use false or leave it out")
+            throw limiter.error(
+                "the GPU limiter is not modelled (Headroom's node pools bound capacity); use false or leave it out")
         }
         if let name = map["analyzerName"] {
             let text = try name.scalar("an analyzer name")
@@ -116,7 +130,8 @@ extension WVASpec {
         var out: [String: ScaleToZeroEntry] = [:]
         for (keyNode, valueNode) in entries {
             let key = keyNode.string ?? "?"
-            let (entry, shift) = try embedded(YAMLValue(node: valueNode, path: "\(data.path).\(key)", file: data.file), text: text)
+            let (entry, shift) = try embedded(
+                YAMLValue(node: valueNode, path: "\(data.path).\(key)", file: data.file), text: text)
             do throws(ScenarioError) {
                 let map = try entry.mapping(allowing: ["model_id", "namespace", "enable_scale_to_zero", "retention_period"])
                 let parsed = ScaleToZeroEntry(
@@ -135,7 +150,9 @@ extension WVASpec {
     /// A ConfigMap value holds YAML as text: parse it, and say how far its lines and columns sit from
     /// the outer file's (for a block scalar `|`, its lines follow the key's line at the block's indentation).
     static func embedded(_ value: YAMLValue, text: String) throws(ScenarioError) -> (YAMLValue, (lines: Int, columns: Int)?) {
-        guard case let .scalar(scalar) = value.node else { throw value.error("expected the entry as text (`key: |` and indented YAML)") }
+        guard case let .scalar(scalar) = value.node else {
+            throw value.error("expected the entry as text (`key: |` and indented YAML)")
+        }
         var shift: (lines: Int, columns: Int)?
         if scalar.style == .literal || scalar.style == .folded, let mark = scalar.mark {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)

@@ -18,7 +18,9 @@ extension WVASpec.Variant {
         let namespace = try meta["namespace"]?.string() ?? "default"
         var accelerator: String?
         if let labels = meta["labels"] {
-            guard case let .mapping(pairs) = labels.node else { throw labels.error("expected a mapping of label names to values") }
+            guard case let .mapping(pairs) = labels.node else {
+                throw labels.error("expected a mapping of label names to values")
+            }
             for (key, entry) in pairs {
                 let item = YAMLValue(node: entry, path: "\(labels.path)[\"\(key.string ?? "?")\"]", file: labels.file)
                 let text = try item.scalar("a label value")

@@ -8,11 +8,16 @@ import Testing
 struct WVASaturationTests {
     static let config = WVASaturationConfig.shipped
 
-    static func pods(_ pairs: [(Double, Int)]) -> [WVAReplicaMetrics] { pairs.map { WVAReplicaMetrics(kvCacheUsage: $0.0, queueLength: $0.1) } }
+    static func pods(_ pairs: [(Double, Int)]) -> [WVAReplicaMetrics] {
+        pairs.map { WVAReplicaMetrics(kvCacheUsage: $0.0, queueLength: $0.1) }
+    }
 
-    static func variant(_ name: String, cost: Double = 10, current: Int? = nil, ready: Int? = nil, _ pods: [(Double, Int)]) -> WVAVariantInput {
+    static func variant(_ name: String, cost: Double = 10, current: Int? = nil, ready: Int? = nil, _ pods: [(Double, Int)])
+        -> WVAVariantInput
+    {
         WVAVariantInput(
-            name: name, acceleratorLabel: "H100", cost: cost, currentReplicas: current ?? pods.count, readyReplicas: ready ?? pods.count,
+            name: name, acceleratorLabel: "H100", cost: cost, currentReplicas: current ?? pods.count,
+            readyReplicas: ready ?? pods.count,
             pods: Self.pods(pods))
     }
 
@@ -96,11 +101,15 @@ struct WVASaturationTests {
         #expect(analysis.targets(input, desired: [:]).replicas == ["a-cheap": 2, "b-mid": 2, "c-mid": 1])
     }
 
-    @Test("Enforcer: scale-to-zero off keeps 1 on the cheapest (ties alphabetical, missing cost 10); on with no requests zeroes all")
+    @Test(
+        "Enforcer: scale-to-zero off keeps 1 on the cheapest (ties alphabetical, missing cost 10); on with no requests zeroes all"
+    )
     func enforcer() {
-        let off = WVAEnforcer.enforce(["b": 0, "a": 0, "c": 0], costs: ["a": 12, "b": 12], scaleToZero: .disabled, requestsInRetention: nil)
+        let off = WVAEnforcer.enforce(
+            ["b": 0, "a": 0, "c": 0], costs: ["a": 12, "b": 12], scaleToZero: .disabled, requestsInRetention: nil)
         #expect(off.replicas == ["a": 0, "b": 0, "c": 1])  // "when variant cost is missing from analysis"
-        let tie = WVAEnforcer.enforce(["b": 0, "a": 0], costs: ["a": 5, "b": 5], scaleToZero: .disabled, requestsInRetention: nil)
+        let tie = WVAEnforcer.enforce(
+            ["b": 0, "a": 0], costs: ["a": 5, "b": 5], scaleToZero: .disabled, requestsInRetention: nil)
         #expect(tie.replicas == ["a": 1, "b": 0])  // "when variants have equal cost"
         let on = WVAScaleToZeroConfig(enabled: true)
         #expect(WVAEnforcer.enforce(["a": 2], costs: [:], scaleToZero: on, requestsInRetention: 0).replicas == ["a": 0])
@@ -112,7 +121,9 @@ struct WVASaturationTests {
     @Test("Scripted cycles: +1 on the cheaper variant, held while its pod starts, again, then -1 when load falls")
     func scriptedCycles() {
         var wva = WorkloadVariantAutoscaler()
-        func model(_ a100: WVAVariantInput, _ h100: WVAVariantInput) -> WVAModelInput { WVAModelInput(modelID: "llama", variants: [a100, h100]) }
+        func model(_ a100: WVAVariantInput, _ h100: WVAVariantInput) -> WVAModelInput {
+            WVAModelInput(modelID: "llama", variants: [a100, h100])
+        }
         func a100(current: Int, ready: Int, _ pods: [(Double, Int)]) -> WVAVariantInput {
             var v = Self.variant("llama-a100", cost: 40, current: current, ready: ready, pods)
             v.acceleratorLabel = "A100"
@@ -132,10 +143,13 @@ struct WVASaturationTests {
         d = wva.evaluate(
             model(a100(current: 3, ready: 3, [(0.1, 0), (0.1, 0), (0.1, 0)]), Self.variant("llama-h100", cost: 80, [(0.1, 0)])),
             at: .seconds(120))
-        #expect(d.desiredReplicas == ["llama-a100": 2, "llama-h100": 1] && d.reason.hasPrefix("scale-down most expensive variant llama-a100"))
+        #expect(
+            d.desiredReplicas == ["llama-a100": 2, "llama-h100": 1]
+                && d.reason.hasPrefix("scale-down most expensive variant llama-a100"))
     }
 
-    @Test("A variant without the acceleratorName label is never published; an idle model is skipped and the gauge keeps its value")
+    @Test(
+        "A variant without the acceleratorName label is never published; an idle model is skipped and the gauge keeps its value")
     func publishing() {
         var wva = WorkloadVariantAutoscaler()
         var unlabeled = Self.variant("plain", cost: 5, [(0.79, 4)])
@@ -151,10 +165,13 @@ struct WVASaturationTests {
 }
 
 extension WVASaturationTests {
-    @Test("Inactive variants (spec.replicas 0) are not analysed or published; scale-from-zero wakes them to 1 when the EPP queue holds requests")
+    @Test(
+        "Inactive variants (spec.replicas 0) are not analysed or published; scale-from-zero wakes them to 1 when the EPP queue holds requests"
+    )
     func inactiveAndScaleFromZero() {
         var wva = WorkloadVariantAutoscaler()
-        var asleep = WVAVariantInput(name: "asleep", acceleratorLabel: "A100", cost: 1, specReplicas: 0, currentReplicas: 0, readyReplicas: 0, pods: [])
+        var asleep = WVAVariantInput(
+            name: "asleep", acceleratorLabel: "A100", cost: 1, specReplicas: 0, currentReplicas: 0, readyReplicas: 0, pods: [])
         let awake = Self.variant("awake", cost: 9, [(0.79, 4)])
         let d = wva.evaluate(WVAModelInput(modelID: "m", variants: [asleep, awake]), at: .seconds(30))
         // Without the inactive one, the only (and so cheapest) variant takes the +1.
@@ -163,12 +180,15 @@ extension WVASaturationTests {
         #expect(wva.scaleFromZero(WVAModelInput(modelID: "m", variants: [asleep, awake]), flowControlQueueSize: 3) == ["asleep"])
         #expect(wva.state.status["asleep"] == .init(replicas: 1, accelerator: "A100") && wva.state.gauge["asleep"] == nil)
         asleep.specReplicas = 1
-        #expect(wva.evaluate(WVAModelInput(modelID: "m", variants: [asleep]), at: .seconds(60)).reason.hasPrefix("no saturation metrics"))
+        #expect(
+            wva.evaluate(WVAModelInput(modelID: "m", variants: [asleep]), at: .seconds(60)).reason.hasPrefix(
+                "no saturation metrics"))
     }
 
     @Test("A variant with no pod reporting does not trip the transition gate (only variants with metrics are checked)")
     func startingVariantDoesNotGate() {
-        let starting = WVAVariantInput(name: "starting", acceleratorLabel: "A100", cost: 1, currentReplicas: 1, readyReplicas: 0, pods: [])
+        let starting = WVAVariantInput(
+            name: "starting", acceleratorLabel: "A100", cost: 1, currentReplicas: 1, readyReplicas: 0, pods: [])
         let input = WVAModelInput(modelID: "m", variants: [starting, Self.variant("busy", cost: 9, [(0.79, 4)])])
         let analysis = WVASaturationAnalysis(input, config: Self.config)
         #expect(analysis.targets(input, desired: [:]).replicas == ["busy": 2])

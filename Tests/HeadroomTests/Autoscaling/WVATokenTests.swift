@@ -17,17 +17,22 @@ struct WVATokenTests {
     }
 
     /// `makeAnalyzerInput` with one variant; upstream's tests load no Deployment, so `engine` is nil.
-    static func input(_ pods: [WVAReplicaMetrics], current: Int = 1, pending: Int = 0, engine: WVAEngineParams? = nil) -> WVAModelInput {
+    static func input(_ pods: [WVAReplicaMetrics], current: Int = 1, pending: Int = 0, engine: WVAEngineParams? = nil)
+        -> WVAModelInput
+    {
         WVAModelInput(
             modelID: "test-model",
             variants: [
                 WVAVariantInput(
-                    name: "variant-a", acceleratorLabel: "H100", cost: 10, currentReplicas: current, readyReplicas: current - pending,
+                    name: "variant-a", acceleratorLabel: "H100", cost: 10, currentReplicas: current,
+                    readyReplicas: current - pending,
                     engine: engine, pods: pods)
             ])
     }
 
-    static func capacity(_ analyzer: inout WVATokenAnalyzer, _ pods: [WVAReplicaMetrics], engine: WVAEngineParams? = nil) -> Double {
+    static func capacity(_ analyzer: inout WVATokenAnalyzer, _ pods: [WVAReplicaMetrics], engine: WVAEngineParams? = nil)
+        -> Double
+    {
         analyzer.analyze(input(pods, engine: engine), config: config).variants[0].perReplicaCapacity
     }
 
@@ -62,8 +67,12 @@ struct WVATokenTests {
 
     @Test("k2 derivation from engine params (estimateCapacityFromParams) and the k1 fallback without token means")
     func derivation() {
-        #expect(WVATokenAnalyzer.State.derivedCapacity(WVAEngineParams(effectiveMaxBatchedTokens: 4096, maxNumSeqs: 256), input: 500, output: 100) == 140800)
-        #expect(WVATokenAnalyzer.State.derivedCapacity(WVAEngineParams(effectiveMaxBatchedTokens: 8192, maxNumSeqs: 64), input: 100, output: 200) == 12800)
+        #expect(
+            WVATokenAnalyzer.State.derivedCapacity(
+                WVAEngineParams(effectiveMaxBatchedTokens: 4096, maxNumSeqs: 256), input: 500, output: 100) == 140800)
+        #expect(
+            WVATokenAnalyzer.State.derivedCapacity(
+                WVAEngineParams(effectiveMaxBatchedTokens: 8192, maxNumSeqs: 64), input: 100, output: 200) == 12800)
         #expect(WVATokenAnalyzer.State.derivedCapacity(WVAEngineParams(), input: 100, output: 0) == 0)
         #expect(WVATokenAnalyzer.State.derivedCapacity(nil, input: 100, output: 100) == 0)
         var a = WVATokenAnalyzer()
@@ -84,7 +93,9 @@ struct WVATokenTests {
         let up = a.analyze(Self.input([Self.pod(11000, 16000, queue: 3, input: 100, output: 50)]), config: Self.config)
         #expect(up.totalDemand == 11300 && up.requiredCapacity == 11300 / 0.85 - 12800 && up.spareCapacity == 0)
         a = WVATokenAnalyzer()
-        let pods = [Self.pod(1000, 16000, queue: 0, input: 100, output: 50), Self.pod(1000, 16000, queue: 0, input: 100, output: 50)]
+        let pods = [
+            Self.pod(1000, 16000, queue: 0, input: 100, output: 50), Self.pod(1000, 16000, queue: 0, input: 100, output: 50),
+        ]
         let down = a.analyze(Self.input(pods, current: 2), config: Self.config)
         #expect(down.requiredCapacity == 0 && down.spareCapacity == 25600 - 2000 / 0.7)
         a = WVATokenAnalyzer()
@@ -95,17 +106,22 @@ struct WVATokenTests {
     @Test("Pending replicas: in anticipated supply for scale-up, not in supply for scale-down")
     func pending() {
         var a = WVATokenAnalyzer()
-        let r = a.analyze(Self.input([Self.pod(10000, 16000, queue: 0, input: 100, output: 50)], current: 2, pending: 1), config: Self.config)
+        let r = a.analyze(
+            Self.input([Self.pod(10000, 16000, queue: 0, input: 100, output: 50)], current: 2, pending: 1), config: Self.config)
         #expect(r.totalSupply == 12800 && r.anticipatedSupply == 25600 && r.requiredCapacity == 0)
         a = WVATokenAnalyzer()
-        let s = a.analyze(Self.input([Self.pod(1000, 16000, queue: 0, input: 100, output: 50)], current: 3, pending: 1), config: Self.config)
+        let s = a.analyze(
+            Self.input([Self.pod(1000, 16000, queue: 0, input: 100, output: 50)], current: 3, pending: 1), config: Self.config)
         #expect(s.totalSupply == 25600 && s.spareCapacity == 25600 - 1000 / 0.7)
     }
 
-    @Test("Zero-replica variants: a live record is used as is; a Deployment record derives k2, bounded by a compatible live variant")
+    @Test(
+        "Zero-replica variants: a live record is used as is; a Deployment record derives k2, bounded by a compatible live variant"
+    )
     func zeroReplicas() {
         var a = WVATokenAnalyzer()
-        a.state.capacity["variant-a"] = .init(acceleratorLabel: "H100", gpuCount: 1, engine: nil, effectiveCapacity: 12000, live: true)
+        a.state.capacity["variant-a"] = .init(
+            acceleratorLabel: "H100", gpuCount: 1, engine: nil, effectiveCapacity: 12000, live: true)
         #expect(a.analyze(Self.input([], current: 0), config: Self.config).variants[0].perReplicaCapacity == 12000)
         // variant-b has no pod; variant-a runs on the same hardware and settings.
         a = WVATokenAnalyzer()
@@ -116,7 +132,8 @@ struct WVATokenTests {
                 WVAVariantInput(
                     name: "variant-a", acceleratorLabel: "H100", currentReplicas: 1, readyReplicas: 1, engine: engine,
                     pods: [Self.pod(5000, 16000, queue: 0, input: 500, output: 100)]),
-                WVAVariantInput(name: "variant-b", acceleratorLabel: "H100", currentReplicas: 0, readyReplicas: 0, engine: engine, pods: []),
+                WVAVariantInput(
+                    name: "variant-b", acceleratorLabel: "H100", currentReplicas: 0, readyReplicas: 0, engine: engine, pods: []),
             ])
         let r = a.analyze(input, config: Self.config)
         // derived 140800, bounded by variant-a's live min(k1 12800, k2 140800) = 12800; cost 0 (no pod).
@@ -136,6 +153,8 @@ struct WVATokenTests {
     @Test("median helper: empty, one, odd, even (integer mean), unsorted")
     func median() {
         #expect(WVATokenAnalyzer.median([]) == 0 && WVATokenAnalyzer.median([5]) == 5)
-        #expect(WVATokenAnalyzer.median([1, 3, 2]) == 2 && WVATokenAnalyzer.median([1, 2, 3, 6]) == 2 && WVATokenAnalyzer.median([9, 1, 5]) == 5)
+        #expect(
+            WVATokenAnalyzer.median([1, 3, 2]) == 2 && WVATokenAnalyzer.median([1, 2, 3, 6]) == 2
+                && WVATokenAnalyzer.median([9, 1, 5]) == 5)
     }
 }

@@ -18,11 +18,15 @@ public enum WVACostAwareOptimizer {
         var targets = Dictionary(input.variants.map { ($0.name, $0.currentReplicas) }, uniquingKeysWith: { first, _ in first })
         if analysis.requiredCapacity > 0 {
             let added = scaleUp(analysis, &targets)
-            return Result(replicas: targets, reason: String(format: "V2 scale-up (optimizer: cost-aware, required: %.0f)", analysis.requiredCapacity) + added)
+            return Result(
+                replicas: targets,
+                reason: String(format: "V2 scale-up (optimizer: cost-aware, required: %.0f)", analysis.requiredCapacity) + added)
         }
         if analysis.spareCapacity > 0 {
             let removed = scaleDown(analysis, &targets)
-            return Result(replicas: targets, reason: String(format: "V2 scale-down (optimizer: cost-aware, spare: %.0f)", analysis.spareCapacity) + removed)
+            return Result(
+                replicas: targets,
+                reason: String(format: "V2 scale-down (optimizer: cost-aware, spare: %.0f)", analysis.spareCapacity) + removed)
         }
         return Result(replicas: targets, reason: "V2 steady state")
     }
@@ -34,7 +38,9 @@ public enum WVACostAwareOptimizer {
 
     /// `costAwareScaleUp`: pending replicas are not skipped (the analyzer counted them as supply).
     static func scaleUp(_ analysis: WVATokenAnalyzer.Analysis, _ targets: inout [String: Int]) -> String {
-        let order = analysis.variants.enumerated().sorted { (efficiency($0.element), $0.offset) < (efficiency($1.element), $1.offset) }
+        let order = analysis.variants.enumerated().sorted {
+            (efficiency($0.element), $0.offset) < (efficiency($1.element), $1.offset)
+        }
         var remaining = analysis.requiredCapacity, notes: [String] = []
         for v in order.map(\.element) {
             guard remaining > 0 else { break }

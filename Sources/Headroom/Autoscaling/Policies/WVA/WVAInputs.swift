@@ -83,7 +83,8 @@ public struct WVAVariantInput: Sendable, Equatable {
     public var pods: [WVAReplicaMetrics]
 
     public init(
-        name: String, acceleratorLabel: String?, cost: Double = 10, specReplicas: Int? = nil, currentReplicas: Int, readyReplicas: Int,
+        name: String, acceleratorLabel: String?, cost: Double = 10, specReplicas: Int? = nil, currentReplicas: Int,
+        readyReplicas: Int,
         gpusPerReplica: Int = 1, engine: WVAEngineParams? = WVAEngineParams(), pods: [WVAReplicaMetrics]
     ) {
         self.name = name
@@ -122,7 +123,9 @@ public struct WVAModelInput: Sendable, Equatable {
     /// Requests to the model over the scale-to-zero retention period; read only when scale-to-zero is on.
     public var requestsInRetention: Double?
 
-    public init(modelID: String, variants: [WVAVariantInput], schedulerQueue: WVASchedulerQueue? = nil, requestsInRetention: Double? = nil) {
+    public init(
+        modelID: String, variants: [WVAVariantInput], schedulerQueue: WVASchedulerQueue? = nil, requestsInRetention: Double? = nil
+    ) {
         self.modelID = modelID
         self.variants = variants
         self.schedulerQueue = schedulerQueue

@@ -37,7 +37,8 @@ extension WVASaturationAnalysis {
         if shouldScaleUp {
             let eligible = variants.filter { (states[$0.name]?.pendingReplicas ?? 0) == 0 }
             guard let cheapest = eligible.min(by: { ($0.cost, $0.name) < ($1.cost, $1.name) }) else {
-                return Targets(replicas: targets, reason: "scale-up wanted (\(scaleUpReason)) but every variant has pending replicas")
+                return Targets(
+                    replicas: targets, reason: "scale-up wanted (\(scaleUpReason)) but every variant has pending replicas")
             }
             targets[cheapest.name, default: 0] += 1
             return Targets(replicas: targets, reason: "scale-up cheapest variant \(cheapest.name): \(scaleUpReason)")

@@ -72,9 +72,15 @@ public struct WVASaturationAnalysis: Sendable, Equatable {
         switch (kvLow, queueLow) {
         case (false, false): return (false, "")
         case (true, true):
-            return (true, String(format: "both KV spare (%.3f < %.3f) and queue spare (%.1f < %.1f)", kv, config.kvSpareTrigger, queue, config.queueSpareTrigger))
+            return (
+                true,
+                String(
+                    format: "both KV spare (%.3f < %.3f) and queue spare (%.1f < %.1f)", kv, config.kvSpareTrigger, queue,
+                    config.queueSpareTrigger)
+            )
         case (true, false): return (true, String(format: "KV spare Saturation low (%.3f < %.3f)", kv, config.kvSpareTrigger))
-        case (false, true): return (true, String(format: "queue spare Saturation low (%.1f < %.1f)", queue, config.queueSpareTrigger))
+        case (false, true):
+            return (true, String(format: "queue spare Saturation low (%.1f < %.1f)", queue, config.queueSpareTrigger))
         }
     }
 

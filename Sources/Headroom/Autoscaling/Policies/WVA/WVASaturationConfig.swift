@@ -68,13 +68,17 @@ public struct WVASaturationConfig: Sendable, Equatable {
         if kvCacheThreshold < 0 || kvCacheThreshold > 1 {
             return ("kvCacheThreshold", "kvCacheThreshold must be between 0 and 1, got \(f(kvCacheThreshold))")
         }
-        if queueLengthThreshold < 0 { return ("queueLengthThreshold", "queueLengthThreshold must be >= 0, got \(queueLengthThreshold)") }
+        if queueLengthThreshold < 0 {
+            return ("queueLengthThreshold", "queueLengthThreshold must be >= 0, got \(queueLengthThreshold)")
+        }
         if kvSpareTrigger < 0 || kvSpareTrigger > 1 {
             return ("kvSpareTrigger", "kvSpareTrigger must be between 0 and 1, got \(f(kvSpareTrigger))")
         }
         if queueSpareTrigger < 0 { return ("queueSpareTrigger", "queueSpareTrigger must be >= 0, got \(queueSpareTrigger)") }
         if kvCacheThreshold < kvSpareTrigger {
-            return ("kvCacheThreshold", "kvCacheThreshold (\(f(kvCacheThreshold))) should be >= kvSpareTrigger (\(f(kvSpareTrigger)))")
+            return (
+                "kvCacheThreshold", "kvCacheThreshold (\(f(kvCacheThreshold))) should be >= kvSpareTrigger (\(f(kvSpareTrigger)))"
+            )
         }
         guard analyzer == .v2 else { return nil }
         if scaleUpThreshold <= 0 || scaleUpThreshold > 1 {
@@ -84,7 +88,10 @@ public struct WVASaturationConfig: Sendable, Equatable {
             return ("scaleDownBoundary", "scaleDownBoundary must be in (0, 1], got \(f(scaleDownBoundary))")
         }
         if scaleUpThreshold <= scaleDownBoundary {
-            return ("scaleUpThreshold", "scaleUpThreshold (\(f(scaleUpThreshold))) must be > scaleDownBoundary (\(f(scaleDownBoundary)))")
+            return (
+                "scaleUpThreshold",
+                "scaleUpThreshold (\(f(scaleUpThreshold))) must be > scaleDownBoundary (\(f(scaleDownBoundary)))"
+            )
         }
         return nil
     }

@@ -38,7 +38,9 @@ public struct WVASpec: Sendable, Equatable {
     /// `default` and per-model entries, keyed `default` or by model_id.
     public var scaleToZeroEntries: [String: ScaleToZeroEntry]
 
-    public init(variants: [Variant], saturation: WVASaturationConfig = .shipped, scaleToZeroEntries: [String: ScaleToZeroEntry] = [:]) {
+    public init(
+        variants: [Variant], saturation: WVASaturationConfig = .shipped, scaleToZeroEntries: [String: ScaleToZeroEntry] = [:]
+    ) {
         self.variants = variants
         self.saturation = saturation
         self.scaleToZeroEntries = scaleToZeroEntries

@@ -40,7 +40,8 @@ extension WVATokenAnalyzer {
             if pod.avgInputTokens > 0 { demand += Int64(pod.queueLength) * Int64(pod.avgInputTokens) }
             let k1 = Int64(Double(total) * config.kvCacheThreshold)
             let engine = capacity[variant.name]?.engine
-            let k2 = computeK2(pod, accelerator: variant.acceleratorLabel ?? "", modelID: modelID, config: config, engine: engine, k1: k1)
+            let k2 = computeK2(
+                pod, accelerator: variant.acceleratorLabel ?? "", modelID: modelID, config: config, engine: engine, k1: k1)
             let effective = min(k1, k2)
             capacity[variant.name] = CapacityRecord(
                 acceleratorLabel: variant.acceleratorLabel, gpuCount: variant.gpusPerReplica, engine: engine,
@@ -72,7 +73,9 @@ extension WVATokenAnalyzer {
         }
 
         /// `estimateStoredCapacity` for a variant with no pod this cycle.
-        func storedCapacity(_ record: CapacityRecord, model: WVAModelInput, avgInput avgIn: Double, avgOutput avgOut: Double) -> Double {
+        func storedCapacity(_ record: CapacityRecord, model: WVAModelInput, avgInput avgIn: Double, avgOutput avgOut: Double)
+            -> Double
+        {
             if record.live { return Double(record.effectiveCapacity) }
             guard let engine = record.engine, avgOut > 0 else { return Double(record.effectiveCapacity) }
             let derived = Self.derivedCapacity(engine, input: avgIn, output: avgOut)

@@ -47,7 +47,9 @@ public struct WVATokenAnalyzer: Sendable, Equatable {
         var replicas: [String: [(capacity: Int64, demand: Int64)]] = [:]
         for variant in input.variants {
             for pod in variant.pods {
-                guard let replica = state.replicaCapacity(pod, of: variant, modelID: input.modelID, config: config) else { continue }
+                guard let replica = state.replicaCapacity(pod, of: variant, modelID: input.modelID, config: config) else {
+                    continue
+                }
                 replicas[variant.name, default: []].append(replica)
             }
         }
@@ -102,7 +104,9 @@ public struct WVATokenAnalyzer: Sendable, Equatable {
 
     /// `estimateSchedulerQueueDemand`: input tokens from bytes or count, whichever is more, less the
     /// prefix-cache hits; output tokens in full.
-    static func schedulerQueueDemand(_ queue: WVASchedulerQueue?, _ workload: (input: Double, output: Double, hitRate: Double)) -> Double {
+    static func schedulerQueueDemand(_ queue: WVASchedulerQueue?, _ workload: (input: Double, output: Double, hitRate: Double))
+        -> Double
+    {
         guard let queue, queue.size != 0 || queue.bytes != 0 else { return 0 }
         let inputTokens = max(Double(queue.bytes) / bytesPerToken, Double(queue.size) * workload.input) * (1 - workload.hitRate)
         return inputTokens + Double(queue.size) * workload.output

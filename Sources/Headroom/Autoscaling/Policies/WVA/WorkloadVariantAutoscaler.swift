@@ -81,7 +81,8 @@ public struct WorkloadVariantAutoscaler: Sendable, Equatable {
             costs = Dictionary(analysis.variants.map { ($0.name, $0.cost) }, uniquingKeysWith: { a, _ in a })
             accelerators = Dictionary(analysis.variants.map { ($0.name, $0.acceleratorLabel) }, uniquingKeysWith: { a, _ in a })
         }
-        let enforced = WVAEnforcer.enforce(targets, costs: costs, scaleToZero: scaleToZero, requestsInRetention: input.requestsInRetention)
+        let enforced = WVAEnforcer.enforce(
+            targets, costs: costs, scaleToZero: scaleToZero, requestsInRetention: input.requestsInRetention)
         let why = enforced.note.map { "\(reason); \($0)" } ?? reason
         return publish(input, targets: enforced.replicas, accelerators: accelerators, reason: why)
     }
@@ -89,7 +90,9 @@ public struct WorkloadVariantAutoscaler: Sendable, Equatable {
     /// `applySaturationDecisions` and `EmitReplicaMetrics`: a decided variant takes its target and the
     /// accelerator of its analysis; an undecided one its previous status (0 if none). Without an
     /// accelerator neither status nor gauge is written.
-    mutating func publish(_ input: WVAModelInput, targets: [String: Int]?, accelerators: [String: String?], reason: String) -> Decision {
+    mutating func publish(_ input: WVAModelInput, targets: [String: Int]?, accelerators: [String: String?], reason: String)
+        -> Decision
+    {
         var updated: [String] = []
         for variant in input.variants {
             let previous = state.status[variant.name]
