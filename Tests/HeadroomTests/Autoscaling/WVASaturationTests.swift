@@ -194,3 +194,17 @@ extension WVASaturationTests {
         #expect(analysis.targets(input, desired: [:]).replicas == ["busy": 2])
     }
 }
+
+extension WVASaturationTests {
+    @Test(
+        "Boundaries: at a threshold a replica is saturated; a spare equal to its trigger neither scales up nor blocks scale-down")
+    func boundaries() {
+        let atThresholds = Self.analysis([(0.80, 0), (0.0, 5), (0.0, 0)])
+        #expect(atThresholds.nonSaturatedCount == 1)
+        // Spare queue exactly 3 (= queueSpareTrigger): `<` does not fire.
+        #expect(!Self.analysis([(0.0, 2), (0.0, 2)]).shouldScaleUp)
+        // Queue load 1 spread over one replica fewer: 2, spare 3 >= 3 → safe; load 1.5 → 3, spare 2 → unsafe.
+        #expect(Self.analysis([(0.0, 1), (0.0, 1)]).scaleDownSafe)
+        #expect(!Self.analysis([(0.0, 1), (0.0, 2)]).scaleDownSafe)
+    }
+}
