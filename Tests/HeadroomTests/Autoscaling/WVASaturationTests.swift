@@ -208,3 +208,17 @@ extension WVASaturationTests {
         #expect(!Self.analysis([(0.0, 1), (0.0, 2)]).scaleDownSafe)
     }
 }
+
+extension WVASaturationTests {
+    /// `docs/integrations/hpa-integration.md`, `config/samples/hpa-integration.yaml`: External metric
+    /// `wva_desired_replicas`, target AverageValue "1". The HPA's 10 % tolerance applies to the ratio
+    /// desired / current, so WVA's +1 is lost from 10 replicas up.
+    @Test("The gauge through an HPA External AverageValue 1 target: ceil(desired), but +1 on 10 replicas is within tolerance")
+    func throughHPA() {
+        func hpa(current: Int, desired: Int) -> Int {
+            HPAReplicaCalculator.averageValueReplicas(statusReplicas: current, total: Int64(desired) * 1000, targetPerPod: 1000)
+        }
+        #expect(hpa(current: 2, desired: 3) == 3 && hpa(current: 3, desired: 2) == 2)
+        #expect(hpa(current: 10, desired: 11) == 10 && hpa(current: 10, desired: 9) == 10 && hpa(current: 9, desired: 10) == 10)
+    }
+}
