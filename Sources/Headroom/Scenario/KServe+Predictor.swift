@@ -39,8 +39,10 @@ extension KServeInferenceService {
         /// the user's (class kpa unless given; `scaleTarget` → target, `scaleMetric` → metric,
         /// `minReplicas` (default 1) → min-scale, a non-zero `maxReplicas` → max-scale) and
         /// `containerConcurrency` on the revision.
-        func knative() throws(ScenarioError) -> PolicySpec {
-            let hint = "; KServe reads it in Standard mode only (add \(KServeInferenceService.deploymentModeKey): Standard)"
+        func knative(modeGiven: Bool) throws(ScenarioError) -> PolicySpec {
+            let hint = (modeGiven ? "" : " (without \(KServeInferenceService.deploymentModeKey), KServe uses the cluster's "
+                        + "defaultDeploymentMode, Knative in its chart)")
+                + "; KServe reads it in Standard mode only (add \(KServeInferenceService.deploymentModeKey): Standard)"
             if let v = annotation(KServeInferenceService.autoscalerClassKey) { throw v.error("autoscalerClass is ignored in Knative mode" + hint) }
             if let v = map["autoScaling"] { throw v.error("autoScaling is ignored in Knative mode" + hint) }
             var spec = KPASpec()

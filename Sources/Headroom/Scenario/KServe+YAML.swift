@@ -80,7 +80,7 @@ enum KServeInferenceService {
             if let v = predictor[key] { throw v.error(why) }
         }
         var annotations: [(String, YAMLValue)] = []
-        var mode = Mode.knative
+        var mode = Mode.knative, modeGiven = false
         if let metadata = map["metadata"] {
             let meta = try metadata.mapping(allowing: [
                 "name", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
@@ -88,7 +88,10 @@ enum KServeInferenceService {
             ])
             if let list = meta["annotations"] {
                 let entries = try list.annotationEntries()
-                if let modeValue = entries.first(where: { $0.0 == deploymentModeKey })?.1 { mode = try deploymentMode(modeValue) }
+                if let modeValue = entries.first(where: { $0.0 == deploymentModeKey })?.1 {
+                    mode = try deploymentMode(modeValue)
+                    modeGiven = true
+                }
                 annotations = entries
             }
         }
@@ -103,7 +106,7 @@ enum KServeInferenceService {
         var isvc = try Predictor(predictor, annotations: annotations, owner: map["metadata"] ?? value)
         if let v = map["prometheus"] { isvc.prometheus = try v.prometheusConfig() }
         switch mode {
-        case .knative: return try isvc.knative()
+        case .knative: return try isvc.knative(modeGiven: modeGiven)
         case .standard: return try isvc.standard(replica: replica)
         }
     }

@@ -13,6 +13,13 @@ extension PolicySpec {
             return
         }
         // A pasted AIBrix object keeps its own `kind: PodAutoscaler`.
+        let objectKinds = [AIBrixPodAutoscaler.objectKind, KServeInferenceService.objectKind]
+        if let text = kindNode.string, Kind(rawValue: text) == nil, !objectKinds.contains(text) {
+            let names = Kind.allCases.map(\.rawValue) + objectKinds
+            let hint = Suggestion.closest(to: text, in: names).map { "did you mean `\($0)`? " } ?? ""
+            throw kindValue.error("unknown value `\(text)`; \(hint)allowed: \(names.joined(separator: ", ")) "
+                                  + "(the last two: an AIBrix PodAutoscaler or a KServe InferenceService pasted whole)")
+        }
         let kind = kindNode.string == AIBrixPodAutoscaler.objectKind ? .aibrix : try kindValue.choice(Kind.self)
         switch kind {
         case .fixed:
