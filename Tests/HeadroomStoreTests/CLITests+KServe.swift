@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HeadroomStore
 
 /// The pasted KServe InferenceService from the command line: its query values in `--json`, and
@@ -13,7 +14,8 @@ extension CLITests {
         let run = try Self.capture(["run", Self.kserve, "--duration", "6m", "--no-store", "--json"])
         #expect(run.status == 0, "\(run.err)")
         let values = try Self.decisions(run.out).compactMap { $0["query_values"] as? [[String: Any]] }
-        #expect(!values.isEmpty && values.allSatisfy { $0.count == 1 && $0[0]["query"] as? String == "vllm:num_requests_running" })
+        #expect(
+            !values.isEmpty && values.allSatisfy { $0.count == 1 && $0[0]["query"] as? String == "vllm:num_requests_running" })
         #expect(values.contains { ($0[0]["values"] as? [Double])?.count == 1 })
         #expect(values.contains { ($0[0]["values"] as? [Double])?.count ?? 0 > 1 }, "several replicas: several elements")
     }
@@ -23,11 +25,18 @@ extension CLITests {
         try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
         let text = try String(contentsOfFile: Self.kserve, encoding: .utf8)
         let cases = [
-            ("serving.kserve.io/autoscalerClass", "serving.kserve.io/autoscaler-class",
-             "policy.metadata.annotations.serving.kserve.io/autoscaler-class: unknown KServe annotation"),
-            ("apiVersion: serving.kserve.io/v1beta1", "apiVersion: serving.kserve.io/v1", "policy.apiVersion: expected `serving.kserve.io/v1beta1`"),
-            ("                query: vllm:num_requests_running\n", "",
-             "policy.spec.predictor.autoScaling.metrics[0].external.metric: missing required key `query`"),
+            (
+                "serving.kserve.io/autoscalerClass", "serving.kserve.io/autoscaler-class",
+                "policy.metadata.annotations.serving.kserve.io/autoscaler-class: unknown KServe annotation"
+            ),
+            (
+                "apiVersion: serving.kserve.io/v1beta1", "apiVersion: serving.kserve.io/v1",
+                "policy.apiVersion: expected `serving.kserve.io/v1beta1`"
+            ),
+            (
+                "                query: vllm:num_requests_running\n", "",
+                "policy.spec.predictor.autoScaling.metrics[0].external.metric: missing required key `query`"
+            ),
         ]
         for (from, to, message) in cases {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("kserve-\(UUID().uuidString).yaml").path

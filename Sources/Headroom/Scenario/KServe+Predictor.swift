@@ -19,7 +19,8 @@ extension KServeInferenceService {
             minReplicas = try map["minReplicas"]?.int(0...10_000)
             maxReplicas = try map["maxReplicas"]?.int(0...10_000) ?? 0
             if let min = minReplicas, maxReplicas != 0, min > maxReplicas {
-                throw map["minReplicas"]!.error("'MinReplicas' cannot be greater than MaxReplicas (\(maxReplicas)), as KServe's webhook says")
+                throw map["minReplicas"]!.error(
+                    "'MinReplicas' cannot be greater than MaxReplicas (\(maxReplicas)), as KServe's webhook says")
             }
             if let v = map["scaleMetricType"] {
                 throw v.error("scaleMetricType is read by no KServe reconciler at \(KServeInferenceService.commit); leave it out")
@@ -40,10 +41,15 @@ extension KServeInferenceService {
         /// `minReplicas` (default 1) → min-scale, a non-zero `maxReplicas` → max-scale) and
         /// `containerConcurrency` on the revision.
         func knative(modeGiven: Bool) throws(ScenarioError) -> PolicySpec {
-            let hint = (modeGiven ? "" : " (without \(KServeInferenceService.deploymentModeKey), KServe uses the cluster's "
+            let hint =
+                (modeGiven
+                    ? ""
+                    : " (without \(KServeInferenceService.deploymentModeKey), KServe uses the cluster's "
                         + "defaultDeploymentMode, Knative in its chart)")
                 + "; KServe reads it in Standard mode only (add \(KServeInferenceService.deploymentModeKey): Standard)"
-            if let v = annotation(KServeInferenceService.autoscalerClassKey) { throw v.error("autoscalerClass is ignored in Knative mode" + hint) }
+            if let v = annotation(KServeInferenceService.autoscalerClassKey) {
+                throw v.error("autoscalerClass is ignored in Knative mode" + hint)
+            }
             if let v = map["autoScaling"] { throw v.error("autoScaling is ignored in Knative mode" + hint) }
             var spec = KPASpec()
             spec.containerConcurrency = try map["containerConcurrency"]?.int(0...1000) ?? 0
@@ -52,7 +58,8 @@ extension KServeInferenceService {
             for (key, entry) in annotations where key.hasPrefix(KnativePodAutoscaler.annotationPrefix) {
                 guard allowed.contains(key) else {
                     let suggestion = Suggestion.closest(to: key, in: allowed).map { "did you mean `\($0)`? " } ?? ""
-                    throw entry.error("unknown Knative annotation `\(key)`; \(suggestion)allowed: \(allowed.joined(separator: ", "))")
+                    throw entry.error(
+                        "unknown Knative annotation `\(key)`; \(suggestion)allowed: \(allowed.joined(separator: ", "))")
                 }
                 let name = String(key.dropFirst(KnativePodAutoscaler.annotationPrefix.count))
                 if name == "class", try entry.scalar("an autoscaler class") != "kpa.autoscaling.knative.dev" {
@@ -92,7 +99,8 @@ extension KServeInferenceService {
                 // The Deployment keeps `minReplicas` (deployment_reconciler.go), else Kubernetes' default 1.
                 return .fixed(FixedPolicy(replicas: minReplicas ?? 1))
             case "external":
-                throw classValue!.error("autoscalerClass external leaves scaling to an autoscaler you run; paste that one instead")
+                throw classValue!.error(
+                    "autoscalerClass external leaves scaling to an autoscaler you run; paste that one instead")
             default:
                 throw classValue!.error("[\(name)] is not a supported autoscaler class type; allowed: hpa, keda, external, none")
             }

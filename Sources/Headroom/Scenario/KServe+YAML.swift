@@ -27,24 +27,29 @@ enum KServeInferenceService {
     static let autoscalerClassKey = "serving.kserve.io/autoscalerClass"
     /// `serving.kserve.io/*` annotations that no autoscaler reads (constants.go at `aaac4e29`).
     static let inertAnnotations = [
-        "enable-prometheus-scraping", "enable-metric-aggregation", "enable-tag-routing", "disable-localmodel", "disable-auto-update",
+        "enable-prometheus-scraping", "enable-metric-aggregation", "enable-tag-routing", "disable-localmodel",
+        "disable-auto-update",
         "gke-accelerator", "gpu-resource-types", "nodegroup", "server-type", "logger-secret-file", "logger-secret-name",
-        "logger-secret-path", "storage-initializer-uid", "inferencepool-migrated", "exp-dra-cel-selector", "exp-dra-container-name",
-        "exp-dra-device-class", "exp-dra-device-count",
+        "logger-secret-path", "storage-initializer-uid", "inferencepool-migrated", "exp-dra-cel-selector",
+        "exp-dra-container-name",
+        "exp-dra-device-class", "exp-dra-device-count", "trainedmodel-allocated", "kind", "enable-served-by-header",
     ].map { "serving.kserve.io/" + $0 }
     /// Declared in constants.go but read by no reconciler: refused so a user does not expect them to act.
     static let unreadAnnotations = ["serving.kserve.io/targetUtilizationPercentage", "serving.kserve.io/metrics"]
     static let podSpecKeys = [
         "volumes", "initContainers", "containers", "ephemeralContainers", "restartPolicy", "terminationGracePeriodSeconds",
-        "activeDeadlineSeconds", "dnsPolicy", "nodeSelector", "serviceAccountName", "serviceAccount", "automountServiceAccountToken",
-        "nodeName", "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname",
+        "activeDeadlineSeconds", "dnsPolicy", "nodeSelector", "serviceAccountName", "serviceAccount",
+        "automountServiceAccountToken",
+        "nodeName", "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace", "securityContext", "imagePullSecrets",
+        "hostname",
         "subdomain", "affinity", "schedulerName", "tolerations", "hostAliases", "priorityClassName", "priority", "dnsConfig",
         "readinessGates", "runtimeClassName", "enableServiceLinks", "preemptionPolicy", "overhead", "topologySpreadConstraints",
         "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates", "resourceClaims", "resources",
     ]
     /// `PredictorSpec`'s implementations and storage fields: what is served, not how many.
     static let modelKeys = [
-        "name", "model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface", "pmml", "lightgbm", "paddle",
+        "name", "model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface", "pmml", "lightgbm",
+        "paddle",
         "storageUris", "storageContainerName",
     ]
     /// `ComponentExtensionSpec` fields read below.
@@ -71,11 +76,14 @@ enum KServeInferenceService {
         }
         let spec = try map.required("spec").mapping(allowing: ["predictor", "transformer", "explainer"])
         for key in ["transformer", "explainer"] {
-            if let v = spec[key] { throw v.error("a \(key) is a second component with its own autoscaler; it is not modelled (leave it out)") }
+            if let v = spec[key] {
+                throw v.error("a \(key) is a second component with its own autoscaler; it is not modelled (leave it out)")
+            }
         }
         let predictorValue = try spec.required("predictor")
-        let predictor = try predictorValue.mapping(allowing: modelKeys + scalingKeys + inertExtensionKeys + podSpecKeys
-                                                   + unmodelled.keys.sorted())
+        let predictor = try predictorValue.mapping(
+            allowing: modelKeys + scalingKeys + inertExtensionKeys + podSpecKeys
+                + unmodelled.keys.sorted())
         for (key, why) in unmodelled.sorted(by: { $0.key < $1.key }) {
             if let v = predictor[key] { throw v.error(why) }
         }
@@ -83,7 +91,8 @@ enum KServeInferenceService {
         var mode = Mode.knative, modeGiven = false
         if let metadata = map["metadata"] {
             let meta = try metadata.mapping(allowing: [
-                "name", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
+                "name", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation", "creationTimestamp",
+                "managedFields",
                 "finalizers", "ownerReferences",
             ])
             if let list = meta["annotations"] {
@@ -98,7 +107,9 @@ enum KServeInferenceService {
         // Predictor annotations override the InferenceService's (`buildObjectMeta`: predictor > isvc).
         if let list = predictor["annotations"] {
             for (key, entry) in try list.annotationEntries() {
-                if key == deploymentModeKey { throw entry.error("KServe reads \(deploymentModeKey) from metadata.annotations only") }
+                if key == deploymentModeKey {
+                    throw entry.error("KServe reads \(deploymentModeKey) from metadata.annotations only")
+                }
                 annotations.removeAll { $0.0 == key }
                 annotations.append((key, entry))
             }
@@ -116,9 +127,11 @@ enum KServeInferenceService {
         switch try value.scalar("a deployment mode") {
         case "Standard", "RawDeployment": return .standard
         case "Knative", "Serverless": return .knative
-        case "ModelMesh": throw value.error("ModelMesh deployments are not modelled; allowed: Standard, RawDeployment, Knative, Serverless")
+        case "ModelMesh":
+            throw value.error("ModelMesh deployments are not modelled; allowed: Standard, RawDeployment, Knative, Serverless")
         case let other:
-            throw value.error("unknown deployment mode `\(other)`; allowed: Standard, RawDeployment (legacy), Knative, Serverless (legacy)")
+            throw value.error(
+                "unknown deployment mode `\(other)`; allowed: Standard, RawDeployment (legacy), Knative, Serverless (legacy)")
         }
     }
 }
@@ -128,7 +141,8 @@ extension YAMLValue {
     /// keys no autoscaler reads and unknown ones (a misspelt class must not silently fall back).
     func annotationEntries() throws(ScenarioError) -> [(String, YAMLValue)] {
         guard case let .mapping(mapping) = node else { throw error("expected a mapping of annotation names to values") }
-        let known = [KServeInferenceService.deploymentModeKey, KServeInferenceService.autoscalerClassKey]
+        let known =
+            [KServeInferenceService.deploymentModeKey, KServeInferenceService.autoscalerClassKey]
             + KServeInferenceService.inertAnnotations + ["serving.kserve.io/stop"]
         var entries: [(String, YAMLValue)] = []
         for (keyNode, valueNode) in mapping {
@@ -136,13 +150,15 @@ extension YAMLValue {
             let entry = YAMLValue(node: valueNode, path: "\(path).\(key)", file: file)
             _ = try entry.scalar("an annotation value (a string)")
             if KServeInferenceService.unreadAnnotations.contains(key) {
-                throw entry.error("`\(key)` is read by no KServe reconciler at \(KServeInferenceService.commit); "
-                                  + "set the target in spec.predictor (scaleTarget or autoScaling.metrics)")
+                throw entry.error(
+                    "`\(key)` is read by no KServe reconciler at \(KServeInferenceService.commit); "
+                        + "set the target in spec.predictor (scaleTarget or autoScaling.metrics)")
             }
             if key.hasPrefix("serving.kserve.io/"), !known.contains(key) {
                 let hint = Suggestion.closest(to: key, in: known).map { "did you mean `\($0)`? " } ?? ""
-                throw entry.error("unknown KServe annotation `\(key)`; \(hint)those that shape scaling: "
-                                  + "\(KServeInferenceService.deploymentModeKey), \(KServeInferenceService.autoscalerClassKey)")
+                throw entry.error(
+                    "unknown KServe annotation `\(key)`; \(hint)those that shape scaling: "
+                        + "\(KServeInferenceService.deploymentModeKey), \(KServeInferenceService.autoscalerClassKey)")
             }
             if key == "serving.kserve.io/stop", try entry.scalar("true or false") == "true" {
                 throw entry.error("a stopped InferenceService has no replicas to simulate")

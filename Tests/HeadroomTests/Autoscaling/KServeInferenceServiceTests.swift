@@ -35,10 +35,12 @@ struct KServeInferenceServiceTests {
         var pasted = try Scenario.load(file: path)
         var document = ScenarioDocument(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path)
         // keda_reconciler.go: min 1, max 5, threshold "2", no metricType (KEDA's default AverageValue).
-        try document.set("policy", to: """
-            {kind: keda, spec: {minReplicaCount: 1, maxReplicaCount: 5, triggers: [{type: prometheus, metadata: {
-              serverAddress: "http://prometheus.istio-system.svc.cluster.local:9090", query: "vllm:num_requests_running", threshold: "2"}}]}}
-            """)
+        try document.set(
+            "policy",
+            to: """
+                {kind: keda, spec: {minReplicaCount: 1, maxReplicaCount: 5, triggers: [{type: prometheus, metadata: {
+                  serverAddress: "http://prometheus.istio-system.svc.cluster.local:9090", query: "vllm:num_requests_running", threshold: "2"}}]}}
+                """)
         var scaledObject = try document.scenario()
         #expect(pasted.policy == scaledObject.policy)
         pasted.duration = .minutes(25)
@@ -52,33 +54,46 @@ struct KServeInferenceServiceTests {
 
     @Test("keda External: threshold from target.value whatever target.type, AverageValue, min 1 and max raised to it when absent")
     func kedaExternal() throws {
-        let policy = try Self.policy(Self.isvc(annotations: Self.keda, predictor: """
-            autoScaling:
-              metrics:
-                - type: External
-                  external:
-                    metric: {backend: prometheus, query: 'sum(vllm:num_requests_waiting)', namespace: ns}
-                    authenticationRef: {authenticationRef: {name: secret}}
-                    target: {type: AverageValue, value: "0.5", averageValue: "7"}
-            """))
+        let policy = try Self.policy(
+            Self.isvc(
+                annotations: Self.keda,
+                predictor: """
+                    autoScaling:
+                      metrics:
+                        - type: External
+                          external:
+                            metric: {backend: prometheus, query: 'sum(vllm:num_requests_waiting)', namespace: ns}
+                            authenticationRef: {authenticationRef: {name: secret}}
+                            target: {type: AverageValue, value: "0.5", averageValue: "7"}
+                    """))
         guard case let .keda(object) = policy else { Issue.record("not KEDA: \(policy)"); return }
         #expect(object.spec.minReplicaCount == 1 && object.spec.maxReplicaCount == 1)  // TestCreateKedaScaledObject_DefaultMinReplicas
-        #expect(object.spec.pollingInterval == .seconds(30) && object.spec.cooldownPeriod == .seconds(300) && object.spec.behavior == nil)
+        #expect(
+            object.spec.pollingInterval == .seconds(30) && object.spec.cooldownPeriod == .seconds(300)
+                && object.spec.behavior == nil)
         let trigger = try #require(object.spec.triggers.first)
-        #expect(trigger.kind == .prometheus && trigger.averageValue && trigger.thresholdMilli == 500 && trigger.activationThresholdMilli == 0)
-        #expect(trigger.query?.query.text == "sum(vllm:num_requests_waiting)" && trigger.query?.reading == .kedaScaler(ignoreNullValues: true))
+        #expect(
+            trigger.kind == .prometheus && trigger.averageValue && trigger.thresholdMilli == 500
+                && trigger.activationThresholdMilli == 0)
+        #expect(
+            trigger.query?.query.text == "sum(vllm:num_requests_waiting)"
+                && trigger.query?.reading == .kedaScaler(ignoreNullValues: true))
     }
 
-    @Test("keda Resource cpu and the behavior's stabilization windows (TestCreateKedaScaledObject_AdvancedConfigFromComponentExt)")
+    @Test(
+        "keda Resource cpu and the behavior's stabilization windows (TestCreateKedaScaledObject_AdvancedConfigFromComponentExt)")
     func kedaResourceAndBehavior() throws {
-        let policy = try Self.policy(Self.isvc(annotations: Self.keda, predictor: """
-            minReplicas: 0
-            maxReplicas: 4
-            autoScaling:
-              metrics:
-                - {type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}
-              behavior: {scaleDown: {stabilizationWindowSeconds: 120}}
-            """))
+        let policy = try Self.policy(
+            Self.isvc(
+                annotations: Self.keda,
+                predictor: """
+                    minReplicas: 0
+                    maxReplicas: 4
+                    autoScaling:
+                      metrics:
+                        - {type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}
+                      behavior: {scaleDown: {stabilizationWindowSeconds: 120}}
+                    """))
         guard case let .keda(object) = policy else { Issue.record("not KEDA: \(policy)"); return }
         #expect(object.spec.minReplicaCount == 0 && object.spec.maxReplicaCount == 4)
         #expect(object.spec.triggers == [KEDATrigger(kind: .cpu, signal: .cpu, thresholdMilli: 50_000, pipeline: .metricsServer)])
@@ -89,26 +104,34 @@ struct KServeInferenceServiceTests {
 
     @Test("hpa (the default class): CPU at scaleTarget %, minReplicas 0 raised to 1, the API server's default behavior")
     func hpaForms() throws {
-        let shorthand = try Self.policy(Self.isvc(annotations: "serving.kserve.io/deploymentMode: Standard",
-                                                  predictor: "minReplicas: 0\nmaxReplicas: 3\nscaleMetric: cpu\nscaleTarget: 60"))
+        let shorthand = try Self.policy(
+            Self.isvc(
+                annotations: "serving.kserve.io/deploymentMode: Standard",
+                predictor: "minReplicas: 0\nmaxReplicas: 3\nscaleMetric: cpu\nscaleTarget: 60"))
         guard case let .hpa(hpa) = shorthand else { Issue.record("not an HPA: \(shorthand)"); return }
         #expect(hpa.spec == HPASpec(minReplicas: 1, maxReplicas: 3, metrics: [.cpuUtilization(60)], behavior: HPABehavior()))
-        let metrics = try Self.policy(Self.isvc(
-            annotations: "serving.kserve.io/deploymentMode: Standard, serving.kserve.io/autoscalerClass: hpa",
-            predictor: "minReplicas: 2\nautoScaling: {metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization}}}]}"))
+        let metrics = try Self.policy(
+            Self.isvc(
+                annotations: "serving.kserve.io/deploymentMode: Standard, serving.kserve.io/autoscalerClass: hpa",
+                predictor:
+                    "minReplicas: 2\nautoScaling: {metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization}}}]}"
+            ))
         guard case let .hpa(second) = metrics else { Issue.record("not an HPA: \(metrics)"); return }
         // maxReplicas absent (0) is raised to minReplicas; averageUtilization absent is DefaultCPUUtilization.
         #expect(second.spec == HPASpec(minReplicas: 2, maxReplicas: 2, metrics: [.cpuUtilization(80)], behavior: HPABehavior()))
-        let none = try Self.policy(Self.isvc(
-            annotations: "serving.kserve.io/deploymentMode: Standard, serving.kserve.io/autoscalerClass: none", predictor: "minReplicas: 2"))
+        let none = try Self.policy(
+            Self.isvc(
+                annotations: "serving.kserve.io/deploymentMode: Standard, serving.kserve.io/autoscalerClass: none",
+                predictor: "minReplicas: 2"))
         #expect(none == .fixed(FixedPolicy(replicas: 2)))
     }
 
     @Test("Knative mode (also when the annotation is absent): KServe's annotations over the user's, containerConcurrency")
     func knativeForms() throws {
-        let policy = try Self.policy(Self.isvc(
-            annotations: #"autoscaling.knative.dev/target: "50", autoscaling.knative.dev/window: 120s"#,
-            predictor: "scaleMetric: rps\nscaleTarget: 5\ncontainerConcurrency: 4"))
+        let policy = try Self.policy(
+            Self.isvc(
+                annotations: #"autoscaling.knative.dev/target: "50", autoscaling.knative.dev/window: 120s"#,
+                predictor: "scaleMetric: rps\nscaleTarget: 5\ncontainerConcurrency: 4"))
         guard case let .kpa(kpa) = policy else { Issue.record("not a KPA: \(policy)"); return }
         var expected = KPASpec()
         expected.metric = .rps
@@ -118,9 +141,13 @@ struct KServeInferenceServiceTests {
         expected.minScale = 1  // minReplicas absent: DefaultMinReplicas
         expected.maxScale = 0  // maxReplicas absent: no limit
         #expect(kpa.spec == expected)
-        let serverless = try Self.policy(Self.isvc(annotations: "serving.kserve.io/deploymentMode: Serverless",
-                                                   predictor: "minReplicas: 0\nmaxReplicas: 3"))
+        let serverless = try Self.policy(
+            Self.isvc(
+                annotations: "serving.kserve.io/deploymentMode: Serverless",
+                predictor: "minReplicas: 0\nmaxReplicas: 3"))
         guard case let .kpa(second) = serverless else { Issue.record("not a KPA: \(serverless)"); return }
-        #expect(second.spec.minScale == 0 && second.spec.maxScale == 3 && second.spec.metric == .concurrency && second.spec.target == nil)
+        #expect(
+            second.spec.minScale == 0 && second.spec.maxScale == 3 && second.spec.metric == .concurrency
+                && second.spec.target == nil)
     }
 }

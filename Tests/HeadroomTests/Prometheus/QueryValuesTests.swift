@@ -30,7 +30,9 @@ struct QueryValuesTests {
                 metadata: {query: 'count(vllm:num_requests_running) * 1.5', threshold: "1"}
         """
 
-    @Test("KEDA prometheus triggers: count over 2 reporting replicas is 2, times 1.5 is 3; an outage is an error; --json shows them")
+    @Test(
+        "KEDA prometheus triggers: count over 2 reporting replicas is 2, times 1.5 is 3; an outage is an error; --json shows them"
+    )
     func keda() throws {
         let result = Simulation.run(try Scenario.parse(yaml: Self.yaml))
         let json = try JSONSerialization.jsonObject(with: result.jsonData()) as? [String: Any]
@@ -39,12 +41,19 @@ struct QueryValuesTests {
         for decision in decisions {
             let time = try #require(decision["time"] as? Double)
             let values = try #require(decision["query_values"] as? [[String: Any]])
-            #expect(values.map { $0["query"] as? String } == ["count(vllm:num_requests_running)", "count(vllm:num_requests_running) * 1.5"])
+            #expect(
+                values.map { $0["query"] as? String } == [
+                    "count(vllm:num_requests_running)", "count(vllm:num_requests_running) * 1.5",
+                ])
             if time == 0 {
                 // Before the first scrape: an empty vector (KEDA reads 0 with ignoreNullValues).
                 #expect(values.allSatisfy { ($0["values"] as? [Double]) == [] && $0["error"] == nil })
             } else if time >= 60 && time < 120 {
-                #expect(values.allSatisfy { ($0["error"] as? String)?.contains("Prometheus query API is unavailable") == true && ($0["values"] as? [Double]) == [] })
+                #expect(
+                    values.allSatisfy {
+                        ($0["error"] as? String)?.contains("Prometheus query API is unavailable") == true
+                            && ($0["values"] as? [Double]) == []
+                    })
             } else {
                 #expect(values.map { $0["values"] as? [Double] } == [[2], [3]], "at \(time) s")
                 #expect(values.allSatisfy { $0["error"] == nil })
