@@ -49,6 +49,7 @@ extension KServeInferenceService.Predictor {
             metrics.append(.cpuUtilization(try map["scaleTarget"]?.int(1...100) ?? 80))
         }
         if metrics.isEmpty { metrics = [.cpuUtilization(80)] }  // an HPA without metrics: the API server's CPU 80 %
+        try checkCPURequest(replica)
         var settings = HPAControllerSettings()
         settings.cpuRequestCores = replica.cpu.requestCores
         if let prometheus { settings.prometheus = prometheus }
@@ -79,6 +80,7 @@ extension KServeInferenceService.Predictor {
         if let v = auto["behavior"] { spec.behavior = try Self.kedaBehavior(v) }
         let list = try auto.required("metrics")
         spec.triggers = try list.sequence().map { (item) throws(ScenarioError) in try Self.kedaTrigger(item) }
+        if spec.triggers.contains(where: { $0.kind == .cpu }) { try checkCPURequest(replica) }
         guard !spec.triggers.isEmpty else {
             throw list.error("at least one metric is needed (KEDA refuses a ScaledObject without triggers)")
         }

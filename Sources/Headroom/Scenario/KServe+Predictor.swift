@@ -105,5 +105,28 @@ extension KServeInferenceService {
                 throw classValue!.error("[\(name)] is not a supported autoscaler class type; allowed: hpa, keda, external, none")
             }
         }
+
+        /// A cpu target is a share of each pod's CPU request, and Headroom's request is the
+        /// scenario's `replica.cpu.request`: an InferenceService that requests another amount
+        /// (`model.resources` or the first container's) would scale differently, so it is refused.
+        func checkCPURequest(_ replica: ReplicaSpec) throws(ScenarioError) {
+            let places = [
+                map["model"]?.child("resources"),
+                map["containers"].flatMap { v -> YAMLValue? in
+                    guard case let .sequence(items) = v.node, let first = items.first else { return nil }
+                    return YAMLValue(node: first, path: "\(v.path)[0]", file: v.file).child("resources")
+                },
+            ]
+            for case let resources? in places {
+                guard let cpu = resources.child("requests")?.child("cpu") else { continue }
+                let milli = try cpu.quantity()
+                let scenario = Int64((replica.cpu.requestCores * 1000).rounded())
+                guard milli == scenario else {
+                    throw cpu.error(
+                        "a cpu target is a share of this request (\(Double(milli) / 1000) cores), but the scenario's "
+                            + "replica.cpu.request is \(replica.cpu.requestCores); set replica.cpu.request to match")
+                }
+            }
+        }
     }
 }

@@ -168,3 +168,14 @@ extension YAMLValue {
         return entries
     }
 }
+
+extension YAMLValue {
+    /// A mapping's entry without checking its other keys (for reading inside ignored subtrees).
+    func child(_ key: String) -> YAMLValue? {
+        guard case let .mapping(mapping) = node else { return nil }
+        for (keyNode, value) in mapping where keyNode.string == key {
+            return YAMLValue(node: value, path: "\(path).\(key)", file: file)
+        }
+        return nil
+    }
+}

@@ -102,6 +102,12 @@ extension KServeInferenceServiceTests {
                 "cannot be greater than MaxReplicas"
             ),
             (
+                Self.isvc(annotations: standard, predictor: "scaleTarget: 50").replacingOccurrences(
+                    of: "Instruct\"}", with: "Instruct\", resources: {requests: {cpu: \"1\"}}}"),
+                "policy.spec.predictor.model.resources.requests.cpu",
+                "set replica.cpu.request to match"
+            ),
+            (
                 Self.isvc(annotations: standard, predictor: "canaryTrafficPercent: 10"),
                 "policy.spec.predictor.canaryTrafficPercent",
                 "canary"
@@ -147,5 +153,13 @@ extension KServeInferenceServiceTests {
                 predictor: Self.external + "\nserviceAccountName: sa\ntolerations: []\nlabels: {a: b}\ntimeout: 60")
             + "\nstatus: {url: http://x}"
         guard case .keda = try Self.policy(yaml) else { Issue.record("not KEDA"); return }
+        // A cpu target with the scenario's request (replica.cpu.request) named by the model is accepted.
+        let matching = AIBrixPodAutoscalerTests.scenario(
+            Self.isvc(annotations: "serving.kserve.io/deploymentMode: Standard", predictor: "scaleTarget: 50")
+                .replacingOccurrences(of: "Instruct\"}", with: "Instruct\", resources: {requests: {cpu: 500m}}}")
+        )
+        .replacingOccurrences(of: "policy:", with: "replica: {cpu: {request: 0.5}}\npolicy:")
+        guard case let .hpa(hpa) = try Scenario.parse(yaml: matching).policy else { Issue.record("not an HPA"); return }
+        #expect(hpa.settings.cpuRequestCores == 0.5 && hpa.spec.metrics == [.cpuUtilization(50)])
     }
 }
