@@ -13,7 +13,7 @@ extension KServeInferenceService {
         let maxReplicas: Int
         var prometheus: PrometheusScrapeConfig?
 
-        init(_ map: YAMLMapping, annotations: [(String, YAMLValue)], owner: YAMLValue) throws(ScenarioError) {
+        init(_ map: YAMLMapping, annotations: [(String, YAMLValue)]) throws(ScenarioError) {
             self.map = map
             self.annotations = annotations
             minReplicas = try map["minReplicas"]?.int(0...10_000)

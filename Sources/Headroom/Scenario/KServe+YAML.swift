@@ -92,8 +92,7 @@ enum KServeInferenceService {
         if let metadata = map["metadata"] {
             let meta = try metadata.mapping(allowing: [
                 "name", "namespace", "labels", "annotations", "uid", "resourceVersion", "generation", "creationTimestamp",
-                "managedFields",
-                "finalizers", "ownerReferences",
+                "managedFields", "finalizers", "ownerReferences",
             ])
             if let list = meta["annotations"] {
                 let entries = try list.annotationEntries()
@@ -114,8 +113,11 @@ enum KServeInferenceService {
                 annotations.append((key, entry))
             }
         }
-        var isvc = try Predictor(predictor, annotations: annotations, owner: map["metadata"] ?? value)
-        if let v = map["prometheus"] { isvc.prometheus = try v.prometheusConfig() }
+        var isvc = try Predictor(predictor, annotations: annotations)
+        if let v = map["prometheus"] {
+            guard mode == .standard else { throw v.error("Knative's KPA reads the queue-proxies, not Prometheus; leave it out") }
+            isvc.prometheus = try v.prometheusConfig()
+        }
         switch mode {
         case .knative: return try isvc.knative(modeGiven: modeGiven)
         case .standard: return try isvc.standard(replica: replica)
