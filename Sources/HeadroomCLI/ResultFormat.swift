@@ -81,7 +81,8 @@ enum ResultFormat {
                           record.replicas.pending) + (signals.isEmpty ? "" : "[\(signals)]  ")
                 + "→ \(record.desiredReplicas)  "
                 + (record.excessBurstCapacity.map { String(format: "[EBC %.0f]  ", $0) } ?? "")
-                + (record.active.map { $0 ? "[Active]  " : "[not Active]  " } ?? "") + record.reason
+                + (record.active.map { $0 ? "[Active]  " : "[not Active]  " } ?? "")
+                + (record.queryValues.map { "[" + $0.map(\.summary).joined(separator: "; ") + "]  " } ?? "") + record.reason
         }).joined(separator: "\n")
     }
 

@@ -57,6 +57,8 @@ extension RunSection {
         let desired = decisions.numbers("desired_replicas").map { $0 ?? 0 }
         let ready = decisions.numbers("replicas_ready")
         let reasons = decisions.texts("reason"), signals = decisions.texts("signals")
+        // Stores from before `v-query-values` have no such column: no query line.
+        let queryValues = decisions.columns.contains { $0.name == "query_values" } ? decisions.texts("query_values") : []
         let end = times.last ?? t.last!
         var chart = SVGChart(xs: times + t, ys: desired + ready, xTitle: "simulated time", yTitle: "replicas (count)")
         chart.line("desired replicas", xs: t + [end], ys: desired + [desired.last], color: SVGChart.palette[0], step: true)
@@ -64,7 +66,9 @@ extension RunSection {
         var items: [(x: Double, y: Double, xError: (Double, Double)?, yError: (Double, Double)?, color: String, title: String, label: String?)] = []
         for i in t.indices where i == 0 || desired[i] != desired[i - 1] {
             guard items.count < Self.maxDecisionMarkers else { break }
+            let queries = i < queryValues.count ? queryValues[i].map { "\nqueries: \($0)" } ?? "" : ""
             let title = "t = \(String(format: "%.1f", t[i])) s: desired \(Int(desired[i])) — \(reasons[i] ?? "")\nsignals: \(signals[i] ?? "[]")"
+                + queries
             items.append((t[i], desired[i], nil, nil, SVGChart.palette[0], title, nil))
         }
         chart.points("decisions", items, radius: 3)

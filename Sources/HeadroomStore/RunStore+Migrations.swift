@@ -134,6 +134,10 @@ extension RunStore {
                 for column in RunSummaryRecord.Columns.failureCounts { t.add(column: column, .integer) }
             }
         }
+        migrator.registerMigration("v-query-values: what each PromQL query returned at each decision") { db in
+            // JSON `[{query, values, error}]`; NULL for policies without queries, and in runs stored before.
+            try db.alter(table: "decisions") { t in t.add(column: "query_values", .text) }
+        }
         return migrator
     }
 

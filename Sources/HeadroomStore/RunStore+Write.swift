@@ -82,16 +82,18 @@ extension RunStore {
         }
         let decision = try db.makeStatement(sql: """
             INSERT INTO decisions (run_id, time, replicas_ready, replicas_starting, replicas_pending, activator_queue, signals,
-                                   desired_replicas, reason, excess_burst_capacity, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   desired_replicas, reason, excess_burst_capacity, active, query_values)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         encoder.keyEncodingStrategy = .convertToSnakeCase
         for record in result.decisions {
             let signals = String(decoding: try encoder.encode(record.signals), as: UTF8.self)
+            let queryValues = try record.queryValues.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
             try decision.execute(arguments: [runID, record.time, record.replicas.ready, record.replicas.starting, record.replicas.pending,
                                              record.activatorQueue, signals, record.desiredReplicas, record.reason,
-                                             record.excessBurstCapacity, record.active])
+                                             record.excessBurstCapacity, record.active, queryValues])
         }
         let coldStart = try db.makeStatement(sql: """
             INSERT INTO cold_starts (run_id, requested_at, pending_seconds, pull_seconds, load_seconds, warmup_seconds, image_cached,

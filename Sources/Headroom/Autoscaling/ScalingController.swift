@@ -23,10 +23,16 @@ struct ScalingController {
                         perReplica: reading.values.isEmpty ? 0 : reading.total / Double(reading.values.count),
                         total: reading.total + reading.activator)
         }
+        let queries = policy.queries
+        let queryValues = queries.isEmpty ? nil : queries.indices.map { index in
+            index < observation.queryResults.count
+                ? QueryValues(query: queries[index], outcome: observation.queryResults[index])
+                : QueryValues(query: queries[index].text, values: [], error: "not evaluated")
+        }
         decisions.append(DecisionRecord(
             time: now.seconds, replicas: observation.replicas, activatorQueue: observation.activatorQueue, signals: inputs,
             desiredReplicas: desiredReplicas, reason: decision.reason, excessBurstCapacity: decision.excessBurstCapacity,
-            active: decision.active))
+            active: decision.active, queryValues: queryValues))
         return decision
     }
 }

@@ -144,6 +144,9 @@ public struct DecisionRecord: Codable, Sendable, Equatable {
     public var excessBurstCapacity: Double?
     /// KEDA's `Active` condition (KEDA only).
     public var active: Bool?
+    /// What each of the policy's PromQL queries returned at this evaluation, in `policy.queries`
+    /// order; `nil` for a policy that reads none.
+    public var queryValues: [QueryValues]?
     /// The deployment whose policy decided (only when the scenario runs several).
     public var deployment: String? = nil
 }

@@ -7,7 +7,19 @@ extension PolicySpec {
             throw value.error("missing required key `kind`; allowed: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let kindValue = YAMLValue(node: kindNode, path: value.path + ".kind", file: value.file)
+        // A pasted KServe InferenceService becomes the autoscaler KServe creates for it.
+        if kindNode.string == KServeInferenceService.objectKind {
+            self = try KServeInferenceService.policy(value, replica: replica)
+            return
+        }
         // A pasted AIBrix object keeps its own `kind: PodAutoscaler`.
+        let objectKinds = [AIBrixPodAutoscaler.objectKind, KServeInferenceService.objectKind]
+        if let text = kindNode.string, Kind(rawValue: text) == nil, !objectKinds.contains(text) {
+            let names = Kind.allCases.map(\.rawValue) + objectKinds
+            let hint = Suggestion.closest(to: text, in: names).map { "did you mean `\($0)`? " } ?? ""
+            throw kindValue.error("unknown value `\(text)`; \(hint)allowed: \(names.joined(separator: ", ")) "
+                                  + "(the last two: an AIBrix PodAutoscaler or a KServe InferenceService pasted whole)")
+        }
         let kind = kindNode.string == AIBrixPodAutoscaler.objectKind ? .aibrix : try kindValue.choice(Kind.self)
         switch kind {
         case .fixed:
@@ -351,7 +363,7 @@ extension KnativePodAutoscaler {
         self.init(spec: spec)
     }
 
-    private static func apply(_ map: YAMLMapping, to spec: inout KPASpec, config: Bool) throws(ScenarioError) {
+    static func apply(_ map: YAMLMapping, to spec: inout KPASpec, config: Bool) throws(ScenarioError) {
         func number(_ key: String, _ range: ClosedRange<Double>) throws(ScenarioError) -> Double? {
             guard let value = map[key] else { return nil }
             return try value.number(range)
