@@ -134,6 +134,17 @@ extension RunStore {
                 for column in RunSummaryRecord.Columns.failureCounts { t.add(column: column, .integer) }
             }
         }
+        migrator.registerMigration("v-billing: cost by node pool and pricing kind") { db in
+            // No rows for runs stored before: their cost was not split (`CostSummary.byPool` reads nil).
+            try db.create(table: "pool_costs") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("pool", .text).notNull()
+                t.column("pricing", .text).notNull()
+                t.column("dollars", .double).notNull()
+                t.column("billed_seconds", .double).notNull()
+                t.primaryKey(["run_id", "pool", "pricing"])
+            }
+        }
         return migrator
     }
 
@@ -169,5 +180,5 @@ extension RunStore {
 
     /// The tables holding one run's results, each keyed by `run_id` (merge, export and `runs show` walk them).
     public static let resultTables = ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles",
-                                      "input_losses"]
+                                      "input_losses", "pool_costs"]
 }

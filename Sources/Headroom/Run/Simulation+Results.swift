@@ -29,13 +29,11 @@ extension RunMetrics {
         let scenario = world.scenario
         var counts = self.counts
         counts.inFlight = world.requests.live
-        var nodeSeconds = 0.0, dollars = 0.0
+        let bills = PoolBill.cluster(world.nodes, pools: scenario.nodePools, horizon: horizon)
+        let dollars = bills.pools.reduce(0.0) { $0 + $1.dollars }, nodeSeconds = bills.pools.reduce(0.0) { $0 + $1.billedSeconds }
         var nodeRecords: [NodeRecord] = []
-        for node in world.nodes {
-            let end = min(node.terminatedAt, horizon)
-            let billed = (end - node.requestedAt).seconds.rounded(.up)
-            nodeSeconds += billed
-            dollars += billed * scenario.nodePools[node.pool].pricePerHour / 3600
+        for (index, node) in world.nodes.enumerated() {
+            let billed = bills.nodeSeconds[index]
             nodeRecords.append(NodeRecord(
                 pool: scenario.nodePools[node.pool].name, gpus: node.gpus, requested: node.requestedAt.seconds,
                 ready: node.readyAt <= horizon ? node.readyAt.seconds : nil,
@@ -51,7 +49,7 @@ extension RunMetrics {
             coldStarts: coldStartSummary, gpuSeconds: gpuTime.summary,
             cost: CostSummary(
                 dollars: dollars, perMillionOutputTokens: outputTokens > 0 ? dollars / Double(outputTokens) * 1e6 : 0,
-                nodeSeconds: nodeSeconds),
+                nodeSeconds: nodeSeconds, byPool: zip(bills.pools, scenario.nodePools).flatMap { $0.costs(pool: $1) }),
             preemptions: world.engines.reduce(0) { $0 + $1.preemptions },
             peakReplicas: max(peakReplicas, world.replicaCounts.active), peakNodes: peakNodes,
             stockouts: stockouts, replicaFailures: replicaFailures, inputLosses: world.source.inputLosses,
