@@ -2,6 +2,7 @@ import Foundation
 import HeadroomEngine
 import HeadroomTestSupport
 import Testing
+
 @testable import Headroom
 
 /// Billing as a scenario states it and as a run reports it: the default reproduces the bill
@@ -28,11 +29,15 @@ struct BillingScenarioTests {
         return (dollars, seconds)
     }
 
-    @Test("the default billing reproduces the old bill to the cent on shipped scenarios", arguments: [
-        "scenarios/scale-to-zero/scale-to-zero.yaml", "scenarios/scale-to-zero/warm-pool.yaml", "scenarios/cold-start-sequential.yaml",
-    ])
+    @Test(
+        "the default billing reproduces the old bill to the cent on shipped scenarios",
+        arguments: [
+            "scenarios/scale-to-zero/scale-to-zero.yaml", "scenarios/scale-to-zero/warm-pool.yaml",
+            "scenarios/cold-start-sequential.yaml",
+        ])
     func defaultIsOldBill(file: String) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let scenario = try Scenario.load(file: root.appendingPathComponent(file).path)
         #expect(scenario.nodePools.allSatisfy { $0.billing == BillingSpec() && $0.reservedNodes == 0 })
         let result = Simulation.run(scenario)
@@ -55,10 +60,12 @@ struct BillingScenarioTests {
         return TestScenario.make(duration: .hours(1), replicas: 1, pool: pool)
     }
 
-    @Test("a reservation in a run: on demand only above it, by hand", arguments: [
-        // (reserved, on-demand seconds, reserved seconds, dollars): on-demand $0.01/s, reserved $0.005/s.
-        (0, 4200.0, 0.0, 42.0), (1, 600, 3600, 24), (2, 300, 7200, 39), (3, 0, 10800, 54), (4, 0, 14400, 72),
-    ])
+    @Test(
+        "a reservation in a run: on demand only above it, by hand",
+        arguments: [
+            // (reserved, on-demand seconds, reserved seconds, dollars): on-demand $0.01/s, reserved $0.005/s.
+            (0, 4200.0, 0.0, 42.0), (1, 600, 3600, 24), (2, 300, 7200, 39), (3, 0, 10800, 54), (4, 0, 14400, 72),
+        ])
     func reservedRun(reserved: Int, onDemand: Double, reservedSeconds: Double, dollars: Double) throws {
         let result = Simulation.run(Self.shrinking(reserved: reserved))
         let cost = result.summary.cost
@@ -86,12 +93,14 @@ struct BillingScenarioTests {
 
     @Test("billing keys load with their values")
     func loads() throws {
-        let scenario = try Scenario.parse(yaml: pool("""
-                max_nodes: 4
-                billing: {granularity: per_minute, minimum: 10m}
-                reserved_nodes: 2
-                reserved_price_per_hour: 61.5
-            """))
+        let scenario = try Scenario.parse(
+            yaml: pool(
+                """
+                    max_nodes: 4
+                    billing: {granularity: per_minute, minimum: 10m}
+                    reserved_nodes: 2
+                    reserved_price_per_hour: 61.5
+                """))
         let spec = scenario.nodePools[0]
         #expect(spec.billing == BillingSpec(granularity: .perMinute, minimum: .minutes(10)))
         #expect(spec.reservedNodes == 2 && spec.reservedPricePerHour == 61.5)
@@ -102,20 +111,28 @@ struct BillingScenarioTests {
         #expect(zero.reservedNodes == 0 && zero.reservedPricePerHour == 3)
     }
 
-    @Test("bad billing is refused with its place and what is allowed", arguments: [
-        ("    billing: {granularity: per_fortnight}", "node_pools[0].billing.granularity", "allowed: per_second, per_minute, per_hour"),
-        ("    billing: {granularity: per_secnd}", "node_pools[0].billing.granularity", "did you mean `per_second`?"),
-        ("    billing: {increment: 1s}", "node_pools[0].billing.increment", "allowed: granularity, minimum"),
-        ("    billing: {minimum: -1m}", "node_pools[0].billing.minimum", "must not be negative"),
-        ("    billing: {minimum: 60}", "node_pools[0].billing.minimum", "with a unit"),
-        ("    billing: per_second", "node_pools[0].billing", "expected a mapping"),
-        ("    reserved_nodes: 2\n    reserved_price_per_hour: -3", "node_pools[0].reserved_price_per_hour", "between 0"),
-        ("    reserved_nodes: -1\n    reserved_price_per_hour: 3", "node_pools[0].reserved_nodes", "between 0"),
-        ("    max_nodes: 4\n    reserved_nodes: 5\n    reserved_price_per_hour: 3", "node_pools[0].reserved_nodes", "max_nodes is 4"),
-        ("    reserved_nodes: 2", "node_pools[0]", "missing required key `reserved_price_per_hour`"),
-        ("    reserved_price_per_hour: 3", "node_pools[0].reserved_price_per_hour", "without reserved_nodes"),
-        ("    reserved_node: 2", "node_pools[0].reserved_node", "did you mean `reserved_nodes`?"),
-    ])
+    @Test(
+        "bad billing is refused with its place and what is allowed",
+        arguments: [
+            (
+                "    billing: {granularity: per_fortnight}", "node_pools[0].billing.granularity",
+                "allowed: per_second, per_minute, per_hour"
+            ),
+            ("    billing: {granularity: per_secnd}", "node_pools[0].billing.granularity", "did you mean `per_second`?"),
+            ("    billing: {increment: 1s}", "node_pools[0].billing.increment", "allowed: granularity, minimum"),
+            ("    billing: {minimum: -1m}", "node_pools[0].billing.minimum", "must not be negative"),
+            ("    billing: {minimum: 60}", "node_pools[0].billing.minimum", "with a unit"),
+            ("    billing: per_second", "node_pools[0].billing", "expected a mapping"),
+            ("    reserved_nodes: 2\n    reserved_price_per_hour: -3", "node_pools[0].reserved_price_per_hour", "between 0"),
+            ("    reserved_nodes: -1\n    reserved_price_per_hour: 3", "node_pools[0].reserved_nodes", "between 0"),
+            (
+                "    max_nodes: 4\n    reserved_nodes: 5\n    reserved_price_per_hour: 3", "node_pools[0].reserved_nodes",
+                "max_nodes is 4"
+            ),
+            ("    reserved_nodes: 2", "node_pools[0]", "missing required key `reserved_price_per_hour`"),
+            ("    reserved_price_per_hour: 3", "node_pools[0].reserved_price_per_hour", "without reserved_nodes"),
+            ("    reserved_node: 2", "node_pools[0].reserved_node", "did you mean `reserved_nodes`?"),
+        ])
     func refusals(lines: String, path: String, message: String) throws {
         let error = try #require(self.error(pool(lines)), "\(lines)")
         #expect(error.path == path, "\(error)")

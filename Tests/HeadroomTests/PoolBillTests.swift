@@ -1,5 +1,6 @@
 import HeadroomEngine
 import Testing
+
 @testable import Headroom
 
 /// Billing arithmetic by hand: granularity and minimum per node, the reservation's coverage rule
@@ -7,8 +8,10 @@ import Testing
 @Suite("Pool bill")
 struct PoolBillTests {
     /// $36 an hour: one cent a second, so dollars are billed seconds / 100.
-    static func pool(_ granularity: BillingSpec.Granularity = .perSecond, minimum: SimTime = .zero, reserved: Int = 0,
-                     reservedPrice: Double = 18) -> NodePoolSpec {
+    static func pool(
+        _ granularity: BillingSpec.Granularity = .perSecond, minimum: SimTime = .zero, reserved: Int = 0,
+        reservedPrice: Double = 18
+    ) -> NodePoolSpec {
         var pool = NodePoolSpec(name: "h100", gpu: "H100", pricePerHour: 36)
         pool.billing = BillingSpec(granularity: granularity, minimum: minimum)
         pool.reservedNodes = reserved
@@ -23,38 +26,48 @@ struct PoolBillTests {
         PoolBill(pool: pool, nodes: [life(0, seconds)], horizon: .hours(10)).onDemand.billedSeconds
     }
 
-    @Test("per second: a partial second rounds up; no minimum by default", arguments: [
-        (61.0, 61.0), (59, 59), (3601, 3601), (59.2, 60), (0.001, 1), (0, 0),
-    ])
+    @Test(
+        "per second: a partial second rounds up; no minimum by default",
+        arguments: [
+            (61.0, 61.0), (59, 59), (3601, 3601), (59.2, 60), (0.001, 1), (0, 0),
+        ])
     func perSecond(alive: Double, billed: Double) {
         #expect(Self.billed(alive, Self.pool()) == billed)
     }
 
-    @Test("per second with AWS's and GCP's 60 s minimum: short lives pay a minute", arguments: [
-        (61.0, 61.0), (59, 60), (0.5, 60), (3601, 3601), (0, 0),
-    ])
+    @Test(
+        "per second with AWS's and GCP's 60 s minimum: short lives pay a minute",
+        arguments: [
+            (61.0, 61.0), (59, 60), (0.5, 60), (3601, 3601), (0, 0),
+        ])
     func perSecondMinimum(alive: Double, billed: Double) {
         #expect(Self.billed(alive, Self.pool(minimum: .seconds(60))) == billed)
     }
 
-    @Test("per minute: every started minute is paid", arguments: [
-        (61.0, 120.0), (59, 60), (60, 60), (3601, 3660), (120, 120),
-    ])
+    @Test(
+        "per minute: every started minute is paid",
+        arguments: [
+            (61.0, 120.0), (59, 60), (60, 60), (3601, 3660), (120, 120),
+        ])
     func perMinute(alive: Double, billed: Double) {
         #expect(Self.billed(alive, Self.pool(.perMinute)) == billed)
     }
 
-    @Test("per hour (AWS commercial Linux): every started hour is paid", arguments: [
-        (61.0, 3600.0), (59, 3600), (3600, 3600), (3601, 7200),
-    ])
+    @Test(
+        "per hour (AWS commercial Linux): every started hour is paid",
+        arguments: [
+            (61.0, 3600.0), (59, 3600), (3600, 3600), (3601, 7200),
+        ])
     func perHour(alive: Double, billed: Double) {
         #expect(Self.billed(alive, Self.pool(.perHour)) == billed)
         #expect(Self.billed(alive, Self.pool(.perHour, minimum: .seconds(60))) == billed, "a minute minimum is below an hour")
     }
 
-    @Test("a minimum above the increment: 10 minutes, then per minute", arguments: [
-        (61.0, 600.0), (599, 600), (601, 660), (661, 720),
-    ])
+    @Test(
+        "a minimum above the increment: 10 minutes, then per minute",
+        arguments: [
+            (61.0, 600.0), (599, 600), (601, 660), (661, 720),
+        ])
     func longMinimum(alive: Double, billed: Double) {
         #expect(Self.billed(alive, Self.pool(.perMinute, minimum: .minutes(10))) == billed)
     }
@@ -105,16 +118,19 @@ struct PoolBillTests {
 
     @Test("rounding applies to each node's on-demand part: per minute, 500 → 540, 100 → 120, 200 → 240")
     func varyingPerMinute() {
-        let bill = PoolBill(pool: Self.pool(.perMinute, minimum: .minutes(3), reserved: 1), nodes: Self.varying, horizon: .seconds(1000))
+        let bill = PoolBill(
+            pool: Self.pool(.perMinute, minimum: .minutes(3), reserved: 1), nodes: Self.varying, horizon: .seconds(1000))
         #expect(bill.nodeOnDemandSeconds == [0, 540, 180, 240], "C's 100 s reach the 3-minute minimum")
     }
 
     @Test("a node ending at the instant another is requested hands its slot over: no on-demand time")
     func handOver() {
-        let bill = PoolBill(pool: Self.pool(reserved: 1), nodes: [Self.life(0, 100), Self.life(100, 200)], horizon: .seconds(200))
+        let bill = PoolBill(
+            pool: Self.pool(reserved: 1), nodes: [Self.life(0, 100), Self.life(100, 200)], horizon: .seconds(200))
         #expect(bill.nodeOnDemandSeconds == [0, 0])
-        let zeroLength = PoolBill(pool: Self.pool(minimum: .minutes(1), reserved: 1), nodes: [Self.life(50, 50), Self.life(50, 80)],
-                                  horizon: .seconds(80))
+        let zeroLength = PoolBill(
+            pool: Self.pool(minimum: .minutes(1), reserved: 1), nodes: [Self.life(50, 50), Self.life(50, 80)],
+            horizon: .seconds(80))
         #expect(zeroLength.nodeOnDemandSeconds == [0, 0], "a node with no life takes no slot and bills nothing")
     }
 

@@ -88,7 +88,9 @@ public struct PoolBill: Sendable, Equatable {
             events.append((nodes[index].requested, 1, index))
             events.append((nodes[index].end, 0, index))
         }
-        events.sort { ($0.time, $0.kind, nodes[$0.node].requested, $0.node) < ($1.time, $1.kind, nodes[$1.node].requested, $1.node) }
+        events.sort {
+            ($0.time, $0.kind, nodes[$0.node].requested, $0.node) < ($1.time, $1.kind, nodes[$1.node].requested, $1.node)
+        }
         var held = 0
         var ended = [Bool](repeating: false, count: nodes.count)
         var waiting: [Int] = []

@@ -1,5 +1,3 @@
-import HeadroomEngine
-
 /// How capacity was bought. Spot is not modelled yet.
 public enum PricingKind: String, Codable, Sendable, CaseIterable {
     /// Paid per node while it lives, rounded per the pool's `billing`.
@@ -21,29 +19,5 @@ public struct PoolCost: Codable, Sendable, Equatable {
         self.pricing = pricing
         self.dollars = dollars
         self.billedSeconds = billedSeconds
-    }
-}
-
-extension PoolBill {
-    /// The summary's lines: on-demand always, reserved when the pool reserves nodes.
-    func costs(pool: NodePoolSpec) -> [PoolCost] {
-        [PoolCost(pool: pool.name, pricing: .onDemand, dollars: onDemand.dollars, billedSeconds: onDemand.billedSeconds)]
-            + (pool.reservedNodes > 0
-                ? [PoolCost(pool: pool.name, pricing: .reserved, dollars: reserved.dollars, billedSeconds: reserved.billedSeconds)] : [])
-    }
-}
-
-extension PoolBill {
-    /// Every pool's bill, in pool order, and each node's billed on-demand seconds, in node order.
-    static func cluster(_ nodes: [Node], pools: [NodePoolSpec], horizon: SimTime) -> (pools: [PoolBill], nodeSeconds: [Double]) {
-        var lives = [[NodeLife]](repeating: [], count: pools.count)
-        var place: [(pool: Int, index: Int)] = []
-        place.reserveCapacity(nodes.count)
-        for node in nodes {
-            place.append((node.pool, lives[node.pool].count))
-            lives[node.pool].append(NodeLife(requested: node.requestedAt, end: min(node.terminatedAt, horizon)))
-        }
-        let bills = pools.indices.map { PoolBill(pool: pools[$0], nodes: lives[$0], horizon: horizon) }
-        return (bills, place.map { bills[$0.pool].nodeOnDemandSeconds[$0.index] })
     }
 }

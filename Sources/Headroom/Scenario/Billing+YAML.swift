@@ -18,11 +18,14 @@ extension NodePoolSpec {
         let nodesValue = map["reserved_nodes"], priceValue = map["reserved_price_per_hour"]
         reservedNodes = try nodesValue?.int(0...100_000) ?? 0
         if let nodesValue, reservedNodes > maxNodes {
-            throw nodesValue.error("reserves \(reservedNodes) nodes but max_nodes is \(maxNodes): the pool could never use the rest")
+            throw nodesValue.error(
+                "reserves \(reservedNodes) nodes but max_nodes is \(maxNodes): the pool could never use the rest")
         }
         reservedPricePerHour = try priceValue?.number(0...1e6) ?? 0
         if reservedNodes > 0, priceValue == nil {
-            throw map.owner.error("missing required key `reserved_price_per_hour`: reserved_nodes is \(reservedNodes), and reserved nodes are paid at their own price")
+            throw map.owner.error(
+                "missing required key `reserved_price_per_hour`: reserved_nodes is \(reservedNodes), "
+                    + "and reserved nodes are paid at their own price")
         }
         // An explicit `reserved_nodes: 0` keeps its price: a sweep over reserved_nodes starts at 0.
         if let priceValue, nodesValue == nil {
