@@ -135,6 +135,9 @@ extension RunStore {
             }
         }
         migrator.registerMigration("v-billing: cost by node pool and pricing kind") { db in
+            try db.alter(table: "run_summaries") { t in
+                for column in RunSummaryRecord.Columns.costByPricing { t.add(column: column, .double) }
+            }
             // No rows for runs stored before: their cost was not split (`CostSummary.byPool` reads nil).
             try db.create(table: "pool_costs") { t in
                 t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)

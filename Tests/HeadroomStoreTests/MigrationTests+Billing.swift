@@ -42,6 +42,7 @@ extension MigrationTests {
                 == RunStore.migrator.migrations)
         #expect(try store.table("pool_costs", runs: [1]).rows.isEmpty)
         #expect(try store.storedSummary(ofRun: 1)?.cost.byPool == nil)
+        #expect(try store.summaries(of: [1])[1]?["cost_reserved_dollars"] == nil, "not split then: NULL, not zero")
 
         // A run with a reservation stores both lines, and its summary reads them back.
         var document = ScenarioDocument(yaml: RunStoreTests.yaml, file: "t.yaml")
@@ -62,5 +63,10 @@ extension MigrationTests {
         #expect(try store.storedSummary(ofRun: id)?.cost.byPool == lines)
         #expect(RunStore.exportTables.contains("pool_costs"))
         #expect(try store.rowCounts(ofRun: id)["pool_costs"] == 2)
+        // The summary columns `compare --columns` reads, by pricing kind over every pool.
+        let columns = try #require(try store.summaries(of: [id])[id])
+        #expect(columns["cost_on_demand_dollars"] == lines[0].dollars && columns["cost_reserved_dollars"] == lines[1].dollars)
+        #expect(abs(lines[1].dollars - 20.0 * 120 / 3600) < 1e-12, "1 reserved node × 2 minutes at $20/h")
+        #expect(Comparison.metrics.contains("cost_reserved_dollars") && ComparisonColumn.named("cost_on_demand_dollars") != nil)
     }
 }
