@@ -14,6 +14,7 @@ extension Headroom {
                   cold_starts   each cold start, stage by stage
                   request_samples  the sampled requests' lives (when the run stored a sample)
                   latency_quantiles  TTFT, ITL, E2E and queue-wait distributions as quantiles
+                  pool_costs    cost by node pool and pricing kind (on_demand, reserved): dollars, billed node-seconds
 
                 Example:
                   headroom export --sweep signals --format parquet -o exports/signals

@@ -56,8 +56,23 @@ enum ResultFormat {
             String(format: "Cost       $%.2f (%.0f node-seconds); $%.3f per million output tokens; peak %d replicas on %d nodes",
                    s.cost.dollars, s.cost.nodeSeconds, s.cost.perMillionOutputTokens, s.peakReplicas, s.peakNodes),
         ]
+        if let byPool = poolCosts(s.cost) { lines.append(byPool) }
         // A terminal's width (100 unless $COLUMNS says otherwise): long lines break after "; " or ", ".
         return Terminal.fit(lines, width: max(60, Terminal.width())).joined(separator: "\n")
+    }
+
+    /// `By pool    h100: on-demand $12.00 (3600 node-s), reserved $20.00 (7200 node-s)`, when the
+    /// cost has more than one part (several pools, or a reservation); nil otherwise.
+    static func poolCosts(_ cost: CostSummary) -> String? {
+        guard let lines = cost.byPool, lines.count > 1 else { return nil }
+        var pools: [String] = []
+        for line in lines where !pools.contains(line.pool) { pools.append(line.pool) }
+        return "By pool    " + pools.map { pool in
+            "\(pool): " + lines.filter { $0.pool == pool }.map {
+                String(format: "%@ $%.2f (%.0f node-seconds)", $0.pricing.rawValue.replacingOccurrences(of: "_", with: "-"), $0.dollars,
+                       $0.billedSeconds)
+            }.joined(separator: ", ")
+        }.joined(separator: "; ")
     }
 
     /// Warnings for stderr: the input the run could not use, with the first lines and reasons.

@@ -17,7 +17,7 @@ enum RunShowFormat {
     /// `Stored     240 series points, 1,204 decisions, ...`: what else the store holds for the run.
     static func storedRows(_ counts: [String: Int]) -> String {
         let names = ["run_series": "series point", "decisions": "decision", "cold_starts": "cold start",
-                     "request_samples": "sampled request", "latency_quantiles": "latency quantile"]
+                     "request_samples": "sampled request", "latency_quantiles": "latency quantile", "pool_costs": "pool cost line"]
         let order = RunStore.resultTables.filter { counts[$0] != nil }
         return "Stored     " + order.map { table in
             let count = counts[table] ?? 0

@@ -59,8 +59,10 @@ struct ComparisonSection {
     }
 
     /// The terminal table's columns and number forms, less E2E p99 and GPU-hours starting (the
-    /// CDF and the run sections show those).
-    static let columns = ComparisonColumn.all.filter { !["e2e_p99_seconds", "gpu_hours_starting"].contains($0.metric) }
+    /// CDF and the run sections show those) and cost by pricing kind (the cost column holds it).
+    static let columns = ComparisonColumn.all.filter {
+        !["e2e_p99_seconds", "gpu_hours_starting", "cost_on_demand_dollars", "cost_reserved_dollars"].contains($0.metric)
+    }
 
     private func table() -> String {
         var out = "<div class=\"scroll\"><table class=\"comparison\"><thead><tr><th>Pareto</th><th>variant</th><th>runs</th>"

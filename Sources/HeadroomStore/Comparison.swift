@@ -57,6 +57,7 @@ public struct Comparison: Sendable {
     public static let metrics = [
         "ttft_p50_seconds", "ttft_p99_seconds", "itl_p99_seconds", "e2e_p99_seconds", "slo_both", "dropped", "cold_starts_started",
         "gpu_hours_serving", "gpu_hours_idle", "gpu_hours_starting", "cost_dollars", "cost_per_million_output_tokens",
+        "cost_on_demand_dollars", "cost_reserved_dollars",
     ]
     /// Metrics that are shares in [0, 1]; every other one is non-negative.
     public static let shares: Set<String> = ["slo_both"]

@@ -20,6 +20,10 @@ public struct ComparisonColumn: Sendable {
         ComparisonColumn(metric: "cost_dollars", title: "cost", format: { "$" + significant($0) }, bare: { v, _ in significant(v) }),
         ComparisonColumn(metric: "cost_per_million_output_tokens", title: "$/Mtok", format: { "$" + significant($0) },
                          bare: { v, _ in significant(v) }),
+        ComparisonColumn(metric: "cost_on_demand_dollars", title: "on-demand", format: { "$" + significant($0) },
+                         bare: { v, _ in significant(v) }),
+        ComparisonColumn(metric: "cost_reserved_dollars", title: "reserved", format: { "$" + significant($0) },
+                         bare: { v, _ in significant(v) }),
     ]
 
     /// What the table shows by default: the columns a decision turns on (latency against the SLO,

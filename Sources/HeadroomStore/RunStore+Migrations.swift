@@ -138,6 +138,20 @@ extension RunStore {
             // JSON `[{query, values, error}]`; NULL for policies without queries, and in runs stored before.
             try db.alter(table: "decisions") { t in t.add(column: "query_values", .text) }
         }
+        migrator.registerMigration("v-billing: cost by node pool and pricing kind") { db in
+            try db.alter(table: "run_summaries") { t in
+                for column in RunSummaryRecord.Columns.costByPricing { t.add(column: column, .double) }
+            }
+            // No rows for runs stored before: their cost was not split (`CostSummary.byPool` reads nil).
+            try db.create(table: "pool_costs") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("pool", .text).notNull()
+                t.column("pricing", .text).notNull()
+                t.column("dollars", .double).notNull()
+                t.column("billed_seconds", .double).notNull()
+                t.primaryKey(["run_id", "pool", "pricing"])
+            }
+        }
         return migrator
     }
 
@@ -173,5 +187,5 @@ extension RunStore {
 
     /// The tables holding one run's results, each keyed by `run_id` (merge, export and `runs show` walk them).
     public static let resultTables = ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles",
-                                      "input_losses"]
+                                      "input_losses", "pool_costs"]
 }

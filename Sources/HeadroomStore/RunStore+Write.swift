@@ -110,6 +110,10 @@ extension RunStore {
             .enumerated() {
             try loss.execute(arguments: [runID, position, kind, message])
         }
+        let poolCost = try db.makeStatement(sql: "INSERT INTO pool_costs (run_id, pool, pricing, dollars, billed_seconds) VALUES (?, ?, ?, ?, ?)")
+        for cost in result.summary.cost.byPool ?? [] {
+            try poolCost.execute(arguments: [runID, cost.pool, cost.pricing.rawValue, cost.dollars, cost.billedSeconds])
+        }
         let sample = try db.makeStatement(sql: """
             INSERT INTO request_samples (run_id, serial, arrival, prompt_tokens, output_tokens, admitted, first_token, finished,
                                          dropped_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -11,7 +11,8 @@ extension RunSummaryRecord {
     /// and decoding keeps this the only place that knows both shapes. Latency sample counts are not
     /// stored and read back as 0; a column missing from an older schema reads as 0.
     static func summary(columns c: [String: Double], scenario: String, seed: UInt64,
-                        losses: [(kind: String, message: String)] = [], profile: ProfileUsed? = nil) throws -> RunSummary {
+                        losses: [(kind: String, message: String)] = [], profile: ProfileUsed? = nil,
+                        poolCosts: [PoolCost]? = nil) throws -> RunSummary {
         // JSON has no infinity: non-finite values travel as strings the decoder turns back.
         func real(_ value: Double) -> Any { value.isFinite ? value : value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
         func number(_ column: String) -> Any { real(c[column] ?? 0) }
@@ -45,6 +46,11 @@ extension RunSummaryRecord {
                             "examples": losses.filter { $0.kind == "skipped_row" }.map(\.message)]
                 .merging(losses.first { $0.kind == "read_error" }.map { ["readError": $0.message] } ?? [:]) { a, _ in a },
         ]
+        if let poolCosts, var cost = object["cost"] as? [String: Any] {
+            cost["byPool"] = poolCosts.map { ["pool": $0.pool, "pricing": $0.pricing.rawValue, "dollars": real($0.dollars),
+                                              "billedSeconds": real($0.billedSeconds)] }
+            object["cost"] = cost
+        }
         if let profile { object["profile"] = ["name": profile.name, "provenance": profile.provenance, "estimate": profile.estimate] }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -62,11 +68,30 @@ extension RunStore {
                     .map { (kind: $0["kind"] as String, message: $0["message"] as String) }
             }
             let profile = try writer.read { db in try RunRecord.fetchOne(db, key: id)?.profileUsed }
+            let poolCosts = try self.poolCosts(ofRun: id)
             return try RunSummaryRecord.summary(columns: columns, scenario: listing.scenario, seed: UInt64(bitPattern: listing.seed),
-                                                losses: losses, profile: profile)
+                                                losses: losses, profile: profile, poolCosts: poolCosts.isEmpty ? nil : poolCosts)
         } catch {
             throw StoreError("\(name): run \(id)'s stored summary does not read back as a summary (\(error)); "
                              + "`headroom runs show \(id) --json --db \(name)` prints its columns as stored")
+        }
+    }
+}
+
+extension RunStore {
+    /// One run's cost by pool and pricing kind, in the order stored (empty for runs stored before
+    /// `v-billing`).
+    func poolCosts(ofRun id: Int64) throws -> [PoolCost] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT pool, pricing, dollars, billed_seconds FROM pool_costs WHERE run_id = ? ORDER BY rowid",
+                             arguments: [id]).map { row in
+                let pricing: String = row["pricing"]
+                guard let kind = PricingKind(rawValue: pricing) else {
+                    throw StoreError("run \(id)'s pool_costs names pricing `\(pricing)`, which this Headroom does not know; "
+                                     + "known: \(PricingKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return PoolCost(pool: row["pool"], pricing: kind, dollars: row["dollars"], billedSeconds: row["billed_seconds"])
+            }
         }
     }
 }

@@ -12,6 +12,15 @@ public struct NodePoolSpec: Sendable, Equatable {
     public var gpuMemoryBytes: Double
     /// On-demand price of one node per hour, in dollars. Required; >= 0.
     public var pricePerHour: Double
+    /// How on-demand time is rounded and the least charged per node. Default per second, no minimum.
+    public var billing = BillingSpec()
+    /// Committed capacity (reserved instances, committed-use discounts): nodes paid at
+    /// `reservedPricePerHour` for the whole run, used or not. It buys a price, not nodes: what
+    /// the cluster provisions is still `min_nodes`, `initial_nodes` and the autoscaler's requests.
+    /// Which live nodes it covers: see `PoolBill`. Default 0; <= max_nodes.
+    public var reservedNodes = 0
+    /// Price of one reserved node per hour, in dollars. Required when reserved_nodes > 0; >= 0.
+    public var reservedPricePerHour = 0.0
     /// Time from a node request until the node is ready, in seconds. Default constant 2m.
     public var provisioning: Distribution
     /// Most nodes alive at once (provisioning or ready). Default 16; >= 1.

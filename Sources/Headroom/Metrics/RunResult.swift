@@ -98,15 +98,23 @@ public struct ColdStartSummary: Codable, Sendable, Equatable {
 }
 
 public struct CostSummary: Codable, Sendable, Equatable {
-    /// Node billing, per second (rounded up per node) from request to termination or run end.
+    /// Node billing over every pool and pricing kind (`PoolBill`): by default per second, rounded
+    /// up per node, from request to termination or run end.
     public var dollars = 0.0
     /// Dollars per million output tokens of finished requests.
     public var perMillionOutputTokens = 0.0
-    /// Billed node-seconds.
+    /// Billed node-seconds, reserved ones included.
     public var nodeSeconds = 0.0
     /// With several deployments: the part of `dollars` no deployment's replicas held (nodes
     /// provisioning or empty, and billing's rounding); the deployments' costs add up to the rest.
     public var unattributedDollars: Double? = nil
+    /// By pool and pricing kind, in pool order (nil in runs stored before it was recorded).
+    public var byPool: [PoolCost]? = nil
+
+    /// Dollars of one pricing kind over every pool (nil when not recorded).
+    public func dollars(_ kind: PricingKind) -> Double? {
+        byPool.map { $0.filter { $0.pricing == kind }.reduce(0) { $0 + $1.dollars } }
+    }
 }
 
 /// One sample of the time series. Counts of events are since the previous sample.
@@ -185,6 +193,7 @@ public struct NodeRecord: Codable, Sendable, Equatable {
     public var requested: Double
     public var ready: Double?
     public var terminated: Double?
-    /// Billed seconds: request to termination (or run end), rounded up.
+    /// Billed on-demand seconds: request to termination (or run end) less the time a
+    /// reservation covered it, rounded per its pool's billing (`PoolBill`).
     public var billedSeconds: Double
 }

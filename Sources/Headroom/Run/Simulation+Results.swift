@@ -43,18 +43,15 @@ extension Simulation {
     /// The run's result: the cluster's summary (every deployment merged), and with several
     /// deployments each one's own, with the cost its replicas' GPU-seconds account for.
     func result(horizon: SimTime, events: Int) -> RunResult {
-        var nodeSeconds = 0.0, dollars = 0.0
-        var poolDollars = Array(repeating: 0.0, count: scenario.nodePools.count)
-        var poolGPUSeconds = poolDollars
+        let bills = PoolBill.cluster(nodes, pools: scenario.nodePools, horizon: horizon)
+        let dollars = bills.pools.reduce(0.0) { $0 + $1.dollars }, nodeSeconds = bills.pools.reduce(0.0) { $0 + $1.billedSeconds }
+        // What each pool charges per GPU-second paid for: a deployment pays it on the GPU-seconds it held.
+        let poolDollars = bills.pools.map(\.dollars)
+        let poolGPUSeconds = zip(bills.pools, scenario.nodePools).map { $0.billedSeconds * Double($1.gpusPerNode) }
         var nodeRecords: [NodeRecord] = []
-        for node in nodes {
-            let end = min(node.terminatedAt, horizon)
-            let billed = (end - node.requestedAt).seconds.rounded(.up)
+        for (index, node) in nodes.enumerated() {
+            let billed = bills.nodeSeconds[index]
             let spec = scenario.nodePools[node.pool]
-            nodeSeconds += billed
-            dollars += billed * spec.pricePerHour / 3600
-            poolDollars[node.pool] += billed * spec.pricePerHour / 3600
-            poolGPUSeconds[node.pool] += billed * Double(node.gpus)
             nodeRecords.append(NodeRecord(
                 pool: spec.name, gpus: node.gpus, requested: node.requestedAt.seconds,
                 ready: node.readyAt <= horizon ? node.readyAt.seconds : nil,
@@ -73,7 +70,7 @@ extension Simulation {
             of: merged, scenario: scenario.name, seed: scenario.seed, horizon: horizon, events: events, gpuSeconds: gpuTime.summary,
             cost: CostSummary(
                 dollars: dollars, perMillionOutputTokens: merged.outputTokens > 0 ? dollars / Double(merged.outputTokens) * 1e6 : 0,
-                nodeSeconds: nodeSeconds),
+                nodeSeconds: nodeSeconds, byPool: zip(bills.pools, scenario.nodePools).flatMap { $0.costs(pool: $1) }),
             preemptions: preemptions.reduce(0, +), peakReplicas: max(peakReplicas, liveActive), profile: scenario.profile)
         summary.peakNodes = peakNodes
         summary.stockouts = stockouts

@@ -4,7 +4,7 @@ extension NodePoolSpec {
     static let keys = [
         "name", "gpu", "gpus_per_node", "gpu_memory", "price_per_hour", "provisioning", "max_nodes", "min_nodes",
         "initial_nodes", "scale_down_delay", "stockout_probability", "stockout_retry", "image_cached", "weights_cached",
-        "spare_nodes", "nic_bandwidth", "disk_bandwidth",
+        "spare_nodes", "nic_bandwidth", "disk_bandwidth", "billing", "reserved_nodes", "reserved_price_per_hour",
     ]
 
     init(_ value: YAMLValue) throws(ScenarioError) {
@@ -29,6 +29,7 @@ extension NodePoolSpec {
         spareNodes = try map["spare_nodes"]?.int(0...maxNodes) ?? 0
         nicBandwidth = try map["nic_bandwidth"]?.bandwidthOrUnlimited()
         diskBandwidth = try map["disk_bandwidth"]?.bandwidthOrUnlimited()
+        try readBilling(map)
     }
 }
 

@@ -1,0 +1,72 @@
+import Foundation
+import GRDB
+import Headroom
+import Testing
+
+@testable import HeadroomStore
+
+extension MigrationTests {
+    static let upstreamExact =
+        "v-upstream-exact: KPA excess burst capacity and KEDA Active per decision; requests lost to failed replicas"
+
+    @Test("v-billing: an older store opens with no pool costs (nil, not zero); new runs store cost by pool and pricing kind")
+    func billingTable() throws {
+        let path = RunStoreTests.temporaryPath("pre-billing")
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try RunStore.migrator.migrate(queue, upTo: Self.upstreamExact)
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO scenarios (id, name, yaml, hash) VALUES (1, 'old', 'name: old', 'h')")
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs (id, run_uid, run_key, scenario_id, variant, policy_kind, seed, headroom_version, started_at, wall_seconds, status)
+                        VALUES (1, 'u1', 'k1', 1, 'fixed', 'fixed', 7, '0.3.0', '2026-11-01 10:00:00.000', 1.5, 'finished')
+                        """)
+                let summary =
+                    ["run_id", "duration_seconds", "events"] + RunSummaryRecord.Columns.counts + RunSummaryRecord.Columns.reals
+                try db.execute(
+                    sql:
+                        "INSERT INTO run_summaries (\(summary.joined(separator: ","))) VALUES (\(summary.map { $0 == "run_id" ? "1" : "2" }.joined(separator: ",")))"
+                )
+            }
+        }
+        // Read-only, the old file is migrated in memory and left as it was.
+        let reader = try RunStore(path: path, access: .readOnly)
+        #expect(try reader.storedSummary(ofRun: 1)?.cost.byPool == nil)
+        #expect(try reader.storedSummary(ofRun: 1)?.cost.dollars == 2)
+
+        let store = try RunStore(path: path)
+        #expect(
+            try store.writer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+                == RunStore.migrator.migrations)
+        #expect(try store.table("pool_costs", runs: [1]).rows.isEmpty)
+        #expect(try store.storedSummary(ofRun: 1)?.cost.byPool == nil)
+        #expect(try store.summaries(of: [1])[1]?["cost_reserved_dollars"] == nil, "not split then: NULL, not zero")
+
+        // A run with a reservation stores both lines, and its summary reads them back.
+        var document = ScenarioDocument(yaml: RunStoreTests.yaml, file: "t.yaml")
+        try document.set("node_pools[0].reserved_nodes", to: "1")
+        try document.set("node_pools[0].reserved_price_per_hour", to: "20")
+        let scenario = try document.scenario()
+        let result = Simulation.run(scenario)
+        let lines = try #require(result.summary.cost.byPool)
+        #expect(lines.map(\.pricing) == [.onDemand, .reserved])
+        let id = try store.save(
+            result, document: document, scenario: scenario, placement: .init(variant: "fixed"), startedAt: Date(),
+            wallSeconds: 0.1
+        ).id
+        let table = try store.table("pool_costs", runs: [id])
+        #expect(table.rows.count == 2)
+        #expect(table.numbers("dollars") == lines.map { Optional($0.dollars) })
+        #expect(table.numbers("billed_seconds") == lines.map { Optional($0.billedSeconds) })
+        #expect(try store.storedSummary(ofRun: id)?.cost.byPool == lines)
+        #expect(RunStore.exportTables.contains("pool_costs"))
+        #expect(try store.rowCounts(ofRun: id)["pool_costs"] == 2)
+        // The summary columns `compare --columns` reads, by pricing kind over every pool.
+        let columns = try #require(try store.summaries(of: [id])[id])
+        #expect(columns["cost_on_demand_dollars"] == lines[0].dollars && columns["cost_reserved_dollars"] == lines[1].dollars)
+        #expect(abs(lines[1].dollars - 20.0 * 120 / 3600) < 1e-12, "1 reserved node × 2 minutes at $20/h")
+        #expect(Comparison.metrics.contains("cost_reserved_dollars") && ComparisonColumn.named("cost_on_demand_dollars") != nil)
+    }
+}
