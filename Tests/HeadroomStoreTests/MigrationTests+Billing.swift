@@ -6,8 +6,7 @@ import Testing
 @testable import HeadroomStore
 
 extension MigrationTests {
-    static let upstreamExact =
-        "v-upstream-exact: KPA excess burst capacity and KEDA Active per decision; requests lost to failed replicas"
+    // `upstreamExact` (the migration before the newer ones) is declared in MigrationTests+QueryValues.swift.
 
     @Test("v-billing: an older store opens with no pool costs (nil, not zero); new runs store cost by pool and pricing kind")
     func billingTable() throws {
