@@ -45,7 +45,9 @@ struct DeploymentState {
     /// Most replicas it had at a series sample (active + draining).
     var peakReplicas = 0
 
-    init(_ index: Int, of scenario: Scenario, options: RunOptions, stepTimeIndex: [Int]) {
+    /// `extraQueries`: what another controller (llm-d's variant autoscaler) reads from this
+    /// deployment's Prometheus, which must keep those series too.
+    init(_ index: Int, of scenario: Scenario, options: RunOptions, stepTimeIndex: [Int], extraQueries: [PromQLQuery] = []) {
         let spec = scenario.deployments[index]
         let seed = scenario.seed(of: index)
         let pools = spec.poolIndices(in: scenario.nodePools)
@@ -63,7 +65,11 @@ struct DeploymentState {
         sampler = SignalSampler(requests: controller.policy.signals, cpu: spec.replica.cpu, faults: scenario.faults)
         tracksSignals = !sampler.requests.isEmpty
         let capacity = capacities[pools[0]]
-        prometheus = controller.policy.prometheus.map {
+        var config = controller.policy.prometheus
+        if let base = config, !extraQueries.isEmpty {
+            config = PromQLQuery.scrapeConfig(for: controller.policy.queries + extraQueries, base: base)
+        }
+        prometheus = config.map {
             PrometheusState(config: $0, modelName: spec.model.name,
                             maxModelLen: Int(min(Int64(EngineMetric.defaultMaxModelLen), capacity ?? .max)))
         }

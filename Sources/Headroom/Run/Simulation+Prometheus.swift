@@ -44,7 +44,7 @@ extension Simulation {
             // look-back ages as it would; a policy that fetches from the pods itself sees each
             // fetch fail instead (no sample, the series stale at once).
             if deployments[d].controller.policy.scrapesPodsDirectly && job == 0 {
-                for target in deployments[d].prometheus!.store.liveTargets where target != "router" {
+                for target in deployments[d].prometheus!.store.liveTargets where target.hasPrefix("vllm-") {
                     deployments[d].prometheus!.store.scrapeFailed(target: target, at: time)
                 }
             }
@@ -82,7 +82,8 @@ extension Simulation {
                 deployments[d].prometheus!.store.scrapeFailed(target: pod, at: time)
             }
         }
-        for target in deployments[d].prometheus!.store.liveTargets where target != "router" && !scraped.contains(target) {
+        // Pods only: the router and WVA's gauge are other targets.
+        for target in deployments[d].prometheus!.store.liveTargets where target.hasPrefix("vllm-") && !scraped.contains(target) {
             deployments[d].prometheus!.store.scrapeFailed(target: target, at: time)
         }
     }

@@ -41,6 +41,8 @@ public struct SimulationEvent: Sendable {
         case scriptedFault
         /// A Prometheus scrape: `target` 0 scrapes the pods, 1 the router; `generation` is the deployment.
         case prometheusScrape
+        /// A cycle of llm-d's variant autoscaler: `target` is its model group.
+        case variantCycle
     }
     public var kind: Kind
     public var target: Int32
@@ -54,7 +56,7 @@ public struct SimulationEvent: Sendable {
         case .replicaStep: return 1
         case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone, .replicaFault, .scriptedFault: return 2
         case .signalSnapshot, .prometheusScrape: return 3
-        case .policyTick: return 4
+        case .policyTick, .variantCycle: return 4
         case .sample: return 5
         }
     }
@@ -97,6 +99,8 @@ public struct Simulation: EventHandler {
     /// Node requests the pools refused for lack of capacity.
     var stockouts = 0
     var series: [SeriesPoint] = []
+    /// llm-d's variant autoscaler, one per model it manages.
+    var variantAutoscalers: [VariantAutoscalerState] = []
     /// Draws the times of injected replica failures (its own stream: other draws do not move).
     var faultRandom: RandomStream
 
@@ -139,7 +143,18 @@ public struct Simulation: EventHandler {
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         faultRandom = RandomStream(seed: scenario.seed, name: "faults")
         transfers = TransferTable(registryEgress: scenario.registry.egress, objectStoreEgress: scenario.objectStore.egress)
-        deployments = scenario.deployments.indices.map { DeploymentState($0, of: scenario, options: options, stepTimeIndex: indices[$0]) }
+        if let spec = scenario.variantAutoscaling {
+            variantAutoscalers = spec.models.map { model in
+                VariantAutoscalerState(
+                    autoscaler: spec.autoscaler(for: model.modelID), model: model,
+                    deployments: model.variants.map { variant in scenario.deployments.firstIndex { $0.name == variant.deployment }! })
+            }
+        }
+        let variants = Set(variantAutoscalers.flatMap(\.deployments))
+        deployments = scenario.deployments.indices.map {
+            DeploymentState($0, of: scenario, options: options, stepTimeIndex: indices[$0],
+                            extraQueries: variants.contains($0) ? VariantAutoscalerQueries.all : [])
+        }
     }
 
     /// Simulates `scenario` from time zero to its duration.
@@ -164,6 +179,7 @@ public struct Simulation: EventHandler {
             if let request = deployments[d].nextRequest { queue.schedule(event(.arrival, Int32(d)), at: request.arrival, phase: 0) }
         }
         for d in deployments.indices { schedule(event(.policyTick, Int32(d)), at: .zero, queue: &queue) }
+        for g in variantAutoscalers.indices { schedule(event(.variantCycle, Int32(g)), at: .zero, queue: &queue) }
         schedule(event(.sample), at: scenario.seriesInterval, queue: &queue)
         scheduleScriptedFaults(queue: &queue)
         for d in deployments.indices {
@@ -194,6 +210,7 @@ public struct Simulation: EventHandler {
         case .replicaFault: drawnFaultFired(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
         case .scriptedFault: scriptedFaultFired(payload.target, at: now, queue: &queue)
         case .policyTick: evaluatePolicy(Int(payload.target), at: now, periodic: payload.generation == 0, queue: &queue)
+        case .variantCycle: runVariantCycle(Int(payload.target), at: now, queue: &queue)
         case .prometheusScrape: scrapePrometheus(job: payload.target, of: Int(payload.generation), at: now, queue: &queue)
         case .signalSnapshot:
             snapshotSignals(payload.target, of: Int(payload.generation >> 1), scrape: payload.generation & 1 == 1, at: now, queue: &queue)

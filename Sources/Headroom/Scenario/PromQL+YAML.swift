@@ -5,7 +5,7 @@ import HeadroomEngine
 extension YAMLValue {
     /// Every series name a query may select: what the replicas and the router expose.
     static var knownSeriesNames: [String] {
-        (EngineExposition.allNames + [PrometheusScrapeConfig.routerRequests]).sorted()
+        (EngineExposition.allNames + [PrometheusScrapeConfig.routerRequests, WVASpec.gaugeName]).sorted()
     }
 
     /// A PromQL query whose selectors name only series Headroom exposes.

@@ -5,7 +5,7 @@ import Yams
 extension Scenario {
     /// The cluster's keys and the run's.
     static let clusterKeys = ["name", "description", "duration", "seed", "series_interval", "node_pools", "sweep", "registry",
-                              "object_store", "faults", "deployments"]
+                              "object_store", "faults", "deployments", "variant_autoscaling"]
     /// A deployment's keys: top-level in a single-deployment scenario, or in each `deployments:` item.
     static let deploymentKeys = ["workload", "model", "profile", "profiles", "replica", "router", "policy", "slo"]
     static let topLevelKeys = clusterKeys + deploymentKeys
@@ -68,6 +68,8 @@ extension Scenario {
         for index in self.deployments.indices {
             try validate(deployment: index, at: entries?[index] ?? map)
         }
+        variantAutoscaling = try map["variant_autoscaling"].map { (v) throws(ScenarioError) in try Self.variantAutoscaling(v) }
+        try validateVariantAutoscaling(at: map["variant_autoscaling"] ?? map["deployments"] ?? map["policy"] ?? value)
     }
 
     /// A deployment from its keys (`map` is the scenario in the single form).

@@ -25,6 +25,8 @@ public struct Scenario: Sendable {
     public var objectStore = EgressSpec()
     /// Injected metric outages and replica failures (every deployment's replicas). Default none.
     public var faults = FaultSpec()
+    /// llm-d's workload variant autoscaler over some deployments (its variants). Default none.
+    public var variantAutoscaling: WVASpec? = nil
 
     /// A single-deployment scenario (the deployment takes the scenario's name).
     public init(

@@ -4,6 +4,10 @@ import HeadroomEngine
 /// ConfigMaps the controller reads (`wva-saturation-scaling-config`, `wva-model-scale-to-zero-config`),
 /// llm-d-workload-variant-autoscaler@b08b1c7. `WVASpec.parse(yaml:file:)` reads them.
 public struct WVASpec: Sendable, Equatable {
+    /// The gauge WVA publishes per variant (`internal/metrics/metrics.go`), labelled `variant_name`,
+    /// `namespace` and `accelerator_type`.
+    public static let gaugeName = "wva_desired_replicas"
+
     /// One `VariantAutoscaling`: one Deployment of the model on one accelerator.
     public struct Variant: Sendable, Equatable {
         public var name: String
