@@ -87,6 +87,9 @@ public enum RunSummaryRecord {
         /// Added by the `v-upstream-exact` migration (NULL in older runs): injected replica
         /// failures and the requests lost with them.
         public static let failureCounts = ["dropped_replica_failed", "replica_failures"]
+        /// Added by the `v-deployments` migration: with several deployments, the dollars no
+        /// deployment's replicas held (NULL with one deployment, and in older runs).
+        public static let deploymentCosts = ["cost_unattributed_dollars"]
         static func latency(_ name: String) -> [String] { ["mean", "p50", "p90", "p99", "max"].map { "\(name)_\($0)_seconds" } }
     }
 
@@ -115,6 +118,7 @@ public enum RunSummaryRecord {
         values["replica_failures"] = s.replicaFailures
         values["cold_starts_cancelled"] = s.coldStarts.cancelled
         values["cold_starts_unfinished"] = s.coldStarts.unfinished
+        values["cost_unattributed_dollars"] = s.cost.unattributedDollars ?? DatabaseValue.null
         for (name, stats) in [("ttft", s.ttft), ("itl", s.itl), ("e2e", s.e2e), ("queue_wait", s.queueWait)] {
             for (suffix, value) in [("mean", stats.mean), ("p50", stats.p50), ("p90", stats.p90), ("p99", stats.p99), ("max", stats.max)] {
                 values["\(name)_\(suffix)_seconds"] = value

@@ -138,6 +138,9 @@ extension RunStore {
             // JSON `[{query, values, error}]`; NULL for policies without queries, and in runs stored before.
             try db.alter(table: "decisions") { t in t.add(column: "query_values", .text) }
         }
+        migrator.registerMigration("v-deployments: per-deployment summaries; the deployment of each decision and sampled request") { db in
+            try Self.migrateDeployments(db)
+        }
         return migrator
     }
 
@@ -173,5 +176,5 @@ extension RunStore {
 
     /// The tables holding one run's results, each keyed by `run_id` (merge, export and `runs show` walk them).
     public static let resultTables = ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles",
-                                      "input_losses"]
+                                      "input_losses", "deployment_summaries"]
 }

@@ -11,7 +11,8 @@ extension RunSummaryRecord {
     /// and decoding keeps this the only place that knows both shapes. Latency sample counts are not
     /// stored and read back as 0; a column missing from an older schema reads as 0.
     static func summary(columns c: [String: Double], scenario: String, seed: UInt64,
-                        losses: [(kind: String, message: String)] = [], profile: ProfileUsed? = nil) throws -> RunSummary {
+                        losses: [(kind: String, message: String)] = [], profile: ProfileUsed? = nil,
+                        deployments: [DeploymentSummary] = []) throws -> RunSummary {
         // JSON has no infinity: non-finite values travel as strings the decoder turns back.
         func real(_ value: Double) -> Any { value.isFinite ? value : value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
         func number(_ column: String) -> Any { real(c[column] ?? 0) }
@@ -48,7 +49,10 @@ extension RunSummaryRecord {
         if let profile { object["profile"] = ["name": profile.name, "provenance": profile.provenance, "estimate": profile.estimate] }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(RunSummary.self, from: try JSONSerialization.data(withJSONObject: object))
+        var summary = try decoder.decode(RunSummary.self, from: try JSONSerialization.data(withJSONObject: object))
+        summary.cost.unattributedDollars = c["cost_unattributed_dollars"]
+        summary.deployments = deployments.isEmpty ? nil : deployments
+        return summary
     }
 }
 
@@ -63,7 +67,7 @@ extension RunStore {
             }
             let profile = try writer.read { db in try RunRecord.fetchOne(db, key: id)?.profileUsed }
             return try RunSummaryRecord.summary(columns: columns, scenario: listing.scenario, seed: UInt64(bitPattern: listing.seed),
-                                                losses: losses, profile: profile)
+                                                losses: losses, profile: profile, deployments: try storedDeployments(ofRun: id))
         } catch {
             throw StoreError("\(name): run \(id)'s stored summary does not read back as a summary (\(error)); "
                              + "`headroom runs show \(id) --json --db \(name)` prints its columns as stored")
