@@ -57,7 +57,9 @@ enum ResultFormat {
                    s.cost.dollars, s.cost.nodeSeconds, s.cost.perMillionOutputTokens, s.peakReplicas, s.peakNodes),
         ]
         // A terminal's width (100 unless $COLUMNS says otherwise): long lines break after "; " or ", ".
-        return Terminal.fit(lines, width: max(60, Terminal.width())).joined(separator: "\n")
+        // The deployments' table is a table: its rows are never broken.
+        let deployments = s.deployments.map { DeploymentFormat.table($0, cost: s.cost) } ?? []
+        return (Terminal.fit(lines, width: max(60, Terminal.width())) + deployments).joined(separator: "\n")
     }
 
     /// Warnings for stderr: the input the run could not use, with the first lines and reasons.
