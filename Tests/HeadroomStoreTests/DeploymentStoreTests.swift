@@ -112,4 +112,18 @@ struct DeploymentStoreTests {
         let (single, _) = try RunStoreTests.runAndSave(store)
         #expect { try store.summaries(of: [single], deployment: "chat") } throws: { "\($0)".contains("one deployment") }
     }
+
+    @Test("merge copies a run's deployment summaries with it")
+    func merge() throws {
+        let source = RunStoreTests.temporaryPath("deployments-source"), target = RunStoreTests.temporaryPath("deployments-target")
+        defer { for path in [source, target] { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } } }
+        let (id, _) = try Self.runAndSave(try RunStore(path: source), sample: 3)
+        let merged = try RunStore(path: target)
+        _ = try RunStoreTests.runAndSave(merged)
+        #expect(try merged.merge(from: source).merged == 1)
+        let copied = try #require(try merged.runs().first { $0.scenario == "two-models" }).id
+        #expect(copied != id)
+        #expect(try merged.storedDeployments(ofRun: copied) == RunStore(path: source, access: .readOnly).storedDeployments(ofRun: id))
+        #expect(try merged.table("request_samples", runs: [copied]).texts("deployment").compactMap { $0 }.count == 6)
+    }
 }
