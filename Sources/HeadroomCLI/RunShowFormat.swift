@@ -31,7 +31,7 @@ enum RunShowFormat {
     /// A table's rows as JSON objects, column → value (`null` for NULL and non-finite reals).
     static func objects(_ table: ResultTable) -> [[String: Any]] {
         table.rows.map { row in
-            var object: [String: Any] = ["run_id": NSNull()]
+            var object: [String: Any] = [:]
             for (column, value) in zip(table.columns, row) {
                 switch value {
                 case .null: object[column.name] = NSNull()
