@@ -19,6 +19,10 @@ extension Headroom {
                 variant's paired difference to the baseline on the seeds both ran (the same seed gives every variant the same
                 requests), with a Student-t interval.
 
+                Runs of several deployments (`deployments:`): the columns are the cluster's (every deployment's requests, the
+                whole bill) unless --deployment NAME picks one deployment's figures: its requests' latencies, SLO attainment and
+                drops, the GPU-hours its replicas held and the dollars attributed to it.
+
                 The table fits $COLUMNS (default 100): TTFT p99, SLO met, cost and drops, the last left out first
                 when too narrow. --columns picks others, --wide shows all.
 
@@ -26,6 +30,7 @@ extension Headroom {
                   headroom compare --sweep signals --baseline kpa-concurrency --sort cost_dollars
                   headroom compare --sweep signals --columns ttft_p99_seconds,slo_both,cost_per_million_output_tokens
                   headroom compare --runs 3,4,5 --csv > runs.csv
+                  headroom compare --sweep shared-pool --deployment chat
                 """
         )
 
@@ -33,6 +38,8 @@ extension Headroom {
         @Option(help: "Compare a sweep's variants.") var sweep: String?
         @Option(help: "Compare these runs (comma-separated ids).") var runs: String?
         @Option(help: "Compare every run of a scenario (by name).") var scenario: String?
+        @Option(help: "With several deployments: compare this deployment's figures (its latencies, SLO, GPU-hours, attributed cost).")
+        var deployment: String?
         @Option(help: "The variant the paired differences are taken against (its name, or the name before a grid point's ', ').")
         var baseline: String?
         @Option(help: "Sort by this column (\(Comparison.metrics.joined(separator: ", ")), or variant).") var sort = "variant"
@@ -82,7 +89,18 @@ extension Headroom {
             }
             let listings = try runStore.runs(sweep: sweep, scenario: scenario, ids: ids, limit: 1_000_000)
             guard !listings.isEmpty else { Headroom.fail("no stored runs match in \(store.path) (see `headroom runs list`)") }
-            let summaries = try runStore.summaries(of: listings.map(\.id))
+            let cluster = try runStore.summaries(of: listings.map(\.id))
+            let summaries: [Int64: [String: Double]]
+            if let deployment {
+                summaries = Headroom.failing { try runStore.summaries(of: listings.map(\.id), deployment: deployment) }
+            } else {
+                summaries = cluster
+                let names = try runStore.deploymentNames(of: listings.map(\.id))
+                if !names.isEmpty {
+                    FileHandle.standardError.write(Data(("note: these runs have deployments \(names.joined(separator: ", ")): the figures are the cluster's; "
+                        + "--deployment NAME compares one deployment's\n").utf8))
+                }
+            }
             var groups: [String: [(seed: Int64, values: [String: Double])]] = [:]
             for listing in listings {
                 let key = sweep != nil ? listing.variant : listing.policyKind
@@ -97,7 +115,7 @@ extension Headroom {
                 comparison.rows.sort { ($0.metrics[sort]?.mean ?? .infinity) < ($1.metrics[sort]?.mean ?? .infinity) }
             }
             // Runs built on part of their trace say so (on stderr, so --json and --csv stay clean).
-            let lossy = listings.filter { (summaries[$0.id]?["input_rows_skipped"] ?? 0) > 0 }.map { String($0.id) }
+            let lossy = listings.filter { (cluster[$0.id]?["input_rows_skipped"] ?? 0) > 0 }.map { String($0.id) }
             if !lossy.isEmpty {
                 FileHandle.standardError.write(Data(("note: run\(lossy.count == 1 ? "" : "s") \(lossy.joined(separator: ", ")) skipped unreadable "
                     + "trace rows: their numbers rest on part of the trace (see `headroom runs show ID`)\n").utf8))
@@ -110,6 +128,7 @@ extension Headroom {
                 print(CompareFormat.csv(comparison))
             } else {
                 let table = wide ? ComparisonTable.wide : ComparisonTable(columns: try chosenColumns(), width: Terminal.width())
+                if let deployment { print("Deployment \(deployment): its requests, the GPU-hours its replicas held, the dollars attributed to it\n") }
                 print(table.render(comparison))
             }
         }

@@ -14,7 +14,11 @@ extension Headroom {
                   cold_starts   each cold start, stage by stage
                   request_samples  the sampled requests' lives (when the run stored a sample)
                   latency_quantiles  TTFT, ITL, E2E and queue-wait distributions as quantiles
+                  input_losses  the first unreadable trace rows a run skipped
                   pool_costs    cost by node pool and pricing kind (on_demand, reserved): dollars, billed node-seconds
+                  deployment_summaries  with several deployments, one row per deployment: its requests, latencies,
+                                SLO, GPU-hours held, attributed cost and $ per million input and output tokens
+                                (decisions and request_samples then name their deployment too)
 
                 Example:
                   headroom export --sweep signals --format parquet -o exports/signals

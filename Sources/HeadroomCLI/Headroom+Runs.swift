@@ -43,7 +43,8 @@ extension Headroom {
             @OptionGroup var store: StoreOptions
             @Argument(help: "The run id.") var id: Int64
             @Flag(help: "Also print the scenario YAML it ran.") var yaml = false
-            @Flag(help: "Print JSON: the run, its summary columns, stored row counts (and the YAML with --yaml).") var json = false
+            @Flag(help: "Print JSON: the run, its summary columns, its deployments' (when several), stored row counts (and the YAML with --yaml).")
+            var json = false
 
             func run() throws {
                 let runStore = try store.open()
@@ -62,6 +63,9 @@ extension Headroom {
                             ["name": $0.name, "provenance": $0.provenance, "estimate": $0.estimate] as [String: Any]
                         } ?? NSNull(),
                     ]
+                    // Several deployments: each one's stored columns (absent for a run of one).
+                    let deployments = Headroom.failing { try runStore.table("deployment_summaries", runs: [id]) }
+                    if !deployments.rows.isEmpty { object["deployments"] = RunShowFormat.objects(deployments) }
                     if yaml { object["yaml"] = scenarioText ?? NSNull() }
                     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
                     return

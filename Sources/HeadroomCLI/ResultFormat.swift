@@ -58,7 +58,9 @@ enum ResultFormat {
         ]
         if let byPool = poolCosts(s.cost) { lines.append(byPool) }
         // A terminal's width (100 unless $COLUMNS says otherwise): long lines break after "; " or ", ".
-        return Terminal.fit(lines, width: max(60, Terminal.width())).joined(separator: "\n")
+        // The deployments' table is a table: its rows are never broken.
+        let deployments = s.deployments.map { DeploymentFormat.table($0, cost: s.cost) } ?? []
+        return (Terminal.fit(lines, width: max(60, Terminal.width())) + deployments).joined(separator: "\n")
     }
 
     /// `By pool    h100: on-demand $12.00 (3600 node-s), reserved $20.00 (7200 node-s)`, when the

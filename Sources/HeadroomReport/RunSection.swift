@@ -8,6 +8,8 @@ struct RunSection {
     let series: ResultTable
     let coldStarts: ResultTable
     let decisions: ResultTable
+    /// One row per deployment (none for a run of one).
+    let deployments: ResultTable
     /// `data-series` names of every chart drawn, by chart id (tests read them).
     private(set) var drawn: [String: [String]] = [:]
 
@@ -21,6 +23,7 @@ struct RunSection {
         series = try store.table("run_series", runs: [id])
         coldStarts = try store.table("cold_starts", runs: [id])
         decisions = try store.table("decisions", runs: [id])
+        deployments = try store.table("deployment_summaries", runs: [id])
     }
 
     func value(_ column: String) -> Double { runs.numbers(column).first.flatMap { $0 } ?? 0 }
@@ -32,6 +35,7 @@ struct RunSection {
         out += "<h2>Run \(id): \(escaped(text("scenario"))) — \(escaped(text("variant"))), seed \(Int(value("seed")))</h2>"
         out += profileLine()
         out += figures()
+        out += deploymentTable()
         let times = series.numbers("time").map { $0 ?? 0 }
         if times.count < 2 {
             out += "<p>No time series stored for this run (it is shorter than one sample interval).</p>"

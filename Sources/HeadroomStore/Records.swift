@@ -90,6 +90,9 @@ public enum RunSummaryRecord {
         /// Added by the `v-billing` migration (NULL in older runs): dollars by pricing kind over
         /// every pool (the split by pool is the `pool_costs` table).
         public static let costByPricing = ["cost_on_demand_dollars", "cost_reserved_dollars"]
+        /// Added by the `v-deployments` migration: with several deployments, the dollars no
+        /// deployment's replicas held (NULL with one deployment, and in older runs).
+        public static let deploymentCosts = ["cost_unattributed_dollars"]
         static func latency(_ name: String) -> [String] { ["mean", "p50", "p90", "p99", "max"].map { "\(name)_\($0)_seconds" } }
     }
 
@@ -122,6 +125,7 @@ public enum RunSummaryRecord {
             values["cost_on_demand_dollars"] = onDemand
             values["cost_reserved_dollars"] = reserved
         }
+        values["cost_unattributed_dollars"] = s.cost.unattributedDollars ?? DatabaseValue.null
         for (name, stats) in [("ttft", s.ttft), ("itl", s.itl), ("e2e", s.e2e), ("queue_wait", s.queueWait)] {
             for (suffix, value) in [("mean", stats.mean), ("p50", stats.p50), ("p90", stats.p90), ("p99", stats.p99), ("max", stats.max)] {
                 values["\(name)_\(suffix)_seconds"] = value

@@ -152,6 +152,9 @@ extension RunStore {
                 t.primaryKey(["run_id", "pool", "pricing"])
             }
         }
+        migrator.registerMigration("v-deployments: per-deployment summaries; the deployment of each decision and sampled request") { db in
+            try Self.migrateDeployments(db)
+        }
         return migrator
     }
 
@@ -187,5 +190,5 @@ extension RunStore {
 
     /// The tables holding one run's results, each keyed by `run_id` (merge, export and `runs show` walk them).
     public static let resultTables = ["run_summaries", "run_series", "decisions", "cold_starts", "request_samples", "latency_quantiles",
-                                      "input_losses", "pool_costs"]
+                                      "input_losses", "pool_costs", "deployment_summaries"]
 }

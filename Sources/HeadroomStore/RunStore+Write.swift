@@ -25,8 +25,8 @@ extension RunStore {
         public var alreadyStored: Bool
     }
 
-    /// Stores one run — scenario text, run row, summary, series, decisions, cold starts and request
-    /// sample — in a single transaction, so a crash leaves no half-written run. SQLite assigns the
+    /// Stores one run — scenario text, run row, summary, deployment summaries, series, decisions, cold
+    /// starts and request sample — in a single transaction, so a crash leaves no half-written run. SQLite assigns the
     /// id. A single run is always new (running a scenario again is a new run); a sweep's job is
     /// stored once per sweep, checked inside the same transaction, so concurrent writers of one
     /// sweep never collide.
@@ -68,6 +68,7 @@ extension RunStore {
         try db.execute(
             sql: "INSERT INTO run_summaries (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
             arguments: StatementArguments([runID as DatabaseValueConvertible] + summary.keys.sorted().map { summary[$0]! }))
+        try DeploymentSummaryRecord.insert(result.summary.deployments ?? [], runID: runID, db: db)
         let seriesColumns = ["run_id", "time"] + SeriesRecord.Columns.counts + SeriesRecord.Columns.optionalReals
         let series = try db.makeStatement(sql: "INSERT INTO run_series (\(seriesColumns.joined(separator: ", "))) VALUES (\(seriesColumns.map { _ in "?" }.joined(separator: ", ")))")
         for point in result.series {
@@ -82,8 +83,8 @@ extension RunStore {
         }
         let decision = try db.makeStatement(sql: """
             INSERT INTO decisions (run_id, time, replicas_ready, replicas_starting, replicas_pending, activator_queue, signals,
-                                   desired_replicas, reason, excess_burst_capacity, active, query_values)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   desired_replicas, reason, excess_burst_capacity, active, query_values, deployment)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -93,7 +94,7 @@ extension RunStore {
             let queryValues = try record.queryValues.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
             try decision.execute(arguments: [runID, record.time, record.replicas.ready, record.replicas.starting, record.replicas.pending,
                                              record.activatorQueue, signals, record.desiredReplicas, record.reason,
-                                             record.excessBurstCapacity, record.active, queryValues])
+                                             record.excessBurstCapacity, record.active, queryValues, record.deployment])
         }
         let coldStart = try db.makeStatement(sql: """
             INSERT INTO cold_starts (run_id, requested_at, pending_seconds, pull_seconds, load_seconds, warmup_seconds, image_cached,
@@ -116,11 +117,12 @@ extension RunStore {
         }
         let sample = try db.makeStatement(sql: """
             INSERT INTO request_samples (run_id, serial, arrival, prompt_tokens, output_tokens, admitted, first_token, finished,
-                                         dropped_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         dropped_reason, deployment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for request in result.requests {
             try sample.execute(arguments: [runID, request.serial, request.arrival, request.promptTokens, request.outputTokens,
-                                           request.admitted, request.firstToken, request.finished, request.dropped?.rawValue])
+                                           request.admitted, request.firstToken, request.finished, request.dropped?.rawValue,
+                                           request.deployment])
         }
     }
 

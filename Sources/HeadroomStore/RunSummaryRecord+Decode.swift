@@ -12,7 +12,7 @@ extension RunSummaryRecord {
     /// stored and read back as 0; a column missing from an older schema reads as 0.
     static func summary(columns c: [String: Double], scenario: String, seed: UInt64,
                         losses: [(kind: String, message: String)] = [], profile: ProfileUsed? = nil,
-                        poolCosts: [PoolCost]? = nil) throws -> RunSummary {
+                        poolCosts: [PoolCost]? = nil, deployments: [DeploymentSummary] = []) throws -> RunSummary {
         // JSON has no infinity: non-finite values travel as strings the decoder turns back.
         func real(_ value: Double) -> Any { value.isFinite ? value : value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
         func number(_ column: String) -> Any { real(c[column] ?? 0) }
@@ -54,7 +54,10 @@ extension RunSummaryRecord {
         if let profile { object["profile"] = ["name": profile.name, "provenance": profile.provenance, "estimate": profile.estimate] }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(RunSummary.self, from: try JSONSerialization.data(withJSONObject: object))
+        var summary = try decoder.decode(RunSummary.self, from: try JSONSerialization.data(withJSONObject: object))
+        summary.cost.unattributedDollars = c["cost_unattributed_dollars"]
+        summary.deployments = deployments.isEmpty ? nil : deployments
+        return summary
     }
 }
 
@@ -70,7 +73,8 @@ extension RunStore {
             let profile = try writer.read { db in try RunRecord.fetchOne(db, key: id)?.profileUsed }
             let poolCosts = try self.poolCosts(ofRun: id)
             return try RunSummaryRecord.summary(columns: columns, scenario: listing.scenario, seed: UInt64(bitPattern: listing.seed),
-                                                losses: losses, profile: profile, poolCosts: poolCosts.isEmpty ? nil : poolCosts)
+                                                losses: losses, profile: profile, poolCosts: poolCosts.isEmpty ? nil : poolCosts,
+                                                deployments: try storedDeployments(ofRun: id))
         } catch {
             throw StoreError("\(name): run \(id)'s stored summary does not read back as a summary (\(error)); "
                              + "`headroom runs show \(id) --json --db \(name)` prints its columns as stored")
