@@ -79,7 +79,11 @@ public struct Comparison: Sendable {
         var rows = runs.keys.sorted().map { variant -> Row in
             let group = runs[variant]!
             var metrics: [String: Estimate] = [:]
-            for metric in Self.metrics { metrics[metric] = Self.estimate(metric, group.map(\.values)) }
+            // A metric no run recorded (runs stored before it existed; a deployment's cost is not split
+            // by pricing kind) is left out rather than shown as NaN.
+            for metric in Self.metrics where group.contains(where: { $0.values[metric] != nil }) {
+                metrics[metric] = Self.estimate(metric, group.map(\.values))
+            }
             let attainment = metrics["slo_both"].map(\.mean) ?? .nan
             return Row(variant: variant, runs: group.count, metrics: metrics, meetsSLO: attainment >= attainmentTarget,
                        paretoOptimal: false, pairedDifferences: nil,
@@ -100,7 +104,7 @@ public struct Comparison: Sendable {
                     let shared = runs[rows[index].variant]!.compactMap { bySeed[$0.seed]?[metric] }
                     let base = shared.isEmpty ? 0 : shared.reduce(0, +) / Double(shared.count)
                     let range = Self.shares.contains(metric) ? -base...(1 - base) : -base...Double.infinity
-                    differences[metric] = ConfidenceInterval.studentT(diffs, range: range)
+                    if !diffs.isEmpty { differences[metric] = ConfidenceInterval.studentT(diffs, range: range) }
                 }
                 rows[index].pairedDifferences = differences
             }

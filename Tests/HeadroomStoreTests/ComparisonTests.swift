@@ -6,6 +6,16 @@ import Testing
 /// SLO, paired differences, baseline names and a table that fits the terminal.
 @Suite("Comparison statistics")
 struct ComparisonTests {
+    @Test("a metric no run recorded (runs stored before it existed) is left out, not a NaN that JSON cannot hold")
+    func missingMetric() throws {
+        let old: [String: Double] = ["cost_dollars": 2, "slo_both": 0.9, "finished": 10, "dropped": 0, "ttft_p99_seconds": 1]
+        let comparison = Comparison(runs: ["a": [(seed: 1, values: old), (seed: 2, values: old)], "b": [(seed: 1, values: old)]],
+                                    baseline: "a")
+        #expect(comparison.rows.allSatisfy { $0.metrics["cost_on_demand_dollars"] == nil && $0.metrics["cost_dollars"] != nil })
+        #expect(comparison.rows.allSatisfy { $0.pairedDifferences?["cost_on_demand_dollars"] == nil })
+        _ = try JSONEncoder().encode(comparison.rows)
+    }
+
     @Test("Wilson's interval matches Newcombe (1998) Table I and stays in [0, 1]")
     func wilson() {
         // Newcombe, "Two-sided confidence intervals for the single proportion", Stat Med 17:857, method 3.
