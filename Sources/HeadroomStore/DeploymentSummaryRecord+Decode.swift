@@ -8,11 +8,17 @@ extension DeploymentSummaryRecord {
     /// type's `Codable` form, as `RunSummaryRecord.summary` is; latency sample counts are not
     /// stored and read back as 0, and provisioning and unallocated GPU-seconds are the cluster's (0).
     static func summary(_ row: Row) throws -> DeploymentSummary {
+        // The row's cells copied out first: nested functions reading `row[column] as DatabaseValue`
+        // crash Swift 6.3's optimizer (an ownership-verifier error in release builds).
+        var reals: [String: Double] = [:], texts: [String: String] = [:]
+        for (column, value) in row {
+            if let text = String.fromDatabaseValue(value) { texts[column] = text } else if let real = Double.fromDatabaseValue(value) { reals[column] = real }
+        }
         func real(_ value: Double) -> Any { value.isFinite ? value : value.isNaN ? "nan" : value > 0 ? "inf" : "-inf" }
-        func number(_ column: String) -> Any { real(Double.fromDatabaseValue(row[column] as DatabaseValue) ?? 0) }
-        func hours(_ column: String) -> Any { real((Double.fromDatabaseValue(row[column] as DatabaseValue) ?? 0) * 3600) }
-        func count(_ column: String) -> Int { Int(exactly: (Double.fromDatabaseValue(row[column] as DatabaseValue) ?? 0).rounded()) ?? 0 }
-        func text(_ column: String) -> String? { String.fromDatabaseValue(row[column] as DatabaseValue) }
+        func number(_ column: String) -> Any { real(reals[column] ?? 0) }
+        func hours(_ column: String) -> Any { real((reals[column] ?? 0) * 3600) }
+        func count(_ column: String) -> Int { Int(exactly: (reals[column] ?? 0).rounded()) ?? 0 }
+        func text(_ column: String) -> String? { texts[column] }
         func latency(_ name: String) -> [String: Any] {
             ["count": 0, "mean": number("\(name)_mean_seconds"), "p50": number("\(name)_p50_seconds"), "p90": number("\(name)_p90_seconds"),
              "p99": number("\(name)_p99_seconds"), "max": number("\(name)_max_seconds")]
@@ -41,7 +47,7 @@ extension DeploymentSummaryRecord {
         ]
         if let profile = text("profile") {
             object["profile"] = ["name": profile, "provenance": text("profile_provenance") ?? "",
-                                 "estimate": Bool.fromDatabaseValue(row["profile_estimate"] as DatabaseValue) ?? false]
+                                 "estimate": (reals["profile_estimate"] ?? 0) != 0]
         }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
