@@ -138,6 +138,10 @@ extension RunStore {
             // JSON `[{query, values, error}]`; NULL for policies without queries, and in runs stored before.
             try db.alter(table: "decisions") { t in t.add(column: "query_values", .text) }
         }
+        migrator.registerMigration("v-spot: requests lost to spot interruptions") { db in
+            // NULL in runs stored before (not counted then).
+            try db.alter(table: "run_summaries") { t in t.add(column: "dropped_spot_interrupted", .integer) }
+        }
         return migrator
     }
 
