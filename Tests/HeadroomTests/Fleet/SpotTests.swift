@@ -130,6 +130,23 @@ struct SpotTests {
     }
 }
 
+@Suite("Shipped spot scenario")
+struct SpotScenarioTests {
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../scenarios/fleets/spot-fallback.yaml").standardized.path
+
+    @Test("spot-fallback: the wave's replacements go on demand at 25m, new replicas to spot after 45m, nothing lost")
+    func spotFallback() throws {
+        let result = Simulation.run(try Scenario.load(file: Self.file))
+        #expect(result.brokenInvariantIncludingNodes == nil, "\(result.brokenInvariantIncludingNodes ?? "")")
+        #expect(result.nodes.filter { $0.pool == "spot" && $0.terminated == 1620 }.count >= 4, "the wave's four nodes go at 27m")
+        #expect(result.nodes.contains { $0.pool == "od" && $0.requested == 1500 })
+        #expect(!result.nodes.contains { $0.pool == "od" && $0.requested < 1500 })
+        #expect(result.nodes.contains { $0.pool == "spot" && $0.requested > 2700 })
+        #expect((result.summary.spot?.interruptionsByPool["spot"] ?? 0) >= 4 && (result.summary.stockoutsByPool?["spot"] ?? 0) > 0)
+    }
+}
+
 extension RunResult {
     /// `brokenInvariant`, and GPU-seconds that add up to the nodes' lives.
     var brokenInvariantIncludingNodes: String? {
