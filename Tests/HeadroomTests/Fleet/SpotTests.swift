@@ -119,7 +119,7 @@ struct SpotTests {
         #expect((one.summary.spot?.interruptionsByPool["spot"] ?? 0) > 0)
     }
 
-    @Test("a spot pool never interrupted runs exactly as the same pool on demand: no other draw moves")
+    @Test("a spot pool never interrupted runs exactly as the same pool on demand (its stream draws nothing else)")
     func noOtherDrawMoves() throws {
         let plain = Simulation.run(try Self.scenario(Self.yaml(spot: "{interruption_rate: 0/h}")))
         var text = Self.yaml(spot: "X").replacingOccurrences(of: ", spot: X", with: "")
