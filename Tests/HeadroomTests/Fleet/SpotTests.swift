@@ -130,6 +130,43 @@ struct SpotTests {
     }
 }
 
+@Suite("Spot interruptions with several deployments")
+struct SpotDeploymentTests {
+    @Test("a reclaimed node shared by two deployments retries each one's requests through its own activator")
+    func retriesStayWithTheirDeployment() throws {
+        func deployment(_ name: String, activator: Int) -> String {
+            """
+              - name: \(name)
+                workload: {arrivals: {process: poisson, rate: 1/s}, prompt_tokens: 200, output_tokens: 3000}
+                model: {name: m, weights: 16GB, kv_bytes_per_token: 128KiB}
+                profile: h100-llama3-8b
+                replica: {gpus: 1, warmup: 10s}
+                router: {activator_capacity: \(activator)}
+                policy: {kind: fixed, replicas: 1}
+            """
+        }
+        let scenario = try Scenario.parse(yaml: """
+            name: shared-spot
+            duration: 10m
+            node_pools:
+              - {name: spot, gpu: H100, gpus_per_node: 2, price_per_hour: 6, provisioning: 1m, max_nodes: 4, initial_nodes: 1, scale_down_delay: 1h, image_cached: true, weights_cached: true, spot: {interruptions: [5m], notice: 10s}}
+            deployments:
+            \(deployment("keeps", activator: 10_000))
+            \(deployment("drops", activator: 0))
+            """, file: "shared.yaml")
+        let result = Simulation.run(scenario)
+        let byName = Dictionary(uniqueKeysWithValues: (result.summary.deployments ?? []).map { ($0.name, $0) })
+        let keeps = try #require(byName["keeps"]), drops = try #require(byName["drops"])
+        let spotDrops = { (d: DeploymentSummary) in d.requests.droppedByReason[DropReason.spotInterrupted.rawValue] ?? 0 }
+        #expect(spotDrops(keeps) == 0 && spotDrops(drops) > 0)
+        #expect(result.summary.spot?.replicasInterrupted == 2 && (result.summary.spot?.requestsRetried ?? 0) > 0)
+        for d in [keeps, drops] {
+            #expect(d.requests.finished + d.requests.dropped + d.requests.inFlight == d.requests.arrived, "\(d.name)")
+        }
+        #expect(result.brokenInvariantIncludingNodes == nil)
+    }
+}
+
 @Suite("Shipped spot scenario")
 struct SpotScenarioTests {
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
