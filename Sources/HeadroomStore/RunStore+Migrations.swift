@@ -155,6 +155,10 @@ extension RunStore {
         migrator.registerMigration("v-deployments: per-deployment summaries; the deployment of each decision and sampled request") { db in
             try Self.migrateDeployments(db)
         }
+        migrator.registerMigration("v-spot: requests lost to spot interruptions") { db in
+            // NULL in runs stored before (not counted then).
+            try db.alter(table: "run_summaries") { t in t.add(column: "dropped_spot_interrupted", .integer) }
+        }
         return migrator
     }
 

@@ -26,6 +26,9 @@ struct Node {
     var weightsTransfer: [Int32]
     /// Bumped whenever the node stops being empty, so a stale scale-down check is ignored.
     var emptyGeneration: UInt32 = 0
+    /// A spot node under interruption notice: when the provider takes it back; `.never` otherwise.
+    /// Such a node takes no new replica.
+    var reclaimAt: SimTime = .never
 
     init(pool: Int, gpus: Int, requestedAt: SimTime, images: Int, weightFiles: Int) {
         self.pool = pool

@@ -48,6 +48,11 @@ public struct NodePoolSpec: Sendable, Equatable {
     /// Local-disk throughput of one node, bytes/s, shared equally by its image unpacks and weight
     /// reads (and streamed loads) in flight. `nil`: unlimited. Default unlimited.
     public var diskBandwidth: Double?
+    /// Spot capacity: nodes the provider interrupts after a notice (`spot:`). nil: on-demand.
+    public var spot: SpotSpec? = nil
+    /// Inventory over time (`availability:`), instead of the i.i.d. `stockout_probability`:
+    /// steps of the most nodes alive at once. Empty: `max_nodes` throughout.
+    public var availability: [AvailabilityStep] = []
 
     public init(
         name: String, gpu: String, gpusPerNode: Int = 8, gpuMemoryBytes: Double = 80e9, pricePerHour: Double,

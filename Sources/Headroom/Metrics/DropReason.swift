@@ -12,4 +12,7 @@ public enum DropReason: String, CaseIterable, Codable, Sendable {
     case exceedsBatchTokens = "exceeds_max_num_batched_tokens"
     /// Its replica crashed or its pod failed while it was queued or running (an injected fault).
     case replicaFailed = "replica_failed"
+    /// Its spot node was reclaimed while it was queued or running, and the retry found the
+    /// activator full or the request past `router.activator_timeout`.
+    case spotInterrupted = "spot_interrupted"
 }

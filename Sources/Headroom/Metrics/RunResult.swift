@@ -49,6 +49,14 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var profile: ProfileUsed? = nil
     /// Each deployment's own figures, when the scenario runs several (nil with one: the summary is its).
     public var deployments: [DeploymentSummary]? = nil
+    /// Node requests each pool refused (stockouts or its availability), by pool name; nil when
+    /// none was refused (and in results written before it was counted).
+    public var stockoutsByPool: [String: Int]? = nil
+    /// Replica-seconds spent pending with no node (waiting for capacity: pools at their limit or
+    /// out of stock); nil when none waited.
+    public var capacityWaitSeconds: Double? = nil
+    /// Spot interruptions and what they cost in requests; nil without spot pools.
+    public var spot: SpotSummary? = nil
 }
 
 /// Every request is in exactly one of finished, dropped, in flight: they add up to arrived.

@@ -44,6 +44,7 @@ extension Simulation {
         nodes[n].state = .ready
         nodes[n].readyAt = now
         gpuTime.move(nodes[n].gpus, from: .provisioning, to: .unallocated, at: now)
+        armSpotInterruption(node, at: now, queue: &queue)  // spot: its interruption clock starts
         // Replicas bound while it provisioned start pulling, in creation order.
         if nodes[n].replicas > 0 {
             var waiting: [Int32] = []
@@ -75,6 +76,7 @@ extension Simulation {
                 nodes[Int(fresh)].state = .ready
                 nodes[Int(fresh)].readyAt = now
                 gpuTime.move(nodes[Int(fresh)].gpus, from: .provisioning, to: .unallocated, at: now)
+                armSpotInterruption(fresh, at: now, queue: &queue)  // spot: its interruption clock starts
                 return fresh
             }()
             bind(id, to: node)
@@ -93,7 +95,9 @@ extension Simulation {
     func readyNodeWithRoom(for replica: Int32) -> Int32? {
         let d = owner(replica), need = deployments[d].gpus
         for pool in deployments[d].pools {
-            if let n = nodes.indices.first(where: { nodes[$0].pool == pool && nodes[$0].state == .ready && nodes[$0].freeGPUs >= need }) {
+            if let n = nodes.indices.first(where: { nodes[$0].pool == pool && nodes[$0].state == .ready && nodes[$0].freeGPUs >= need
+                && nodes[$0].reclaimAt == .never  // spot: a node under notice is cordoned
+            }) {
                 return Int32(n)
             }
         }
@@ -112,16 +116,16 @@ extension Simulation {
         nodes[Int(node)].emptyGeneration &+= 1
     }
 
-    /// Empty nodes of a pool that are ready or on their way.
+    /// Empty nodes of a pool that are ready or on their way (not under a spot notice).
     func spareNodes(pool index: Int) -> Int {
-        nodes.reduce(0) { $0 + ($1.pool == index && $1.state != .terminated && $1.replicas == 0 ? 1 : 0) }
+        nodes.reduce(0) { $0 + ($1.pool == index && $1.state != .terminated && $1.replicas == 0 && $1.reclaimAt == .never ? 1 : 0) }
     }
 
     /// Keeps the pool's warm pool of empty nodes topped up (within max_nodes).
     mutating func topUpSpareNodes(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         for (index, spec) in scenario.nodePools.enumerated() where spec.spareNodes > 0 {
             var missing = spec.spareNodes - spareNodes(pool: index)
-            while missing > 0 && aliveNodes(pool: index) < spec.maxNodes {
+            while missing > 0 && aliveNodes(pool: index) < spec.nodeLimit(at: now) {  // availability too
                 let node = addNode(pool: index, at: now)
                 let delay = SimTime.seconds(spec.provisioning.sample(&clusterRandom))
                 schedule(event(.nodeReady, node), at: now + delay, queue: &queue)
@@ -154,7 +158,8 @@ extension Simulation {
         for pool in deployments[d].pools {
             let spec = scenario.nodePools[pool]
             guard aliveNodes(pool: pool) < spec.maxNodes && !stockoutRetryPending[pool] else { continue }
-            if clusterRandom.nextUnit() >= spec.stockoutProbability {
+            // Above the pool's availability now, the request is a stockout (no draw: other draws stay put).
+            if aliveNodes(pool: pool) < spec.nodeLimit(at: now) && clusterRandom.nextUnit() >= spec.stockoutProbability {
                 let node = addNode(pool: pool, at: now)
                 let delay = SimTime.seconds(spec.provisioning.sample(&clusterRandom))
                 schedule(event(.nodeReady, node), at: now + delay, queue: &queue)
@@ -163,9 +168,11 @@ extension Simulation {
                 return
             }
             stockouts += 1
+            capacity.stockouts[pool] += 1
             stockoutRetryPending[pool] = true
             schedule(event(.nodeRetry, Int32(pool)), at: now + spec.stockoutRetry, queue: &queue)
         }
+        capacity.accrueWaiting(unplaced.count, to: now)  // time waiting for capacity
         unplaced.append(replica)
     }
 
@@ -173,6 +180,7 @@ extension Simulation {
     /// within a priority.
     mutating func placeUnplaced(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         guard !unplaced.isEmpty else { return }
+        capacity.accrueWaiting(unplaced.count, to: now)  // time waiting for capacity
         if deployments.count > 1 {
             let ordered = unplaced.enumerated().sorted {
                 (-deployments[owner($0.element)].priority, $0.offset) < (-deployments[owner($1.element)].priority, $1.offset)
@@ -206,7 +214,10 @@ extension Simulation {
         switch replicas[r].stage {
         case .pending:
             stopColdStart(replica, .cancelled, at: now)
-            if let index = unplaced.firstIndex(of: replica) { unplaced.remove(at: index) }
+            if let index = unplaced.firstIndex(of: replica) {
+                capacity.accrueWaiting(unplaced.count, to: now)  // time waiting for capacity
+                unplaced.remove(at: index)
+            }
             if replicas[r].node >= 0 {
                 let n = Int(replicas[r].node)
                 nodes[n].freeGPUs += deployments[d].gpus
@@ -304,6 +315,13 @@ extension Simulation {
         let readyInPool = nodes.reduce(0) { $0 + ($1.pool == nodes[n].pool && $1.state == .ready ? 1 : 0) }
         let spec = scenario.nodePools[nodes[n].pool]
         guard readyInPool > spec.minNodes, spareNodes(pool: nodes[n].pool) > spec.spareNodes else { return }
+        terminate(node, at: now, queue: &queue)
+    }
+
+    /// The node is gone (released, or reclaimed at a spot notice's end): its transfers stop and
+    /// its GPUs, all unallocated by now, leave the ledger. Billing ends here.
+    mutating func terminate(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let n = Int(node)
         nodes[n].state = .terminated
         nodes[n].terminatedAt = now
         for transfer in nodes[n].imageTransfer + nodes[n].weightsTransfer where transfer >= 0 {

@@ -43,6 +43,10 @@ public struct SimulationEvent: Sendable {
         case prometheusScrape
         /// A cycle of llm-d's variant autoscaler: `target` is its model group.
         case variantCycle
+        /// Spot (Simulation+Spot.swift): a drawn interruption notice, `target` the node; a
+        /// scripted one, `target` the pool and `generation` the index of its time; the notice's
+        /// end, `target` the node.
+        case spotNotice, scriptedSpotNotice, spotReclaim
     }
     public var kind: Kind
     public var target: Int32
@@ -54,7 +58,8 @@ public struct SimulationEvent: Sendable {
         switch kind {
         case .arrival: return 0
         case .replicaStep: return 1
-        case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone, .replicaFault, .scriptedFault: return 2
+        case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone, .replicaFault, .scriptedFault,
+             .spotNotice, .scriptedSpotNotice, .spotReclaim: return 2
         case .signalSnapshot, .prometheusScrape: return 3
         case .policyTick, .variantCycle: return 4
         case .sample: return 5
@@ -103,6 +108,8 @@ public struct Simulation: EventHandler {
     var variantAutoscalers: [VariantAutoscalerState] = []
     /// Draws the times of injected replica failures (its own stream: other draws do not move).
     var faultRandom: RandomStream
+    /// Spot interruptions, stockouts by pool, time waiting for capacity (Simulation+Spot.swift).
+    var capacity: CapacityState
 
     init(_ scenario: Scenario, options: RunOptions) {
         self.scenario = scenario
@@ -142,6 +149,7 @@ public struct Simulation: EventHandler {
         stockoutRetryPending = Array(repeating: false, count: scenario.nodePools.count)
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         faultRandom = RandomStream(seed: scenario.seed, name: "faults")
+        capacity = CapacityState(pools: scenario.nodePools, seed: scenario.seed)
         transfers = TransferTable(registryEgress: scenario.registry.egress, objectStoreEgress: scenario.objectStore.egress)
         if let spec = scenario.variantAutoscaling {
             variantAutoscalers = spec.models.map { model in
@@ -182,6 +190,7 @@ public struct Simulation: EventHandler {
         for g in variantAutoscalers.indices { schedule(event(.variantCycle, Int32(g)), at: .zero, queue: &queue) }
         schedule(event(.sample), at: scenario.seriesInterval, queue: &queue)
         scheduleScriptedFaults(queue: &queue)
+        scheduleScriptedInterruptions(queue: &queue)
         for d in deployments.indices {
             for pipeline in deployments[d].sampler.requests.indices {
                 // The first snapshot follows the policy's first evaluation, so a warm fleet is in it.
@@ -209,6 +218,9 @@ public struct Simulation: EventHandler {
             placeUnplaced(at: now, queue: &queue)
         case .replicaFault: drawnFaultFired(replica: payload.target, generation: payload.generation, at: now, queue: &queue)
         case .scriptedFault: scriptedFaultFired(payload.target, at: now, queue: &queue)
+        case .spotNotice: spotNoticeFired(node: payload.target, at: now, queue: &queue)
+        case .scriptedSpotNotice: scriptedSpotNoticeFired(pool: payload.target, at: now, queue: &queue)
+        case .spotReclaim: reclaim(payload.target, at: now, queue: &queue)
         case .policyTick: evaluatePolicy(Int(payload.target), at: now, periodic: payload.generation == 0, queue: &queue)
         case .variantCycle: runVariantCycle(Int(payload.target), at: now, queue: &queue)
         case .prometheusScrape: scrapePrometheus(job: payload.target, of: Int(payload.generation), at: now, queue: &queue)

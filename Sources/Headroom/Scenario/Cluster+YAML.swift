@@ -4,7 +4,7 @@ extension NodePoolSpec {
     static let keys = [
         "name", "gpu", "gpus_per_node", "gpu_memory", "price_per_hour", "provisioning", "max_nodes", "min_nodes",
         "initial_nodes", "scale_down_delay", "stockout_probability", "stockout_retry", "image_cached", "weights_cached",
-        "spare_nodes", "nic_bandwidth", "disk_bandwidth", "billing", "reserved_nodes", "reserved_price_per_hour",
+        "spare_nodes", "nic_bandwidth", "disk_bandwidth", "billing", "reserved_nodes", "reserved_price_per_hour", "spot", "availability",
     ]
 
     init(_ value: YAMLValue) throws(ScenarioError) {
@@ -30,6 +30,17 @@ extension NodePoolSpec {
         nicBandwidth = try map["nic_bandwidth"]?.bandwidthOrUnlimited()
         diskBandwidth = try map["disk_bandwidth"]?.bandwidthOrUnlimited()
         try readBilling(map)
+        // Spot interruptions and an inventory over time (SpotSpec+YAML.swift).
+        spot = try map["spot"].map { (v) throws(ScenarioError) in try SpotSpec(v) }
+        if let steps = map["availability"] {
+            if map["stockout_probability"] != nil {
+                throw steps.error("write either `availability` (inventory over time) or `stockout_probability`, not both")
+            }
+            availability = try AvailabilityStep.steps(steps, maxNodes: maxNodes)
+            if nodeLimit(at: .zero) < max(initialNodes, minNodes) {
+                throw steps.error("\(nodeLimit(at: .zero)) nodes available at 0s, fewer than initial_nodes/min_nodes (\(max(initialNodes, minNodes)))")
+            }
+        }
     }
 }
 

@@ -1,0 +1,20 @@
+import Foundation
+import Headroom
+
+extension ResultFormat {
+    /// Spot interruptions, refused node requests by pool and time waiting for a node, when any.
+    static func capacityLine(_ s: RunSummary) -> String? {
+        var parts: [String] = []
+        if let spot = s.spot {
+            let total = spot.interruptionsByPool.values.reduce(0, +)
+            parts.append("\(total) spot interruption\(total == 1 ? "" : "s") (\(spot.replicasInterrupted) replicas, \(spot.requestsRetried) requests retried)")
+        }
+        if let byPool = s.stockoutsByPool {
+            parts.append("stockouts " + byPool.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if let waited = s.capacityWaitSeconds {
+            parts.append(String(format: "%.0f replica-seconds waiting for a node", waited))
+        }
+        return parts.isEmpty ? nil : "Capacity   " + parts.joined(separator: "; ")
+    }
+}
