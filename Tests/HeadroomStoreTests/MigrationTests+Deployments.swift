@@ -6,7 +6,6 @@ import Testing
 @testable import HeadroomStore
 
 extension MigrationTests {
-    static let queryValues = "v-query-values: what each PromQL query returned at each decision"
 
     @Test("v-deployments: an older store opens with its runs, decisions and sampled requests; new runs store their deployments")
     func deploymentsMigration() throws {

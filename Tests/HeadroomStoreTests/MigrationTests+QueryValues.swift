@@ -6,6 +6,8 @@ import Testing
 @testable import HeadroomStore
 
 extension MigrationTests {
+    /// Migration names the migration tests stop at (one place: several files use them).
+    static let queryValues = "v-query-values: what each PromQL query returned at each decision"
     static let upstreamExact =
         "v-upstream-exact: KPA excess burst capacity and KEDA Active per decision; requests lost to failed replicas"
 

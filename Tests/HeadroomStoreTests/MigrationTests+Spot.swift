@@ -5,7 +5,6 @@ import Testing
 @testable import HeadroomStore
 
 extension MigrationTests {
-    static let queryValues = "v-query-values: what each PromQL query returned at each decision"
 
     @Test("v-spot: an older store opens (NULL spot drops); a run with spot drops stores its count")
     func spotColumn() throws {
