@@ -176,4 +176,26 @@ struct DeploymentsTests {
             }
         }
     }
+
+    @Test("several deployments on two GPU types: the fast engine and the per-iteration one give the same requests, decisions and series",
+          arguments: [UInt64(1), 2, 3])
+    func engineEquivalence(seed: UInt64) throws {
+        var knee = Self.deployment("knee", .kpa(KnativePodAutoscaler(spec: KPASpec())), rate: 4, pools: ["h100", "a100"],
+                                   profile: TestScenario.kneeProfile)
+        knee.profilesByGPU = ["A100-80GB": TestScenario.tableProfile]
+        var scenario = Self.cluster([
+            knee,
+            Self.deployment("batch", Self.scripted(2, until: .minutes(8)), rate: 2, pools: ["a100"]),
+        ], pools: [NodePoolSpec(name: "h100", gpu: "H100-80GB", gpusPerNode: 2, pricePerHour: 8, provisioning: .constant(40), maxNodes: 1),
+                   NodePoolSpec(name: "a100", gpu: "A100-80GB", gpusPerNode: 2, pricePerHour: 4, provisioning: .constant(40), maxNodes: 3)],
+           duration: .minutes(12))
+        scenario.seed = seed
+        let fast = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: true, requestSample: 1_000_000))
+        let naive = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: false, requestSample: 1_000_000))
+        #expect(fast.requests.count > 100)
+        #expect(fast.requests == naive.requests)
+        #expect(fast.decisions == naive.decisions && fast.series == naive.series)
+        #expect(fast.summary.deployments == naive.summary.deployments)
+        #expect(fast.brokenInvariant == nil)
+    }
 }
