@@ -17,6 +17,10 @@ struct DeploymentState {
     /// is refused, as the router cannot steer it to a replica on a larger GPU.
     let smallestKVCapacity: Int64?
     let priority: Int
+    /// Per-request settings read on the hot path, copied out of the spec (reading them through
+    /// `scenario.deployments[d]` copies the whole deployment spec on every request).
+    let engineLimits: EngineSpec
+    let router: RouterSpec
 
     var source: RequestFeed
     var nextRequest: IncomingRequest?
@@ -28,13 +32,15 @@ struct DeploymentState {
     var readyReplicas: [Int32] = []
     var activator = Deque<Int32>()
     var activatorCounters = CounterState()
-    var router: Router
+    var routing: Router
     var controller: ScalingController
     var sampler: SignalSampler
     /// Whether the policy reads any signal (the counters cost a little on every event).
     let tracksSignals: Bool
     /// The simulated Prometheus, when the policy queries one (scraping this deployment's pods).
     var prometheus: PrometheusState?
+    /// `prometheus != nil`, read per engine step without touching the optional's payload.
+    let queriesPrometheus: Bool
     /// A first-request evaluation is already scheduled.
     var pokePending = false
     /// Whether the policy's first evaluation has placed the starting fleet (warm when the policy says so).
@@ -59,7 +65,9 @@ struct DeploymentState {
         smallestKVCapacity = pools.compactMap { capacities[$0] }.min()
         priority = spec.priority
         source = RequestFeed(spec.workload.makeSource(seed: seed))
-        router = Router(spec.router, random: RandomStream(seed: seed, name: "router"))
+        engineLimits = spec.replica.engine
+        router = spec.router
+        routing = Router(spec.router, random: RandomStream(seed: seed, name: "router"))
         let policy = index == 0 ? options.policy : nil
         controller = ScalingController(policy: policy ?? spec.policy.makePolicy(for: scenario.alone(index)))
         sampler = SignalSampler(requests: controller.policy.signals, cpu: spec.replica.cpu, faults: scenario.faults)
@@ -73,6 +81,7 @@ struct DeploymentState {
             PrometheusState(config: $0, modelName: spec.model.name,
                             maxModelLen: Int(min(Int64(EngineMetric.defaultMaxModelLen), capacity ?? .max)))
         }
+        queriesPrometheus = prometheus != nil
         metrics = RunMetrics(slo: spec.slo, requestSample: options.requestSample)
         held = Array(repeating: GPUTimeLedger(), count: scenario.nodePools.count)
     }

@@ -11,6 +11,8 @@ extension Simulation {
     mutating func moveGPUs(of replica: Int32, from old: GPUState?, to new: GPUState?, at now: SimTime) {
         let d = owner(replica), count = deployments[d].gpus
         gpuTime.move(count, from: old, to: new, at: now)
+        // Alone on the cluster, a deployment's held GPU-seconds are the cluster's: not kept twice.
+        guard deployments.count > 1 else { return }
         let pool = nodes[Int(replicas[Int(replica)].node)].pool
         deployments[d].held[pool].move(count, from: old.flatMap(Self.held), to: new.flatMap(Self.held), at: now)
     }
@@ -63,7 +65,7 @@ extension Simulation {
         deployments[d].liveReplicas.append(id)
         replicas.append(Replica(deployment: Int32(d), requestedAt: now))
         counters.append(CounterState(at: now))
-        if deployments.contains(where: { $0.prometheus != nil }) {
+        if deployments.contains(where: \.queriesPrometheus) {
             engineMetrics.append(EngineMetricState(maxModelLen: deployments[d].prometheus?.maxModelLen ?? EngineMetric.defaultMaxModelLen))
         }
         let spec = scenario.deployments[d]
@@ -202,7 +204,7 @@ extension Simulation {
         moveGPUs(of: replica, from: .starting, to: .idle, at: now)
         let index = deployments[d].readyReplicas.firstIndex { $0 > replica } ?? deployments[d].readyReplicas.count
         deployments[d].readyReplicas.insert(replica, at: index)
-        deployments[d].router.replicaReady(replica, outstanding: engines[r].outstanding)
+        deployments[d].routing.replicaReady(replica, outstanding: engines[r].outstanding)
         if coldStart { deployments[d].metrics.coldStartCompleted(replicas[r].coldStart) }
         armFaults(replica, .serving, at: now, queue: &queue)
         drainActivator(d, at: now, queue: &queue)
@@ -237,7 +239,7 @@ extension Simulation {
             retire(replica, at: now, queue: &queue)
         case .ready:
             deployments[d].readyReplicas.removeAll { $0 == replica }
-            deployments[d].router.replicaLeft(replica)
+            deployments[d].routing.replicaLeft(replica)
             replicas[r].stage = .draining
             if engines[r].outstanding == 0 { retire(replica, at: now, queue: &queue) }
         case .draining, .gone:

@@ -89,7 +89,7 @@ extension Simulation {
     /// nodes billed.
     mutating func finish(at horizon: SimTime, events: Int) -> RunResult {
         for d in deployments.indices {
-            let timeout = scenario.deployments[d].router.activatorTimeout
+            let timeout = deployments[d].router.activatorTimeout
             while let head = deployments[d].activator.first, horizon - requests[head].arrival > timeout {
                 deployments[d].activator.removeFirst()
                 drop(head, of: d, .activatorTimeout, at: horizon)
@@ -98,7 +98,7 @@ extension Simulation {
         for r in engines.indices {
             let d = owner(Int32(r))
             for id in engines[r].removeExpired(before: horizon, requests: requests) { drop(id, of: d, .queueTimeout, at: horizon) }
-            deployments[d].router.loadChanged(Int32(r), outstanding: engines[r].outstanding)
+            deployments[d].routing.loadChanged(Int32(r), outstanding: engines[r].outstanding)
         }
         // Starts still under way get their record too, so every start that began is accounted for.
         for d in deployments.indices {

@@ -79,7 +79,7 @@ extension Simulation {
         if replicas[r].stage == .ready {
             abandonRequests(replica, at: now)
             deployments[d].readyReplicas.removeAll { $0 == replica }
-            deployments[d].router.replicaLeft(replica)
+            deployments[d].routing.replicaLeft(replica)
         } else if replicas[r].transfer >= 0 {
             cancelTransfer(replicas[r].transfer, at: now, queue: &queue)
             replicas[r].transfer = -1
@@ -106,7 +106,7 @@ extension Simulation {
     private mutating func abandonRequests(_ replica: Int32, at now: SimTime) {
         let r = Int(replica), d = owner(replica)
         for id in engines[r].abandonAll() { drop(id, of: d, .replicaFailed, at: now) }
-        deployments[d].router.loadChanged(replica, outstanding: 0)
+        deployments[d].routing.loadChanged(replica, outstanding: 0)
         if deployments[d].tracksSignals { counters[r].update(outstanding: 0, busy: false, at: now) }
     }
 }

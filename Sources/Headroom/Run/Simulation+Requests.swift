@@ -12,7 +12,7 @@ extension Simulation {
         let serial = deployments[d].serial
         deployments[d].metrics.arrived(incoming, serial: serial)
         let total = Int64(incoming.promptTokens + incoming.outputTokens)
-        let engine = scenario.deployments[d].replica.engine
+        let engine = deployments[d].engineLimits
         if let capacity = deployments[d].smallestKVCapacity, total > capacity {
             deployments[d].metrics.dropped(serial: serial, reason: .exceedsKVCache, at: now)
             return
@@ -24,9 +24,9 @@ extension Simulation {
         let id = requests.insert(RequestSlot(
             arrival: now, promptTokens: Int32(incoming.promptTokens), outputTokens: Int32(incoming.outputTokens),
             prefillRemaining: Int32(incoming.promptTokens), serial: serial))
-        if let replica = deployments[d].router.pick(from: deployments[d].readyReplicas, engines: engines) {
+        if let replica = deployments[d].routing.pick(from: deployments[d].readyReplicas, engines: engines) {
             dispatch(id, to: replica, at: now, queue: &queue)
-        } else if deployments[d].activator.count < scenario.deployments[d].router.activatorCapacity {
+        } else if deployments[d].activator.count < deployments[d].router.activatorCapacity {
             deployments[d].activator.append(id)
             deployments[d].activatorCounters.count(arrivals: 1)
             deployments[d].activatorCounters.update(outstanding: deployments[d].activator.count, busy: false, at: now)
@@ -41,7 +41,7 @@ extension Simulation {
         let r = Int(replica)
         outcome.clear()
         if deployments[owner(replica)].tracksSignals { counters[r].count(arrivals: 1) }
-        let end = engines[r].enqueue(id, at: now, requests: &requests, model: stepTime(replica), outcome: &outcome)
+        let end = engines[r].enqueue(id, at: now, requests: &requests, model: stepTimes[Int(replicas[r].stepTime)], outcome: &outcome)
         afterEngineStep(replica, end: end, at: now, queue: &queue)
     }
 
@@ -50,7 +50,7 @@ extension Simulation {
         let r = Int(replica)
         guard engines[r].isBusy, engines[r].generation == generation else { return }
         outcome.clear()
-        let end = engines[r].finishRun(at: now, requests: &requests, model: stepTime(replica), outcome: &outcome)
+        let end = engines[r].finishRun(at: now, requests: &requests, model: stepTimes[Int(replicas[r].stepTime)], outcome: &outcome)
         afterEngineStep(replica, end: end, at: now, queue: &queue)
     }
 
@@ -61,13 +61,13 @@ extension Simulation {
     ) {
         let r = Int(replica), d = owner(replica)
         if let end { schedule(event(.replicaStep, replica, engines[r].generation), at: end, queue: &queue) }
-        if deployments[d].prometheus != nil { observeForPrometheus(r, at: now) }
+        if deployments[d].queriesPrometheus { observeForPrometheus(r, at: now) }
         for id in outcome.finished {
             deployments[d].metrics.finished(requests[id], at: now)
             requests.remove(id)
         }
         for id in outcome.timedOut { drop(id, of: d, .queueTimeout, at: now) }
-        deployments[d].router.loadChanged(replica, outstanding: engines[r].outstanding)
+        deployments[d].routing.loadChanged(replica, outstanding: engines[r].outstanding)
         let busy = engines[r].isBusy
         if deployments[d].tracksSignals {
             counters[r].count(completions: outcome.finished.count, outputTokens: outcome.tokens, iterations: outcome.iterations)
@@ -80,7 +80,7 @@ extension Simulation {
         if !outcome.finished.isEmpty {
             if replicas[r].stage == .draining && engines[r].outstanding == 0 {
                 retire(replica, at: now, queue: &queue)
-            } else if !deployments[d].activator.isEmpty && scenario.deployments[d].router.maxOutstandingPerReplica != nil {
+            } else if !deployments[d].activator.isEmpty && deployments[d].router.maxOutstandingPerReplica != nil {
                 drainActivator(d, at: now, queue: &queue)
             }
         }
@@ -89,7 +89,7 @@ extension Simulation {
     /// Sends deployment `d`'s buffered requests to replicas with room, oldest first; drops those
     /// past the timeout.
     mutating func drainActivator(_ d: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let timeout = scenario.deployments[d].router.activatorTimeout
+        let timeout = deployments[d].router.activatorTimeout
         while let head = deployments[d].activator.first {
             if now - requests[head].arrival > timeout {
                 deployments[d].activator.removeFirst()
@@ -97,7 +97,7 @@ extension Simulation {
                 drop(head, of: d, .activatorTimeout, at: now)
                 continue
             }
-            guard let replica = deployments[d].router.pick(from: deployments[d].readyReplicas, engines: engines) else { return }
+            guard let replica = deployments[d].routing.pick(from: deployments[d].readyReplicas, engines: engines) else { return }
             deployments[d].activator.removeFirst()
             deployments[d].activatorCounters.update(outstanding: deployments[d].activator.count, busy: false, at: now)
             dispatch(head, to: replica, at: now, queue: &queue)

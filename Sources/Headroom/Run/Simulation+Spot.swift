@@ -80,7 +80,7 @@ extension Simulation {
             if replicas[r].stage != .draining { remove(replica, at: now, queue: &queue) }
             guard replicas[r].stage == .draining else { continue }
             retries[d] += engines[r].abandonAll()
-            deployments[d].router.loadChanged(replica, outstanding: 0)
+            deployments[d].routing.loadChanged(replica, outstanding: 0)
             if deployments[d].tracksSignals { counters[r].update(outstanding: 0, busy: false, at: now) }
             retire(replica, at: now, queue: &queue)
         }
@@ -96,7 +96,7 @@ extension Simulation {
     /// output are computed again — and its latency counts from its first arrival. One that finds
     /// the activator full or is already past `activator_timeout` is dropped (`spot_interrupted`).
     private mutating func retry(_ ids: [Int32], of d: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let router = scenario.deployments[d].router
+        let router = deployments[d].router
         for id in ids.sorted(by: { requests[$0].serial < requests[$1].serial }) {
             guard now - requests[id].arrival <= router.activatorTimeout, deployments[d].activator.count < router.activatorCapacity else {
                 drop(id, of: d, .spotInterrupted, at: now)
