@@ -76,6 +76,8 @@ struct Replica {
     var backingOff = false
     /// The last crash and the back-off it started (CrashLoopBackOff state).
     var lastCrash: SimTime?
+    /// Pending, it has already evicted lower-priority replicas to make room (`preempt_lower_priority`).
+    var claimedVictims = false
     var backOff = SimTime.zero
 
     init(deployment: Int32, requestedAt: SimTime) {

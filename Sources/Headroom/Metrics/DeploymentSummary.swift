@@ -25,6 +25,9 @@ public struct DeploymentSummary: Codable, Sendable, Equatable {
     public var peakReplicas: Int
     public var preemptions: Int
     public var replicaFailures: Int
+    /// Its replicas evicted for a higher-priority deployment's (`preempt_lower_priority`); nil when
+    /// none was (not in the store yet).
+    public var evicted: Int? = nil
     /// Its profile where no per-GPU one applies.
     public var profile: ProfileUsed?
 }

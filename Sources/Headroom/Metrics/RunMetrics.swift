@@ -20,6 +20,8 @@ struct RunMetrics {
     var coldStarts: [ColdStart] = []
     var coldStartsReady = 0, coldStartsCancelled = 0, coldStartsUnfinished = 0
     var replicaFailures = 0
+    /// Its replicas evicted for a higher-priority deployment's.
+    var preempted = 0
     var sample: [RequestRecord] = []
     /// Counts since the last series point.
     var intervalArrivals = 0, intervalFinished = 0, intervalDropped = 0
@@ -118,6 +120,7 @@ struct RunMetrics {
         coldStartsCancelled += other.coldStartsCancelled
         coldStartsUnfinished += other.coldStartsUnfinished
         replicaFailures += other.replicaFailures
+        preempted += other.preempted
     }
 
     var coldStartSummary: ColdStartSummary {

@@ -176,6 +176,7 @@ extension Simulation {
         }
         capacity.accrueWaiting(unplaced.count, to: now)  // time waiting for capacity
         unplaced.append(replica)
+        preemptLowerPriority(for: replica, at: now, queue: &queue)
     }
 
     /// Tries again to place replicas that found no room: higher priority first, oldest first

@@ -117,7 +117,7 @@ extension Simulation {
             if poolGPUSeconds[pool] > 0 { dollars += seconds.total * poolDollars[pool] / poolGPUSeconds[pool] }
         }
         func perMillion(_ tokens: Int) -> Double { tokens > 0 ? dollars / Double(tokens) * 1e6 : 0 }
-        return DeploymentSummary(
+        var summary = DeploymentSummary(
             name: spec.name, model: spec.model.name, policy: spec.policy.kind.rawValue, priority: spec.priority,
             requests: metrics.counts, ttft: metrics.ttft.stats, itl: metrics.itl.stats, e2e: metrics.e2e.stats,
             queueWait: metrics.queueWait.stats, slo: metrics.attainment(),
@@ -128,6 +128,8 @@ extension Simulation {
                                  perMillionOutputTokens: perMillion(metrics.outputTokens)),
             peakReplicas: state.peakReplicas, preemptions: preemptions, replicaFailures: metrics.replicaFailures,
             profile: ProfileUsed(spec.profile))
+        if metrics.preempted > 0 { summary.evicted = metrics.preempted }
+        return summary
     }
 
     private static func summary(

@@ -20,6 +20,9 @@ public struct Deployment: Sendable {
     /// Pending replicas of a higher priority are placed first (Kubernetes' PriorityClass; no
     /// preemption of running replicas). Default 0.
     public var priority: Int = 0
+    /// A pending replica that finds no room evicts replicas of lower-priority deployments from a
+    /// node (they drain, and their ReplicaSets replace them). Default false.
+    public var preemptLowerPriority = false
 
     public init(
         name: String, workload: WorkloadSpec, model: ModelSpec, profile: HardwareProfile, replica: ReplicaSpec,

@@ -38,9 +38,10 @@ extension Scenario {
             let items = try list.sequence()
             guard !items.isEmpty else { throw list.error("list at least one deployment") }
             for item in items {
-                let entry = try item.mapping(allowing: ["name", "description", "priority"] + Self.deploymentKeys)
+                let entry = try item.mapping(allowing: ["name", "description", "priority", "preempt_lower_priority"] + Self.deploymentKeys)
                 var deployment = try Self.deployment(entry, name: try entry.required("name").string(), policies: policies)
                 deployment.priority = try entry["priority"]?.int(-1_000_000...1_000_000) ?? 0
+                deployment.preemptLowerPriority = try entry["preempt_lower_priority"]?.bool() ?? false
                 _ = try entry["description"]?.string()
                 if let twin = deployments.first(where: { $0.name == deployment.name }) {
                     throw try entry.required("name").error("deployment name `\(twin.name)` is used twice")
@@ -64,7 +65,7 @@ extension Scenario {
         for (index, pool) in nodePools.enumerated() where nodePools[..<index].contains(where: { $0.name == pool.name }) {
             throw pools[index].error("node pool name `\(pool.name)` is used twice")
         }
-        let entries = try map["deployments"]?.sequence().map { (v) throws(ScenarioError) in try v.mapping(allowing: Self.deploymentKeys + ["name", "description", "priority"]) }
+        let entries = try map["deployments"]?.sequence().map { (v) throws(ScenarioError) in try v.mapping(allowing: Self.deploymentKeys + ["name", "description", "priority", "preempt_lower_priority"]) }
         for index in self.deployments.indices {
             try validate(deployment: index, at: entries?[index] ?? map)
         }

@@ -198,4 +198,29 @@ struct DeploymentsTests {
         #expect(fast.summary.deployments == naive.summary.deployments)
         #expect(fast.brokenInvariant == nil)
     }
+
+    @Test("preempt_lower_priority: the waiting high-priority replica evicts a lower one, which drains and is replaced; without it, it waits")
+    func preemption() throws {
+        var chat = Self.deployment("chat", Self.cold(1), priority: 10, rate: 1)
+        chat.preemptLowerPriority = true
+        let batch = Self.deployment("batch", .fixed(FixedPolicy(replicas: 1, warm: true)), rate: 1)
+        let result = Simulation.run(Self.cluster([batch, chat]))
+        #expect(result.brokenInvariant == nil)
+        let c = try Self.named(result, "chat"), b = try Self.named(result, "batch")
+        #expect(c.coldStarts.completed == 1 && c.requests.finished > 0, "the chat replica got the GPU")
+        #expect(b.evicted == 1)
+        #expect(b.coldStarts.started == 1 && b.coldStarts.completed == 0, "its replacement waits: the one GPU is taken")
+        let start = try #require(result.coldStarts.first { $0.outcome == .ready })
+        #expect(start.pendingSeconds < 5, "placed once the evicted replica drained its few requests: \(start.pendingSeconds) s")
+        #expect(b.requests.finished + b.requests.dropped + b.requests.inFlight == b.requests.arrived)
+
+        chat.preemptLowerPriority = false
+        let polite = Simulation.run(Self.cluster([batch, chat]))
+        #expect(try Self.named(polite, "chat").coldStarts.completed == 0)
+        #expect(try Self.named(polite, "batch").evicted == nil)
+        // Equal priority never preempts.
+        chat.preemptLowerPriority = true
+        chat.priority = 0
+        #expect(try Self.named(Simulation.run(Self.cluster([batch, chat])), "chat").coldStarts.completed == 0)
+    }
 }
