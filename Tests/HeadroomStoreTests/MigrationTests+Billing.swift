@@ -10,26 +10,8 @@ extension MigrationTests {
 
     @Test("v-billing: an older store opens with no pool costs (nil, not zero); new runs store cost by pool and pricing kind")
     func billingTable() throws {
-        let path = RunStoreTests.temporaryPath("pre-billing")
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try RunStore.migrator.migrate(queue, upTo: Self.upstreamExact)
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO scenarios (id, name, yaml, hash) VALUES (1, 'old', 'name: old', 'h')")
-                try db.execute(
-                    sql: """
-                        INSERT INTO runs (id, run_uid, run_key, scenario_id, variant, policy_kind, seed, headroom_version, started_at, wall_seconds, status)
-                        VALUES (1, 'u1', 'k1', 1, 'fixed', 'fixed', 7, '0.3.0', '2026-11-01 10:00:00.000', 1.5, 'finished')
-                        """)
-                let summary =
-                    ["run_id", "duration_seconds", "events"] + RunSummaryRecord.Columns.counts + RunSummaryRecord.Columns.reals
-                try db.execute(
-                    sql:
-                        "INSERT INTO run_summaries (\(summary.joined(separator: ","))) VALUES (\(summary.map { $0 == "run_id" ? "1" : "2" }.joined(separator: ",")))"
-                )
-            }
-        }
+        let path = try Self.oldStore("pre-billing", upTo: Self.upstreamExact)
+        defer { Self.removeStore(path) }
         // Read-only, the old file is migrated in memory and left as it was.
         let reader = try RunStore(path: path, access: .readOnly)
         #expect(try reader.storedSummary(ofRun: 1)?.cost.byPool == nil)

@@ -9,31 +9,18 @@ extension MigrationTests {
 
     @Test("v-deployments: an older store opens with its runs, decisions and sampled requests; new runs store their deployments")
     func deploymentsMigration() throws {
-        let path = RunStoreTests.temporaryPath("pre-deployments")
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try RunStore.migrator.migrate(queue, upTo: Self.queryValues)
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO scenarios (id, name, yaml, hash) VALUES (1, 'old', 'name: old', 'h')")
-                try db.execute(
-                    sql: """
-                        INSERT INTO runs (id, run_uid, run_key, scenario_id, variant, policy_kind, seed, headroom_version, started_at, wall_seconds, status)
-                        VALUES (1, 'u1', 'k1', 1, 'kpa', 'kpa', 7, '0.3.0', '2026-11-01 10:00:00.000', 1.5, 'finished')
-                        """)
-                let summary = ["run_id", "duration_seconds", "events"] + RunSummaryRecord.Columns.counts + RunSummaryRecord.Columns.reals
-                try db.execute(sql: "INSERT INTO run_summaries (\(summary.joined(separator: ","))) VALUES (\(summary.map { $0 == "run_id" ? "1" : "2" }.joined(separator: ",")))")
-                try db.execute(
-                    sql: """
-                        INSERT INTO decisions (run_id, time, replicas_ready, replicas_starting, replicas_pending, activator_queue, signals, desired_replicas, reason)
-                        VALUES (1, 2, 1, 0, 0, 0, '[]', 1, 'stable')
-                        """)
-                for serial in 1...3 {
-                    try db.execute(sql: "INSERT INTO request_samples (run_id, serial, arrival, prompt_tokens, output_tokens, finished) VALUES (1, ?, ?, 100, 10, 9)",
-                                   arguments: [serial, Double(serial)])
-                }
+        let path = try Self.oldStore("pre-deployments", upTo: Self.queryValues, policy: "kpa") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO decisions (run_id, time, replicas_ready, replicas_starting, replicas_pending, activator_queue, signals, desired_replicas, reason)
+                    VALUES (1, 2, 1, 0, 0, 0, '[]', 1, 'stable')
+                    """)
+            for serial in 1...3 {
+                try db.execute(sql: "INSERT INTO request_samples (run_id, serial, arrival, prompt_tokens, output_tokens, finished) VALUES (1, ?, ?, 100, 10, 9)",
+                               arguments: [serial, Double(serial)])
             }
         }
+        defer { Self.removeStore(path) }
         let store = try RunStore(path: path)
         #expect(try store.writer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") } == RunStore.migrator.migrations)
         let decisions = try store.table("decisions", runs: [1])

@@ -13,26 +13,15 @@ extension MigrationTests {
 
     @Test("v-query-values: an older store opens (NULL query values); a KEDA run's query values round-trip through the store")
     func queryValuesColumn() throws {
-        let path = RunStoreTests.temporaryPath("pre-query-values")
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try RunStore.migrator.migrate(queue, upTo: Self.upstreamExact)
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO scenarios (id, name, yaml, hash) VALUES (1, 'old', 'name: old', 'h')")
-                try db.execute(
-                    sql: """
-                        INSERT INTO runs (id, run_uid, run_key, scenario_id, variant, policy_kind, seed, headroom_version, started_at, wall_seconds, status)
-                        VALUES (1, 'u1', 'k1', 1, 'keda', 'keda', 7, '0.3.0', '2026-11-01 10:00:00.000', 1.5, 'finished')
-                        """)
-                try db.execute(
-                    sql: """
-                        INSERT INTO decisions (run_id, time, replicas_ready, replicas_starting, replicas_pending, activator_queue, signals, desired_replicas,
-                                               reason, excess_burst_capacity, active)
-                        VALUES (1, 2, 1, 0, 0, 0, '[]', 1, 'stable', NULL, 1)
-                        """)
-            }
+        let path = try Self.oldStore("pre-query-values", upTo: Self.upstreamExact, policy: "keda", summary: false) { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO decisions (run_id, time, replicas_ready, replicas_starting, replicas_pending, activator_queue, signals, desired_replicas,
+                                           reason, excess_burst_capacity, active)
+                    VALUES (1, 2, 1, 0, 0, 0, '[]', 1, 'stable', NULL, 1)
+                    """)
         }
+        defer { Self.removeStore(path) }
         let store = try RunStore(path: path)
         #expect(
             try store.writer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }

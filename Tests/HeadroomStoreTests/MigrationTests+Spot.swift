@@ -8,21 +8,8 @@ extension MigrationTests {
 
     @Test("v-spot: an older store opens (NULL spot drops); a run with spot drops stores its count")
     func spotColumn() throws {
-        let path = RunStoreTests.temporaryPath("pre-spot")
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try RunStore.migrator.migrate(queue, upTo: Self.queryValues)
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO scenarios (id, name, yaml, hash) VALUES (1, 'old', 'name: old', 'h')")
-                try db.execute(sql: """
-                    INSERT INTO runs (id, run_uid, run_key, scenario_id, variant, policy_kind, seed, headroom_version, started_at, wall_seconds, status)
-                    VALUES (1, 'u1', 'k1', 1, 'fixed', 'fixed', 7, '0.3.0', '2026-11-01 10:00:00.000', 1.5, 'finished')
-                    """)
-                let summary = ["run_id", "duration_seconds", "events"] + RunSummaryRecord.Columns.counts + RunSummaryRecord.Columns.reals
-                try db.execute(sql: "INSERT INTO run_summaries (\(summary.joined(separator: ","))) VALUES (\(summary.map { $0 == "run_id" ? "1" : "2" }.joined(separator: ",")))")
-            }
-        }
+        let path = try Self.oldStore("pre-spot", upTo: Self.queryValues)
+        defer { Self.removeStore(path) }
         let store = try RunStore(path: path)
         #expect(try store.writer.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") } == RunStore.migrator.migrations)
         #expect(try store.summaries(of: [1])[1]?["dropped_spot_interrupted"] == nil, "not counted then: NULL, not zero")
