@@ -21,18 +21,27 @@ enum DeploymentFormat {
         }
         var lines = ["", line("Deployment", headers)]
         for d in deployments {
-            lines.append(line(d.name, [
-                d.requests.arrived.grouped, d.requests.finished.grouped, d.requests.dropped.grouped, seconds(d.ttft.p99),
-                String(format: "%.2f %%", d.slo.both * 100), String(d.peakReplicas),
+            // A deployment serving another's traffic has no requests of its own to show.
+            let requests = d.sharesTrafficWith == nil
+                ? [d.requests.arrived.grouped, d.requests.finished.grouped, d.requests.dropped.grouped, seconds(d.ttft.p99),
+                   String(format: "%.2f %%", d.slo.both * 100)]
+                : ["↑", "↑", "↑", "↑", "↑"]
+            lines.append(line(d.name, requests + [String(d.peakReplicas),
                 String(format: "%.2f", DeploymentSummaryRecord.heldSeconds(d) / 3600), String(format: "$%.2f", d.cost.dollars),
                 String(format: "%.3f", d.cost.perMillionInputTokens), String(format: "%.3f", d.cost.perMillionOutputTokens),
             ]))
         }
+        var notes: [String] = []
+        for d in deployments {
+            guard let owner = d.sharesTrafficWith else { continue }
+            notes.append("↑ \(d.name) serves \(owner)'s traffic: its requests and latencies count under \(owner)")
+        }
+        if !notes.isEmpty { notes.append("$/M in and out: each deployment's cost over the tokens its own replicas served") }
         let attributed = deployments.reduce(0) { $0 + $1.cost.dollars }
         let unattributed = cost.unattributedDollars ?? cost.dollars - attributed
         let note = String(format: "Unattributed $%.2f of $%.2f (GPUs no deployment held: nodes provisioning or empty, rounding)",
                           unattributed, cost.dollars)
-        return lines + Terminal.fit([note], width: max(60, Terminal.width()), indent: 13)
+        return lines + Terminal.fit(notes + [note], width: max(60, Terminal.width()), indent: 13)
     }
 
     static func seconds(_ value: Double) -> String {

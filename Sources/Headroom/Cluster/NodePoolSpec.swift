@@ -77,6 +77,15 @@ public struct NodePoolSpec: Sendable, Equatable {
     }
 }
 
+/// How a replica ranks the pools it may use.
+public enum Placement: String, Sendable, Equatable, CaseIterable {
+    /// As `node_pools` lists them.
+    case inOrder = "in_order"
+    /// Cheapest per token first (`Deployment.costPerMillionTokens(on:)`), ties as written; with
+    /// no `node_pools`, every pool it fits on.
+    case costPerToken = "cost_per_token"
+}
+
 /// One model server: its GPUs, how it starts, and its engine limits.
 public struct ReplicaSpec: Sendable, Equatable {
     /// GPUs per replica (tensor parallelism). Default 1; 1...gpus_per_node of its pool.
@@ -87,6 +96,8 @@ public struct ReplicaSpec: Sendable, Equatable {
     /// as Karpenter's NodePool weights or the Cluster Autoscaler's priority expander do. Default:
     /// the first pool.
     public var nodePools: [String]
+    /// How those pools are ranked: as written, or cheapest per token first.
+    public var placement: Placement = .inOrder
     public var image: ImageSpec
     public var weights: WeightLoadSpec
     /// Engine start, CUDA graph capture and KV allocation, in seconds. Default constant 30s.

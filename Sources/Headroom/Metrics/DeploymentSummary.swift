@@ -1,5 +1,7 @@
 /// One deployment's figures in a run with several: its requests, latencies and SLO, its cold
-/// starts, the GPU-seconds its replicas held and the cost they account for.
+/// starts, the GPU-seconds its replicas held and the cost they account for. Deployments that
+/// share one's traffic (`shares_traffic_with`) count its requests, latencies and SLO under that
+/// one; each counts its own replicas, GPU time, cost and the tokens its replicas served.
 public struct DeploymentSummary: Codable, Sendable, Equatable {
     public var name: String
     public var model: String
@@ -30,14 +32,19 @@ public struct DeploymentSummary: Codable, Sendable, Equatable {
     public var evicted: Int? = nil
     /// Its profile where no per-GPU one applies.
     public var profile: ProfileUsed?
+    /// The deployment whose traffic it serves; nil for its own.
+    public var sharesTrafficWith: String? = nil
+    /// Tokens of requests its own replicas finished, where its traffic is shared (with others or
+    /// theirs with it); nil otherwise (then they are `tokens`).
+    public var servedTokens: TokenCounts? = nil
 }
 
 /// A deployment's share of the bill: each pool's dollars divided among the GPU-seconds held on
 /// it, so the deployments' costs and the cluster's unattributed dollars add up to the bill.
 public struct DeploymentCost: Codable, Sendable, Equatable {
     public var dollars: Double
-    /// Dollars per million prompt tokens of its finished requests (the whole cost over them).
+    /// Dollars per million prompt tokens its replicas served (the whole cost over them).
     public var perMillionInputTokens: Double
-    /// Dollars per million output tokens of its finished requests.
+    /// Dollars per million output tokens its replicas served.
     public var perMillionOutputTokens: Double
 }

@@ -22,14 +22,24 @@ struct DeploymentState {
     let engineLimits: EngineSpec
     let router: RouterSpec
 
+    /// The deployment whose traffic it serves: itself, or the one it `sharesTrafficWith`. Requests,
+    /// the router, the activator and request metrics live on that one.
+    let traffic: Int
+    /// With `traffic == self`: every deployment serving its traffic, itself first.
+    var trafficMembers: [Int]
     var source: RequestFeed
     var nextRequest: IncomingRequest?
     /// Requests that arrived so far (the serial of the latest).
     var serial: Int64 = 0
     /// Its replicas not gone, in creation (id) order: what scans over its fleet visit.
     var liveReplicas: [Int32] = []
-    /// Its ready replicas, ascending ids (the router's candidates).
+    /// Its ready replicas, ascending ids (what its signals and policy see).
     var readyReplicas: [Int32] = []
+    /// With `traffic == self`: the router's candidates, the ready replicas of every deployment
+    /// serving its traffic, ascending ids (its `readyReplicas` when none shares it).
+    var routable: [Int32] = []
+    /// Prompt and output tokens of requests its own replicas finished (what its cost per token is over).
+    var servedPromptTokens = 0, servedOutputTokens = 0
     var activator = Deque<Int32>()
     var activatorCounters = CounterState()
     var routing: Router
@@ -64,7 +74,11 @@ struct DeploymentState {
         kvCapacity = capacities
         smallestKVCapacity = pools.compactMap { capacities[$0] }.min()
         priority = spec.priority
-        source = RequestFeed(spec.workload.makeSource(seed: seed))
+        traffic = spec.sharesTrafficWith.flatMap { name in scenario.deployments.firstIndex { $0.name == name } } ?? index
+        trafficMembers = traffic == index ? scenario.deployments.indices.filter { d in
+            d == index || scenario.deployments[d].sharesTrafficWith == spec.name
+        } : []
+        source = RequestFeed(traffic == index ? spec.workload.makeSource(seed: seed) : .none)
         engineLimits = spec.replica.engine
         router = spec.router
         routing = Router(spec.router, random: RandomStream(seed: seed, name: "router"))

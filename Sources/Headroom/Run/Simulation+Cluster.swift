@@ -198,17 +198,25 @@ extension Simulation {
     }
 
     mutating func becomeReady(_ replica: Int32, coldStart: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), d = owner(replica)
+        let r = Int(replica), d = owner(replica), t = deployments[d].traffic
         replicas[r].stage = .ready
         replicas[r].stageGeneration &+= 1
         if replicas[r].coldStart.readyAt == nil { replicas[r].coldStart.readyAt = now }
         moveGPUs(of: replica, from: .starting, to: .idle, at: now)
-        let index = deployments[d].readyReplicas.firstIndex { $0 > replica } ?? deployments[d].readyReplicas.count
-        deployments[d].readyReplicas.insert(replica, at: index)
-        deployments[d].routing.replicaReady(replica, outstanding: engines[r].outstanding)
+        deployments[d].readyReplicas.insertSorted(replica)
+        deployments[t].routable.insertSorted(replica)
+        deployments[t].routing.replicaReady(replica, outstanding: engines[r].outstanding)
         if coldStart { deployments[d].metrics.coldStartCompleted(replicas[r].coldStart) }
         armFaults(replica, .serving, at: now, queue: &queue)
-        drainActivator(d, at: now, queue: &queue)
+        drainActivator(t, at: now, queue: &queue)
+    }
+
+    /// A ready replica stops taking requests: out of its deployment's ready set and its traffic's router.
+    mutating func leaveRouting(_ replica: Int32) {
+        let d = owner(replica), t = deployments[d].traffic
+        deployments[d].readyReplicas.removeAll { $0 == replica }
+        deployments[t].routable.removeAll { $0 == replica }
+        deployments[t].routing.replicaLeft(replica)
     }
 
     /// Takes a replica out of service: a not-yet-ready one is cancelled, a ready one drains.
@@ -239,8 +247,7 @@ extension Simulation {
             }
             retire(replica, at: now, queue: &queue)
         case .ready:
-            deployments[d].readyReplicas.removeAll { $0 == replica }
-            deployments[d].routing.replicaLeft(replica)
+            leaveRouting(replica)
             replicas[r].stage = .draining
             if engines[r].outstanding == 0 { retire(replica, at: now, queue: &queue) }
         case .draining, .gone:
@@ -333,5 +340,12 @@ extension Simulation {
         nodes[n].imageTransfer = nodes[n].imageTransfer.map { _ in -1 }
         nodes[n].weightsTransfer = nodes[n].weightsTransfer.map { _ in -1 }
         gpuTime.move(nodes[n].gpus, from: .unallocated, to: nil, at: now)
+    }
+}
+
+extension Array where Element == Int32 {
+    /// Inserts `id` keeping ascending order.
+    mutating func insertSorted(_ id: Int32) {
+        insert(id, at: firstIndex { $0 > id } ?? count)
     }
 }

@@ -25,7 +25,7 @@ extension Simulation {
         if !periodic { deployments[d].pokePending = false }
         let counts = replicaCounts(d)
         let observation = ScalingObservation(
-            replicas: counts, activatorQueue: deployments[d].activator.count, readings: deployments[d].sampler.deliver(at: now),
+            replicas: counts, activatorQueue: deployments[deployments[d].traffic].activator.count, readings: deployments[d].sampler.deliver(at: now),
             isFirstRequestPoke: !periodic, unavailable: deployments[d].sampler.unavailable(at: now),
             queryResults: evaluateQueries(d, at: now))
         let decision = deployments[d].controller.evaluate(observation, at: now)
@@ -40,12 +40,15 @@ extension Simulation {
         }
     }
 
-    /// Asks for an immediate evaluation when a request reaches a fleet scaled to zero.
+    /// Asks for an immediate evaluation when a request of deployment `d`'s traffic reaches a fleet
+    /// scaled to zero: of each deployment serving it whose policy does that.
     mutating func pokeIfScaledToZero(_ d: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        guard deployments[d].controller.policy.evaluatesOnFirstRequest, deployments[d].controller.desiredReplicas == 0,
-              !deployments[d].pokePending else { return }
-        deployments[d].pokePending = true
-        schedule(event(.policyTick, Int32(d), 1), at: now, queue: &queue)
+        for m in deployments[d].trafficMembers {
+            guard deployments[m].controller.policy.evaluatesOnFirstRequest, deployments[m].controller.desiredReplicas == 0,
+                  !deployments[m].pokePending else { continue }
+            deployments[m].pokePending = true
+            schedule(event(.policyTick, Int32(m), 1), at: now, queue: &queue)
+        }
     }
 
     /// Takes a pipeline's snapshot of deployment `d`'s ready replicas' counters (and its activator's).
@@ -58,7 +61,7 @@ extension Simulation {
             snapshot.outputTokens &+= progress.tokens
             return snapshot
         }
-        let activator = deployments[d].activatorCounters.snapshot(at: now)
+        let activator = deployments[deployments[d].traffic].activatorCounters.snapshot(at: now)
         deployments[d].sampler.record(Int(pipeline), scrape: scrape, at: now, replicas: ready, counters: snapshot, activator: activator)
         if scrape { scheduleSnapshots(Int(pipeline), of: d, after: now, queue: &queue) }
     }
@@ -98,7 +101,7 @@ extension Simulation {
         for r in engines.indices {
             let d = owner(Int32(r))
             for id in engines[r].removeExpired(before: horizon, requests: requests) { drop(id, of: d, .queueTimeout, at: horizon) }
-            deployments[d].routing.loadChanged(Int32(r), outstanding: engines[r].outstanding)
+            deployments[deployments[d].traffic].routing.loadChanged(Int32(r), outstanding: engines[r].outstanding)
         }
         // Starts still under way get their record too, so every start that began is accounted for.
         for d in deployments.indices {

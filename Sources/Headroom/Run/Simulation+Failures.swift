@@ -78,8 +78,7 @@ extension Simulation {
         deployments[d].metrics.replicaFailures += 1
         if replicas[r].stage == .ready {
             abandonRequests(replica, at: now)
-            deployments[d].readyReplicas.removeAll { $0 == replica }
-            deployments[d].routing.replicaLeft(replica)
+            leaveRouting(replica)
         } else if replicas[r].transfer >= 0 {
             cancelTransfer(replicas[r].transfer, at: now, queue: &queue)
             replicas[r].transfer = -1
@@ -106,7 +105,7 @@ extension Simulation {
     private mutating func abandonRequests(_ replica: Int32, at now: SimTime) {
         let r = Int(replica), d = owner(replica)
         for id in engines[r].abandonAll() { drop(id, of: d, .replicaFailed, at: now) }
-        deployments[d].routing.loadChanged(replica, outstanding: 0)
+        deployments[deployments[d].traffic].routing.loadChanged(replica, outstanding: 0)
         if deployments[d].tracksSignals { counters[r].update(outstanding: 0, busy: false, at: now) }
     }
 }

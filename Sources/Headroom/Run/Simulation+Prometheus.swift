@@ -56,7 +56,7 @@ extension Simulation {
         } else {
             let labels = Labels([("__name__", PrometheusScrapeConfig.routerRequests), ("job", "router"),
                                  ("namespace", config.namespace)])
-            deployments[d].prometheus!.store.scraped([ScrapedSample(labels, Double(deployments[d].serial))], target: "router", at: time)
+            deployments[d].prometheus!.store.scraped([ScrapedSample(labels, Double(deployments[deployments[d].traffic].serial))], target: "router", at: time)
         }
         deployments[d].prometheus!.countScrape(at: time)
         schedule(event(.prometheusScrape, job, UInt32(d)), at: now + interval, queue: &queue)

@@ -24,7 +24,7 @@ extension Simulation {
         let id = requests.insert(RequestSlot(
             arrival: now, promptTokens: Int32(incoming.promptTokens), outputTokens: Int32(incoming.outputTokens),
             prefillRemaining: Int32(incoming.promptTokens), serial: serial))
-        if let replica = deployments[d].routing.pick(from: deployments[d].readyReplicas, engines: engines) {
+        if let replica = deployments[d].routing.pick(from: deployments[d].routable, engines: engines) {
             dispatch(id, to: replica, at: now, queue: &queue)
         } else if deployments[d].activator.count < deployments[d].router.activatorCapacity {
             deployments[d].activator.append(id)
@@ -59,15 +59,17 @@ extension Simulation {
     private mutating func afterEngineStep(
         _ replica: Int32, end: SimTime?, at now: SimTime, queue: inout EventQueue<SimulationEvent>
     ) {
-        let r = Int(replica), d = owner(replica)
+        let r = Int(replica), d = owner(replica), t = deployments[d].traffic
         if let end { schedule(event(.replicaStep, replica, engines[r].generation), at: end, queue: &queue) }
         if deployments[d].queriesPrometheus { observeForPrometheus(r, at: now) }
         for id in outcome.finished {
-            deployments[d].metrics.finished(requests[id], at: now)
+            deployments[t].metrics.finished(requests[id], at: now)
+            deployments[d].servedPromptTokens += Int(requests[id].promptTokens)
+            deployments[d].servedOutputTokens += Int(requests[id].outputTokens)
             requests.remove(id)
         }
-        for id in outcome.timedOut { drop(id, of: d, .queueTimeout, at: now) }
-        deployments[d].routing.loadChanged(replica, outstanding: engines[r].outstanding)
+        for id in outcome.timedOut { drop(id, of: t, .queueTimeout, at: now) }
+        deployments[t].routing.loadChanged(replica, outstanding: engines[r].outstanding)
         let busy = engines[r].isBusy
         if deployments[d].tracksSignals {
             counters[r].count(completions: outcome.finished.count, outputTokens: outcome.tokens, iterations: outcome.iterations)
@@ -80,13 +82,13 @@ extension Simulation {
         if !outcome.finished.isEmpty {
             if replicas[r].stage == .draining && engines[r].outstanding == 0 {
                 retire(replica, at: now, queue: &queue)
-            } else if !deployments[d].activator.isEmpty && deployments[d].router.maxOutstandingPerReplica != nil {
-                drainActivator(d, at: now, queue: &queue)
+            } else if !deployments[t].activator.isEmpty && deployments[t].router.maxOutstandingPerReplica != nil {
+                drainActivator(t, at: now, queue: &queue)
             }
         }
     }
 
-    /// Sends deployment `d`'s buffered requests to replicas with room, oldest first; drops those
+    /// Sends the buffered requests of deployment `d` (one that owns its traffic) to replicas with room, oldest first; drops those
     /// past the timeout.
     mutating func drainActivator(_ d: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let timeout = deployments[d].router.activatorTimeout
@@ -97,7 +99,7 @@ extension Simulation {
                 drop(head, of: d, .activatorTimeout, at: now)
                 continue
             }
-            guard let replica = deployments[d].routing.pick(from: deployments[d].readyReplicas, engines: engines) else { return }
+            guard let replica = deployments[d].routing.pick(from: deployments[d].routable, engines: engines) else { return }
             deployments[d].activator.removeFirst()
             deployments[d].activatorCounters.update(outstanding: deployments[d].activator.count, busy: false, at: now)
             dispatch(head, to: replica, at: now, queue: &queue)
@@ -114,8 +116,9 @@ extension Simulation {
         }
     }
 
+    /// Drops a request of deployment `d`'s traffic (counted where its traffic's metrics are).
     mutating func drop(_ id: Int32, of d: Int, _ reason: DropReason, at now: SimTime) {
-        deployments[d].metrics.dropped(serial: requests[id].serial, reason: reason, at: now)
+        deployments[deployments[d].traffic].metrics.dropped(serial: requests[id].serial, reason: reason, at: now)
         requests.remove(id)
     }
 }

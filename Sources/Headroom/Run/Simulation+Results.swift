@@ -117,6 +117,8 @@ extension Simulation {
             if poolGPUSeconds[pool] > 0 { dollars += seconds.total * poolDollars[pool] / poolGPUSeconds[pool] }
         }
         func perMillion(_ tokens: Int) -> Double { tokens > 0 ? dollars / Double(tokens) * 1e6 : 0 }
+        let served = TokenCounts(prompt: state.servedPromptTokens, output: state.servedOutputTokens,
+                                 outputPerSecond: Double(state.servedOutputTokens) / horizon.seconds)
         var summary = DeploymentSummary(
             name: spec.name, model: spec.model.name, policy: spec.policy.kind.rawValue, priority: spec.priority,
             requests: metrics.counts, ttft: metrics.ttft.stats, itl: metrics.itl.stats, e2e: metrics.e2e.stats,
@@ -124,11 +126,13 @@ extension Simulation {
             tokens: TokenCounts(prompt: metrics.promptTokens, output: metrics.outputTokens,
                                 outputPerSecond: Double(metrics.outputTokens) / horizon.seconds),
             coldStarts: metrics.coldStartSummary, gpuSeconds: held, gpuSecondsByPool: byPool,
-            cost: DeploymentCost(dollars: dollars, perMillionInputTokens: perMillion(metrics.promptTokens),
-                                 perMillionOutputTokens: perMillion(metrics.outputTokens)),
+            cost: DeploymentCost(dollars: dollars, perMillionInputTokens: perMillion(served.prompt),
+                                 perMillionOutputTokens: perMillion(served.output)),
             peakReplicas: state.peakReplicas, preemptions: preemptions, replicaFailures: metrics.replicaFailures,
             profile: ProfileUsed(spec.profile))
         if metrics.preempted > 0 { summary.evicted = metrics.preempted }
+        summary.sharesTrafficWith = spec.sharesTrafficWith
+        if deployments[state.traffic].trafficMembers.count > 1 { summary.servedTokens = served }
         return summary
     }
 

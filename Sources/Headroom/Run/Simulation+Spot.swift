@@ -76,11 +76,11 @@ extension Simulation {
         nodes[n].state = .terminated
         var retries: [[Int32]] = Array(repeating: [], count: deployments.count)
         for replica in replicas(on: node) {
-            let r = Int(replica), d = owner(replica)
+            let r = Int(replica), d = owner(replica), t = deployments[d].traffic
             if replicas[r].stage != .draining { remove(replica, at: now, queue: &queue) }
             guard replicas[r].stage == .draining else { continue }
-            retries[d] += engines[r].abandonAll()
-            deployments[d].routing.loadChanged(replica, outstanding: 0)
+            retries[t] += engines[r].abandonAll()
+            deployments[t].routing.loadChanged(replica, outstanding: 0)
             if deployments[d].tracksSignals { counters[r].update(outstanding: 0, busy: false, at: now) }
             retire(replica, at: now, queue: &queue)
         }
@@ -90,7 +90,7 @@ extension Simulation {
         placeUnplaced(at: now, queue: &queue)
     }
 
-    /// Sends the requests a reclaimed node held back to their deployment's activator, oldest
+    /// Sends the requests a reclaimed node held back to their traffic's activator (`d` owns it), oldest
     /// first, as a real router retries a request whose upstream connection was reset (Knative's
     /// activator and queue-proxy, Envoy's `retry_on: reset`). The retry starts over — prompt and
     /// output are computed again — and its latency counts from its first arrival. One that finds

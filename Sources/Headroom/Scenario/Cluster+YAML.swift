@@ -52,7 +52,7 @@ extension EgressSpec {
 }
 
 extension ReplicaSpec {
-    static let keys = ["gpus", "node_pool", "node_pools", "image", "weights", "warmup", "engine", "cpu"]
+    static let keys = ["gpus", "node_pool", "node_pools", "placement", "image", "weights", "warmup", "engine", "cpu"]
 
     init(_ value: YAMLValue) throws(ScenarioError) {
         let map = try value.mapping(allowing: Self.keys)
@@ -74,6 +74,13 @@ extension ReplicaSpec {
             for (index, name) in nodePools.enumerated() where nodePools[..<index].contains(name) {
                 throw names[index].error("node pool `\(name)` is named twice")
             }
+        }
+        if let value = map["placement"] {
+            let text = try value.string()
+            guard let placement = Placement(rawValue: text) else {
+                throw value.error("unknown placement `\(text)`; allowed: \(Placement.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.placement = placement
         }
     }
 }

@@ -23,6 +23,11 @@ public struct Deployment: Sendable {
     /// A pending replica that finds no room evicts replicas of lower-priority deployments from a
     /// node (they drain, and their ReplicaSets replace them). Default false.
     public var preemptLowerPriority = false
+    /// The deployment whose traffic this one shares, as several Deployments behind one llm-d
+    /// InferencePool or Kubernetes Service: that deployment's router spreads its requests over
+    /// both deployments' ready replicas. Its `workload`, `router` and `slo` are that deployment's;
+    /// each keeps its own replicas, pools, profile and autoscaler. `nil`: its own traffic.
+    public var sharesTrafficWith: String? = nil
 
     public init(
         name: String, workload: WorkloadSpec, model: ModelSpec, profile: HardwareProfile, replica: ReplicaSpec,
@@ -41,10 +46,38 @@ public struct Deployment: Sendable {
     /// The profile a replica uses on `pool`.
     public func profile(on pool: NodePoolSpec) -> HardwareProfile { profilesByGPU[pool.gpu] ?? profile }
 
-    /// The pools its replicas may run on, most preferred first: those it names, else the first.
+    /// The pools its replicas may run on, most preferred first: those it names (else the first
+    /// pool, or with `placement: cost_per_token` every pool it fits on), in the order written or
+    /// cheapest per token first.
     public func poolIndices(in pools: [NodePoolSpec]) -> [Int] {
         let named = replica.nodePools.compactMap { name in pools.firstIndex { $0.name == name } }
-        return named.isEmpty ? [0] : named
+        guard replica.placement == .costPerToken else { return named.isEmpty ? [0] : named }
+        var candidates = named
+        if candidates.isEmpty {
+            candidates = pools.indices.filter { replica.gpus <= pools[$0].gpusPerNode && (kvCapacityTokens(on: pools[$0]) ?? 1) >= 1 }
+            if candidates.isEmpty { candidates = Array(pools.indices) }  // validation says why none fits
+        }
+        let costs = candidates.map { costPerMillionTokens(on: pools[$0]) }
+        return candidates.indices.sorted { (costs[$0], $0) < (costs[$1], $1) }.map { candidates[$0] }
+    }
+
+    /// Context each sequence holds in the batch `costPerMillionTokens(on:)` prices.
+    public static let placementContextTokens = 2048
+
+    /// What `placement: cost_per_token` ranks pools by: dollars per million output tokens of one
+    /// replica on `pool` decoding a full batch — its GPUs' share of the node's on-demand price per
+    /// hour over the tokens per hour of `max_num_seqs` sequences (fewer where its KV cache holds
+    /// fewer) each holding 2,048 tokens, at its profile's speed on that pool's GPU. A ranking,
+    /// not a prediction of the run's cost.
+    public func costPerMillionTokens(on pool: NodePoolSpec) -> Double {
+        let context = Int64(Self.placementContextTokens)
+        var batch = Int64(replica.engine.maxNumSeqs)
+        if let capacity = kvCapacityTokens(on: pool) { batch = min(batch, capacity / context) }
+        batch = max(1, batch)
+        let step = profile(on: pool).iterationTime(batch: Int(batch), prefillTokens: 0, contextTokens: batch * context).seconds
+        let tokensPerHour = Double(batch) / max(step, 1e-9) * 3600
+        let dollarsPerHour = pool.pricePerHour * Double(replica.gpus) / Double(pool.gpusPerNode)
+        return dollarsPerHour / tokensPerHour * 1e6
     }
 
     /// KV-cache capacity of one replica on `pool`, in tokens: the GPU memory the engine may use,

@@ -9,6 +9,8 @@ extension Scenario {
     /// A deployment's keys: top-level in a single-deployment scenario, or in each `deployments:` item.
     static let deploymentKeys = ["workload", "model", "profile", "profiles", "replica", "router", "policy", "slo"]
     static let topLevelKeys = clusterKeys + deploymentKeys
+    /// Keys only an item of `deployments:` has.
+    static let listedDeploymentKeys = deploymentKeys + ["name", "description", "priority", "preempt_lower_priority", "shares_traffic_with"]
 
     /// Reads and validates a scenario file.
     public static func load(file path: String, policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
@@ -38,8 +40,14 @@ extension Scenario {
             let items = try list.sequence()
             guard !items.isEmpty else { throw list.error("list at least one deployment") }
             for item in items {
-                let entry = try item.mapping(allowing: ["name", "description", "priority", "preempt_lower_priority"] + Self.deploymentKeys)
-                var deployment = try Self.deployment(entry, name: try entry.required("name").string(), policies: policies)
+                let entry = try item.mapping(allowing: Self.listedDeploymentKeys)
+                let name = try entry.required("name").string()
+                var deployment: Deployment
+                if let shared = entry["shares_traffic_with"] {
+                    deployment = try Self.deployment(entry, sharingTrafficOf: shared, among: deployments, name: name, policies: policies)
+                } else {
+                    deployment = try Self.deployment(entry, name: name, policies: policies)
+                }
                 deployment.priority = try entry["priority"]?.int(-1_000_000...1_000_000) ?? 0
                 deployment.preemptLowerPriority = try entry["preempt_lower_priority"]?.bool() ?? false
                 _ = try entry["description"]?.string()
@@ -65,7 +73,7 @@ extension Scenario {
         for (index, pool) in nodePools.enumerated() where nodePools[..<index].contains(where: { $0.name == pool.name }) {
             throw pools[index].error("node pool name `\(pool.name)` is used twice")
         }
-        let entries = try map["deployments"]?.sequence().map { (v) throws(ScenarioError) in try v.mapping(allowing: Self.deploymentKeys + ["name", "description", "priority", "preempt_lower_priority"]) }
+        let entries = try map["deployments"]?.sequence().map { (v) throws(ScenarioError) in try v.mapping(allowing: Self.listedDeploymentKeys) }
         for index in self.deployments.indices {
             try validate(deployment: index, at: entries?[index] ?? map)
         }
@@ -78,6 +86,25 @@ extension Scenario {
         let replica = try map["replica"].map { (v) throws(ScenarioError) in try ReplicaSpec(v) } ?? ReplicaSpec()
         let model = try ModelSpec(map.required("model"))
         var byGPU: [String: HardwareProfile] = [:]
+        let profile = try profiles(map, model: model, into: &byGPU)
+        var deployment = Deployment(
+            name: name,
+            workload: try WorkloadSpec(map.required("workload")),
+            model: model, profile: profile, replica: replica,
+            router: try map["router"].map { (v) throws(ScenarioError) in try RouterSpec(v) } ?? RouterSpec(),
+            policy: try PolicySpec(map.required("policy"), replica: replica, registry: policies),
+            slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec())
+        deployment.profilesByGPU = byGPU
+        // Knative's queue-proxy enforces containerConcurrency: apply it at the router unless the
+        // deployment sets a per-replica limit itself.
+        if case let .kpa(kpa) = deployment.policy, kpa.spec.containerConcurrency > 0, deployment.router.maxOutstandingPerReplica == nil {
+            deployment.router.maxOutstandingPerReplica = kpa.spec.containerConcurrency
+        }
+        return deployment
+    }
+
+    /// `profile` and `profiles` (by pool GPU): the profile where no per-GPU one applies.
+    private static func profiles(_ map: YAMLMapping, model: ModelSpec, into byGPU: inout [String: HardwareProfile]) throws(ScenarioError) -> HardwareProfile {
         if let profiles = map["profiles"] {
             guard case let .mapping(pairs) = profiles.node, !pairs.isEmpty else {
                 throw profiles.error("expected a mapping from a pool's `gpu` to a profile, e.g. `{H100-80GB: h100-llama3.1-8b-tp1}`")
@@ -96,19 +123,40 @@ extension Scenario {
         } else {
             throw map.owner.error("missing required key `profile` (or `profiles`, one per pool GPU)")
         }
-        var deployment = Deployment(
-            name: name,
-            workload: try WorkloadSpec(map.required("workload")),
-            model: model, profile: profile, replica: replica,
-            router: try map["router"].map { (v) throws(ScenarioError) in try RouterSpec(v) } ?? RouterSpec(),
-            policy: try PolicySpec(map.required("policy"), replica: replica, registry: policies),
-            slo: try map["slo"].map { (v) throws(ScenarioError) in try SLOSpec(v) } ?? SLOSpec())
-        deployment.profilesByGPU = byGPU
-        // Knative's queue-proxy enforces containerConcurrency: apply it at the router unless the
-        // deployment sets a per-replica limit itself.
-        if case let .kpa(kpa) = deployment.policy, kpa.spec.containerConcurrency > 0, deployment.router.maxOutstandingPerReplica == nil {
-            deployment.router.maxOutstandingPerReplica = kpa.spec.containerConcurrency
+        return profile
+    }
+
+    /// A deployment that shares the traffic of one listed above it: the workload, router and SLO
+    /// are that one's (written here they are an error), the model too unless restated by the same name.
+    static func deployment(
+        _ map: YAMLMapping, sharingTrafficOf value: YAMLValue, among listed: [Deployment], name: String, policies: PolicyRegistry
+    ) throws(ScenarioError) -> Deployment {
+        let ownerName = try value.string()
+        guard let owner = listed.first(where: { $0.name == ownerName }) else {
+            let names = listed.map(\.name)
+            throw value.error("no deployment named `\(ownerName)` is listed above this one"
+                              + (names.isEmpty ? "" : "; listed above: \(names.joined(separator: ", "))"))
         }
+        if let chained = owner.sharesTrafficWith {
+            throw value.error("`\(ownerName)` itself shares the traffic of `\(chained)`; name `\(chained)` instead")
+        }
+        for key in ["workload", "router", "slo"] {
+            if let stray = map[key] {
+                throw stray.error("`\(key)` belongs to `\(ownerName)`, whose traffic this deployment shares (`shares_traffic_with`)")
+            }
+        }
+        let replica = try map["replica"].map { (v) throws(ScenarioError) in try ReplicaSpec(v) } ?? ReplicaSpec()
+        let model = try map["model"].map { (v) throws(ScenarioError) in try ModelSpec(v) } ?? owner.model
+        if let written = map["model"], model.name != owner.model.name {
+            throw written.error("`\(ownerName)` serves model `\(owner.model.name)`; a deployment sharing its traffic serves the same model")
+        }
+        var byGPU: [String: HardwareProfile] = [:]
+        let profile = try profiles(map, model: model, into: &byGPU)
+        var deployment = Deployment(
+            name: name, workload: owner.workload, model: model, profile: profile, replica: replica, router: owner.router,
+            policy: try PolicySpec(map.required("policy"), replica: replica, registry: policies), slo: owner.slo)
+        deployment.profilesByGPU = byGPU
+        deployment.sharesTrafficWith = ownerName
         return deployment
     }
 
@@ -141,7 +189,7 @@ extension Scenario {
             }
             if let capacity = deployment.kvCapacityTokens(on: pool), capacity < 1 {
                 let memory = pool.gpuMemoryBytes * Double(replica.gpus) * replica.engine.gpuMemoryUtilization
-                throw try map.required("model").error(
+                throw (map["model"] ?? map.owner).error(
                     "the model does not fit: weights take \(Int(deployment.model.weightsBytes / 1e9)) GB but \(replica.gpus) × "
                     + "\(pool.gpu) leave \(Int(memory / 1e9)) GB to the engine; use more GPUs per replica or a larger GPU")
             }

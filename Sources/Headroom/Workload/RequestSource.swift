@@ -22,6 +22,8 @@ public enum RequestSource: Sendable {
     /// No requests: a trace that could not be opened at run time (scenarios check it when
     /// loading, so only a file changed since then gets here), with the reason.
     case unreadable(TraceError)
+    /// No requests of its own: a deployment that shares another's traffic.
+    case none
 
     /// Appends up to `count` requests, in arrival order, to `buffer`; fewer (or none) when the
     /// source is exhausted.
@@ -39,7 +41,7 @@ public enum RequestSource: Sendable {
                 buffer.append(request)
             }
             self = .trace(replay)
-        case .unreadable:
+        case .unreadable, .none:
             break
         }
     }
@@ -47,7 +49,7 @@ public enum RequestSource: Sendable {
     /// What the source could not use so far: trace rows skipped, or the trace itself.
     public var inputLosses: InputLosses {
         switch self {
-        case .synthetic: InputLosses()
+        case .synthetic, .none: InputLosses()
         case let .trace(replay): replay.losses
         case let .unreadable(error): InputLosses(readError: error.description)
         }
