@@ -49,6 +49,13 @@ extension DeploymentSummaryRecord {
             object["profile"] = ["name": profile, "provenance": text("profile_provenance") ?? "",
                                  "estimate": (reals["profile_estimate"] ?? 0) != 0]
         }
+        // `v-traffic-groups` columns: NULL when not applicable, and in runs stored before.
+        if let owner = text("shares_traffic_with") { object["sharesTrafficWith"] = owner }
+        if reals["evicted"] != nil { object["evicted"] = count("evicted") }
+        if reals["served_output_tokens"] != nil {
+            object["servedTokens"] = ["prompt": count("served_prompt_tokens"), "output": count("served_output_tokens"),
+                                      "outputPerSecond": 0]
+        }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try decoder.decode(DeploymentSummary.self, from: try JSONSerialization.data(withJSONObject: object))

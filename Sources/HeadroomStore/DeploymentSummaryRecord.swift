@@ -11,11 +11,19 @@ public enum DeploymentSummaryRecord {
         /// `gpu_hours_by_pool`: JSON `{pool: GPU-hours held there}`.
         public static let texts = ["model", "policy", "profile", "profile_provenance", "gpu_hours_by_pool"]
         public static let booleans = ["profile_estimate"]
+        /// Written out, not derived from `DropReason.allCases`: the `v-deployments` migration creates
+        /// exactly these, and a reason added later comes with its own migration.
         public static let counts = [
             "priority", "arrived", "finished", "dropped", "in_flight", "cold_starts_started", "cold_starts_completed",
             "cold_starts_cancelled", "cold_starts_unfinished", "prompt_tokens", "output_tokens", "preemptions", "peak_replicas",
-            "replica_failures",
-        ] + DropReason.allCases.map { "dropped_\($0.rawValue)" }
+            "replica_failures", "dropped_activator_full", "dropped_activator_timeout", "dropped_queue_timeout",
+            "dropped_exceeds_kv_cache", "dropped_exceeds_max_num_batched_tokens", "dropped_replica_failed", "dropped_spot_interrupted",
+        ]
+        /// Added by `v-traffic-groups` (NULL in runs stored before): the deployment whose traffic it
+        /// shares, replicas evicted for a higher priority, tokens its own replicas served where
+        /// traffic is shared.
+        public static let trafficGroupTexts = ["shares_traffic_with"]
+        public static let trafficGroupCounts = ["evicted", "served_prompt_tokens", "served_output_tokens"]
         /// GPU-hours its replicas held (`gpu_hours_held` = starting + serving + idle), its share of
         /// the bill and that share per million prompt and output tokens of its finished requests.
         public static let reals = RunSummaryRecord.Columns.latency("ttft") + RunSummaryRecord.Columns.latency("itl")
@@ -49,6 +57,8 @@ public enum DeploymentSummaryRecord {
             "gpu_hours_idle": d.gpuSeconds.idle / 3600, "gpu_hours_held": Self.heldSeconds(d) / 3600,
             "cost_dollars": d.cost.dollars, "cost_per_million_input_tokens": d.cost.perMillionInputTokens,
             "cost_per_million_output_tokens": d.cost.perMillionOutputTokens,
+            "shares_traffic_with": nullable(d.sharesTrafficWith), "evicted": nullable(d.evicted),
+            "served_prompt_tokens": nullable(d.servedTokens?.prompt), "served_output_tokens": nullable(d.servedTokens?.output),
         ]
         for reason in DropReason.allCases { values["dropped_\(reason.rawValue)"] = d.requests.droppedByReason[reason.rawValue] ?? 0 }
         for (name, stats) in [("ttft", d.ttft), ("itl", d.itl), ("e2e", d.e2e), ("queue_wait", d.queueWait)] {

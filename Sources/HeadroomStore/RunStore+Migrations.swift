@@ -159,6 +159,12 @@ extension RunStore {
             // NULL in runs stored before (not counted then).
             try db.alter(table: "run_summaries") { t in t.add(column: "dropped_spot_interrupted", .integer) }
         }
+        migrator.registerMigration("v-traffic-groups: deployments sharing one's traffic; evictions and served tokens per deployment") { db in
+            try db.alter(table: "deployment_summaries") { t in
+                for column in DeploymentSummaryRecord.Columns.trafficGroupTexts { t.add(column: column, .text) }
+                for column in DeploymentSummaryRecord.Columns.trafficGroupCounts { t.add(column: column, .integer) }
+            }
+        }
         return migrator
     }
 
