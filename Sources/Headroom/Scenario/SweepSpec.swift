@@ -12,6 +12,7 @@ import Yams
 ///   seeds: 3                                # seeds 1…3, or a list [1, 7, 11]
 ///   variants:                               # optional: named sets of overrides
 ///     - {name: kpa, set: {policy: {kind: kpa}}}
+///     - {name: one-pool, base: fleets/one-pool.yaml}   # a scenario of another shape
 ///   grid:                                   # optional: every combination of these values
 ///     replica.engine.max_num_seqs: [64, 256]
 /// ```
@@ -21,6 +22,10 @@ public struct SweepSpec: Sendable {
     public var base: ScenarioDocument
     public var seeds: [UInt64]
     public var variants: [(name: String, overrides: [(path: String, value: String)])]
+    /// Variants that start from a scenario of their own (`base:` in the variant, relative to the
+    /// sweep file) instead of the sweep's base: a different shape of fleet compared on the same
+    /// seeds (the same requests when both write the same workload).
+    public var variantBases: [String: ScenarioDocument] = [:]
     public var grid: [(path: String, values: [String])]
 
     /// One run of the sweep.
@@ -49,11 +54,7 @@ public struct SweepSpec: Sendable {
                 throw ScenarioError(file: path, path: "", message: "cannot read the scenario around the sweep section")
             }
         } else {
-            let baseValue = try map.required("base")
-            let written = try baseValue.string()
-            let basePath = written.hasPrefix("/") ? written
-                : URL(fileURLWithPath: path).absoluteURL.deletingLastPathComponent().appendingPathComponent(written).standardizedFileURL.path
-            do { base = try ScenarioDocument.load(file: basePath) } catch { throw baseValue.error("cannot read the base scenario `\(basePath)`: \(error.message)") }
+            base = try Self.document(try map.required("base"), from: path)
         }
         var seeds: [UInt64] = [1]
         if let seedsValue = map["seeds"] {
@@ -64,16 +65,21 @@ public struct SweepSpec: Sendable {
             }
         }
         var variants: [(String, [(String, String)])] = []
+        var variantBases: [String: ScenarioDocument] = [:]
         if let list = map["variants"] {
             for item in try list.sequence() {
-                let variant = try item.mapping(allowing: ["name", "set"])
+                let variant = try item.mapping(allowing: ["name", "set", "base"])
                 let name = try variant.required("name").string()
-                let set = try variant.required("set")
-                guard case let .mapping(pairs) = set.node else { throw set.error("expected a mapping of key path: value") }
+                if variants.contains(where: { $0.0 == name }) { throw try variant.required("name").error("variant `\(name)` is named twice") }
+                if let own = variant["base"] { variantBases[name] = try Self.document(own, from: path) }
+                let set = variant["base"] == nil ? try variant.required("set") : variant["set"]
                 var overrides: [(String, String)] = []
-                for (key, value) in pairs {
-                    guard let keyPath = key.string else { throw set.error("key paths must be text") }
-                    overrides.append((keyPath, try Self.text(value, at: set)))
+                if let set {
+                    guard case let .mapping(pairs) = set.node else { throw set.error("expected a mapping of key path: value") }
+                    for (key, value) in pairs {
+                        guard let keyPath = key.string else { throw set.error("key paths must be text") }
+                        overrides.append((keyPath, try Self.text(value, at: set)))
+                    }
                 }
                 variants.append((name, overrides))
             }
@@ -88,7 +94,17 @@ public struct SweepSpec: Sendable {
                 grid.append((keyPath, try items.map { (item) throws(ScenarioError) in try Self.text(item, at: gridValue) }))
             }
         }
-        return SweepSpec(name: try map.required("name").string(), file: path, base: base, seeds: seeds, variants: variants, grid: grid)
+        var spec = SweepSpec(name: try map.required("name").string(), file: path, base: base, seeds: seeds, variants: variants, grid: grid)
+        spec.variantBases = variantBases
+        return spec
+    }
+
+    /// The scenario a `base:` names, relative to the sweep file.
+    static func document(_ value: YAMLValue, from sweepPath: String) throws(ScenarioError) -> ScenarioDocument {
+        let written = try value.string()
+        let basePath = written.hasPrefix("/") ? written
+            : URL(fileURLWithPath: sweepPath).absoluteURL.deletingLastPathComponent().appendingPathComponent(written).standardizedFileURL.path
+        do { return try ScenarioDocument.load(file: basePath) } catch { throw value.error("cannot read the base scenario `\(basePath)`: \(error.message)") }
     }
 
     static func text(_ node: Yams.Node, at place: YAMLValue) throws(ScenarioError) -> String {
@@ -98,15 +114,16 @@ public struct SweepSpec: Sendable {
 
     /// Every (variant × grid point × seed), in a fixed order; each document is validated.
     public func jobs(policies: PolicyRegistry = .standard) throws(ScenarioError) -> [Job] {
-        var points: [(label: String, overrides: [(String, String)])] = variants.isEmpty ? [("base", [])] : variants.map { ($0.name, $0.overrides) }
+        var points: [(label: String, variant: String, overrides: [(String, String)])] =
+            variants.isEmpty ? [("base", "base", [])] : variants.map { ($0.name, $0.name, $0.overrides) }
         for (path, values) in grid {
             points = points.flatMap { point in
-                values.map { value in ("\(point.label), \(path)=\(value)", point.overrides + [(path, value)]) }
+                values.map { value in ("\(point.label), \(path)=\(value)", point.variant, point.overrides + [(path, value)]) }
             }
         }
         var jobs: [Job] = []
         for point in points {
-            var document = base
+            var document = variantBases[point.variant] ?? base
             for (path, value) in point.overrides { try document.set(path, to: value) }
             for seed in seeds {
                 var seeded = document
