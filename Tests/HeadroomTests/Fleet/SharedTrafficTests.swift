@@ -186,3 +186,26 @@ struct CostPerTokenPlacementTests {
         #expect(good.deployments[0].replica.placement == .costPerToken)
     }
 }
+
+@Suite("Shipped WVA scenario")
+struct WVAScenarioTests {
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../../scenarios/fleets/wva-h100-a100.yaml").standardized.path
+
+    @Test("wva-h100-a100: the variants share one workload; WVA adds replicas on the cheaper A100 variant only; nothing is lost")
+    func cheaperVariantGrows() throws {
+        var scenario = try Scenario.load(file: Self.file)
+        scenario.duration = .minutes(50)  // through the first burst (30–40 min)
+        let result = Simulation.run(scenario)
+        #expect(result.brokenInvariantIncludingNodes == nil, "\(result.brokenInvariantIncludingNodes ?? "")")
+        let h100 = try DeploymentsTests.named(result, "llama-h100"), a100 = try DeploymentsTests.named(result, "llama-a100")
+        #expect(h100.requests.arrived == result.summary.requests.arrived && a100.requests.arrived == 0)
+        #expect(h100.peakReplicas == 1 && a100.peakReplicas >= 2, "h100 \(h100.peakReplicas), a100 \(a100.peakReplicas)")
+        // The gauge each HPA read never moved by more than one between decisions (V1: ±1 a cycle).
+        for name in ["llama-h100", "llama-a100"] {
+            let read = result.decisions.filter { $0.deployment == name }.compactMap { $0.queryValues?.first?.values.first }
+            #expect(!read.isEmpty)
+            for (a, b) in zip(read, read.dropFirst()) { #expect(abs(b - a) <= 1, "\(name)") }
+        }
+    }
+}
