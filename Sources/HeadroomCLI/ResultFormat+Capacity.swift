@@ -17,4 +17,12 @@ extension ResultFormat {
         }
         return parts.isEmpty ? nil : "Capacity   " + parts.joined(separator: "; ")
     }
+
+    /// The KV transfers of prefill/decode disaggregation, when the run has it.
+    static func disaggregationLine(_ s: RunSummary) -> String? {
+        guard let d = s.disaggregation else { return nil }
+        return String(format: "KV moves   %d transfers, %.1f GB; %@ mean, %@ p99; %.1f %% of handed-off TTFT; %d waited for a decode worker",
+                      d.transfers, d.gigabytes, DeploymentFormat.seconds(d.transferSeconds.mean), DeploymentFormat.seconds(d.transferSeconds.p99),
+                      d.shareOfTTFT * 100, d.waitedForDecodeWorker)
+    }
 }

@@ -119,7 +119,8 @@ struct ScenarioLoadingTests {
     static var shippedScenarios: [String] {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scenarios").standardized
         let walker = FileManager.default.enumerator(atPath: folder.path)
-        return (walker?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yaml") && !$0.hasPrefix("sweeps/") }.sorted()
+        // `*.va.yaml`: pasted llm-d VariantAutoscaling objects a scenario's `variant_autoscaling` names.
+        return (walker?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".va.yaml") && !$0.hasPrefix("sweeps/") }.sorted()
             .map { folder.appendingPathComponent($0).path }
     }
 

@@ -78,6 +78,8 @@ struct Replica {
     var lastCrash: SimTime?
     /// Pending, it has already evicted lower-priority replicas to make room (`preempt_lower_priority`).
     var claimedVictims = false
+    /// KV caches on their way to it (a decode worker): the decode router counts them as load.
+    var inboundKV: Int32 = 0
     var backOff = SimTime.zero
 
     init(deployment: Int32, requestedAt: SimTime) {

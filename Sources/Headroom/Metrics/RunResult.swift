@@ -57,6 +57,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var capacityWaitSeconds: Double? = nil
     /// Spot interruptions and what they cost in requests; nil without spot pools.
     public var spot: SpotSummary? = nil
+    /// KV transfers of prefill/decode disaggregation; nil without it.
+    public var disaggregation: DisaggregationSummary? = nil
 }
 
 /// Every request is in exactly one of finished, dropped, in flight: they add up to arrived.

@@ -15,7 +15,7 @@ struct DeploymentState {
     let kvCapacity: [Int64?]
     /// The least KV cache a replica has on any of its pools (`nil`: unlimited): a request larger
     /// is refused, as the router cannot steer it to a replica on a larger GPU.
-    let smallestKVCapacity: Int64?
+    var smallestKVCapacity: Int64?
     let priority: Int
     /// Per-request settings read on the hot path, copied out of the spec (reading them through
     /// `scenario.deployments[d]` copies the whole deployment spec on every request).
@@ -25,6 +25,9 @@ struct DeploymentState {
     /// The deployment whose traffic it serves: itself, or the one it `sharesTrafficWith`. Requests,
     /// the router, the activator and request metrics live on that one.
     let traffic: Int
+    let role: ServingRole
+    /// Its model's KV bytes per token (what a disaggregated request's transfer moves per prompt token).
+    let kvBytesPerToken: Double
     /// With `traffic == self`: every deployment serving its traffic, itself first.
     var trafficMembers: [Int]
     var source: RequestFeed
@@ -38,6 +41,12 @@ struct DeploymentState {
     /// With `traffic == self`: the router's candidates, the ready replicas of every deployment
     /// serving its traffic, ascending ids (its `readyReplicas` when none shares it).
     var routable: [Int32] = []
+    /// With `traffic == self` and disaggregation: the decode workers' ready replicas, by load
+    /// (requests queued and running, and KV caches on their way: least first), and prefilled
+    /// requests waiting for one (request, the node holding its KV).
+    var decodeRoutable: [Int32] = []
+    var decodeLoad = LeastOutstandingIndex()
+    var handoffs = Deque<(request: Int32, node: Int32)>()
     /// Prompt and output tokens of requests its own replicas finished (what its cost per token is over).
     var servedPromptTokens = 0, servedOutputTokens = 0
     var activator = Deque<Int32>()
@@ -82,6 +91,9 @@ struct DeploymentState {
         engineLimits = spec.replica.engine
         router = spec.router
         routing = Router(spec.router, random: RandomStream(seed: seed, name: "router"))
+        role = spec.role
+        kvBytesPerToken = spec.model.kvBytesPerToken
+
         let policy = index == 0 ? options.policy : nil
         controller = ScalingController(policy: policy ?? spec.policy.makePolicy(for: scenario.alone(index)))
         sampler = SignalSampler(requests: controller.policy.signals, cpu: spec.replica.cpu, faults: scenario.faults)

@@ -204,19 +204,33 @@ extension Simulation {
         if replicas[r].coldStart.readyAt == nil { replicas[r].coldStart.readyAt = now }
         moveGPUs(of: replica, from: .starting, to: .idle, at: now)
         deployments[d].readyReplicas.insertSorted(replica)
-        deployments[t].routable.insertSorted(replica)
-        deployments[t].routing.replicaReady(replica, outstanding: engines[r].outstanding)
+        if deployments[d].role == .decode {
+            deployments[t].decodeRoutable.insertSorted(replica)
+            deployments[t].decodeLoad.insert(replica, outstanding: engines[r].outstanding + Int(replicas[r].inboundKV))
+        } else {
+            deployments[t].routable.insertSorted(replica)
+            deployments[t].routing.replicaReady(replica, outstanding: engines[r].outstanding)
+        }
         if coldStart { deployments[d].metrics.coldStartCompleted(replicas[r].coldStart) }
         armFaults(replica, .serving, at: now, queue: &queue)
-        drainActivator(t, at: now, queue: &queue)
+        if deployments[d].role == .decode {
+            drainHandoffs(t, at: now, queue: &queue)
+        } else {
+            drainActivator(t, at: now, queue: &queue)
+        }
     }
 
     /// A ready replica stops taking requests: out of its deployment's ready set and its traffic's router.
     mutating func leaveRouting(_ replica: Int32) {
         let d = owner(replica), t = deployments[d].traffic
         deployments[d].readyReplicas.removeAll { $0 == replica }
-        deployments[t].routable.removeAll { $0 == replica }
-        deployments[t].routing.replicaLeft(replica)
+        if deployments[d].role == .decode {
+            deployments[t].decodeRoutable.removeAll { $0 == replica }
+            deployments[t].decodeLoad.remove(replica)
+        } else {
+            deployments[t].routable.removeAll { $0 == replica }
+            deployments[t].routing.replicaLeft(replica)
+        }
     }
 
     /// Takes a replica out of service: a not-yet-ready one is cancelled, a ready one drains.

@@ -101,7 +101,7 @@ extension Simulation {
         for r in engines.indices {
             let d = owner(Int32(r))
             for id in engines[r].removeExpired(before: horizon, requests: requests) { drop(id, of: d, .queueTimeout, at: horizon) }
-            deployments[deployments[d].traffic].routing.loadChanged(Int32(r), outstanding: engines[r].outstanding)
+            loadChanged(Int32(r))
         }
         // Starts still under way get their record too, so every start that began is accounted for.
         for d in deployments.indices {

@@ -105,7 +105,7 @@ extension Simulation {
     private mutating func abandonRequests(_ replica: Int32, at now: SimTime) {
         let r = Int(replica), d = owner(replica)
         for id in engines[r].abandonAll() { drop(id, of: d, .replicaFailed, at: now) }
-        deployments[deployments[d].traffic].routing.loadChanged(replica, outstanding: 0)
+        loadChanged(replica)
         if deployments[d].tracksSignals { counters[r].update(outstanding: 0, busy: false, at: now) }
     }
 }

@@ -21,9 +21,16 @@ extension Simulation {
             deployments[d].metrics.dropped(serial: serial, reason: .exceedsBatchTokens, at: now)
             return
         }
-        let id = requests.insert(RequestSlot(
+        var slot = RequestSlot(
             arrival: now, promptTokens: Int32(incoming.promptTokens), outputTokens: Int32(incoming.outputTokens),
-            prefillRemaining: Int32(incoming.promptTokens), serial: serial))
+            prefillRemaining: Int32(incoming.promptTokens), serial: serial)
+        if deployments[d].role == .prefill && incoming.outputTokens > 1 {
+            // Its prefill worker makes the first token; a decode worker the rest.
+            slot.stage = .prefill
+            slot.fullOutputTokens = slot.outputTokens
+            slot.outputTokens = 1
+        }
+        let id = requests.insert(slot)
         if let replica = deployments[d].routing.pick(from: deployments[d].routable, engines: engines) {
             dispatch(id, to: replica, at: now, queue: &queue)
         } else if deployments[d].activator.count < deployments[d].router.activatorCapacity {
@@ -63,13 +70,19 @@ extension Simulation {
         if let end { schedule(event(.replicaStep, replica, engines[r].generation), at: end, queue: &queue) }
         if deployments[d].queriesPrometheus { observeForPrometheus(r, at: now) }
         for id in outcome.finished {
+            if requests[id].stage == .prefill {
+                handOff(id, from: replica, at: now, queue: &queue)
+                continue
+            }
             deployments[t].metrics.finished(requests[id], at: now)
-            deployments[d].servedPromptTokens += Int(requests[id].promptTokens)
-            deployments[d].servedOutputTokens += Int(requests[id].outputTokens)
+            // A decode worker served the output after the first token; the prefill worker the rest.
+            let decoded = requests[id].stage == .decode
+            deployments[d].servedPromptTokens += decoded ? 0 : Int(requests[id].promptTokens)
+            deployments[d].servedOutputTokens += Int(requests[id].outputTokens) - (decoded ? 1 : 0)
             requests.remove(id)
         }
         for id in outcome.timedOut { drop(id, of: t, .queueTimeout, at: now) }
-        deployments[t].routing.loadChanged(replica, outstanding: engines[r].outstanding)
+        loadChanged(replica)
         let busy = engines[r].isBusy
         if deployments[d].tracksSignals {
             counters[r].count(completions: outcome.finished.count, outputTokens: outcome.tokens, iterations: outcome.iterations)

@@ -75,6 +75,13 @@ extension Simulation {
         summary.peakNodes = peakNodes
         summary.stockouts = stockouts
         recordCapacity(into: &summary, horizon: horizon)
+        if deployments.contains(where: { $0.role == .prefill }) {
+            let d = disaggregation
+            summary.disaggregation = DisaggregationSummary(
+                transfers: d.transfers, gigabytes: d.bytes / 1e9, transferSeconds: d.transferTimes.stats,
+                shareOfTTFT: d.ttftSecondsOfHandoffs > 0 ? d.transferSecondsOfHandoffs / d.ttftSecondsOfHandoffs : 0,
+                waitedForDecodeWorker: d.waitedForDecodeWorker)
+        }
         summary.inputLosses = deployments.dropFirst().reduce(deployments[0].source.inputLosses) { $0.merged($1.source.inputLosses) }
         var decisions = deployments[0].controller.decisions
         var sample = deployments[0].metrics.sample

@@ -80,7 +80,7 @@ extension Simulation {
             if replicas[r].stage != .draining { remove(replica, at: now, queue: &queue) }
             guard replicas[r].stage == .draining else { continue }
             retries[t] += engines[r].abandonAll()
-            deployments[t].routing.loadChanged(replica, outstanding: 0)
+            loadChanged(replica)
             if deployments[d].tracksSignals { counters[r].update(outstanding: 0, busy: false, at: now) }
             retire(replica, at: now, queue: &queue)
         }
@@ -136,5 +136,11 @@ extension RequestSlot {
         admittedAt = .never
         firstTokenAt = .never
         preempted = false
+        transferred = 0
+        // A handed-off request starts over on a prefill worker.
+        if stage == .decode {
+            stage = .prefill
+            outputTokens = 1
+        }
     }
 }

@@ -47,6 +47,8 @@ public struct SimulationEvent: Sendable {
         /// scripted one, `target` the pool and `generation` the index of its time; the notice's
         /// end, `target` the node.
         case spotNotice, scriptedSpotNotice, spotReclaim
+        /// A KV transfer to a decode worker ends: `target` is the transfer, `generation` its rate's.
+        case kvTransferDone
     }
     public var kind: Kind
     public var target: Int32
@@ -56,7 +58,7 @@ public struct SimulationEvent: Sendable {
     /// follow serving; signals are sampled, then the policy sees them; series samples come last.
     var phase: UInt8 {
         switch kind {
-        case .arrival: return 0
+        case .arrival, .kvTransferDone: return 0
         case .replicaStep: return 1
         case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone, .replicaFault, .scriptedFault,
              .spotNotice, .scriptedSpotNotice, .spotReclaim: return 2
@@ -110,6 +112,9 @@ public struct Simulation: EventHandler {
     var faultRandom: RandomStream
     /// Spot interruptions, stockouts by pool, time waiting for capacity (Simulation+Spot.swift).
     var capacity: CapacityState
+    /// KV caches travelling from prefill to decode workers, and what they measured.
+    var kvTransfers: KVTransferTable
+    var disaggregation = DisaggregationMetrics()
 
     init(_ scenario: Scenario, options: RunOptions) {
         self.scenario = scenario
@@ -150,6 +155,7 @@ public struct Simulation: EventHandler {
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         faultRandom = RandomStream(seed: scenario.seed, name: "faults")
         capacity = CapacityState(pools: scenario.nodePools, seed: scenario.seed)
+        kvTransfers = KVTransferTable(poolCount: scenario.nodePools.count)
         transfers = TransferTable(registryEgress: scenario.registry.egress, objectStoreEgress: scenario.objectStore.egress)
         if let spec = scenario.variantAutoscaling {
             variantAutoscalers = spec.models.map { model in
@@ -162,6 +168,10 @@ public struct Simulation: EventHandler {
         deployments = scenario.deployments.indices.map {
             DeploymentState($0, of: scenario, options: options, stepTimeIndex: indices[$0],
                             extraQueries: variants.contains($0) ? VariantAutoscalerQueries.all : [])
+        }
+        // A request too large for any replica serving its traffic is refused on arrival.
+        for d in deployments.indices where deployments[d].trafficMembers.count > 1 {
+            deployments[d].smallestKVCapacity = deployments[d].trafficMembers.compactMap { deployments[$0].smallestKVCapacity }.min()
         }
     }
 
@@ -221,6 +231,7 @@ public struct Simulation: EventHandler {
         case .spotNotice: spotNoticeFired(node: payload.target, at: now, queue: &queue)
         case .scriptedSpotNotice: scriptedSpotNoticeFired(pool: payload.target, at: now, queue: &queue)
         case .spotReclaim: reclaim(payload.target, at: now, queue: &queue)
+        case .kvTransferDone: kvTransferDone(payload.target, generation: payload.generation, at: now, queue: &queue)
         case .policyTick: evaluatePolicy(Int(payload.target), at: now, periodic: payload.generation == 0, queue: &queue)
         case .variantCycle: runVariantCycle(Int(payload.target), at: now, queue: &queue)
         case .prometheusScrape: scrapePrometheus(job: payload.target, of: Int(payload.generation), at: now, queue: &queue)

@@ -167,3 +167,31 @@ extension RouterSpec {
     }
 }
 
+
+extension KVTransferSpec {
+    /// `kv_transfer: {same_node: {bandwidth, latency}, across_nodes: {...}, pools: [{from, to, bandwidth, latency}]}`.
+    init(_ value: YAMLValue, pools: [NodePoolSpec]) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["same_node", "across_nodes", "pools"])
+        self.init()
+        func link(_ value: YAMLValue, keys: [String] = ["bandwidth", "latency"], base: Link) throws(ScenarioError) -> Link {
+            let map = try value.mapping(allowing: keys)
+            return Link(bandwidth: try map["bandwidth"]?.bandwidth() ?? base.bandwidth, latency: try map["latency"]?.duration() ?? base.latency)
+        }
+        if let value = map["same_node"] { sameNode = try link(value, base: sameNode) }
+        if let value = map["across_nodes"] { acrossNodes = try link(value, base: acrossNodes) }
+        for item in try map["pools"]?.sequence() ?? [] {
+            let entry = try item.mapping(allowing: ["from", "to", "bandwidth", "latency"])
+            var names: [String] = []
+            for key in ["from", "to"] {
+                let place = try entry.required(key)
+                let name = try place.string()
+                guard pools.contains(where: { $0.name == name }) else {
+                    throw place.error("no node pool named `\(name)`; pools: \(pools.map(\.name).joined(separator: ", "))")
+                }
+                names.append(name)
+            }
+            _ = try entry.required("bandwidth")
+            pairs.append((names[0], names[1], try link(item, keys: ["from", "to", "bandwidth", "latency"], base: acrossNodes)))
+        }
+    }
+}

@@ -28,6 +28,9 @@ public struct Deployment: Sendable {
     /// both deployments' ready replicas. Its `workload`, `router` and `slo` are that deployment's;
     /// each keeps its own replicas, pools, profile and autoscaler. `nil`: its own traffic.
     public var sharesTrafficWith: String? = nil
+    /// Prefill/decode disaggregation: a `prefill` deployment owns the traffic and hands each
+    /// prefilled request's KV cache to a `decode` deployment sharing it. Default aggregated.
+    public var role: ServingRole = .aggregated
 
     public init(
         name: String, workload: WorkloadSpec, model: ModelSpec, profile: HardwareProfile, replica: ReplicaSpec,

@@ -5,12 +5,12 @@ import Yams
 extension Scenario {
     /// The cluster's keys and the run's.
     static let clusterKeys = ["name", "description", "duration", "seed", "series_interval", "node_pools", "sweep", "registry",
-                              "object_store", "faults", "deployments", "variant_autoscaling"]
+                              "object_store", "faults", "deployments", "variant_autoscaling", "kv_transfer"]
     /// A deployment's keys: top-level in a single-deployment scenario, or in each `deployments:` item.
     static let deploymentKeys = ["workload", "model", "profile", "profiles", "replica", "router", "policy", "slo"]
     static let topLevelKeys = clusterKeys + deploymentKeys
     /// Keys only an item of `deployments:` has.
-    static let listedDeploymentKeys = deploymentKeys + ["name", "description", "priority", "preempt_lower_priority", "shares_traffic_with"]
+    static let listedDeploymentKeys = deploymentKeys + ["name", "description", "priority", "preempt_lower_priority", "shares_traffic_with", "role"]
 
     /// Reads and validates a scenario file.
     public static func load(file path: String, policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
@@ -50,6 +50,13 @@ extension Scenario {
                 }
                 deployment.priority = try entry["priority"]?.int(-1_000_000...1_000_000) ?? 0
                 deployment.preemptLowerPriority = try entry["preempt_lower_priority"]?.bool() ?? false
+                if let value = entry["role"] {
+                    let text = try value.string()
+                    guard let role = ServingRole(rawValue: text) else {
+                        throw value.error("unknown role `\(text)`; allowed: \(ServingRole.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    deployment.role = role
+                }
                 _ = try entry["description"]?.string()
                 if let twin = deployments.first(where: { $0.name == deployment.name }) {
                     throw try entry.required("name").error("deployment name `\(twin.name)` is used twice")
@@ -68,6 +75,7 @@ extension Scenario {
         registry = try map["registry"].map { (v) throws(ScenarioError) in try EgressSpec(v) } ?? EgressSpec()
         objectStore = try map["object_store"].map { (v) throws(ScenarioError) in try EgressSpec(v) } ?? EgressSpec()
         faults = try map["faults"].map { (v) throws(ScenarioError) in try FaultSpec(v) } ?? FaultSpec()
+        kvTransfer = try map["kv_transfer"].map { (v) throws(ScenarioError) in try KVTransferSpec(v, pools: nodePools) } ?? KVTransferSpec()
         _ = try map["description"]?.string()
         // A `sweep:` section belongs to `headroom sweep` (SweepSpec checks it); a run ignores it.
         for (index, pool) in nodePools.enumerated() where nodePools[..<index].contains(where: { $0.name == pool.name }) {
@@ -76,6 +84,7 @@ extension Scenario {
         let entries = try map["deployments"]?.sequence().map { (v) throws(ScenarioError) in try v.mapping(allowing: Self.listedDeploymentKeys) }
         for index in self.deployments.indices {
             try validate(deployment: index, at: entries?[index] ?? map)
+            try validateRole(of: index, at: entries?[index] ?? map)
         }
         variantAutoscaling = try map["variant_autoscaling"].map { (v) throws(ScenarioError) in try Self.variantAutoscaling(v) }
         try validateVariantAutoscaling(at: map["variant_autoscaling"] ?? map["deployments"] ?? map["policy"] ?? value)
@@ -158,6 +167,33 @@ extension Scenario {
         deployment.profilesByGPU = byGPU
         deployment.sharesTrafficWith = ownerName
         return deployment
+    }
+
+    /// Disaggregation's shape: a `prefill` deployment owns its traffic and at least one `decode`
+    /// deployment shares it; what shares a prefill deployment's traffic has a role.
+    private func validateRole(of index: Int, at map: YAMLMapping) throws(ScenarioError) {
+        let deployment = deployments[index]
+        let place = map["role"] ?? map["shares_traffic_with"] ?? map.owner
+        let owner = deployment.sharesTrafficWith.flatMap { name in deployments.first { $0.name == name } }
+        switch deployment.role {
+        case .prefill:
+            if let owner, owner.role != .prefill {
+                throw place.error("a prefill deployment shares the traffic of another prefill deployment; `\(owner.name)` is \(owner.role.rawValue)")
+            }
+            if owner == nil, !deployments.contains(where: { $0.sharesTrafficWith == deployment.name && $0.role == .decode }) {
+                throw place.error("prefill deployment `\(deployment.name)` needs a decode deployment: add one with "
+                                  + "`shares_traffic_with: \(deployment.name)` and `role: decode`")
+            }
+        case .decode:
+            guard let owner, owner.role == .prefill else {
+                throw place.error("a decode deployment takes the requests of a prefill deployment: give it "
+                                  + "`shares_traffic_with: NAME` naming a deployment with `role: prefill`")
+            }
+        case .aggregated:
+            if let owner, owner.role == .prefill {
+                throw place.error("`\(owner.name)` is a prefill deployment: a deployment sharing its traffic is `role: prefill` or `role: decode`")
+            }
+        }
     }
 
     /// Rules that tie a deployment to the cluster, each reported at the key a user would change.

@@ -27,6 +27,8 @@ public struct Scenario: Sendable {
     public var faults = FaultSpec()
     /// llm-d's workload variant autoscaler over some deployments (its variants). Default none.
     public var variantAutoscaling: WVASpec? = nil
+    /// How KV caches travel from prefill to decode workers (disaggregated deployments).
+    public var kvTransfer = KVTransferSpec()
 
     /// A single-deployment scenario (the deployment takes the scenario's name).
     public init(

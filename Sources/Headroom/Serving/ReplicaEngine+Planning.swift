@@ -41,19 +41,22 @@ extension ReplicaEngine {
             }
             guard batchSize < limits.maxNumSeqs, budget > 0 else { break }
             let need = Int(request.prefillRemaining)
+            // KV that came from a prefill worker is held from admission, computed already.
+            let arrived = Int64(request.transferred), held = Int64(need) + arrived
             // The cache must hold its prompt besides this iteration's decode tokens.
-            guard kvUsed + Int64(decoding + need) <= kvCapacity, limits.chunkedPrefill || need <= budget else { break }
+            guard kvUsed + Int64(decoding) + held <= kvCapacity, limits.chunkedPrefill || need <= budget else { break }
             let chunk = min(need, budget)
             waiting.removeFirst()
             prefilling.append(RunningSequence(
                 id: head, outputTokens: request.outputTokens, prefillRemaining: request.prefillRemaining, chunk: Int32(chunk),
-                ticket: nextTicket, generated: Int64(request.generated), computed: 0, kvHeld: Int64(need)))
+                ticket: nextTicket, generated: Int64(request.generated), computed: arrived, kvHeld: held))
             nextTicket &+= 1
-            kvUsed += Int64(need)
+            kvUsed += held
             if request.admittedAt == .never { requests[head].admittedAt = now }
             budget -= chunk
             prefillTokens += chunk
-            prefillAttention = min(Int64.max / 4, prefillAttention + model.prefillAttention(chunk: chunk, cached: 0))
+            if model.chargesCachedPrefix { context += arrived }
+            prefillAttention = min(Int64.max / 4, prefillAttention + model.prefillAttention(chunk: chunk, cached: arrived))
             batch += 1
         }
 
@@ -161,7 +164,7 @@ extension ReplicaEngine {
         let need = Int(request.prefillRemaining)
         return batchSize < limits.maxNumSeqs && budget > 0
             && (limits.chunkedPrefill || need <= budget)
-            && kvUsed + Int64(runBatch) * Int64(iterations + 1) + Int64(need) <= kvCapacity
+            && kvUsed + Int64(runBatch) * Int64(iterations + 1) + Int64(need) + Int64(request.transferred) <= kvCapacity
     }
 
     /// Iterations and output tokens of the run under way completed by `instant`: a run reports
@@ -205,6 +208,7 @@ extension ReplicaEngine {
         let id = sequence.id
         requests[id].generated = Int32(sequence.generated)
         requests[id].prefillRemaining = requests[id].promptTokens + Int32(sequence.generated)
+        requests[id].transferred = 0  // recompute mode: the KV it brought is freed with the rest
         requests[id].preempted = true
         waiting.prepend(id)
         preemptions += 1

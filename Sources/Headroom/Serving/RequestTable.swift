@@ -18,6 +18,23 @@ struct RequestSlot {
     var preempted = false
     /// Serial number in arrival order (the request's identity in samples and logs).
     var serial: Int64
+    /// KV tokens it arrived with from a prefill worker: computed elsewhere, held from admission.
+    var transferred: Int32 = 0
+    /// Where it is in prefill/decode disaggregation.
+    var stage: DisaggregationStage = .whole
+    /// On a prefill worker: the output tokens it makes in all (there `outputTokens` is 1, the
+    /// first token, made by the prefill).
+    var fullOutputTokens: Int32 = 0
+}
+
+/// A request's part in prefill/decode disaggregation.
+enum DisaggregationStage: UInt8 {
+    /// Served whole by one replica.
+    case whole
+    /// On a prefill worker, to hand its KV cache to a decode worker after its first token.
+    case prefill
+    /// Handed off: its KV cache travels to (or sits on) a decode worker.
+    case decode
 }
 
 /// In-flight requests addressed by `Int32` slot ids; slots are reused, so memory follows the
