@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Headroom
+import HeadroomTestSupport
 import Testing
 
 @testable import HeadroomStore
@@ -36,7 +37,7 @@ extension MigrationTests {
         let path = RunStoreTests.temporaryPath("traffic-groups")
         defer { Self.removeStore(path) }
         let store = try RunStore(path: path)
-        let document = ScenarioDocument(yaml: Self.sharedTraffic, file: "shared.yaml")
+        let document = ScenarioDocument(yaml: TwoDeploymentScenario.sharedTraffic, file: "shared.yaml")
         let scenario = try document.scenario()
         let result = Simulation.run(scenario)
         let id = try store.save(result, document: document, scenario: scenario, placement: .init(variant: "shared"), startedAt: Date(),
@@ -61,24 +62,4 @@ extension MigrationTests {
             }
         }
     }
-
-    static let sharedTraffic = """
-        name: shared
-        duration: 2m
-        node_pools:
-          - {name: h100, gpu: H100-80GB, gpus_per_node: 1, price_per_hour: 4, provisioning: 30s, max_nodes: 4}
-          - {name: a100, gpu: A100-80GB, gpus_per_node: 1, price_per_hour: 2, provisioning: 30s, max_nodes: 4}
-        deployments:
-          - name: llama-h100
-            workload: {arrivals: {process: poisson, rate: 2/s}, prompt_tokens: 500, output_tokens: 100}
-            model: {name: llama-3-8b, weights: 16GB, kv_bytes_per_token: 128KiB, layers: 32}
-            profile: h100-llama3.1-8b-tp1
-            replica: {node_pool: h100}
-            policy: {kind: fixed, replicas: 1}
-          - name: llama-a100
-            shares_traffic_with: llama-h100
-            profile: a100-llama3-8b-tp1
-            replica: {node_pool: a100}
-            policy: {kind: fixed, replicas: 1}
-        """
 }

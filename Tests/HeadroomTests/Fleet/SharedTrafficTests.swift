@@ -87,25 +87,7 @@ struct SharedTrafficTests {
         #expect(try encoder.encode(fast) == encoder.encode(again))
     }
 
-    static let yaml = """
-        name: shared
-        duration: 5m
-        node_pools:
-          - {name: h100, gpu: H100-80GB, gpus_per_node: 1, price_per_hour: 4, provisioning: 30s, max_nodes: 4}
-          - {name: a100, gpu: A100-80GB, gpus_per_node: 1, price_per_hour: 2, provisioning: 30s, max_nodes: 4}
-        deployments:
-          - name: llama-h100
-            workload: {arrivals: {process: poisson, rate: 2/s}, prompt_tokens: 500, output_tokens: 100}
-            model: {name: llama-3-8b, weights: 16GB, kv_bytes_per_token: 128KiB, layers: 32}
-            profile: h100-llama3.1-8b-tp1
-            replica: {node_pool: h100}
-            policy: {kind: fixed, replicas: 1}
-          - name: llama-a100
-            shares_traffic_with: llama-h100
-            profile: a100-llama3-8b-tp1
-            replica: {node_pool: a100}
-            policy: {kind: fixed, replicas: 1}
-        """
+    static let yaml = TwoDeploymentScenario.sharedTraffic
 
     @Test("YAML: the member inherits model, workload, router and SLO; it may not restate them (or another model)")
     func yamlForm() throws {
