@@ -10,10 +10,10 @@ import Testing
 struct DynamoAggLoadTests {
     static let caps = DynamoEngineCapabilities(maxNumBatchedTokens: 8192, maxKVTokens: 1_000_000, maxNumSeqs: 256, gpus: 1)
 
-    static func planner() -> DynamoPlanner2026 {
-        var spec = DynamoThroughputLoopTests.spec(load: true, ttft: 200, itl: 100)
+    static func planner(ttft: Double = 200, itl: Double = 100, load: Bool = true) -> DynamoPlanner2026 {
+        var spec = DynamoThroughputLoopTests.spec(load: load, ttft: ttft, itl: itl)
         spec.mode = .agg
-        spec.enableThroughputScaling = false
+        spec.enableThroughputScaling = !load
         var p = DynamoPlanner2026(spec: spec, prefill: caps, decode: caps)
         let samples = [(1000, 1000), (3000, 1000), (1000, 3000), (3000, 3000), (2000, 2000)].map { (prefill, kv) in
             DynamoEngineLoad(
@@ -78,4 +78,26 @@ struct DynamoAggLoadTests {
         let d = Self.tick([Self.engine(1, queuedPrefill: 8000), Self.engine(2, queuedPrefill: 8000)], expected: 3)
         #expect(!d.scales && d.reason.contains("scaling in progress"))
     }
+
+    /// `find_best_engine_agg_rps` at ISL 1,000, OSL 100: a batch of B carries min(10·B, 8,192) prefill
+    /// tokens and 1,050·B KV, so an iteration is 10 + 1.25·B ms and the TTFT estimate (10·B + 2,000
+    /// tokens in one chunk) 50 + 1.25·B ms. ITL 101 ms binds at B = 72 (7.2 req/s); TTFT 121 ms binds
+    /// at B = 56 (56/(100·0.08) = 7 req/s). 50 req/s → ⌈6.94⌉ = 7 and ⌈7.14⌉ = 8 engines.
+    @Test("agg throughput: the batch sweep stops at the first batch over either SLA; Little's law gives the engines")
+    func aggThroughput() {
+        func engines(ttft: Double, itl: Double) -> (Int?, Double) {
+            var p = Self.planner(ttft: ttft, itl: itl, load: false)
+            let rate = p.aggModel.bestEngineRate(
+                isl: 1000, osl: 100, maxNumBatchedTokens: 8192, ttftMilliseconds: ttft, itlMilliseconds: itl, maxKVTokens: 1_000_000,
+                maxNumSeqs: 256, kvHitRate: nil)
+            let d = p.throughputTick(DynamoTrafficWindow(
+                requestCount: 3000, ttft: 0.1, itl: 0.05, isl: 1000, osl: 100, requestDuration: 5, seconds: 60))
+            return (d.decode, rate.rps)
+        }
+        let itlBound = engines(ttft: 500, itl: 101)
+        #expect(abs(itlBound.1 - 7.2) < 1e-9 && itlBound.0 == 7)
+        let ttftBound = engines(ttft: 121, itl: 500)
+        #expect(abs(ttftBound.1 - 7.0) < 1e-9 && ttftBound.0 == 8)
+    }
 }
+
