@@ -58,7 +58,7 @@ public struct DynamoARIMAStandIn: Sendable, Equatable {
         let d = zip(y.dropFirst(), y).map { $0 - $1 }
         let m = Double(d.count - 1)
         func aic(_ sse: Double, _ k: Double) -> Double {
-            sse <= 1e-300 ? -Double.greatestFiniteMagnitude + k : m * Foundation.log(sse / m) + 2 * k
+            sse <= 1e-300 ? -Double.greatestFiniteMagnitude : m * Foundation.log(sse / m) + 2 * k
         }
         let lastY = y[y.count - 1]
         switch order {

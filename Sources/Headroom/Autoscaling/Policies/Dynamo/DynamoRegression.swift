@@ -98,11 +98,13 @@ public struct DynamoRegression: Sendable, Equatable {
                 }
             }
         }
+        // Clipping replaces the coefficient only; the fitted intercept stays (sklearn's `intercept_`).
+        let intercept = my - c0 * m0 - c1 * m1
         for (axis, value) in [c0, c1].enumerated() where value < 0 {
             guard clippable == axis else { return }
             if axis == 0 { c0 = 0 } else { c1 = 0 }
         }
-        coefficients = (my - c0 * m0 - c1 * m1, c0, c1)
+        coefficients = (intercept, c0, c1)
     }
 }
 
