@@ -73,9 +73,14 @@ public struct DynamoWorkerCounts: Sendable, Equatable {
 
 /// What an engine reports about itself (`WorkerCapabilities`).
 public struct DynamoEngineCapabilities: Sendable, Equatable {
+    /// The most tokens one iteration schedules (prefill chunk size).
     public var maxNumBatchedTokens: Int
+    /// The engine's KV cache, tokens.
     public var maxKVTokens: Int
+    /// The most sequences one iteration runs.
     public var maxNumSeqs: Int
+    /// GPUs per engine, for per-GPU profile figures (`DynamoStepTimeEngine`); the GPU budget reads
+    /// the spec's `prefill_engine_num_gpu` / `decode_engine_num_gpu`, so set both alike.
     public var gpus: Int
 
     public init(maxNumBatchedTokens: Int, maxKVTokens: Int, maxNumSeqs: Int, gpus: Int) {
