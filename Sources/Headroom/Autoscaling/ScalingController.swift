@@ -14,6 +14,15 @@ struct ScalingController {
         latest = Array(repeating: nil, count: policy.signals.count)
     }
 
+    /// Records a count a controller outside the policy set (Dynamo's planner patching the
+    /// deployment's replicas), so it is in the decision log like the policy's own.
+    mutating func follow(_ desired: Int, reason: String, replicas: ReplicaCounts, activatorQueue: Int, at now: SimTime) {
+        desiredReplicas = max(0, desired)
+        decisions.append(DecisionRecord(
+            time: now.seconds, replicas: replicas, activatorQueue: activatorQueue, signals: [], desiredReplicas: desiredReplicas,
+            reason: reason, excessBurstCapacity: nil, active: nil, queryValues: nil))
+    }
+
     mutating func evaluate(_ observation: ScalingObservation, at now: SimTime) -> ScalingDecision {
         let decision = policy.decide(observation, at: now)
         desiredReplicas = max(0, decision.desiredReplicas)

@@ -47,6 +47,9 @@ struct DeploymentState {
     var decodeRoutable: [Int32] = []
     var decodeLoad = LeastOutstandingIndex()
     var handoffs = Deque<(request: Int32, node: Int32)>()
+    /// With `traffic == self` under Dynamo's planner: what its frontend saw finish this window.
+    var feedsPlanner = false
+    var frontend = FrontendWindow()
     /// Prompt and output tokens of requests its own replicas finished (what its cost per token is over).
     var servedPromptTokens = 0, servedOutputTokens = 0
     var activator = Deque<Int32>()

@@ -74,7 +74,7 @@ extension Simulation {
 
     /// Creates replicas up to `desired`, or removes the least advanced ones first (pending, then
     /// starting, then ready; newest first within each), as a ReplicaSet scales down.
-    private mutating func apply(_ d: Int, desired: Int, current: Int, warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+    mutating func apply(_ d: Int, desired: Int, current: Int, warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         if desired > current {
             for _ in current..<desired { createReplica(d, warm: warm, at: now, queue: &queue) }
         } else if desired < current {

@@ -75,6 +75,7 @@ extension Simulation {
                 continue
             }
             deployments[t].metrics.finished(requests[id], at: now)
+            if deployments[t].feedsPlanner { deployments[t].frontend.finished(requests[id], at: now) }
             // A decode worker served the output after the first token; the prefill worker the rest.
             let decoded = requests[id].stage == .decode
             deployments[d].servedPromptTokens += decoded ? 0 : Int(requests[id].promptTokens)

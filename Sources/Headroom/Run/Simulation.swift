@@ -49,6 +49,8 @@ public struct SimulationEvent: Sendable {
         case spotNotice, scriptedSpotNotice, spotReclaim
         /// A KV transfer to a decode worker ends: `target` is the transfer, `generation` its rate's.
         case kvTransferDone
+        /// Dynamo's planner: `target` 0 its throughput loop, 1 its load loop.
+        case plannerTick
     }
     public var kind: Kind
     public var target: Int32
@@ -63,7 +65,7 @@ public struct SimulationEvent: Sendable {
         case .replicaStage, .nodeReady, .nodeScaleDown, .nodeRetry, .transferDone, .replicaFault, .scriptedFault,
              .spotNotice, .scriptedSpotNotice, .spotReclaim: return 2
         case .signalSnapshot, .prometheusScrape: return 3
-        case .policyTick, .variantCycle: return 4
+        case .policyTick, .variantCycle, .plannerTick: return 4
         case .sample: return 5
         }
     }
@@ -115,6 +117,8 @@ public struct Simulation: EventHandler {
     /// KV caches travelling from prefill to decode workers, and what they measured.
     var kvTransfers: KVTransferTable
     var disaggregation = DisaggregationMetrics()
+    /// NVIDIA Dynamo's planner, when the scenario has one.
+    var dynamo: DynamoPlannerState?
 
     init(_ scenario: Scenario, options: RunOptions) {
         self.scenario = scenario
@@ -169,6 +173,11 @@ public struct Simulation: EventHandler {
             DeploymentState($0, of: scenario, options: options, stepTimeIndex: indices[$0],
                             extraQueries: variants.contains($0) ? VariantAutoscalerQueries.all : [])
         }
+        if let binding = scenario.dynamoPlanner {
+            let state = Self.dynamoPlanner(binding, scenario: scenario)
+            deployments[state.traffic].feedsPlanner = true
+            dynamo = state
+        }
         // A request too large for any replica serving its traffic is refused on arrival.
         for d in deployments.indices where deployments[d].trafficMembers.count > 1 {
             deployments[d].smallestKVCapacity = deployments[d].trafficMembers.compactMap { deployments[$0].smallestKVCapacity }.min()
@@ -198,6 +207,10 @@ public struct Simulation: EventHandler {
         }
         for d in deployments.indices { schedule(event(.policyTick, Int32(d)), at: .zero, queue: &queue) }
         for g in variantAutoscalers.indices { schedule(event(.variantCycle, Int32(g)), at: .zero, queue: &queue) }
+        if let planner = dynamo?.planner {
+            schedule(event(.plannerTick, 0), at: .seconds(planner.throughputInterval), queue: &queue)
+            if let load = planner.loadInterval { schedule(event(.plannerTick, 1), at: .seconds(load), queue: &queue) }
+        }
         schedule(event(.sample), at: scenario.seriesInterval, queue: &queue)
         scheduleScriptedFaults(queue: &queue)
         scheduleScriptedInterruptions(queue: &queue)
@@ -232,6 +245,7 @@ public struct Simulation: EventHandler {
         case .scriptedSpotNotice: scriptedSpotNoticeFired(pool: payload.target, at: now, queue: &queue)
         case .spotReclaim: reclaim(payload.target, at: now, queue: &queue)
         case .kvTransferDone: kvTransferDone(payload.target, generation: payload.generation, at: now, queue: &queue)
+        case .plannerTick: plannerTick(payload.target, at: now, queue: &queue)
         case .policyTick: evaluatePolicy(Int(payload.target), at: now, periodic: payload.generation == 0, queue: &queue)
         case .variantCycle: runVariantCycle(Int(payload.target), at: now, queue: &queue)
         case .prometheusScrape: scrapePrometheus(job: payload.target, of: Int(payload.generation), at: now, queue: &queue)

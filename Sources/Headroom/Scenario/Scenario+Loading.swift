@@ -5,7 +5,7 @@ import Yams
 extension Scenario {
     /// The cluster's keys and the run's.
     static let clusterKeys = ["name", "description", "duration", "seed", "series_interval", "node_pools", "sweep", "registry",
-                              "object_store", "faults", "deployments", "variant_autoscaling", "kv_transfer"]
+                              "object_store", "faults", "deployments", "variant_autoscaling", "kv_transfer", "dynamo_planner"]
     /// A deployment's keys: top-level in a single-deployment scenario, or in each `deployments:` item.
     static let deploymentKeys = ["workload", "model", "profile", "profiles", "replica", "router", "policy", "slo"]
     static let topLevelKeys = clusterKeys + deploymentKeys
@@ -88,6 +88,8 @@ extension Scenario {
         }
         variantAutoscaling = try map["variant_autoscaling"].map { (v) throws(ScenarioError) in try Self.variantAutoscaling(v) }
         try validateVariantAutoscaling(at: map["variant_autoscaling"] ?? map["deployments"] ?? map["policy"] ?? value)
+        dynamoPlanner = try map["dynamo_planner"].map { (v) throws(ScenarioError) in try Self.dynamoPlanner(v) }
+        try validateDynamoPlanner(at: map["dynamo_planner"] ?? value)
     }
 
     /// A deployment from its keys (`map` is the scenario in the single form).

@@ -29,6 +29,8 @@ public struct Scenario: Sendable {
     public var variantAutoscaling: WVASpec? = nil
     /// How KV caches travel from prefill to decode workers (disaggregated deployments).
     public var kvTransfer = KVTransferSpec()
+    /// NVIDIA Dynamo's planner sizing some of the deployments.
+    public var dynamoPlanner: DynamoPlannerBinding? = nil
 
     /// A single-deployment scenario (the deployment takes the scenario's name).
     public init(
