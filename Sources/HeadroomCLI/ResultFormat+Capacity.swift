@@ -21,8 +21,8 @@ extension ResultFormat {
     /// The KV transfers of prefill/decode disaggregation, when the run has it.
     static func disaggregationLine(_ s: RunSummary) -> String? {
         guard let d = s.disaggregation else { return nil }
-        return String(format: "KV moves   %d transfers, %.1f GB; %@ mean, %@ p99; %.1f %% of handed-off TTFT; %d waited for a decode worker",
+        return String(format: "KV moves   %d transfers, %.1f GB; %@ mean, %@ p99; %.1f %% of handed-off TTFT; %d waited for a decode worker; queued %@ on it (mean)",
                       d.transfers, d.gigabytes, DeploymentFormat.seconds(d.transferSeconds.mean), DeploymentFormat.seconds(d.transferSeconds.p99),
-                      d.shareOfTTFT * 100, d.waitedForDecodeWorker)
+                      d.shareOfTTFT * 100, d.waitedForDecodeWorker, DeploymentFormat.seconds(d.meanDecodeQueueSeconds))
     }
 }

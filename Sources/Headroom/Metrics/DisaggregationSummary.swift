@@ -10,4 +10,7 @@ public struct DisaggregationSummary: Codable, Sendable, Equatable {
     public var shareOfTTFT: Double
     /// Prefilled requests that found no decode worker ready and waited for one.
     public var waitedForDecodeWorker: Int
+    /// Mean seconds a handed-off request queued on its decode worker after its KV arrived (its
+    /// prefill worker's queueing is the run's `queue_wait`).
+    public var meanDecodeQueueSeconds: Double = 0
 }

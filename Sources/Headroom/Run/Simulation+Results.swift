@@ -81,6 +81,9 @@ extension Simulation {
                 transfers: d.transfers, gigabytes: d.bytes / 1e9, transferSeconds: d.transferTimes.stats,
                 shareOfTTFT: d.ttftSecondsOfHandoffs > 0 ? d.transferSecondsOfHandoffs / d.ttftSecondsOfHandoffs : 0,
                 waitedForDecodeWorker: d.waitedForDecodeWorker)
+            let waits = engines.reduce(0) { $0 + $1.handoffWaits }
+            let waited = engines.reduce(Int64(0)) { $0 + $1.handoffWaitNanoseconds }
+            summary.disaggregation?.meanDecodeQueueSeconds = waits > 0 ? Double(waited) / Double(waits) / 1e9 : 0
         }
         summary.inputLosses = deployments.dropFirst().reduce(deployments[0].source.inputLosses) { $0.merged($1.source.inputLosses) }
         var decisions = deployments[0].controller.decisions

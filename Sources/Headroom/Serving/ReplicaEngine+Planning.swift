@@ -52,7 +52,13 @@ extension ReplicaEngine {
                 ticket: nextTicket, generated: Int64(request.generated), computed: arrived, kvHeld: held))
             nextTicket &+= 1
             kvUsed += held
-            if request.admittedAt == .never { requests[head].admittedAt = now }
+            if request.admittedAt == .never {
+                requests[head].admittedAt = now
+            } else if arrived > 0 {
+                // A handed-off request's first admission here: it waited since its KV arrived.
+                handoffWaits += 1
+                handoffWaitNanoseconds += (now - request.firstTokenAt).nanoseconds
+            }
             budget -= chunk
             prefillTokens += chunk
             if model.chargesCachedPrefix { context += arrived }

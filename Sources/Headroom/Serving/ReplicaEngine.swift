@@ -60,6 +60,9 @@ struct ReplicaEngine {
     var dueSlots: [Int32] = []
     var kvUsed: Int64 = 0
     var preemptions = 0
+    /// Handed-off requests admitted here (a decode worker) and their time queued since their KV arrived.
+    var handoffWaits = 0
+    var handoffWaitNanoseconds: Int64 = 0
 
     /// The run under way: `runIterations` iterations from `runStart`, ending at `runEnd`.
     var isBusy = false

@@ -53,6 +53,7 @@ struct DisaggregationTests {
         #expect(abs((try #require(first.finished)) - first.arrival - expected - 0.0111 - 8 * 0.011) < 1e-6)
         let kv = try #require(result.summary.disaggregation)
         #expect(kv.transfers == result.summary.requests.arrived && kv.waitedForDecodeWorker == 0)
+        #expect(kv.meanDecodeQueueSeconds == 0, "an idle decode worker admits it on arrival")
         #expect(abs(kv.gigabytes - Double(kv.transfers) * 1000 * Self.kvBytes / 1e9) < 1e-6)
     }
 
