@@ -50,6 +50,7 @@ enum ResultFormat {
             .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         if !unready.isEmpty { lines.append("            " + unready.joined(separator: ", ")) }
         if let capacity = capacityLine(s) { lines.append(capacity) }
+        if let cache = s.prefixCache { lines.append(prefixCacheLine(cache)) }
         lines += [
             "",
             String(format: "GPU-hours  %.2f total: serving %.2f, idle %.2f, starting %.2f, provisioning %.2f, unallocated %.2f",

@@ -57,6 +57,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var capacityWaitSeconds: Double? = nil
     /// Spot interruptions and what they cost in requests; nil without spot pools.
     public var spot: SpotSummary? = nil
+    /// Prefix-cache hit rates, overall and per replica; nil unless a deployment caches prefixes.
+    public var prefixCache: PrefixCacheSummary? = nil
 }
 
 /// Every request is in exactly one of finished, dropped, in flight: they add up to arrived.

@@ -74,6 +74,7 @@ extension Simulation {
             preemptions: preemptions.reduce(0, +), peakReplicas: max(peakReplicas, liveActive), profile: scenario.profile)
         summary.peakNodes = peakNodes
         summary.stockouts = stockouts
+        summary.prefixCache = prefixCacheSummary()
         recordCapacity(into: &summary, horizon: horizon)
         summary.inputLosses = deployments.dropFirst().reduce(deployments[0].source.inputLosses) { $0.merged($1.source.inputLosses) }
         var decisions = deployments[0].controller.decisions

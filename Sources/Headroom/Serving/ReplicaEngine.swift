@@ -60,6 +60,13 @@ struct ReplicaEngine {
     var dueSlots: [Int32] = []
     var kvUsed: Int64 = 0
     var preemptions = 0
+    /// The automatic prefix cache (`nil` with `prefix_caching` off). With it, `kvUsed` counts
+    /// the sequences' private tokens plus the blocks in use; free cached blocks fill the rest.
+    var prefixCache: PrefixCache?
+    /// Prompt tokens looked up in the prefix cache at admissions, and those found (vLLM's
+    /// `prefix_cache_queries` and `prefix_cache_hits`).
+    var prefixQueriedTokens: Int64 = 0
+    var prefixHitTokens: Int64 = 0
 
     /// The run under way: `runIterations` iterations from `runStart`, ending at `runEnd`.
     var isBusy = false
@@ -82,6 +89,7 @@ struct ReplicaEngine {
         self.kvCapacity = kvCapacity ?? Self.unlimitedKV
         self.collapsesDecodeRuns = collapsesDecodeRuns
         self.queueTimeout = queueTimeout
+        if limits.prefixCaching { prefixCache = PrefixCache(blockTokens: limits.blockSize) }
     }
 
     /// Requests queued or running here (kept as a count: the router reads it on every arrival).
@@ -101,7 +109,7 @@ struct ReplicaEngine {
         guard runIsDecode, runIterations > (runFollowsPrefill ? 0 : 1), wasEmpty else { return nil }
         let boundary = iterationBoundary(reaching: now, model: model)
         let request = requests[id]
-        if admissible(request, afterDecodeIterations: boundary) {
+        if admissible(id, requests: requests, afterDecodeIterations: boundary) {
             return cutRun(at: boundary, model: model)
         }
         if let deadline = deadline(of: request) {
@@ -146,12 +154,20 @@ struct ReplicaEngine {
         // Every decoding sequence produced one token per iteration: one shared counter moves.
         decodeSteps += Int64(iterations)
         kvUsed += Int64(decoding) * Int64(iterations)
+        // The decodes' new tokens take free cached blocks: the same ones whether the run's
+        // iterations are applied one by one or at once (nothing reads the cache in between).
+        trimPrefixCache()
         var tokens = decoding * iterations
         var prefillsDone = 0, prefillFinished = false
         for index in prefilling.indices where prefilling[index].chunk > 0 {
             prefilling[index].prefillRemaining -= prefilling[index].chunk
             prefilling[index].computed += Int64(prefilling[index].chunk)
             prefilling[index].chunk = 0
+            if prefixCache != nil && requests.hashedTokens(prefilling[index].id) > 0 {
+                var sequence = prefilling[index]
+                registerComputedBlocks(&sequence, computed: sequence.computed, requests: &requests)
+                prefilling[index] = sequence
+            }
             if prefilling[index].prefillRemaining == 0 {
                 if prefilling[index].generated == 0 { requests[prefilling[index].id].firstTokenAt = now }
                 prefilling[index].generated += 1
@@ -180,6 +196,7 @@ struct ReplicaEngine {
         prefilling = []
         finishSteps = MinHeap()
         dueSlots = []
+        prefixCache = prefixCache.map { PrefixCache(blockTokens: $0.blockTokens) }
     }
 
     /// Sequences in the batch (decoding and prefilling).
@@ -264,6 +281,8 @@ struct ReplicaEngine {
 
     /// Reports a sequence (counts absolute) that produced its last token and frees its KV.
     private mutating func finish(_ sequence: RunningSequence, requests: inout RequestTable, outcome: inout IterationOutcome) {
+        var sequence = sequence
+        releasePrefix(&sequence, requests: &requests)
         kvUsed -= sequence.kvHeld
         outstanding -= 1
         requests[sequence.id].generated = Int32(sequence.generated)
@@ -297,7 +316,8 @@ struct RunningSequence {
     var generated: Int64
     /// Tokens whose keys and values are computed: what attention reads.
     var computed: Int64 = 0
-    /// KV-cache tokens held: the reserved prefill plus one per decode iteration.
+    /// KV-cache tokens held privately: the reserved prefill plus one per decode iteration, less
+    /// the prefix-cache blocks it shares (counted once in the engine's `kvUsed`).
     var kvHeld: Int64
 
     /// The ticket of a free decoding slot.
