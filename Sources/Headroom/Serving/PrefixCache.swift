@@ -3,12 +3,13 @@
 /// while sequences use them, and kept after their last user leaves until the room is needed,
 /// the least recently freed first.
 ///
-/// Modelled on vLLM v1's `vllm/v1/core/block_pool.py` and `kv_cache_manager.py` (commit
-/// 2ad6194, read for behaviour): a request's cache hit is the longest run of leading full blocks
-/// found by hash (`get_computed_blocks`, capped one token short of the prompt so that at least
-/// one token is computed); a free block stays findable until the free queue's head is taken for
-/// a new allocation; a request's blocks are freed last block first, so its tail is evicted
-/// before its head.
+/// Modelled on vLLM v1's `vllm/v1/core/kv_cache_manager.py` (vllm-project/vllm at ace980e, read
+/// for behaviour): a request's cache hit is the longest run of leading full blocks found by hash
+/// (`get_computed_blocks`, capped at `num_tokens − 1` so that the last token is computed); a
+/// freed block keeps its hash and stays findable until an allocation takes it from the free
+/// queue's head; `free` releases a request's blocks last first, "so that the tail blocks are
+/// evicted first". Unlike vLLM, which caches a block when it is scheduled, a block joins the
+/// cache when its prefill chunk ends, and output blocks when the request leaves.
 ///
 /// **Accounting.** Tokens are counted as the engine counts them: a sequence's private tokens
 /// plus `blockTokens` per block in use make the engine's `kvUsed`; free cached blocks are
@@ -57,6 +58,7 @@ struct PrefixCache {
     mutating func acquire(_ block: Int32) -> Bool {
         let b = Int(block)
         refs[b] += 1
+        references += 1
         guard refs[b] == 1 else { return false }
         unlink(block)
         freeBlocks -= 1
@@ -81,6 +83,7 @@ struct PrefixCache {
         }
         blockOf[key] = block
         usedBlocks += 1
+        references += 1
         return block
     }
 
@@ -90,6 +93,7 @@ struct PrefixCache {
         let b = Int(block)
         precondition(refs[b] > 0, "released a block nobody holds")
         refs[b] -= 1
+        references -= 1
         guard refs[b] == 0 else { return false }
         previous[b] = tail
         following[b] = -1
@@ -124,8 +128,8 @@ struct PrefixCache {
         return result
     }
 
-    /// Σ reference counts (each sequence's shared blocks count once per sequence).
-    var totalReferences: Int { refs.indices.reduce(0) { $0 + (blockOf[keys[$1]] == Int32($1) ? Int(refs[$1]) : 0) } }
+    /// Σ reference counts: each sequence's shared blocks, once per sequence.
+    private(set) var references = 0
 
     private mutating func unlink(_ block: Int32) {
         let b = Int(block)
@@ -143,4 +147,9 @@ struct PrefixCache {
 struct BlockKey: Hashable {
     var hash: UInt64
     var offset: UInt32
+
+    /// One word fed to the hasher, not two: keys are hashed several times per block per request.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(hash &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(offset))
+    }
 }

@@ -237,8 +237,7 @@ extension ReplicaEngine {
         if let cache = prefixCache {
             precondition(kvUsed + cache.freeTokens <= kvCapacity, "free cached blocks over the capacity")
             let shared = live.reduce(0) { $0 + requests.chainBlocks($1.0.id) }
-            precondition(shared == cache.totalReferences, "prefix blocks: sequences hold \(shared), the cache counts \(cache.totalReferences)")
-            precondition(cache.freeQueue.count == cache.freeBlocks, "free queue out of step")
+            precondition(shared == cache.references, "prefix blocks: sequences hold \(shared), the cache counts \(cache.references)")
         }
         precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), batch \(live.map { ($0.0.prefillRemaining, $0.0.kvHeld, $0.0.generated, $0.0.computed) }), decode steps \(decodeSteps), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
         precondition(batchSize <= limits.maxNumSeqs, "batch over max_num_seqs")

@@ -12,8 +12,10 @@ extension ReplicaEngine {
         guard hashed > 0 else { return (0, 0) }
         let size = prefixCache!.blockTokens
         let limit = min(hashed, need - 1) / size
+        let (ids, hashBlock) = (requests.chains[Int(id)].ids, Int(requests.chains[Int(id)].blockTokens))
         var blocks = 0, revived = 0
-        while blocks < limit, let block = prefixCache!.block(requests.chains[Int(id)].key(ofBlock: blocks, blockTokens: size)) {
+        while blocks < limit,
+              let block = prefixCache!.block(PrefixChain.key(ofBlock: blocks, blockTokens: size, ids: ids, hashBlock: hashBlock)) {
             if prefixCache!.isFree(block) { revived += 1 }
             blocks += 1
         }
@@ -30,8 +32,9 @@ extension ReplicaEngine {
         // Blocks still listed were held on a replica that crashed: its cache is gone.
         requests.chains[Int(id)].blocks.removeAll(keepingCapacity: true)
         let size = prefixCache!.blockTokens
+        let (ids, hashBlock) = (requests.chains[Int(id)].ids, Int(requests.chains[Int(id)].blockTokens))
         for index in 0..<tokens / size {
-            let block = prefixCache!.block(requests.chains[Int(id)].key(ofBlock: index, blockTokens: size))!
+            let block = prefixCache!.block(PrefixChain.key(ofBlock: index, blockTokens: size, ids: ids, hashBlock: hashBlock))!
             if prefixCache!.acquire(block) { kvUsed += Int64(size) }
             requests.chains[Int(id)].blocks.append(block)
         }
@@ -45,8 +48,10 @@ extension ReplicaEngine {
         let size = prefixCache!.blockTokens
         let full = min(Int(computed), requests.hashedTokens(id)) / size
         var held = requests.chains[Int(id)].blocks.count
+        guard held < full else { return }
+        let (ids, hashBlock) = (requests.chains[Int(id)].ids, Int(requests.chains[Int(id)].blockTokens))
         while held < full {
-            let key = requests.chains[Int(id)].key(ofBlock: held, blockTokens: size)
+            let key = PrefixChain.key(ofBlock: held, blockTokens: size, ids: ids, hashBlock: hashBlock)
             if let block = prefixCache!.block(key) {
                 if prefixCache!.acquire(block) { kvUsed += Int64(size) }
                 kvUsed -= Int64(size)
@@ -66,9 +71,12 @@ extension ReplicaEngine {
         guard prefixCache != nil, requests.hashedTokens(sequence.id) > 0 else { return }
         registerComputedBlocks(&sequence, computed: sequence.computed, requests: &requests)
         let size = Int64(prefixCache!.blockTokens)
-        let blocks = requests.chains[Int(sequence.id)].blocks
-        for block in blocks.reversed() where prefixCache!.release(block) { kvUsed -= size }
-        requests.chains[Int(sequence.id)].blocks.removeAll(keepingCapacity: true)
+        let chain = Int(sequence.id)
+        // By index: a copy of the list would make the `removeAll` below copy its buffer.
+        for index in requests.chains[chain].blocks.indices.reversed() where prefixCache!.release(requests.chains[chain].blocks[index]) {
+            kvUsed -= size
+        }
+        requests.chains[chain].blocks.removeAll(keepingCapacity: true)
     }
 
     /// Evicts free cached blocks until the sequences' tokens and the cache fit the capacity.

@@ -99,8 +99,14 @@ struct PrefixChain {
     /// - Precondition: the block ends within `tokens`.
     @inline(__always)
     func key(ofBlock index: Int, blockTokens size: Int) -> BlockKey {
+        Self.key(ofBlock: index, blockTokens: size, ids: ids, hashBlock: Int(blockTokens))
+    }
+
+    /// The same from a chain's `ids` and hash block size, read once before a loop (reading the
+    /// chain per block would retain its arrays per block).
+    @inline(__always)
+    static func key(ofBlock index: Int, blockTokens size: Int, ids: [UInt64], hashBlock: Int) -> BlockKey {
         let last = (index + 1) * size - 1
-        let hashBlock = Int(self.blockTokens)
         return BlockKey(hash: ids[last / hashBlock], offset: UInt32(last % hashBlock))
     }
 }

@@ -45,9 +45,10 @@ extension Router {
     func matchedBlocks(_ request: Int32, on replica: Int32, upTo total: Int, requests: RequestTable) -> Int {
         guard Int(replica) < prefixIndexes.count else { return 0 }
         let size = spec.cacheAware.blockSize
+        let (ids, hashBlock) = (requests.chains[Int(request)].ids, Int(requests.chains[Int(request)].blockTokens))
         var matched = 0
         while matched < total,
-              prefixIndexes[Int(replica)].contains(requests.chains[Int(request)].key(ofBlock: matched, blockTokens: size)) {
+              prefixIndexes[Int(replica)].contains(PrefixChain.key(ofBlock: matched, blockTokens: size, ids: ids, hashBlock: hashBlock)) {
             matched += 1
         }
         return matched
@@ -58,8 +59,9 @@ extension Router {
         guard blocks > 0 else { return }
         while prefixIndexes.count <= Int(replica) { prefixIndexes.append(RoutingPrefixIndex()) }
         let size = spec.cacheAware.blockSize
+        let (ids, hashBlock) = (requests.chains[Int(request)].ids, Int(requests.chains[Int(request)].blockTokens))
         for index in 0..<blocks {
-            prefixIndexes[Int(replica)].record(requests.chains[Int(request)].key(ofBlock: index, blockTokens: size),
+            prefixIndexes[Int(replica)].record(PrefixChain.key(ofBlock: index, blockTokens: size, ids: ids, hashBlock: hashBlock),
                                                capacity: spec.cacheAware.capacityPerReplica)
         }
     }
