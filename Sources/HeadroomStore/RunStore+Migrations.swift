@@ -159,6 +159,12 @@ extension RunStore {
             // NULL in runs stored before (not counted then).
             try db.alter(table: "run_summaries") { t in t.add(column: "dropped_spot_interrupted", .integer) }
         }
+        migrator.registerMigration("v-prefix-cache: prefix-cache tokens looked up and hit") { db in
+            // NULL in runs without prefix caching, and in runs stored before.
+            try db.alter(table: "run_summaries") { t in
+                for column in RunSummaryRecord.Columns.prefixCache { t.add(column: column, column.hasSuffix("rate") ? .double : .integer) }
+            }
+        }
         return migrator
     }
 
