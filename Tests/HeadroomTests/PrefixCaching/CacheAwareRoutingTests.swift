@@ -73,6 +73,21 @@ struct CacheAwareRoutingTests {
         #expect(router.pick(from: [0, 1], engines: engines, request: id, requests: requests) == 1)
     }
 
+    @Test("session_weight: llm-d's session-affinity scorer adds its weight for the replica the session last went to")
+    func sessionWeight() {
+        var (engines, requests) = Self.setUp()
+        var router = Self.router(CacheAwareRouting(sessionWeight: 3))
+        let first = Self.request(&requests, hashes: [], prompt: 10, session: 4)
+        #expect(router.pick(from: [0, 1], engines: engines, request: first, requests: requests) == 0)
+        // Replica 0 now has the longer queue: 0 + 2 × 0 + 3 = 3 > 0 + 2 × 1.
+        engines[0].waiting = [90]
+        engines[0].outstanding = 1
+        let second = Self.request(&requests, hashes: [], prompt: 10, session: 4)
+        #expect(router.pick(from: [0, 1], engines: engines, request: second, requests: requests) == 0)
+        let stranger = Self.request(&requests, hashes: [], prompt: 10, session: 5)
+        #expect(router.pick(from: [0, 1], engines: engines, request: stranger, requests: requests) == 1)
+    }
+
     @Test("session affinity keeps a session on its replica while it is ready, else the least loaded")
     func sessionAffinity() {
         var (engines, requests) = Self.setUp()
