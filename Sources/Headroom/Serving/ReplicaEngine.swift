@@ -25,6 +25,12 @@ import HeadroomEngine
 /// could be admitted cuts the run at the next iteration boundary (the prefill iteration's end, if
 /// it comes during that iteration). With `collapsesDecodeRuns` off, every iteration is its own
 /// run: the naive reference the tests compare against.
+///
+/// **Prefix caching** (`prefix_caching`, `ReplicaEngine+PrefixCache.swift`): an admission finds
+/// the request's longest cached prefix and prefills only the rest; cached blocks in use count
+/// once in `kvUsed`, free ones are evicted (least recently freed first) as the sequences' tokens
+/// need their room. Evictions happen only as `kvUsed` grows and lookups only at boundaries, so a
+/// decode run applied at once evicts what its iterations one by one would have.
 @usableFromInline
 struct ReplicaEngine {
     let limits: EngineSpec
