@@ -51,6 +51,7 @@ enum ResultFormat {
         if !unready.isEmpty { lines.append("            " + unready.joined(separator: ", ")) }
         if let capacity = capacityLine(s) { lines.append(capacity) }
         if let kv = disaggregationLine(s) { lines.append(kv) }
+        if let cache = s.prefixCache { lines.append(prefixCacheLine(cache)) }
         lines += [
             "",
             String(format: "GPU-hours  %.2f total: serving %.2f, idle %.2f, starting %.2f, provisioning %.2f, unallocated %.2f",

@@ -57,10 +57,10 @@ public struct Comparison: Sendable {
     public static let metrics = [
         "ttft_p50_seconds", "ttft_p99_seconds", "itl_p99_seconds", "e2e_p99_seconds", "slo_both", "dropped", "cold_starts_started",
         "gpu_hours_serving", "gpu_hours_idle", "gpu_hours_starting", "cost_dollars", "cost_per_million_output_tokens",
-        "cost_on_demand_dollars", "cost_reserved_dollars",
+        "cost_on_demand_dollars", "cost_reserved_dollars", "prefix_cache_hit_rate",
     ]
     /// Metrics that are shares in [0, 1]; every other one is non-negative.
-    public static let shares: Set<String> = ["slo_both"]
+    public static let shares: Set<String> = ["slo_both", "prefix_cache_hit_rate"]
     /// The share of requests that must meet the SLO (TTFT and ITL both) for a variant to count as
     /// meeting it, unless the caller says otherwise. A scenario's `slo:` holds the per-request
     /// targets only; 99 % matches the p99 the tables lead with and the oracle policy's default.

@@ -24,6 +24,7 @@ public struct ComparisonColumn: Sendable {
                          bare: { v, _ in significant(v) }),
         ComparisonColumn(metric: "cost_reserved_dollars", title: "reserved", format: { "$" + significant($0) },
                          bare: { v, _ in significant(v) }),
+        ComparisonColumn(metric: "prefix_cache_hit_rate", title: "cache hits", format: { percent($0) + "%" }, bare: { v, _ in percent(v) }),
     ]
 
     /// What the table shows by default: the columns a decision turns on (latency against the SLO,

@@ -93,6 +93,10 @@ public enum RunSummaryRecord {
         /// Added by the `v-deployments` migration: with several deployments, the dollars no
         /// deployment's replicas held (NULL with one deployment, and in older runs).
         public static let deploymentCosts = ["cost_unattributed_dollars"]
+        /// Added by the `v-prefix-cache` migration: prompt tokens looked up in the replicas'
+        /// prefix caches, found there, and the share found (NULL without prefix caching, and in
+        /// older runs; the cluster's only, not per deployment).
+        public static let prefixCache = ["prefix_cache_queried_tokens", "prefix_cache_hit_tokens", "prefix_cache_hit_rate"]
         static func latency(_ name: String) -> [String] { ["mean", "p50", "p90", "p99", "max"].map { "\(name)_\($0)_seconds" } }
     }
 
@@ -126,6 +130,9 @@ public enum RunSummaryRecord {
             values["cost_reserved_dollars"] = reserved
         }
         values["cost_unattributed_dollars"] = s.cost.unattributedDollars ?? DatabaseValue.null
+        values["prefix_cache_queried_tokens"] = s.prefixCache?.queriedTokens ?? DatabaseValue.null
+        values["prefix_cache_hit_tokens"] = s.prefixCache?.hitTokens ?? DatabaseValue.null
+        values["prefix_cache_hit_rate"] = s.prefixCache?.hitRate ?? DatabaseValue.null
         for (name, stats) in [("ttft", s.ttft), ("itl", s.itl), ("e2e", s.e2e), ("queue_wait", s.queueWait)] {
             for (suffix, value) in [("mean", stats.mean), ("p50", stats.p50), ("p90", stats.p90), ("p99", stats.p99), ("max", stats.max)] {
                 values["\(name)_\(suffix)_seconds"] = value

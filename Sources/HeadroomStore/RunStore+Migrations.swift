@@ -165,6 +165,12 @@ extension RunStore {
                 for column in DeploymentSummaryRecord.Columns.trafficGroupCounts { t.add(column: column, .integer) }
             }
         }
+        migrator.registerMigration("v-prefix-cache: prefix-cache tokens looked up and hit") { db in
+            // NULL in runs without prefix caching, and in runs stored before.
+            try db.alter(table: "run_summaries") { t in
+                for column in RunSummaryRecord.Columns.prefixCache { t.add(column: column, column.hasSuffix("rate") ? .double : .integer) }
+            }
+        }
         return migrator
     }
 

@@ -80,8 +80,10 @@ struct DeploymentStoreTests {
         let want = try #require(result.summary.deployments?.first)
         #expect(chat["cost_dollars"] == want.cost.dollars && chat["slo_both"] == want.slo.both)
         #expect(chat["ttft_p99_seconds"] == want.ttft.p99 && chat["arrived"] == Double(want.requests.arrived))
-        // A deployment's attributed cost is not split by pricing kind: those two metrics are the cluster's only.
-        for metric in Comparison.metrics where !RunSummaryRecord.Columns.costByPricing.contains(metric) {
+        // A deployment's attributed cost is not split by pricing kind: those two metrics are the
+        // cluster's only, as is the prefix-cache hit rate.
+        for metric in Comparison.metrics
+            where !(RunSummaryRecord.Columns.costByPricing + RunSummaryRecord.Columns.prefixCache).contains(metric) {
             #expect(chat[metric] != nil, "\(metric) missing from a deployment's columns")
         }
         #expect(try store.deploymentNames(of: [id]) == ["chat", "batch"])

@@ -194,11 +194,18 @@ public struct EngineSpec: Sendable, Equatable {
     public var gpuMemoryUtilization: Double
     /// KV-cache capacity: `auto`, `unlimited` or a token count. Default auto.
     public var kvCacheTokens: KVCache
+    /// vLLM's automatic prefix caching: a prompt's leading blocks already cached are not
+    /// computed again. Default false (off, so results stay as they were); needs a finite KV cache.
+    public var prefixCaching: Bool
+    /// Tokens per KV block, the prefix cache's unit (vLLM's `block_size`). Default 16; 1 to 4096.
+    public var blockSize: Int
 
     public init(
         maxNumSeqs: Int = 256, maxNumBatchedTokens: Int = 8192, chunkedPrefill: Bool = true,
-        gpuMemoryUtilization: Double = 0.9, kvCacheTokens: KVCache = .auto
+        gpuMemoryUtilization: Double = 0.9, kvCacheTokens: KVCache = .auto, prefixCaching: Bool = false, blockSize: Int = 16
     ) {
+        self.prefixCaching = prefixCaching
+        self.blockSize = blockSize
         self.maxNumSeqs = maxNumSeqs
         self.maxNumBatchedTokens = maxNumBatchedTokens
         self.chunkedPrefill = chunkedPrefill

@@ -59,6 +59,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var spot: SpotSummary? = nil
     /// KV transfers of prefill/decode disaggregation; nil without it.
     public var disaggregation: DisaggregationSummary? = nil
+    /// Prefix-cache hit rates, overall and per replica; nil unless a deployment caches prefixes.
+    public var prefixCache: PrefixCacheSummary? = nil
 }
 
 /// Every request is in exactly one of finished, dropped, in flight: they add up to arrived.

@@ -120,6 +120,7 @@ extension ReplicaEngine {
         ids += decodingSlots.filter { $0.ticket != RunningSequence.freeTicket }.map(\.id)
         var fresh = ReplicaEngine(limits: limits, kvCapacity: kvCapacity, collapsesDecodeRuns: collapsesDecodeRuns, queueTimeout: queueTimeout)
         fresh.preemptions = preemptions
+        (fresh.prefixQueriedTokens, fresh.prefixHitTokens) = (prefixQueriedTokens, prefixHitTokens)
         fresh.generation = generation &+ 1
         self = fresh
         return ids

@@ -31,7 +31,10 @@ extension Simulation {
             slot.outputTokens = 1
         }
         let id = requests.insert(slot)
-        if let replica = deployments[d].routing.pick(from: deployments[d].routable, engines: engines) {
+        if incoming.session >= 0 || incoming.prefix.count > 0 {
+            requests.setChain(id, session: incoming.session, prefix: incoming.prefix, hashes: deployments[d].source.hashes(of: incoming))
+        }
+        if let replica = deployments[d].routing.pick(from: deployments[d].routable, engines: engines, request: id, requests: requests) {
             dispatch(id, to: replica, at: now, queue: &queue)
         } else if deployments[d].activator.count < deployments[d].router.activatorCapacity {
             deployments[d].activator.append(id)
@@ -113,7 +116,8 @@ extension Simulation {
                 drop(head, of: d, .activatorTimeout, at: now)
                 continue
             }
-            guard let replica = deployments[d].routing.pick(from: deployments[d].routable, engines: engines) else { return }
+            guard let replica = deployments[d].routing.pick(
+                from: deployments[d].routable, engines: engines, request: head, requests: requests) else { return }
             deployments[d].activator.removeFirst()
             deployments[d].activatorCounters.update(outstanding: deployments[d].activator.count, busy: false, at: now)
             dispatch(head, to: replica, at: now, queue: &queue)

@@ -74,6 +74,7 @@ extension Simulation {
             preemptions: preemptions.reduce(0, +), peakReplicas: max(peakReplicas, liveActive), profile: scenario.profile)
         summary.peakNodes = peakNodes
         summary.stockouts = stockouts
+        summary.prefixCache = prefixCacheSummary()
         recordCapacity(into: &summary, horizon: horizon)
         if deployments.contains(where: { $0.role == .prefill }) {
             let d = disaggregation

@@ -130,6 +130,7 @@ extension EngineSpec {
     init(_ value: YAMLValue) throws(ScenarioError) {
         let map = try value.mapping(allowing: [
             "max_num_seqs", "max_num_batched_tokens", "chunked_prefill", "gpu_memory_utilization", "kv_cache_tokens",
+            "prefix_caching", "block_size",
         ])
         let maxSeqs = try map["max_num_seqs"]?.int(1...65_536) ?? 256
         let tokensValue = map["max_num_batched_tokens"]
@@ -149,21 +150,47 @@ extension EngineSpec {
             maxNumSeqs: maxSeqs, maxNumBatchedTokens: maxTokens,
             chunkedPrefill: try map["chunked_prefill"]?.bool() ?? true,
             gpuMemoryUtilization: try map["gpu_memory_utilization"]?.number(0...1, open: true) ?? 0.9,
-            kvCacheTokens: kv)
+            kvCacheTokens: kv, prefixCaching: try map["prefix_caching"]?.bool() ?? false,
+            blockSize: try map["block_size"]?.int(1...4096) ?? 16)
+        if prefixCaching, kv == .unlimited, let value = map["prefix_caching"] {
+            throw value.error("prefix caching needs a finite KV cache (it evicts cached blocks when the cache fills); "
+                              + "set `kv_cache_tokens` to auto or a token count")
+        }
     }
 }
 
 extension RouterSpec {
     init(_ value: YAMLValue) throws(ScenarioError) {
         let map = try value.mapping(allowing: [
-            "strategy", "activator_capacity", "activator_timeout", "queue_timeout", "max_outstanding_per_replica",
+            "strategy", "activator_capacity", "activator_timeout", "queue_timeout", "max_outstanding_per_replica", "cache_aware",
         ])
         self.init(
             strategy: try map["strategy"]?.choice(Strategy.self) ?? .leastOutstanding,
             activatorCapacity: try map["activator_capacity"]?.int(0...100_000_000) ?? 10_000,
             activatorTimeout: try map["activator_timeout"]?.duration(positive: true) ?? .minutes(5),
             queueTimeout: try map["queue_timeout"]?.duration(positive: true),
-            maxOutstandingPerReplica: try map["max_outstanding_per_replica"]?.int(1...1_000_000))
+            maxOutstandingPerReplica: try map["max_outstanding_per_replica"]?.int(1...1_000_000),
+            cacheAware: try map["cache_aware"].map { (v) throws(ScenarioError) in try CacheAwareRouting(v) } ?? CacheAwareRouting())
+        if let value = map["cache_aware"], strategy != .cacheAware {
+            throw value.error("`cache_aware` settings apply only to `strategy: cache_aware` (the strategy is \(strategy.rawValue))")
+        }
+    }
+}
+
+extension CacheAwareRouting {
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: [
+            "prefix_weight", "queue_weight", "session_weight", "max_imbalance", "block_size", "max_prefix_blocks",
+            "capacity_per_replica",
+        ])
+        self.init(
+            prefixWeight: try map["prefix_weight"]?.number(0...1e6) ?? 3,
+            queueWeight: try map["queue_weight"]?.number(0...1e6) ?? 2,
+            sessionWeight: try map["session_weight"]?.number(0...1e6) ?? 0,
+            maxImbalance: try map["max_imbalance"]?.int(0...1_000_000),
+            blockSize: try map["block_size"]?.int(1...4096) ?? 16,
+            maxPrefixBlocks: try map["max_prefix_blocks"]?.int(1...1_000_000) ?? 256,
+            capacityPerReplica: try map["capacity_per_replica"]?.int(1...100_000_000) ?? 31_250)
     }
 }
 

@@ -191,6 +191,10 @@ extension Scenario {
                 throw place.error("a decode deployment takes the requests of a prefill deployment: give it "
                                   + "`shares_traffic_with: NAME` naming a deployment with `role: prefill`")
             }
+            if deployment.replica.engine.prefixCaching {
+                throw place.error("prefix caching is modelled on prefill workers: a decode worker gets each prompt's KV from "
+                                  + "its prefill worker; leave `prefix_caching` off here")
+            }
         case .aggregated:
             if let owner, owner.role == .prefill {
                 throw place.error("`\(owner.name)` is a prefill deployment: a deployment sharing its traffic is `role: prefill` or `role: decode`")

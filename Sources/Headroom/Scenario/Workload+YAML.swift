@@ -3,9 +3,9 @@ import HeadroomEngine
 
 extension WorkloadSpec {
     init(_ value: YAMLValue) throws(ScenarioError) {
-        let map = try value.mapping(allowing: ["arrivals", "prompt_tokens", "output_tokens", "trace"])
+        let map = try value.mapping(allowing: ["arrivals", "prompt_tokens", "output_tokens", "trace", "conversation"])
         if let trace = map["trace"] {
-            for key in ["arrivals", "prompt_tokens", "output_tokens"] where map[key] != nil {
+            for key in ["arrivals", "prompt_tokens", "output_tokens", "conversation"] where map[key] != nil {
                 throw map[key]!.error("a trace workload takes its arrivals and lengths from the trace; "
                                       + "override lengths under `trace:` (prompt_tokens, output_tokens)")
             }
@@ -16,6 +16,19 @@ extension WorkloadSpec {
             arrivals: try ArrivalProcess(map.required("arrivals")),
             promptTokens: try map.required("prompt_tokens").distribution(of: .count),
             outputTokens: try map.required("output_tokens").distribution(of: .count))
+        conversation = try map["conversation"].map { (v) throws(ScenarioError) in try ConversationSpec(v) }
+    }
+}
+
+extension ConversationSpec {
+    /// `conversation: {turns, think_time}`: each arrival opens a session of `turns` turns (a
+    /// count or a distribution), `think_time` apart (a duration or a distribution of durations).
+    init(_ value: YAMLValue) throws(ScenarioError) {
+        let map = try value.mapping(allowing: ["turns", "think_time"])
+        let turnsValue = try map.required("turns")
+        let turns = try turnsValue.distribution(of: .count)
+        if case let .constant(count) = turns.shape, count < 1 { throw turnsValue.error("a conversation has at least 1 turn") }
+        self.init(turns: turns, thinkTime: try map.required("think_time").distribution(of: .duration))
     }
 }
 
@@ -154,7 +167,7 @@ enum DistributionKind: String, CaseIterable {
 
 extension TraceSpec {
     static let keys = ["file", "format", "columns", "time_scale", "rate_multiplier", "window", "loop", "prompt_tokens",
-                       "output_tokens", "bad_rows"]
+                       "output_tokens", "bad_rows", "hash_block_tokens"]
 
     init(_ value: YAMLValue) throws(ScenarioError) {
         let map = try value.mapping(allowing: Self.keys)
@@ -164,7 +177,7 @@ extension TraceSpec {
             : URL(fileURLWithPath: value.file).absoluteURL.deletingLastPathComponent().appendingPathComponent(written).standardizedFileURL.path
         self.init(file: path, format: try map["format"]?.choice(Format.self))
         if let columnsValue = map["columns"] {
-            let columns = try columnsValue.mapping(allowing: ["time", "prompt", "output", "time_unit"])
+            let columns = try columnsValue.mapping(allowing: ["time", "prompt", "output", "time_unit", "session", "hash_ids"])
             var unit = 1.0
             if let unitValue = columns["time_unit"] {
                 let units: [String: Double] = ["s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9]
@@ -173,7 +186,11 @@ extension TraceSpec {
                 unit = scale
             }
             self.columns = Columns(time: try columns.required("time").string(), prompt: try columns.required("prompt").string(),
-                                   output: try columns.required("output").string(), timeUnitSeconds: unit)
+                                   output: try columns.required("output").string(), timeUnitSeconds: unit,
+                                   session: try columns["session"]?.string(), hashIDs: try columns["hash_ids"]?.string())
+        }
+        if let blockValue = map["hash_block_tokens"] {
+            hashBlockTokens = try blockValue.int(1...1_048_576)
         }
         if format == .csv && columns == nil { throw value.error("format `csv` needs `columns: {time, prompt, output}`") }
         timeScale = try map["time_scale"]?.number(0...1e6, open: true) ?? 1

@@ -41,17 +41,24 @@ extension ReplicaEngine {
             }
             guard batchSize < limits.maxNumSeqs, budget > 0 else { break }
             let need = Int(request.prefillRemaining)
-            // KV that came from a prefill worker is held from admission, computed already.
-            let arrived = Int64(request.transferred), held = Int64(need) + arrived
+            // KV that came from a prefill worker is held from admission, computed already; a cached
+            // prefix is not computed again, and its free blocks are taken back from the cache.
+            let arrived = Int64(request.transferred)
+            let (cached, revived) = arrived > 0 ? (0, 0) : cachedPrefix(of: head, need: need, requests: requests)
+            let uncached = need - cached
+            let held = Int64(uncached) + arrived
+            let taken = held + Int64(revived) * Int64(prefixCache?.blockTokens ?? 0)
             // The cache must hold its prompt besides this iteration's decode tokens.
-            guard kvUsed + Int64(decoding) + held <= kvCapacity, limits.chunkedPrefill || need <= budget else { break }
-            let chunk = min(need, budget)
+            guard kvUsed + Int64(decoding) + taken <= kvCapacity, limits.chunkedPrefill || uncached <= budget else { break }
+            let chunk = min(uncached, budget)
             waiting.removeFirst()
+            if arrived == 0 { acquirePrefix(of: head, tokens: cached, need: need, requests: &requests) }
             prefilling.append(RunningSequence(
-                id: head, outputTokens: request.outputTokens, prefillRemaining: request.prefillRemaining, chunk: Int32(chunk),
-                ticket: nextTicket, generated: Int64(request.generated), computed: arrived, kvHeld: held))
+                id: head, outputTokens: request.outputTokens, prefillRemaining: Int32(uncached), chunk: Int32(chunk),
+                ticket: nextTicket, generated: Int64(request.generated), computed: Int64(cached) + arrived, kvHeld: held))
             nextTicket &+= 1
             kvUsed += held
+            trimPrefixCache()
             if request.admittedAt == .never {
                 requests[head].admittedAt = now
             } else if arrived > 0 {
@@ -61,8 +68,9 @@ extension ReplicaEngine {
             }
             budget -= chunk
             prefillTokens += chunk
-            if model.chargesCachedPrefix { context += arrived }
-            prefillAttention = min(Int64.max / 4, prefillAttention + model.prefillAttention(chunk: chunk, cached: arrived))
+            let prior = Int64(cached) + arrived
+            if model.chargesCachedPrefix { context += prior }
+            prefillAttention = min(Int64.max / 4, prefillAttention + model.prefillAttention(chunk: chunk, cached: prior))
             batch += 1
         }
 
@@ -164,13 +172,21 @@ extension ReplicaEngine {
 
     /// Whether `request`, at the head of the queue, would be admitted at the boundary after
     /// `iterations` iterations of the current decode run.
+    ///
+    /// With a prefix cache the lookup reads the cache as it is now, before the run's decodes
+    /// evict free blocks: blocks that would be gone by the boundary count as free ones taken back,
+    /// which needs the same memory as computing them, so the KV test is exact; only the token
+    /// budget of a prefill that may not be chunked is judged on the larger hit (a needless cut
+    /// of the run at a boundary changes nothing but the event count).
     @inline(__always)  // else the engine (264 bytes) is copied to call it from `enqueue`
-    func admissible(_ request: RequestSlot, afterDecodeIterations iterations: Int) -> Bool {
+    func admissible(_ id: Int32, requests: RequestTable, afterDecodeIterations iterations: Int) -> Bool {
         let budget = limits.maxNumBatchedTokens - runBatch
-        let need = Int(request.prefillRemaining)
+        let need = Int(requests[id].prefillRemaining)
+        let (cached, revived) = requests[id].transferred > 0 ? (0, 0) : cachedPrefix(of: id, need: need, requests: requests)
+        let taken = Int64(need - cached) + Int64(revived) * Int64(prefixCache?.blockTokens ?? 0)
         return batchSize < limits.maxNumSeqs && budget > 0
-            && (limits.chunkedPrefill || need <= budget)
-            && kvUsed + Int64(runBatch) * Int64(iterations + 1) + Int64(need) + Int64(request.transferred) <= kvCapacity
+            && (limits.chunkedPrefill || need - cached <= budget)
+            && kvUsed + Int64(runBatch) * Int64(iterations + 1) + taken + Int64(requests[id].transferred) <= kvCapacity
     }
 
     /// Iterations and output tokens of the run under way completed by `instant`: a run reports
@@ -200,7 +216,7 @@ extension ReplicaEngine {
     /// will prefill its prompt and the output so far again (the table keeps what it has
     /// generated). A decoding one is found by a scan of the slots: preemption is rare.
     private mutating func preemptLatest(requests: inout RequestTable) {
-        let sequence: RunningSequence
+        var sequence: RunningSequence
         if let last = prefilling.popLast() {
             sequence = last
         } else {
@@ -210,6 +226,7 @@ extension ReplicaEngine {
             sequence = vacate(Int32(latest))
             finishSteps.removeAll { $0.slot == Int32(latest) }
         }
+        releasePrefix(&sequence, requests: &requests)
         kvUsed -= sequence.kvHeld
         let id = sequence.id
         requests[id].generated = Int32(sequence.generated)
@@ -227,14 +244,21 @@ extension ReplicaEngine {
         let decoders = decodingSlots.filter { $0.ticket != RunningSequence.freeTicket }
         let live = decoders.map { ($0, decodeSteps) } + prefilling.map { ($0, Int64(0)) }
         let held = live.reduce(Int64(0)) { $0 + $1.0.kvHeld + $1.1 }
-        precondition(held == kvUsed, "KV accounting: sequences hold \(held), engine counts \(kvUsed)")
+        precondition(held + sharedTokens == kvUsed, "KV accounting: sequences hold \(held) and share \(sharedTokens), engine counts \(kvUsed)")
+        if let cache = prefixCache {
+            precondition(kvUsed + cache.freeTokens <= kvCapacity, "free cached blocks over the capacity")
+            let shared = live.reduce(0) { $0 + requests.chainBlocks($1.0.id) }
+            precondition(shared == cache.references, "prefix blocks: sequences hold \(shared), the cache counts \(cache.references)")
+        }
         precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), batch \(live.map { ($0.0.prefillRemaining, $0.0.kvHeld, $0.0.generated, $0.0.computed) }), decode steps \(decodeSteps), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
         precondition(batchSize <= limits.maxNumSeqs, "batch over max_num_seqs")
         precondition(decoders.count == decoding && decodingSlots.count == decoding + freeDecodingSlots.count, "decoding slots out of step")
         precondition(outstanding == waiting.count + batchSize, "outstanding count out of step")
         for (sequence, offset) in live {
             precondition(sequence.generated + offset < Int64(sequence.outputTokens), "finished sequence still running")
-            precondition(sequence.prefillRemaining >= 0 && sequence.computed <= sequence.kvHeld, "sequence computed more than it holds")
+            let shared = Int64(requests.chainBlocks(sequence.id)) * Int64(prefixCache?.blockTokens ?? 0)
+            precondition(sequence.prefillRemaining >= 0 && sequence.computed <= sequence.kvHeld + offset + shared,
+                         "sequence computed more than it holds")
             precondition((sequence.prefillRemaining == 0) == (offset > 0), "prefilling sequences must hold prompt tokens to prefill")
         }
         // Batch order is ticket order, decoders first.

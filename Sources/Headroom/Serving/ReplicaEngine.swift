@@ -25,6 +25,12 @@ import HeadroomEngine
 /// could be admitted cuts the run at the next iteration boundary (the prefill iteration's end, if
 /// it comes during that iteration). With `collapsesDecodeRuns` off, every iteration is its own
 /// run: the naive reference the tests compare against.
+///
+/// **Prefix caching** (`prefix_caching`, `ReplicaEngine+PrefixCache.swift`): an admission finds
+/// the request's longest cached prefix and prefills only the rest; cached blocks in use count
+/// once in `kvUsed`, free ones are evicted (least recently freed first) as the sequences' tokens
+/// need their room. Evictions happen only as `kvUsed` grows and lookups only at boundaries, so a
+/// decode run applied at once evicts what its iterations one by one would have.
 @usableFromInline
 struct ReplicaEngine {
     let limits: EngineSpec
@@ -63,6 +69,13 @@ struct ReplicaEngine {
     /// Handed-off requests admitted here (a decode worker) and their time queued since their KV arrived.
     var handoffWaits = 0
     var handoffWaitNanoseconds: Int64 = 0
+    /// The automatic prefix cache (`nil` with `prefix_caching` off). With it, `kvUsed` counts
+    /// the sequences' private tokens plus the blocks in use; free cached blocks fill the rest.
+    var prefixCache: PrefixCache?
+    /// Prompt tokens looked up in the prefix cache at admissions, and those found (vLLM's
+    /// `prefix_cache_queries` and `prefix_cache_hits`).
+    var prefixQueriedTokens: Int64 = 0
+    var prefixHitTokens: Int64 = 0
 
     /// The run under way: `runIterations` iterations from `runStart`, ending at `runEnd`.
     var isBusy = false
@@ -85,6 +98,7 @@ struct ReplicaEngine {
         self.kvCapacity = kvCapacity ?? Self.unlimitedKV
         self.collapsesDecodeRuns = collapsesDecodeRuns
         self.queueTimeout = queueTimeout
+        if limits.prefixCaching { prefixCache = PrefixCache(blockTokens: limits.blockSize) }
     }
 
     /// Requests queued or running here (kept as a count: the router reads it on every arrival).
@@ -104,7 +118,7 @@ struct ReplicaEngine {
         guard runIsDecode, runIterations > (runFollowsPrefill ? 0 : 1), wasEmpty else { return nil }
         let boundary = iterationBoundary(reaching: now, model: model)
         let request = requests[id]
-        if admissible(request, afterDecodeIterations: boundary) {
+        if admissible(id, requests: requests, afterDecodeIterations: boundary) {
             return cutRun(at: boundary, model: model)
         }
         if let deadline = deadline(of: request) {
@@ -149,12 +163,20 @@ struct ReplicaEngine {
         // Every decoding sequence produced one token per iteration: one shared counter moves.
         decodeSteps += Int64(iterations)
         kvUsed += Int64(decoding) * Int64(iterations)
+        // The decodes' new tokens take free cached blocks: the same ones whether the run's
+        // iterations are applied one by one or at once (nothing reads the cache in between).
+        trimPrefixCache()
         var tokens = decoding * iterations
         var prefillsDone = 0, prefillFinished = false
         for index in prefilling.indices where prefilling[index].chunk > 0 {
             prefilling[index].prefillRemaining -= prefilling[index].chunk
             prefilling[index].computed += Int64(prefilling[index].chunk)
             prefilling[index].chunk = 0
+            if prefixCache != nil && requests.hashedTokens(prefilling[index].id) > 0 {
+                var sequence = prefilling[index]
+                registerComputedBlocks(&sequence, computed: sequence.computed, requests: &requests)
+                prefilling[index] = sequence
+            }
             if prefilling[index].prefillRemaining == 0 {
                 if prefilling[index].generated == 0 { requests[prefilling[index].id].firstTokenAt = now }
                 prefilling[index].generated += 1
@@ -183,6 +205,7 @@ struct ReplicaEngine {
         prefilling = []
         finishSteps = MinHeap()
         dueSlots = []
+        prefixCache = prefixCache.map { PrefixCache(blockTokens: $0.blockTokens) }
     }
 
     /// Sequences in the batch (decoding and prefilling).
@@ -267,6 +290,8 @@ struct ReplicaEngine {
 
     /// Reports a sequence (counts absolute) that produced its last token and frees its KV.
     private mutating func finish(_ sequence: RunningSequence, requests: inout RequestTable, outcome: inout IterationOutcome) {
+        var sequence = sequence
+        releasePrefix(&sequence, requests: &requests)
         kvUsed -= sequence.kvHeld
         outstanding -= 1
         requests[sequence.id].generated = Int32(sequence.generated)
@@ -300,7 +325,8 @@ struct RunningSequence {
     var generated: Int64
     /// Tokens whose keys and values are computed: what attention reads.
     var computed: Int64 = 0
-    /// KV-cache tokens held: the reserved prefill plus one per decode iteration.
+    /// KV-cache tokens held privately: the reserved prefill plus one per decode iteration, less
+    /// the prefix-cache blocks it shares (counted once in the engine's `kvUsed`).
     var kvHeld: Int64
 
     /// The ticket of a free decoding slot.

@@ -45,11 +45,16 @@ struct RequestTable {
     private var free: [Int32] = []
     /// Requests currently in the system.
     private(set) var live = 0
+    /// Each slot's session and prefix hashes, apart from `slots` (they hold arrays, which the
+    /// hot slot copies should not); empty until a request carries them. A slot's arrays keep
+    /// their capacity when it is reused, so a steady run allocates none.
+    var chains: ContiguousArray<PrefixChain> = []
 
     mutating func insert(_ slot: RequestSlot) -> Int32 {
         live += 1
         if let id = free.popLast() {
             slots[Int(id)] = slot
+            if Int(id) < chains.count { chains[Int(id)].clear() }
             return id
         }
         slots.append(slot)
@@ -61,9 +66,64 @@ struct RequestTable {
         free.append(id)
     }
 
+    /// Gives request `id` its session and prefix hashes.
+    mutating func setChain(_ id: Int32, session: Int64, prefix: PrefixSpan, hashes: ArraySlice<UInt64>) {
+        guard session >= 0 || !prefix.isEmpty else { return }
+        while chains.count <= Int(id) { chains.append(PrefixChain()) }
+        chains[Int(id)].session = session
+        chains[Int(id)].blockTokens = prefix.isEmpty ? 0 : prefix.blockTokens
+        chains[Int(id)].tokens = prefix.isEmpty ? 0 : prefix.tokens
+        chains[Int(id)].ids.append(contentsOf: hashes)
+    }
+
+    /// Tokens of request `id` its hashes name (0: none).
+    @inline(__always)
+    func hashedTokens(_ id: Int32) -> Int { Int(id) < chains.count ? Int(chains[Int(id)].tokens) : 0 }
+
+    /// Prefix-cache blocks request `id` holds.
+    func chainBlocks(_ id: Int32) -> Int { Int(id) < chains.count ? chains[Int(id)].blocks.count : 0 }
+
+    /// Request `id`'s session (`-1`: none).
+    func session(_ id: Int32) -> Int64 { Int(id) < chains.count ? chains[Int(id)].session : -1 }
+
     @inline(__always)
     subscript(id: Int32) -> RequestSlot {
         _read { yield slots[Int(id)] }
         _modify { yield &slots[Int(id)] }
+    }
+}
+
+/// A request's session and prefix: its hashes, and the prefix-cache blocks it holds on the
+/// replica it runs on (a leading run of its blocks).
+struct PrefixChain {
+    var session: Int64 = -1
+    /// Tokens per hash, and tokens the hashes name.
+    var blockTokens: Int32 = 0
+    var tokens: Int32 = 0
+    var ids: [UInt64] = []
+    var blocks: [Int32] = []
+
+    mutating func clear() {
+        session = -1
+        blockTokens = 0
+        tokens = 0
+        ids.removeAll(keepingCapacity: true)
+        blocks.removeAll(keepingCapacity: true)
+    }
+
+    /// The key of the `index`-th block of `blockTokens` tokens: the hash of the hash block
+    /// holding its last token, and that token's place there.
+    /// - Precondition: the block ends within `tokens`.
+    @inline(__always)
+    func key(ofBlock index: Int, blockTokens size: Int) -> BlockKey {
+        Self.key(ofBlock: index, blockTokens: size, ids: ids, hashBlock: Int(blockTokens))
+    }
+
+    /// The same from a chain's `ids` and hash block size, read once before a loop (reading the
+    /// chain per block would retain its arrays per block).
+    @inline(__always)
+    static func key(ofBlock index: Int, blockTokens size: Int, ids: [UInt64], hashBlock: Int) -> BlockKey {
+        let last = (index + 1) * size - 1
+        return BlockKey(hash: ids[last / hashBlock], offset: UInt32(last % hashBlock))
     }
 }

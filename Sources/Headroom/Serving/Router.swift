@@ -5,8 +5,14 @@ struct Router {
     let spec: RouterSpec
     private var random: RandomStream
     private var cursor = 0
-    /// Ready replicas by load, kept only for least-outstanding routing.
+    /// Ready replicas by load, kept for least-outstanding and session-affinity routing.
     private var leastOutstanding = LeastOutstandingIndex()
+    /// What each replica (by id) was sent, for cache-aware routing.
+    var prefixIndexes: [RoutingPrefixIndex] = []
+    /// Where each session's latest request went.
+    var sessionReplica: [Int64: Int32] = [:]
+    /// Whether the strategy keeps `leastOutstanding`.
+    private var keepsLoadIndex: Bool { spec.strategy == .leastOutstanding || spec.strategy == .sessionAffinity }
 
     init(_ spec: RouterSpec, random: RandomStream) {
         self.spec = spec
@@ -17,10 +23,22 @@ struct Router {
     /// `nil` when none has room and the request must wait in the activator.
     /// - Complexity: O(1) for least outstanding (its index is kept up to date by the calls
     ///   below), O(ready replicas) for round robin, O(1) expected for power of two choices.
-    mutating func pick(from ready: [Int32], engines: [ReplicaEngine]) -> Int32? {
+    /// `request` (in `requests`) supplies the session and prefix the last two strategies read.
+    mutating func pick(from ready: [Int32], engines: [ReplicaEngine], request: Int32, requests: RequestTable) -> Int32? {
         guard !ready.isEmpty else { return nil }
         let limit = spec.maxOutstandingPerReplica ?? .max
         switch spec.strategy {
+        case .cacheAware:
+            return pickCacheAware(from: ready, engines: engines, request: request, requests: requests)
+        case .sessionAffinity:
+            let session = requests.session(request)
+            if session >= 0, let last = sessionReplica[session], leastOutstanding.contains(last),
+               engines[Int(last)].outstanding < limit {
+                return last
+            }
+            guard let least = leastOutstanding.least, least.outstanding < limit else { return nil }
+            if session >= 0 { sessionReplica[session] = least.replica }
+            return least.replica
         case .leastOutstanding:
             #if HEADROOM_INVARIANTS
             let scanned = ready.min { (engines[Int($0)].outstanding, $0) < (engines[Int($1)].outstanding, $1) }
@@ -56,17 +74,18 @@ struct Router {
 
     /// A replica joined the ready set with `outstanding` requests.
     mutating func replicaReady(_ replica: Int32, outstanding: Int) {
-        if spec.strategy == .leastOutstanding { leastOutstanding.insert(replica, outstanding: outstanding) }
+        if keepsLoadIndex { leastOutstanding.insert(replica, outstanding: outstanding) }
     }
 
-    /// A replica left the ready set (it drains or is gone).
+    /// A replica left the ready set (it drains or is gone): what it was sent is forgotten.
     mutating func replicaLeft(_ replica: Int32) {
-        if spec.strategy == .leastOutstanding { leastOutstanding.remove(replica) }
+        if keepsLoadIndex { leastOutstanding.remove(replica) }
+        if Int(replica) < prefixIndexes.count { prefixIndexes[Int(replica)].removeAll() }
     }
 
     /// A replica's outstanding requests changed (ignored unless it is ready).
     @inline(__always)
     mutating func loadChanged(_ replica: Int32, outstanding: Int) {
-        if spec.strategy == .leastOutstanding { leastOutstanding.update(replica, outstanding: outstanding) }
+        if keepsLoadIndex { leastOutstanding.update(replica, outstanding: outstanding) }
     }
 }

@@ -5,11 +5,17 @@ public struct IncomingRequest: Sendable, Equatable {
     public var arrival: SimTime
     public var promptTokens: Int
     public var outputTokens: Int
+    /// The conversation it belongs to (`-1`: none); session-affinity routing keeps a session on one replica.
+    public var session: Int64 = -1
+    /// Its prefix block hashes, kept in the producing source's shared hash buffer (none by default).
+    public var prefix = PrefixSpan()
 
-    public init(arrival: SimTime, promptTokens: Int, outputTokens: Int) {
+    public init(arrival: SimTime, promptTokens: Int, outputTokens: Int, session: Int64 = -1, prefix: PrefixSpan = PrefixSpan()) {
         self.arrival = arrival
         self.promptTokens = promptTokens
         self.outputTokens = outputTokens
+        self.session = session
+        self.prefix = prefix
     }
 }
 
@@ -25,25 +31,31 @@ public enum RequestSource: Sendable {
     /// No requests of its own: a deployment that shares another's traffic.
     case none
 
-    /// Appends up to `count` requests, in arrival order, to `buffer`; fewer (or none) when the
-    /// source is exhausted.
-    public mutating func next(_ count: Int, into buffer: inout [IncomingRequest]) {
+    /// Appends up to `count` requests, in arrival order, to `buffer`, and their prefix hashes to
+    /// `hashes` (each request's `prefix.start` indexes it); fewer (or none) when the source is exhausted.
+    public mutating func next(_ count: Int, into buffer: inout [IncomingRequest], hashes: inout [UInt64]) {
         switch self {
         case var .synthetic(workload):
             for _ in 0..<count {
-                guard let request = workload.next() else { break }
+                guard let request = workload.next(hashes: &hashes) else { break }
                 buffer.append(request)
             }
             self = .synthetic(workload)
         case var .trace(replay):
             for _ in 0..<count {
-                guard let request = replay.next() else { break }
+                guard let request = replay.next(hashes: &hashes) else { break }
                 buffer.append(request)
             }
             self = .trace(replay)
         case .unreadable, .none:
             break
         }
+    }
+
+    /// Appends up to `count` requests to `buffer`, dropping their prefix hashes.
+    public mutating func next(_ count: Int, into buffer: inout [IncomingRequest]) {
+        var hashes: [UInt64] = []
+        next(count, into: &buffer, hashes: &hashes)
     }
 
     /// What the source could not use so far: trace rows skipped, or the trace itself.
@@ -57,11 +69,17 @@ public enum RequestSource: Sendable {
 }
 
 /// Hands out a `RequestSource`'s requests one at a time, refilling from it in batches.
+///
+/// Prefix hashes stay in two shared buffers that alternate per batch, so a request's hashes
+/// (`hashes(of:)`) stay readable after the next request is taken, which may start a new batch.
 struct RequestFeed {
     static let batch = 256
     private var source: RequestSource
     private var buffer: [IncomingRequest] = []
     private var position = 0
+    private var hashBuffers: ([UInt64], [UInt64]) = ([], [])
+    /// Which of `hashBuffers` the current batch fills (0 or 1).
+    private var current: Int32 = 0
 
     init(_ source: RequestSource) {
         self.source = source
@@ -74,11 +92,27 @@ struct RequestFeed {
         if position == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             position = 0
-            source.next(Self.batch, into: &buffer)
+            current ^= 1
+            if current == 0 {
+                hashBuffers.0.removeAll(keepingCapacity: true)
+                source.next(Self.batch, into: &buffer, hashes: &hashBuffers.0)
+            } else {
+                hashBuffers.1.removeAll(keepingCapacity: true)
+                source.next(Self.batch, into: &buffer, hashes: &hashBuffers.1)
+            }
             if buffer.isEmpty { return nil }
         }
         position += 1
-        return buffer[position - 1]
+        var request = buffer[position - 1]
+        request.prefix.buffer = current
+        return request
+    }
+
+    /// The prefix hashes of `request`, the latest or the one before it that `next` returned.
+    func hashes(of request: IncomingRequest) -> ArraySlice<UInt64> {
+        let span = request.prefix
+        let range = Int(span.start)..<Int(span.start + span.count)
+        return span.buffer == 0 ? hashBuffers.0[range] : hashBuffers.1[range]
     }
 }
 
@@ -89,17 +123,29 @@ public struct SyntheticWorkload: Sendable {
     /// far from overflow.
     public static let maxTokens = 1 << 20
 
-    private var arrivals: ArrivalGenerator
-    private var tokens: RandomStream
-    private let spec: WorkloadSpec
+    var arrivals: ArrivalGenerator
+    var tokens: RandomStream
+    let spec: WorkloadSpec
+    /// Open conversations, when the workload has them.
+    var conversations: ConversationState?
 
     public init(_ spec: WorkloadSpec, seed: UInt64) {
         self.spec = spec
         arrivals = ArrivalGenerator(spec.arrivals, random: RandomStream(seed: seed, name: "workload.arrivals"))
         tokens = RandomStream(seed: seed, name: "workload.tokens")
+        if let conversation = spec.conversation {
+            conversations = ConversationState(conversation, random: RandomStream(seed: seed, name: "workload.conversations"))
+        }
     }
 
     public mutating func next() -> IncomingRequest? {
+        var hashes: [UInt64] = []
+        return next(hashes: &hashes)
+    }
+
+    /// The next request; a conversation turn appends its prefix hashes to `hashes`.
+    public mutating func next(hashes: inout [UInt64]) -> IncomingRequest? {
+        if conversations != nil { return nextTurn(hashes: &hashes) }
         let seconds = arrivals.next()
         guard seconds < 9e9 else { return nil }
         return IncomingRequest(

@@ -10,6 +10,9 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var outputTokens: Distribution
     /// When set, requests come from this trace and the three fields above are unused.
     public var trace: TraceSpec?
+    /// When set, each arrival opens a multi-turn conversation and `promptTokens` is each turn's
+    /// new tokens (synthetic workloads only).
+    public var conversation: ConversationSpec?
 
     public init(arrivals: ArrivalProcess, promptTokens: Distribution, outputTokens: Distribution) {
         self.arrivals = arrivals

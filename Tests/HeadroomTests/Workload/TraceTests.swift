@@ -35,7 +35,7 @@ struct TraceTests {
         #expect(abs(azure[1].time - 0.052) < 1e-6)
         let (moonReader, moon) = try Self.readAll(Self.mooncake)
         #expect(moonReader.format == .mooncake && moon.count == 3993)
-        #expect(moon.first == TraceRecord(time: 0, promptTokens: 40160, outputTokens: 6))
+        #expect(moon.first == TraceRecord(time: 0, promptTokens: 40160, outputTokens: 6, hashIDs: Array(0...78)))
         #expect(abs(moon.last!.time - 1022.025) < 1e-9)
         #expect(moon.last!.promptTokens == 18440)
     }

@@ -6,6 +6,10 @@ public struct TraceRecord: Sendable, Equatable {
     public var time: Double
     public var promptTokens: Int
     public var outputTokens: Int
+    /// The conversation, numbered in order of first appearance (`-1`: none).
+    public var session: Int64 = -1
+    /// Prefix block hashes (Mooncake's `hash_ids`), one per `hash_block_tokens` tokens.
+    public var hashIDs: [UInt64] = []
 }
 
 /// Why a trace cannot be read.
@@ -30,6 +34,10 @@ public struct TraceReader: @unchecked Sendable {
     private var origin: Double?
     private var lastTime = -Double.infinity
     private var indices: (time: Int, prompt: Int, output: Int, count: Int) = (0, 1, 2, 3)
+    /// The generic CSV's optional session and hash columns.
+    private var sessionIndex: Int?
+    private var hashIndex: Int?
+    private var sessionNumbers: [Substring: Int64] = [:]
     /// The most bytes the reader ever held.
     public var peakBufferBytes: Int { lines.peakBufferBytes }
     /// Rows skipped as unreadable, and the first few with their reasons.
@@ -68,6 +76,8 @@ public struct TraceReader: @unchecked Sendable {
         case .csv:
             guard let columns else { throw TraceError(file: file, line: 1, message: "a generic CSV needs `columns: {time, prompt, output}`") }
             indices = try Self.locate([columns.time, columns.prompt, columns.output], in: first.text, file: file)
+            sessionIndex = try columns.session.map { (name) throws(TraceError) in try Self.locate(name, in: first.text, file: file) }
+            hashIndex = try columns.hashIDs.map { (name) throws(TraceError) in try Self.locate(name, in: first.text, file: file) }
         }
     }
 
@@ -99,6 +109,15 @@ public struct TraceReader: @unchecked Sendable {
         return (found[0], found[1], found[2], fields.count)
     }
 
+    /// The index of an optional column.
+    static func locate(_ name: String, in header: String, file: String) throws(TraceError) -> Int {
+        let fields = Self.fields(header).map(String.init)
+        guard let index = fields.firstIndex(of: name) else {
+            throw TraceError(file: file, line: 1, message: "no column `\(name)` in the header (columns: \(fields.joined(separator: ", ")))")
+        }
+        return index
+    }
+
     /// The next readable row, or `nil` at the end of the file.
     public mutating func next() throws(TraceError) -> TraceRecord? {
         while let line = try lines.next() {
@@ -120,6 +139,8 @@ public struct TraceReader: @unchecked Sendable {
     private mutating func parse(_ text: String) throws(TraceError) -> TraceRecord {
         func fail(_ message: String) -> TraceError { TraceError(file: file, line: lineNumber, message: message) }
         var time: Double, prompt: Double, output: Double
+        var session: Int64 = -1
+        var hashes: [UInt64] = []
         switch format {
         case .mooncake:
             guard let data = text.data(using: .utf8),
@@ -129,6 +150,14 @@ public struct TraceReader: @unchecked Sendable {
                 throw fail("missing or non-numeric `timestamp`, `input_length` or `output_length`")
             }
             (time, prompt, output) = (t / 1000, i, o)
+            if let ids = object["hash_ids"] {
+                guard let list = ids as? [NSNumber] else { throw fail("`hash_ids` must be a list of non-negative integers") }
+                hashes.reserveCapacity(list.count)
+                for id in list {
+                    guard let value = UInt64(exactly: id.doubleValue) else { throw fail("`hash_ids` must be a list of non-negative integers (found \(id))") }
+                    hashes.append(value)
+                }
+            }
         case .azure, .burstgpt, .csv:
             let fields = Self.fields(text)
             guard fields.count >= indices.count else { throw fail("expected \(indices.count) fields, found \(fields.count)") }
@@ -142,6 +171,21 @@ public struct TraceReader: @unchecked Sendable {
             }
             guard let p = Double(fields[indices.prompt]), let o = Double(fields[indices.output]) else { throw fail("token counts must be numbers") }
             (prompt, output) = (p, o)
+            if let sessionIndex, fields.count > sessionIndex, !fields[sessionIndex].isEmpty {
+                let name = fields[sessionIndex]
+                if let known = sessionNumbers[name] {
+                    session = known
+                } else {
+                    session = Int64(sessionNumbers.count)
+                    sessionNumbers[name] = session
+                }
+            }
+            if let hashIndex, fields.count > hashIndex {
+                for item in fields[hashIndex].split(whereSeparator: { $0 == ";" || $0 == " " }) {
+                    guard let value = UInt64(item) else { throw fail("hash id `\(item)` is not a non-negative integer") }
+                    hashes.append(value)
+                }
+            }
         }
         guard prompt >= 0, output >= 0, prompt.isFinite, output.isFinite else { throw fail("token counts must not be negative") }
         guard prompt <= Self.maxTokens, output <= Self.maxTokens else {
@@ -154,7 +198,7 @@ public struct TraceReader: @unchecked Sendable {
         lastTime = time
         let start = origin ?? time
         origin = start
-        return TraceRecord(time: time - start, promptTokens: Int(prompt), outputTokens: Int(output))
+        return TraceRecord(time: time - start, promptTokens: Int(prompt), outputTokens: Int(output), session: session, hashIDs: hashes)
     }
 
     /// Larger token counts are corrupt rows, not requests (and would not fit the simulator's counters).

@@ -36,12 +36,18 @@ public struct TraceReplay: Sendable {
     }
 
     public mutating func next() -> IncomingRequest? {
+        var hashes: [UInt64] = []
+        return next(hashes: &hashes)
+    }
+
+    /// The next request; appends its prefix hashes (if the trace has them) to `hashes`.
+    public mutating func next(hashes: inout [UInt64]) -> IncomingRequest? {
         while true {
             if var (record, copies) = pending, copies > 0 {
                 copies -= 1
                 pending = copies > 0 ? (record, copies) : nil
                 record.time += offset
-                return request(from: record)
+                return request(from: record, hashes: &hashes)
             }
             guard !exhausted, let record = readWindowed() else { return nil }
             let whole = Int(spec.rateMultiplier.rounded(.down))
@@ -65,8 +71,9 @@ public struct TraceReplay: Sendable {
                     if !restart() { return nil }
                     continue
                 }
-                return TraceRecord(time: record.time - spec.windowStart.seconds, promptTokens: record.promptTokens,
-                                   outputTokens: record.outputTokens)
+                var shifted = record
+                shifted.time -= spec.windowStart.seconds
+                return shifted
             }
             if record == nil {
                 if !restart() { return nil }
@@ -91,11 +98,20 @@ public struct TraceReplay: Sendable {
         return true
     }
 
-    private mutating func request(from record: TraceRecord) -> IncomingRequest {
-        let prompt = spec.promptTokens.map { SyntheticWorkload.count($0.sample(&tokens)) } ?? max(1, record.promptTokens)
+    /// A looped pass keeps the trace's hashes: it replays the same prompts, so they hit the cache.
+    private mutating func request(from record: TraceRecord, hashes: inout [UInt64]) -> IncomingRequest {
+        let prompt = min(spec.promptTokens.map { SyntheticWorkload.count($0.sample(&tokens)) } ?? max(1, record.promptTokens),
+                         SyntheticWorkload.maxTokens)
         let output = spec.outputTokens.map { SyntheticWorkload.count($0.sample(&tokens)) } ?? max(1, record.outputTokens)
-        return IncomingRequest(arrival: .seconds(record.time / spec.timeScale),
-                               promptTokens: min(prompt, SyntheticWorkload.maxTokens), outputTokens: min(output, SyntheticWorkload.maxTokens))
+        var prefix = PrefixSpan()
+        if !record.hashIDs.isEmpty {
+            // The hashes name the recorded prompt's tokens only (its last block may be partial).
+            prefix = PrefixSpan(start: hashes.count, count: record.hashIDs.count, blockTokens: spec.hashBlockTokens,
+                                tokens: min(prompt, record.promptTokens))
+            hashes.append(contentsOf: record.hashIDs)
+        }
+        return IncomingRequest(arrival: .seconds(record.time / spec.timeScale), promptTokens: prompt,
+                               outputTokens: min(output, SyntheticWorkload.maxTokens), session: record.session, prefix: prefix)
     }
 }
 

@@ -29,11 +29,19 @@ public struct TraceSpec: Sendable, Equatable {
         public var output: String
         /// Seconds per unit of the time column. Default 1 (seconds).
         public var timeUnitSeconds: Double
-        public init(time: String, prompt: String, output: String, timeUnitSeconds: Double = 1) {
+        /// Optional: the column naming each request's conversation (any text; empty: none).
+        public var session: String?
+        /// Optional: the column of prefix block hashes, non-negative integers separated by `;` or
+        /// spaces, one per `hash_block_tokens` tokens of the prompt (Mooncake's `hash_ids`).
+        public var hashIDs: String?
+        public init(time: String, prompt: String, output: String, timeUnitSeconds: Double = 1, session: String? = nil,
+                    hashIDs: String? = nil) {
             self.time = time
             self.prompt = prompt
             self.output = output
             self.timeUnitSeconds = timeUnitSeconds
+            self.session = session
+            self.hashIDs = hashIDs
         }
     }
 
@@ -57,6 +65,8 @@ public struct TraceSpec: Sendable, Equatable {
     public var promptTokens: Distribution?
     public var outputTokens: Distribution?
     public var badRows: BadRows = .skip
+    /// Tokens per prefix hash (`hash_ids`) block. Default 512, Mooncake's; 1 to 1,048,576.
+    public var hashBlockTokens = 512
 
     public init(file: String, format: Format? = nil) {
         self.file = file

@@ -1,0 +1,68 @@
+extension Router {
+    /// The ready replica with room scoring highest on llm-d's prefix, queue and session scorers
+    /// (`CacheAwareRouting`), unless it is loaded more than `max_imbalance` above the least
+    /// loaded candidate; records the request's leading blocks and session against the choice.
+    /// - Complexity: O(ready replicas × matched blocks) dictionary lookups.
+    mutating func pickCacheAware(from ready: [Int32], engines: [ReplicaEngine], request: Int32, requests: RequestTable) -> Int32? {
+        let weights = spec.cacheAware
+        let limit = spec.maxOutstandingPerReplica ?? .max
+        let size = weights.blockSize
+        let total = min(requests.hashedTokens(request) / size, weights.maxPrefixBlocks)
+        let session = requests.session(request)
+        let affine = session >= 0 ? sessionReplica[session] : nil
+        var fewestWaiting = Int.max, mostWaiting = Int.min, leastLoaded: Int32 = -1
+        for replica in ready where engines[Int(replica)].outstanding < limit {
+            let waiting = engines[Int(replica)].waiting.count
+            fewestWaiting = min(fewestWaiting, waiting)
+            mostWaiting = max(mostWaiting, waiting)
+            if leastLoaded < 0 || engines[Int(replica)].outstanding < engines[Int(leastLoaded)].outstanding { leastLoaded = replica }
+        }
+        guard leastLoaded >= 0 else { return nil }
+        var best: Int32 = -1, bestScore = -Double.infinity
+        for replica in ready where engines[Int(replica)].outstanding < limit {
+            let matched = total > 0 ? matchedBlocks(request, on: replica, upTo: total, requests: requests) : 0
+            let waiting = engines[Int(replica)].waiting.count
+            let queueScore = mostWaiting == fewestWaiting ? 1 : Double(mostWaiting - waiting) / Double(mostWaiting - fewestWaiting)
+            let prefixScore = total > 0 ? Double(matched) / Double(total) : 0
+            let score = weights.prefixWeight * prefixScore + weights.queueWeight * queueScore
+                + (replica == affine ? weights.sessionWeight : 0)
+            if score > bestScore
+                || (score == bestScore && engines[Int(replica)].outstanding < engines[Int(best)].outstanding) {
+                best = replica
+                bestScore = score
+            }
+        }
+        if let cap = weights.maxImbalance,
+           engines[Int(best)].outstanding - engines[Int(leastLoaded)].outstanding > cap {
+            best = leastLoaded
+        }
+        record(request, on: best, blocks: total, requests: requests)
+        if session >= 0 { sessionReplica[session] = best }
+        return best
+    }
+
+    /// Leading blocks of `request` (of the router's block size) recorded for `replica`.
+    func matchedBlocks(_ request: Int32, on replica: Int32, upTo total: Int, requests: RequestTable) -> Int {
+        guard Int(replica) < prefixIndexes.count else { return 0 }
+        let size = spec.cacheAware.blockSize
+        let (ids, hashBlock) = (requests.chains[Int(request)].ids, Int(requests.chains[Int(request)].blockTokens))
+        var matched = 0
+        while matched < total,
+              prefixIndexes[Int(replica)].contains(PrefixChain.key(ofBlock: matched, blockTokens: size, ids: ids, hashBlock: hashBlock)) {
+            matched += 1
+        }
+        return matched
+    }
+
+    /// Records `request`'s first `blocks` blocks as sent to `replica`.
+    private mutating func record(_ request: Int32, on replica: Int32, blocks: Int, requests: RequestTable) {
+        guard blocks > 0 else { return }
+        while prefixIndexes.count <= Int(replica) { prefixIndexes.append(RoutingPrefixIndex()) }
+        let size = spec.cacheAware.blockSize
+        let (ids, hashBlock) = (requests.chains[Int(request)].ids, Int(requests.chains[Int(request)].blockTokens))
+        for index in 0..<blocks {
+            prefixIndexes[Int(replica)].record(PrefixChain.key(ofBlock: index, blockTokens: size, ids: ids, hashBlock: hashBlock),
+                                               capacity: spec.cacheAware.capacityPerReplica)
+        }
+    }
+}
