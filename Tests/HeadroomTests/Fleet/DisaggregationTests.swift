@@ -129,6 +129,26 @@ struct DisaggregationTests {
         #expect(first == second)
     }
 
+    @Test("disaggregated with prefix caching on the prefill workers and multi-turn conversations: engines agree, nothing is lost, the cache hits",
+          arguments: [UInt64(4), 5])
+    func cachingAndDisaggregation(seed: UInt64) throws {
+        var workload = WorkloadSpec(arrivals: .poisson(rate: 1), promptTokens: .constant(300), outputTokens: .constant(40))
+        workload.conversation = ConversationSpec(turns: .constant(4), thinkTime: .constant(5))
+        var scenario = Self.pair(prefill: 2, decode: 2, workload: workload)
+        scenario.deployments[0].replica.engine = EngineSpec(maxNumSeqs: 8, kvCacheTokens: .tokens(30_000), prefixCaching: true)
+        scenario.deployments[1].replica.engine = EngineSpec(maxNumSeqs: 8, kvCacheTokens: .tokens(12_000))
+        scenario.deployments[0].router = RouterSpec(strategy: .cacheAware)
+        scenario.seed = seed
+        let fast = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: true, requestSample: 1_000_000))
+        let naive = Simulation.run(scenario, options: RunOptions(collapsesDecodeRuns: false, requestSample: 1_000_000))
+        #expect(fast.brokenInvariant == nil)
+        #expect(fast.requests == naive.requests && fast.decisions == naive.decisions && fast.series == naive.series)
+        #expect(fast.summary.prefixCache == naive.summary.prefixCache && fast.summary.disaggregation == naive.summary.disaggregation)
+        let r = fast.summary.requests
+        #expect(r.finished + r.dropped + r.inFlight == r.arrived && r.finished > 500)
+        #expect((fast.summary.prefixCache?.hitRate ?? 0) > 0.3, "later turns find their history cached: \(String(describing: fast.summary.prefixCache))")
+    }
+
     static let yaml = """
         name: pd
         duration: 2m
