@@ -18,11 +18,20 @@ extension ResultFormat {
         return parts.isEmpty ? nil : "Capacity   " + parts.joined(separator: "; ")
     }
 
-    /// The KV transfers of prefill/decode disaggregation, when the run has it.
+    /// The KV transfers of prefill/decode disaggregation, when the run has it, and each role's
+    /// busy share (serving GPU-seconds over those its replicas held) and queueing.
     static func disaggregationLine(_ s: RunSummary) -> String? {
         guard let d = s.disaggregation else { return nil }
+        var roles: [String] = []
+        for deployment in s.deployments ?? [] {
+            let g = deployment.gpuSeconds, held = g.starting + g.serving + g.idle
+            guard held > 0 else { continue }
+            roles.append(String(format: "%@ busy %.0f %%", deployment.name, g.serving / held * 100))
+        }
+        let queueing = String(format: "; queue wait %@ (prefill, mean)", DeploymentFormat.seconds(s.queueWait.mean))
         return String(format: "KV moves   %d transfers, %.1f GB; %@ mean, %@ p99; %.1f %% of handed-off TTFT; %d waited for a decode worker; queued %@ on it (mean)",
                       d.transfers, d.gigabytes, DeploymentFormat.seconds(d.transferSeconds.mean), DeploymentFormat.seconds(d.transferSeconds.p99),
                       d.shareOfTTFT * 100, d.waitedForDecodeWorker, DeploymentFormat.seconds(d.meanDecodeQueueSeconds))
+            + (roles.isEmpty ? "" : "; " + roles.joined(separator: ", ")) + queueing
     }
 }

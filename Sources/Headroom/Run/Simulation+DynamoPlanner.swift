@@ -9,8 +9,10 @@ struct DynamoPlannerState: Sendable {
     let prefill: Int?
     let decode: Int
     let traffic: Int
-    /// Requests that had arrived at the window's start.
+    /// Requests that had arrived at the window's start, and the prefix-cache tokens looked up
+    /// and found by then (every engine: a gone replica's counts stay).
     var windowStartSerial: Int64 = 0
+    var queriedTokens: Int64 = 0, hitTokens: Int64 = 0
 }
 
 /// What the frontend saw finish in the current window: sums for Dynamo's means
@@ -106,10 +108,19 @@ extension Simulation {
         state.windowStartSerial = deployments[t].serial
         deployments[t].frontend = FrontendWindow()
         let n = Double(w.finished)
+        // The KV hit rate over the window (vLLM's prefix-cache counters), when any engine caches.
+        var queried: Int64 = 0, hit: Int64 = 0
+        for engine in engines {
+            queried += engine.prefixQueriedTokens
+            hit += engine.prefixHitTokens
+        }
+        let hitRate = queried > state.queriedTokens ? Double(hit - state.hitTokens) / Double(queried - state.queriedTokens) : nil
+        state.queriedTokens = queried
+        state.hitTokens = hit
         return DynamoTrafficWindow(
             requestCount: Double(arrived), ttft: w.finished > 0 ? w.ttft / n : .nan,
             itl: w.itlCount > 0 ? w.itl / Double(w.itlCount) : .nan, isl: w.finished > 0 ? w.isl / n : .nan,
             osl: w.finished > 0 ? w.osl / n : .nan, requestDuration: w.finished > 0 ? w.duration / n : .nan,
-            seconds: state.planner.throughputInterval, kvHitRate: nil)
+            seconds: state.planner.throughputInterval, kvHitRate: hitRate)
     }
 }

@@ -95,3 +95,37 @@ struct DynamoPlannerRunTests {
         #expect(refusal(Self.yaml(planner: Self.loadLoop + "\ndeployment: prefill")).contains("`deployment` is for `mode: agg`"))
     }
 }
+
+extension DynamoPlannerRunTests {
+    @Test("agg mode: the 2026 planner sizes one aggregated deployment from its engines' forward passes")
+    func aggregated() throws {
+        let yaml = """
+            name: planned-agg
+            duration: 10m
+            seed: 2
+            node_pools:
+              - {name: h100, gpu: H100-80GB, gpus_per_node: 8, price_per_hour: 98.32, provisioning: 1m, max_nodes: 1, initial_nodes: 1, image_cached: true}
+            deployments:
+              - name: llama
+                workload: {arrivals: {process: poisson, rate: 0.5/s}, prompt_tokens: 2000, output_tokens: 100}
+                model: {name: llama-3.1-8b, weights: 16GB, kv_bytes_per_token: 128KiB}
+                profile: h100-llama3.1-8b-tp1
+                replica: {warmup: 10s, weights: {mode: streamed, remote_bandwidth: 4GB/s}}
+                policy: {kind: fixed, replicas: 3}
+            dynamo_planner:
+              generation: "2026"
+              mode: agg
+              deployment: llama
+              enable_load_scaling: true
+              ttft: 2000
+              itl: 100
+              max_gpu_budget: 4
+            """
+        let result = Simulation.run(try Scenario.parse(yaml: yaml))
+        #expect(result.brokenInvariant == nil)
+        let planned = result.decisions.filter { $0.reason.hasPrefix("dynamo planner:") }
+        #expect(!planned.isEmpty && planned.allSatisfy { $0.desiredReplicas <= 4 })
+        #expect(planned.last?.desiredReplicas == 1, "light traffic consolidates: \(planned.last?.reason ?? "")")
+        #expect(result.summary.requests.finished > 250)
+    }
+}
