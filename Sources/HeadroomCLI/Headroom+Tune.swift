@@ -96,6 +96,16 @@ extension Headroom {
             let settings = TuneSettings(parameters: parameters, constraints: constraints, objective: objective, budget: budget,
                                         seeds: seeds, searchSeed: seed)
             if grid, settings.spaceSize > 100_000 { Headroom.fail("the grid has \(settings.spaceSize) points; the most --grid runs is 100000") }
+            // A key path that does not fit the scenario (the scenario refuses both ends of the range
+            // set alone) is an error before any run, not a refused candidate.
+            for parameter in parameters {
+                var refusals: [String] = []
+                for level in [parameter.levels[0], parameter.levels[parameter.levels.count - 1]] {
+                    var probe = base
+                    do { try probe.set(parameter.path, to: level); _ = try probe.scenario() } catch { refusals.append(error.description) }
+                }
+                if refusals.count == 2 { Headroom.fail("--param '\(parameter.written)': \(refusals[0])") }
+            }
             let sweepName = name ?? "\(grid ? "grid" : "tune")-\(scenario.name)"
             let runStore = try store.open(.readWrite)
             if !resume, !(Headroom.failing { try runStore.runs(sweep: sweepName, limit: 1) }).isEmpty {
@@ -103,11 +113,6 @@ extension Headroom {
             }
             let sweepID = Headroom.failing { try runStore.sweep(named: sweepName, file: file) }
             var runner = TuneRunner(store: runStore, sweepID: sweepID, base: base, settings: settings, workers: jobs)
-            // A key path that does not fit the scenario is an error before any run, not a refused candidate.
-            for parameter in parameters {
-                var probe = base
-                do { try probe.set(parameter.path, to: parameter.levels[0]) } catch { Headroom.fail("--param '\(parameter.written)': \(error)") }
-            }
             StopSignal.install()
             runner.shouldStop = { StopSignal.requested }
             let check = runner

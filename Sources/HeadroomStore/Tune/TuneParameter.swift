@@ -68,7 +68,8 @@ public struct TuneParameter: Sendable, Equatable {
         let kind: Kind
         let low: Double, high: Double
         var step: Double?
-        if let l = Int(lowText), let h = Int(highText) {
+        // Whole-number bounds with a fractional step (1..8/0.5) are a continuous range.
+        if let l = Int(lowText), let h = Int(highText), stepText.map({ Int($0) != nil }) ?? true {
             kind = .integer; (low, high) = (Double(l), Double(h))
             if let stepText { guard let s = Int(stepText), s > 0 else { throw fail("an integer range's step is a whole number above 0") }; step = Double(s) }
         } else if let l = Double(lowText), let h = Double(highText), l.isFinite, h.isFinite {

@@ -15,7 +15,7 @@ extension TuneSearch {
         if candidates.isEmpty {
             for point in latinHypercube(count) { take(point) }
         } else {
-            let ranked = candidates.indices.sorted { rankKey($0) < rankKey($1) }
+            let ranked = self.ranked
             let centre = incumbent ?? ranked.first!
             for point in neighbours(of: candidates[centre].levels) where picked.count < (count + 1) / 2 { take(point) }
             let observed = ranked.map { candidates[$0].levels }

@@ -44,9 +44,14 @@ public struct TuneSettings: Sendable {
         zip(parameters, levels).map { "\($0.written)=\($0.levels[$1])" }.joined(separator: ", ")
     }
 
-    /// The overrides a point sets, for `ScenarioDocument.set`.
+    /// The overrides a point sets, for `ScenarioDocument.set`. Kubernetes annotations are
+    /// strings, so a value under `annotations` is quoted (`"24"`), as a manifest writes it.
     public func overrides(_ levels: [Int]) -> [(path: String, value: String)] {
-        zip(parameters, levels).map { ($0.path, $0.levels[$1]) }
+        zip(parameters, levels).map { parameter, level in
+            let text = parameter.levels[level]
+            let quoted = parameter.path.contains("annotations[") && parameter.kind != .categorical
+            return (parameter.path, quoted ? "\"\(text)\"" : text)
+        }
     }
 }
 
