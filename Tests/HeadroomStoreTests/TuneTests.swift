@@ -55,11 +55,11 @@ struct TuneTests {
     func knownOptimum() throws {
         let search = try Self.tune(try Self.settings(), workers: 2)
         let best = try #require(search.incumbent.map { search.candidates[$0] })
-        #expect(best.label == "policy.replicas=3")
+        #expect(best.label == "replicas=3")
         #expect(best.seeds == 3 && best.mean("slo_both") >= 0.99)
         #expect(search.runs <= 30)
         let grid = try Self.tune(try Self.settings(), workers: 2, grid: true)
-        #expect(grid.incumbent.map { grid.candidates[$0].label } == "policy.replicas=3")
+        #expect(grid.incumbent.map { grid.candidates[$0].label } == "replicas=3")
         #expect(grid.runs == 36 && search.runs < grid.runs)
         // Racing: 1 and 2 replicas are plainly short on seed 1 and get no second seed.
         for c in search.candidates where c.levels[0] < 2 { #expect(c.seeds == 1 && c.status == .infeasible, "\(c.label)") }
@@ -86,6 +86,8 @@ struct TuneTests {
         let target = try TuneParameter.parse(#"policy.annotations."autoscaling.knative.dev/target"=2..64:log"#)
         #expect(target.path == #"policy.annotations["autoscaling.knative.dev/target"]"#)
         #expect(target.kind == .integer && target.logarithmic && target.levels.count == 63 && target.levels.first == "2")
+        #expect(target.shortName == "target")
+        #expect(try TuneParameter.parse("node_pools[0].spare_nodes=0..2").shortName == "spare_nodes")
         let delay = try TuneParameter.parse(#"policy.annotations["autoscaling.knative.dev/scale-down-delay"]=0s..15m/1m"#)
         #expect(delay.kind == .duration && delay.levels.count == 16 && delay.levels[0] == "0s" && delay.levels[15] == "15m")
         #expect(try TuneParameter.parse("x=0s..15m").levels.count == 901)

@@ -40,6 +40,19 @@ public struct TuneParameter: Sendable, Equatable {
           policy.annotations["autoscaling.knative.dev/target"] (or ."autoscaling.knative.dev/target")
         """
 
+    /// The key path's last key without an annotation's prefix (`target` for
+    /// `policy.annotations["autoscaling.knative.dev/target"]`, `spare_nodes` for
+    /// `node_pools[0].spare_nodes`): how labels name the parameter when no other shares it.
+    public var shortName: String {
+        var last = path
+        if path.hasSuffix("\"]"), let open = path.range(of: "[\"", options: .backwards) {
+            last = String(path[open.upperBound..<path.index(path.endIndex, offsetBy: -2)])
+        } else if let cut = path.lastIndex(where: { $0 == "." || $0 == "]" }) {
+            last = String(path[path.index(after: cut)...])
+        }
+        return last.split(separator: "/").last.map(String.init) ?? last
+    }
+
     /// Reads `KEYPATH=RANGE`.
     public static func parse(_ text: String) throws(TuneError) -> TuneParameter {
         func fail(_ why: String) -> TuneError { TuneError("--param '\(text)': \(why)\n\(forms)") }

@@ -39,9 +39,14 @@ public struct TuneSettings: Sendable {
         parameters.reduce(1) { size, p in size.multipliedReportingOverflow(by: p.levels.count).overflow ? Int.max : size * p.levels.count }
     }
 
-    /// The variant name of a point: `path=value` per parameter, as sweeps label grid points.
+    /// The variant name of a point: `name=value` per parameter (`target=24, scale-down-delay=2m`),
+    /// the key path as written where two parameters share a short name.
     public func label(_ levels: [Int]) -> String {
-        zip(parameters, levels).map { "\($0.written)=\($0.levels[$1])" }.joined(separator: ", ")
+        let short = parameters.map(\.shortName)
+        return zip(parameters.indices, levels).map { d, level in
+            let name = short.filter { $0 == short[d] }.count > 1 || short[d].isEmpty ? parameters[d].written : short[d]
+            return "\(name)=\(parameters[d].levels[level])"
+        }.joined(separator: ", ")
     }
 
     /// The overrides a point sets, for `ScenarioDocument.set`. Kubernetes annotations are
