@@ -47,9 +47,14 @@ public struct TuneReport {
             lines += pareto
             return lines.joined(separator: "\n")
         }
-        lines.append("")
-        lines.append("best configuration (\(best.label)):")
-        if let yaml { lines.append("```yaml"); lines.append(yaml.trimmingCharacters(in: .newlines)); lines.append("```") }
+        let objective = s.objective.metric
+        lines.append("best: \(best.label) — \(objective) \(Self.value(objective, best.mean(objective))) over \(best.seeds) seeds")
+        if let yaml {
+            lines.append("")
+            lines.append("as YAML, to paste over the same sections of the scenario:")
+            lines.append("")
+            lines.append(yaml.trimmingCharacters(in: .newlines))
+        }
         lines.append("")
         lines.append("its metrics: mean over seeds 1–\(best.seeds) (the same seeds every candidate ran), "
                      + "95 % Student-t interval over the seeds:")
@@ -58,8 +63,8 @@ public struct TuneReport {
             lines.append("  " + metric.padding(toLength: 26, withPad: " ", startingAt: 0) + Self.cell(metric, estimate))
         }
         lines.append("")
-        lines.append("constraints: probability the mean meets each (normal approximation; standard error from the seeds, "
-                     + "pooled with the other candidates'; for == the share of seeds that meet it):")
+        lines.append("constraints: the probability the mean meets each (normal approximation, standard error from the seeds")
+        lines.append("pooled with the other candidates'; for ==, the share of seeds that meet it):")
         let noise = TuneNoise(search.candidates, metrics: s.metrics)
         for c in s.constraints {
             let p = c.probability(values: best.values(c.metric), standardError: noise.standardError(c.metric, of: best))
@@ -73,18 +78,19 @@ public struct TuneReport {
     /// Configurations whose means meet the constraints that no other is at least as cheap and as
     /// fast at p99 TTFT (and better in one).
     var pareto: [String] {
-        let feasible = search.candidates.filter { search.meetsConstraints($0) && $0.status != .infeasible }
+        // Complete candidates only: a one-seed mean is not comparable with a mean over N seeds.
+        let feasible = search.candidates.filter { $0.status == .complete && search.meetsConstraints($0) }
         guard !feasible.isEmpty else { return [] }
         let points = feasible.map { ($0.mean("cost_dollars"), $0.mean("ttft_p99_seconds")) }
         let front = zip(feasible, Comparison.paretoFront(points)).filter(\.1).map(\.0)
             .sorted { ($0.mean("cost_dollars"), $0.index) < ($1.mean("cost_dollars"), $1.index) }
-        var lines = ["", "cost vs TTFT p99 Pareto front of the configurations tried whose means meet the constraints:",
+        var lines = ["", "cost vs TTFT p99 Pareto front of the configurations run on all \(search.settings.seeds) seeds whose means meet the constraints:",
                      "  " + "cost".padding(toLength: 10, withPad: " ", startingAt: 0) + "TTFT p99".padding(toLength: 10, withPad: " ", startingAt: 0)
-                         + "seeds  configuration"]
+                         + "configuration"]
         for c in front {
             lines.append("  " + Self.value("cost_dollars", c.mean("cost_dollars")).padding(toLength: 10, withPad: " ", startingAt: 0)
                          + Self.value("ttft_p99_seconds", c.mean("ttft_p99_seconds")).padding(toLength: 10, withPad: " ", startingAt: 0)
-                         + String(c.seeds).padding(toLength: 7, withPad: " ", startingAt: 0) + c.label)
+                         + c.label)
         }
         return lines
     }
