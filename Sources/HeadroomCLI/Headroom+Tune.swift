@@ -15,13 +15,15 @@ extension Headroom {
 
                 \(TuneParameter.forms)
                 \(TuneConstraint.forms)
+
                 \(TuneObjective.forms)
 
                 Example:
-                  headroom tune scenarios/signals/kpa-concurrency.yaml --duration 30m \\
-                    --param 'policy.annotations."autoscaling.knative.dev/target"=2..64:log' \\
-                    --param 'policy.annotations."autoscaling.knative.dev/scale-down-delay"=0s..15m/1m' \\
-                    --constraint 'slo.both >= 0.99' --constraint 'dropped == 0' --objective cost_dollars --budget 60
+                  headroom tune scenarios/signals/kpa-concurrency.yaml \\
+                    --param 'policy.annotations."autoscaling.knative.dev/target"=4..40/4' \\
+                    --param 'policy.annotations."autoscaling.knative.dev/window"=6s..2m/6s' \\
+                    --constraint 'slo.both >= 0.99' --constraint 'dropped == 0' \\
+                    --objective cost_dollars --budget 36
                 """
         )
 

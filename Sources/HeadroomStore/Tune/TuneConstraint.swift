@@ -22,9 +22,10 @@ public struct TuneConstraint: Sendable, Equatable, CustomStringConvertible {
     public var description: String { written }
 
     public static let forms = """
-        --constraint takes METRIC OP VALUE with OP one of >= <= == > <, e.g.
-          'slo.both >= 0.99'   'slo_both >= 99%'   'dropped == 0'   'ttft.p99 <= 2s'   'cost_dollars < 500'
-        VALUE is a number; a duration (2s, 500ms) for a metric in seconds; a percentage for an slo_ share
+        --constraint takes METRIC OP VALUE, OP one of >= <= == > <:
+          'slo.both >= 0.99'  'slo_both >= 99%'  'dropped == 0'  'ttft.p99 <= 2s'
+        VALUE: a number; a duration (2s, 500ms) for a metric in seconds; a
+        percentage for an slo_ share
         """
 
     public static func parse(_ text: String) throws(TuneError) -> TuneConstraint {

@@ -55,7 +55,7 @@ public struct TuneObjective: Sendable, Equatable {
         self.maximize = maximize
     }
 
-    public static let forms = "--objective takes METRIC (minimized, e.g. cost_dollars) or max:METRIC (e.g. max:slo_both)"
+    public static let forms = "--objective takes METRIC (minimized: cost_dollars) or max:METRIC (max:slo_both)"
 
     public static func parse(_ text: String) throws(TuneError) -> TuneObjective {
         let maximize = text.hasPrefix("max:")

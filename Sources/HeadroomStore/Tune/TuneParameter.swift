@@ -30,14 +30,14 @@ public struct TuneParameter: Sendable, Equatable {
 
     public static let forms = """
         --param takes KEYPATH=RANGE, where RANGE is one of:
-          LOW..HIGH            whole numbers, every one (e.g. 1..64)
-          LOW..HIGH:log        the same, proposed evenly in log scale (e.g. 1..256:log; LOW > 0)
-          LOW..HIGH/STEP       every STEP from LOW (e.g. 2..64/2, 0.5..2/0.25, 0s..15m/30s)
-          1.5..10 or 0.1..10:log   continuous (a decimal point): 101 levels, linear or log
-          0s..15m              durations: every whole second (units ns us ms s m h d w)
-          a|b|c                categories, e.g. kpa|hpa (each is YAML: {kind: fixed}|{kind: kpa})
+          LOW..HIGH         whole numbers, every one (1..64)
+          LOW..HIGH:log     the same, proposed evenly in log scale (1..256:log)
+          LOW..HIGH/STEP    every STEP from LOW (2..64/2, 0.5..2/0.25, 0s..15m/30s)
+          0.1..10[:log]     continuous (a decimal point): 101 levels
+          0s..15m           durations: every whole second (ns us ms s m h d w)
+          a|b|c             categories, each YAML (kpa|hpa, {kind: fixed}|{kind: kpa})
         KEYPATH as sweeps write it: policy.replicas, node_pools[0].spare_nodes,
-          policy.annotations["autoscaling.knative.dev/target"] (or ."autoscaling.knative.dev/target")
+          policy.annotations."autoscaling.knative.dev/target" (or ["..."])
         """
 
     /// The key path's last key without an annotation's prefix (`target` for
