@@ -65,6 +65,19 @@ struct TuneTests {
         for c in search.candidates where c.levels[0] < 2 { #expect(c.seeds == 1 && c.status == .infeasible, "\(c.label)") }
     }
 
+    @Test("the answer's YAML is the touched sections of the tuned scenario, with the real field names")
+    func excerpt() throws {
+        var document = ScenarioDocument(yaml: Self.fleet, file: "fleet.yaml")
+        try document.set("policy.replicas", to: "3")
+        let yaml = try document.excerpt(covering: ["policy.replicas"])
+        #expect(yaml == "policy:\n  kind: fixed\n  replicas: 3\n  warm: true\n")
+        let settings = TuneSettings(parameters: [try TuneParameter.parse(#"policy.annotations."autoscaling.knative.dev/target"=1..4"#)],
+                                    constraints: [], objective: TuneObjective(metric: "cost_dollars", maximize: false), budget: 1,
+                                    seeds: 1, searchSeed: 1)
+        #expect(settings.overrides([1]).first?.value == "\"2\"", "annotations are strings, as in a manifest")
+        #expect(settings.label([1]) == "target=2")
+    }
+
     @Test("the same --seed gives the same search with 1 or 3 workers")
     func deterministicAcrossWorkers() throws {
         let settings = try Self.settings(budget: 20, seed: 7)

@@ -41,6 +41,10 @@ public struct TuneReport {
         head += ", \(search.candidates.count) configurations tried, \(complete) on all \(s.seeds) seeds; "
             + "the grid of this space is \(s.spaceSize == Int.max ? "too large to count" : "\(s.spaceSize) × \(s.seeds) = \(s.spaceSize.multipliedReportingOverflow(by: s.seeds).partialValue) runs")"
         lines.append(head)
+        let refused = search.candidates.compactMap { c -> String? in if case let .invalid(why) = c.status { return why } else { return nil } }
+        if let first = refused.first {
+            lines.append("\(refused.count) configurations refused by the scenario (no run spent), e.g. \(first)")
+        }
         guard let best = search.incumbent.map({ search.candidates[$0] }) else {
             lines.append("no configuration tried meets every constraint on all \(s.seeds) seeds ("
                          + s.constraints.map(\.written).joined(separator: ", ") + "); widen the ranges or raise --budget")
