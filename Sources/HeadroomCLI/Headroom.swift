@@ -24,6 +24,6 @@ struct Headroom: ParsableCommand {
             """,
         // The version the store records with every run (`headroom_version`).
         version: RunStore.headroomVersion,
-        subcommands: [Run.self, Sweep.self, Compare.self, Runs.self, Report.self, Export.self, Merge.self, Trace.self, Policy.self, Calibrate.self, Profile.self, ValidateProfile.self, Bench.self]
+        subcommands: [Run.self, Sweep.self, Tune.self, Compare.self, Runs.self, Report.self, Export.self, Merge.self, Trace.self, Policy.self, Calibrate.self, Profile.self, ValidateProfile.self, Bench.self]
     )
 }

@@ -33,6 +33,12 @@ public struct SweepSpec: Sendable {
         public var variant: String
         public var seed: UInt64
         public var document: ScenarioDocument
+
+        public init(variant: String, seed: UInt64, document: ScenarioDocument) {
+            self.variant = variant
+            self.seed = seed
+            self.document = document
+        }
     }
 
     public static func load(file path: String) throws(ScenarioError) -> SweepSpec {
