@@ -121,6 +121,7 @@ extension ReplicaEngine {
         var fresh = ReplicaEngine(limits: limits, kvCapacity: kvCapacity, collapsesDecodeRuns: collapsesDecodeRuns, queueTimeout: queueTimeout)
         fresh.preemptions = preemptions
         (fresh.prefixQueriedTokens, fresh.prefixHitTokens) = (prefixQueriedTokens, prefixHitTokens)
+        (fresh.handoffWaits, fresh.handoffWaitNanoseconds) = (handoffWaits, handoffWaitNanoseconds)
         fresh.generation = generation &+ 1
         self = fresh
         return ids
