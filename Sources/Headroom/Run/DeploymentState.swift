@@ -63,6 +63,8 @@ struct DeploymentState {
     var prometheus: PrometheusState?
     /// `prometheus != nil`, read per engine step without touching the optional's payload.
     let queriesPrometheus: Bool
+    /// `drainActivator` is under way (it is not re-entered).
+    var drainingActivator = false
     /// A first-request evaluation is already scheduled.
     var pokePending = false
     /// Whether the policy's first evaluation has placed the starting fleet (warm when the policy says so).

@@ -96,7 +96,9 @@ extension Simulation {
             replicas[r].serving = busy
             moveGPUs(of: replica, from: busy ? .idle : .serving, to: busy ? .serving : .idle, at: now)
         }
-        if !outcome.finished.isEmpty {
+        // A request that left (finished, or timed out in the queue) may empty a draining replica
+        // or make room under a per-replica cap.
+        if !outcome.finished.isEmpty || !outcome.timedOut.isEmpty {
             if replicas[r].stage == .draining && engines[r].outstanding == 0 {
                 retire(replica, at: now, queue: &queue)
             } else if !deployments[t].activator.isEmpty && deployments[t].router.maxOutstandingPerReplica != nil {
@@ -108,6 +110,11 @@ extension Simulation {
     /// Sends the buffered requests of deployment `d` (one that owns its traffic) to replicas with room, oldest first; drops those
     /// past the timeout.
     mutating func drainActivator(_ d: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        // A dispatch below may free room again (a queued request timing out); this loop takes it,
+        // rather than a nested drain per request (which could recurse as deep as the activator).
+        guard !deployments[d].drainingActivator else { return }
+        deployments[d].drainingActivator = true
+        defer { deployments[d].drainingActivator = false }
         let timeout = deployments[d].router.activatorTimeout
         while let head = deployments[d].activator.first {
             if now - requests[head].arrival > timeout {
