@@ -15,13 +15,14 @@ struct ColdStartWaterfall {
         var total: Double { stages.reduce(0, +) }
     }
 
-    /// Variants in the order of their first run (a sweep's order), those with no ready start left out.
+    /// Variants in `order` (the comparison table's), then any other in the order of its first run;
+    /// those with no ready start left out.
     let bars: [Bar]
 
-    init(store: RunStore, runs ids: [Int64]) throws {
+    init(store: RunStore, runs ids: [Int64], order given: [String] = []) throws {
         let runs = try store.table("runs", runs: ids)
         var variantOf: [Int64: String] = [:]
-        var order: [String] = []
+        var order = given
         for (id, variant) in zip(runs.numbers("run_id"), runs.texts("variant")).sorted(by: { ($0.0 ?? 0) < ($1.0 ?? 0) }) {
             let name = variant ?? ""
             variantOf[Int64(id ?? 0)] = name

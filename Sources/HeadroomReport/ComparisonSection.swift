@@ -35,7 +35,7 @@ struct ComparisonSection {
             let old = sums[variant, default: [:]][metric, default: [:]][p] ?? (0, 0)
             sums[variant, default: [:]][metric, default: [:]][p] = (old.0 + s, old.1 + 1)
         }
-        waterfall = try ColdStartWaterfall(store: store, runs: ids)
+        waterfall = try ColdStartWaterfall(store: store, runs: ids, order: comparison.rows.map(\.variant))
         curves = sums.mapValues { metrics in
             metrics.mapValues { points in points.keys.sorted().map { ($0, points[$0]!.0 / Double(points[$0]!.1)) } }
         }

@@ -9,11 +9,13 @@ import Testing
 /// in the sweep's order, with what the variant bought beside it; none when no run had a cold start.
 @Suite("HTML reports: cold-start waterfall")
 struct WaterfallReportTests {
-    @Test("a bar per variant in sweep order; each stage is the mean of that variant's ready starts")
+    @Test("a bar per variant in the table's order; each stage is the mean of that variant's ready starts")
     func barsAreTheStoredMeans() throws {
         let (store, ids) = try ReportTests.store()
-        let waterfall = try ColdStartWaterfall(store: store, runs: ids)
-        #expect(waterfall.bars.map(\.variant) == ["kpa-60s", "kpa-20s"], "the order the runs were stored in")
+        #expect(try ColdStartWaterfall(store: store, runs: ids).bars.map(\.variant) == ["kpa-60s", "kpa-20s"],
+                "without an order, the order the runs were stored in")
+        let waterfall = try ColdStartWaterfall(store: store, runs: ids, order: ["kpa-20s", "absent", "kpa-60s"])
+        #expect(waterfall.bars.map(\.variant) == ["kpa-20s", "kpa-60s"], "as given, variants without starts left out")
         let runs = try store.table("runs", runs: ids)
         let starts = try store.table("cold_starts", runs: ids)
         for bar in waterfall.bars {
