@@ -7,6 +7,8 @@ struct ComparisonSection {
     let comparison: Comparison
     /// Per variant, each metric's quantile curve averaged over its runs (seconds at each percentile).
     let curves: [String: [String: [(percentile: Double, seconds: Double)]]]
+    /// The cold starts per variant, request to ready (drawn when the runs had any).
+    let waterfall: ColdStartWaterfall
     private(set) var drawn: [String: [String]] = [:]
 
     init(store: RunStore, runs ids: [Int64], baseline: String?, attainmentTarget: Double = Comparison.defaultAttainmentTarget) throws {
@@ -33,6 +35,7 @@ struct ComparisonSection {
             let old = sums[variant, default: [:]][metric, default: [:]][p] ?? (0, 0)
             sums[variant, default: [:]][metric, default: [:]][p] = (old.0 + s, old.1 + 1)
         }
+        waterfall = try ColdStartWaterfall(store: store, runs: ids, order: comparison.rows.map(\.variant))
         curves = sums.mapValues { metrics in
             metrics.mapValues { points in points.keys.sorted().map { ($0, points[$0]!.0 / Double(points[$0]!.1)) } }
         }
@@ -41,6 +44,13 @@ struct ComparisonSection {
     mutating func html() -> String {
         var out = "<section class=\"comparison\"><h2>Comparison</h2>"
         out += table()
+        if let chart = waterfall.chart() {
+            let caption = "Cold starts per variant, request to ready: the mean pending, pull, load and warm-up of each variant's "
+                + "ready starts; beside it, what the variant bought on its traffic (means over seeds)"
+            drawn["cold-start-waterfall"] = chart.seriesNames
+            out += "<figure data-chart=\"cold-start-waterfall\">\(chart.render(caption: caption))<figcaption>\(escaped(caption))</figcaption></figure>"
+            out += waterfall.worthTable(comparison)
+        }
         for (metric, title) in [("ttft", "TTFT"), ("e2e", "end-to-end latency")] {
             if let chart = cdf(metric, title: title) {
                 let caption = "\(title) CDF per variant (quantiles averaged over seeds)"

@@ -93,9 +93,11 @@ struct ReportTests {
         #expect(report.charts["cdf-ttft"] == ["kpa-20s", "kpa-60s"])
         #expect(report.charts["cdf-e2e"] == ["kpa-20s", "kpa-60s"])
         #expect(report.charts["pareto"] == ["Pareto front", "variants"])
-        #expect(parsed.elements["tr"] == 3, "a header and a row per variant")
-        // The first run of each variant in full: 2 variants × 7 charts, plus 3 comparison charts.
-        #expect(parsed.elements["svg"] == 17)
+        // A header and a row per variant, in the comparison and in the cold-start waterfall's table.
+        #expect(parsed.elements["tr"] == 6, "a header and a row per variant, twice")
+        // The first run of each variant in full: 2 variants × 7 charts, plus 4 comparison charts
+        // (the cold-start waterfall, two CDFs, the Pareto scatter).
+        #expect(parsed.elements["svg"] == 18)
         // Two seeds per variant: both error bars drawn for each variant.
         let pareto = report.html.components(separatedBy: "data-chart=\"pareto\"")[1].components(separatedBy: "</figure>")[0]
         #expect(pareto.components(separatedBy: "class=\"error-bar\"").count - 1 == 4)
