@@ -22,15 +22,17 @@ public struct KVTransferSpec: Sendable, Equatable {
     /// Source and destination on different nodes, where no pool pair says otherwise. Default one
     /// 400 Gb/s RDMA NIC (50 GB/s; ConnectX-7 / EFA class), 20 µs.
     public var acrossNodes = Link(bandwidth: 50e9, latency: .microseconds(20))
-    /// Pool pairs with their own cross-node link (`from` pool → `to` pool).
-    public var pairs: [(from: String, to: String, link: Link)] = []
+    /// A cross-node link of its own from nodes of pool `from` to nodes of pool `to`.
+    public struct PoolPair: Sendable, Equatable {
+        public var from: String
+        public var to: String
+        public var link: Link
+    }
+
+    /// Pool pairs with their own cross-node link.
+    public var pairs: [PoolPair] = []
 
     public init() {}
-
-    public static func == (a: KVTransferSpec, b: KVTransferSpec) -> Bool {
-        a.sameNode == b.sameNode && a.acrossNodes == b.acrossNodes
-            && a.pairs.map { "\($0.from)→\($0.to)" } == b.pairs.map { "\($0.from)→\($0.to)" } && a.pairs.map(\.link) == b.pairs.map(\.link)
-    }
 
     /// The link from a node of pool `from` to a node of pool `to` (different nodes).
     public func across(from: String, to: String) -> Link {

@@ -68,7 +68,7 @@ extension Simulation {
         replicas[Int(target)].inboundKV -= 1
         disaggregation.transferred(now - transfer.startedAt, bytes: transfer.bytes)
         if replicas[Int(target)].stage == .ready {
-            if requests[request].firstTokenAt == .never || requests[request].firstTokenAt < now { requests[request].firstTokenAt = now }
+            requests[request].firstTokenAt = now  // the first token reaches the user with the KV
             disaggregation.handedOff(transferSeconds: (now - transfer.startedAt).seconds,
                                      ttftSeconds: (now - requests[request].arrival).seconds)
             dispatch(request, to: target, at: now, queue: &queue)
@@ -106,7 +106,6 @@ struct DisaggregationMetrics {
     var transfers = 0
     var bytes = 0.0
     var transferTimes = LatencyHistogram()
-    var handoffs = 0
     var transferSecondsOfHandoffs = 0.0
     var ttftSecondsOfHandoffs = 0.0
     var waitedForDecodeWorker = 0
@@ -118,7 +117,6 @@ struct DisaggregationMetrics {
     }
 
     mutating func handedOff(transferSeconds: Double, ttftSeconds: Double) {
-        handoffs += 1
         transferSecondsOfHandoffs += transferSeconds
         ttftSecondsOfHandoffs += ttftSeconds
     }

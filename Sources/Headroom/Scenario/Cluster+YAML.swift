@@ -218,7 +218,7 @@ extension KVTransferSpec {
                 names.append(name)
             }
             _ = try entry.required("bandwidth")
-            pairs.append((names[0], names[1], try link(item, keys: ["from", "to", "bandwidth", "latency"], base: acrossNodes)))
+            pairs.append(PoolPair(from: names[0], to: names[1], link: try link(item, keys: ["from", "to", "bandwidth", "latency"], base: acrossNodes)))
         }
     }
 }
