@@ -70,7 +70,8 @@ extension Simulation {
         }
         let spec = scenario.deployments[d]
         engines.append(ReplicaEngine(
-            limits: spec.replica.engine, kvCapacity: deployments[d].kvCapacity[deployments[d].pools[0]],
+            limits: spec.replica.engine, model: stepTimes[deployments[d].stepTimeIndex[deployments[d].pools[0]]],
+            kvCapacity: deployments[d].kvCapacity[deployments[d].pools[0]],
             collapsesDecodeRuns: options.collapsesDecodeRuns, queueTimeout: spec.router.queueTimeout))
         if warm {
             let node = readyNodeWithRoom(for: id) ?? {
@@ -112,7 +113,10 @@ extension Simulation {
         let r = Int(replica), d = owner(replica), pool = nodes[Int(node)].pool
         replicas[r].node = node
         replicas[r].stepTime = Int32(deployments[d].stepTimeIndex[pool])
-        if deployments[d].pools.count > 1 { engines[r].kvCapacity = deployments[d].kvCapacity[pool] ?? ReplicaEngine.unlimitedKV }
+        if deployments[d].pools.count > 1 {
+            engines[r].kvCapacity = deployments[d].kvCapacity[pool] ?? ReplicaEngine.unlimitedKV
+            engines[r].model = stepTimes[Int(replicas[r].stepTime)]
+        }
         nodes[Int(node)].freeGPUs -= deployments[d].gpus
         nodes[Int(node)].replicas += 1
         nodes[Int(node)].emptyGeneration &+= 1

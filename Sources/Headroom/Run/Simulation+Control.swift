@@ -56,7 +56,7 @@ extension Simulation {
         let ready = deployments[d].readyReplicas
         let snapshot = ready.map { replica in
             var snapshot = counters[Int(replica)].snapshot(at: now)
-            let progress = engines[Int(replica)].unreportedProgress(at: now, model: stepTime(replica))
+            let progress = engines[Int(replica)].unreportedProgress(at: now)
             snapshot.iterations &+= progress.iterations
             snapshot.outputTokens &+= progress.tokens
             return snapshot

@@ -97,7 +97,7 @@ extension Simulation {
     /// Each ready replica's latest forward pass.
     private func forwardPasses(_ d: Int) -> [DynamoEngineLoad] {
         deployments[d].readyReplicas.map { replica in
-            engines[Int(replica)].forwardPass(worker: Int(replica), requests: requests, model: stepTime(replica))
+            engines[Int(replica)].forwardPass(worker: Int(replica), requests: requests)
         }
     }
 

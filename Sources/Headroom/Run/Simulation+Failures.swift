@@ -118,7 +118,7 @@ extension ReplicaEngine {
         var ids = Array(waiting)
         ids += prefilling.map(\.id)
         ids += decodingSlots.filter { $0.ticket != RunningSequence.freeTicket }.map(\.id)
-        var fresh = ReplicaEngine(limits: limits, kvCapacity: kvCapacity, collapsesDecodeRuns: collapsesDecodeRuns, queueTimeout: queueTimeout)
+        var fresh = ReplicaEngine(limits: limits, model: model, kvCapacity: kvCapacity, collapsesDecodeRuns: collapsesDecodeRuns, queueTimeout: queueTimeout)
         fresh.preemptions = preemptions
         (fresh.prefixQueriedTokens, fresh.prefixHitTokens) = (prefixQueriedTokens, prefixHitTokens)
         (fresh.handoffWaits, fresh.handoffWaitNanoseconds) = (handoffWaits, handoffWaitNanoseconds)

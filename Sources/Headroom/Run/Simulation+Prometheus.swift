@@ -106,6 +106,6 @@ extension Simulation {
         let capacity = engine.kvCapacity
         let usage = capacity < ReplicaEngine.unlimitedKV ? (capacity > 0 ? min(1, Double(engine.kvUsed) / Double(capacity)) : 0) : 0
         return EngineGauges(running: engine.batchSize, waiting: engine.waiting.count, kvCacheUsage: usage,
-                            unreportedTokens: engine.unreportedProgress(at: now, model: stepTime(replica)).tokens)
+                            unreportedTokens: engine.unreportedProgress(at: now).tokens)
     }
 }

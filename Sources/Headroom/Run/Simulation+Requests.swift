@@ -51,7 +51,7 @@ extension Simulation {
         let r = Int(replica)
         outcome.clear()
         if deployments[owner(replica)].tracksSignals { counters[r].count(arrivals: 1) }
-        let end = engines[r].enqueue(id, at: now, requests: &requests, model: stepTimes[Int(replicas[r].stepTime)], outcome: &outcome)
+        let end = engines[r].enqueue(id, at: now, requests: &requests, outcome: &outcome)
         afterEngineStep(replica, end: end, at: now, queue: &queue)
     }
 
@@ -60,7 +60,7 @@ extension Simulation {
         let r = Int(replica)
         guard engines[r].isBusy, engines[r].generation == generation else { return }
         outcome.clear()
-        let end = engines[r].finishRun(at: now, requests: &requests, model: stepTimes[Int(replicas[r].stepTime)], outcome: &outcome)
+        let end = engines[r].finishRun(at: now, requests: &requests, outcome: &outcome)
         afterEngineStep(replica, end: end, at: now, queue: &queue)
     }
 

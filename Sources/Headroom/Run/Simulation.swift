@@ -270,8 +270,4 @@ public struct Simulation: EventHandler {
     /// The deployment a replica belongs to.
     @inline(__always)
     func owner(_ replica: Int32) -> Int { Int(replicas[Int(replica)].deployment) }
-
-    /// The step-time model of a replica (its deployment's profile on its node's pool).
-    @inline(__always)
-    func stepTime(_ replica: Int32) -> StepTimeModel { stepTimes[Int(replicas[Int(replica)].stepTime)] }
 }

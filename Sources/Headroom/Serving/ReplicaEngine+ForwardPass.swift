@@ -5,7 +5,7 @@ extension ReplicaEngine {
     /// as it stands: the iteration under way (its length; 0 when idle, an idle heartbeat), what it
     /// schedules and what waits. Within a decode run the iteration is its first one's length
     /// (the closed form's growth per iteration is not applied).
-    func forwardPass(worker: Int, requests: RequestTable, model: StepTimeModel) -> DynamoEngineLoad {
+    func forwardPass(worker: Int, requests: RequestTable) -> DynamoEngineLoad {
         var queuedPrefill = 0, queuedDecodeKV = 0
         for id in waiting {
             let request = requests[id]

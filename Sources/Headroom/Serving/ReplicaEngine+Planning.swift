@@ -5,7 +5,7 @@ extension ReplicaEngine {
     /// hands out the token budget, admits waiting requests, and plans a single iteration or a
     /// whole decode run. Returns its end, or `nil` when the replica goes idle.
     mutating func planIteration(
-        at now: SimTime, requests: inout RequestTable, model: StepTimeModel, outcome: inout IterationOutcome
+        at now: SimTime, requests: inout RequestTable, outcome: inout IterationOutcome
     ) -> SimTime? {
         while kvUsed + Int64(decoding) > kvCapacity && batchSize > 0 {
             preemptLatest(requests: &requests)
@@ -81,7 +81,7 @@ extension ReplicaEngine {
         isBusy = true
         generation &+= 1
         if prefillTokens == 0 {
-            planDecodeRun(at: now, context: context, fewestRemaining: fewestRemaining, requests: requests, model: model)
+            planDecodeRun(at: now, context: context, fewestRemaining: fewestRemaining, requests: requests)
         } else if collapsesDecodeRuns && prefillEndsInDecodeRun() {
             // Apply the prefill iteration's end now and plan the decode run that follows it.
             let end = now + SimTime(nanoseconds: model.iteration(
@@ -89,7 +89,7 @@ extension ReplicaEngine {
             leadTokens = completeIterations(1, at: end, requests: &requests, outcome: &outcome)
             planDecodeRun(
                 at: end, context: decodingComputed + Int64(decoding) * decodeSteps,
-                fewestRemaining: Int(nextFinishStep - decodeSteps), requests: requests, model: model)
+                fewestRemaining: Int(nextFinishStep - decodeSteps), requests: requests)
             runFollowsPrefill = true
         } else {
             runIsDecode = false
@@ -108,7 +108,7 @@ extension ReplicaEngine {
     /// Plans a run of decode iterations of the whole batch from `now`: until the first sequence
     /// finishes, the cache fills, or (with the naive engine) one iteration.
     private mutating func planDecodeRun(
-        at now: SimTime, context: Int64, fewestRemaining: Int, requests: RequestTable, model: StepTimeModel
+        at now: SimTime, context: Int64, fewestRemaining: Int, requests: RequestTable
     ) {
         let batch = decoding
         var iterations = 1
@@ -149,7 +149,7 @@ extension ReplicaEngine {
 
     /// Shortens the decode run under way to its first `iterations` iterations (0: it ends with
     /// the prefill iteration before it).
-    mutating func cutRun(at iterations: Int, model: StepTimeModel) -> SimTime? {
+    mutating func cutRun(at iterations: Int) -> SimTime? {
         guard iterations < runIterations else { return nil }
         runIterations = iterations
         runEnd = runStart + SimTime(nanoseconds: model.decodeRun(batch: runBatch, contextTokens: runContext, iterations: iterations))
@@ -159,15 +159,15 @@ extension ReplicaEngine {
 
     /// The first iteration boundary of the current decode run at or after `instant`: its index,
     /// counted in decode iterations (0 is the end of a prefill iteration before the run).
-    func iterationBoundary(reaching instant: SimTime, model: StepTimeModel) -> Int {
+    func iterationBoundary(reaching instant: SimTime) -> Int {
         let offset = (instant - runStart).nanoseconds
         if runFollowsPrefill && offset <= 0 { return 0 }
         return model.iterationsToReach(offset: offset, batch: runBatch, contextTokens: runContext, limit: runIterations)
     }
 
     /// The first iteration boundary of the current decode run strictly after `instant`.
-    func iterationBoundary(after instant: SimTime, model: StepTimeModel) -> Int {
-        iterationBoundary(reaching: instant + SimTime(nanoseconds: 1), model: model)
+    func iterationBoundary(after instant: SimTime) -> Int {
+        iterationBoundary(reaching: instant + SimTime(nanoseconds: 1))
     }
 
     /// Whether `request`, at the head of the queue, would be admitted at the boundary after
@@ -192,7 +192,7 @@ extension ReplicaEngine {
     /// Iterations and output tokens of the run under way completed by `instant`: a run reports
     /// them at its end, while a token counter scraped mid-run has seen those already made.
     @inline(__always)  // else the engine is copied to call it from `snapshotSignals` (as `admissible` from `enqueue`)
-    func unreportedProgress(at instant: SimTime, model: StepTimeModel) -> (iterations: Int, tokens: Int) {
+    func unreportedProgress(at instant: SimTime) -> (iterations: Int, tokens: Int) {
         guard isBusy && runIsDecode else { return (0, 0) }
         let offset = (instant - runStart).nanoseconds
         var iterations = 0, tokens = 0

@@ -34,6 +34,8 @@ import HeadroomEngine
 @usableFromInline
 struct ReplicaEngine {
     let limits: EngineSpec
+    /// Its GPU's iteration times (set where the replica is placed: a deployment may span GPU types).
+    var model: StepTimeModel
     var kvCapacity: Int64
     /// The capacity of an engine with no KV limit: large, yet safe to add to.
     static let unlimitedKV = Int64.max / 4
@@ -93,8 +95,9 @@ struct ReplicaEngine {
     /// Bumped whenever the planned end moves, so that a stale end-of-run event is ignored.
     var generation: UInt32 = 0
 
-    init(limits: EngineSpec, kvCapacity: Int64?, collapsesDecodeRuns: Bool, queueTimeout: SimTime?) {
+    init(limits: EngineSpec, model: StepTimeModel, kvCapacity: Int64?, collapsesDecodeRuns: Bool, queueTimeout: SimTime?) {
         self.limits = limits
+        self.model = model
         self.kvCapacity = kvCapacity ?? Self.unlimitedKV
         self.collapsesDecodeRuns = collapsesDecodeRuns
         self.queueTimeout = queueTimeout
@@ -107,22 +110,22 @@ struct ReplicaEngine {
     /// Queues a routed request. Returns the new end of run when an event must be scheduled (the
     /// replica was idle, or a decode run was cut short so the request joins sooner).
     mutating func enqueue(
-        _ id: Int32, at now: SimTime, requests: inout RequestTable, model: StepTimeModel, outcome: inout IterationOutcome
+        _ id: Int32, at now: SimTime, requests: inout RequestTable, outcome: inout IterationOutcome
     ) -> SimTime? {
         let wasEmpty = waiting.isEmpty
         waiting.append(id)
         outstanding += 1
         if !isBusy {
-            return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
+            return planIteration(at: now, requests: &requests, outcome: &outcome)
         }
         guard runIsDecode, runIterations > (runFollowsPrefill ? 0 : 1), wasEmpty else { return nil }
-        let boundary = iterationBoundary(reaching: now, model: model)
+        let boundary = iterationBoundary(reaching: now)
         let request = requests[id]
         if admissible(id, requests: requests, afterDecodeIterations: boundary) {
-            return cutRun(at: boundary, model: model)
+            return cutRun(at: boundary)
         }
         if let deadline = deadline(of: request) {
-            return cutRun(at: iterationBoundary(after: deadline, model: model), model: model)
+            return cutRun(at: iterationBoundary(after: deadline))
         }
         return nil
     }
@@ -138,7 +141,7 @@ struct ReplicaEngine {
 
     /// Ends the run under way at `now` (its planned end), then plans the next iteration.
     mutating func finishRun(
-        at now: SimTime, requests: inout RequestTable, model: StepTimeModel, outcome: inout IterationOutcome
+        at now: SimTime, requests: inout RequestTable, outcome: inout IterationOutcome
     ) -> SimTime? {
         precondition(isBusy && now == runEnd, "a run ends only at its planned end")
         if runFollowsPrefill {
@@ -151,7 +154,7 @@ struct ReplicaEngine {
         outcome.tokens += completeIterations(runIterations, at: now, requests: &requests, outcome: &outcome)
         isBusy = false
         checkInvariants(requests)
-        return planIteration(at: now, requests: &requests, model: model, outcome: &outcome)
+        return planIteration(at: now, requests: &requests, outcome: &outcome)
     }
 
     /// Applies `iterations` iterations of the batch as scheduled, ending at `now`: decoding

@@ -7,7 +7,7 @@ import Testing
 struct CacheAwareRoutingTests {
     /// Two idle engines and a table with requests sharing one 512-token prefix hash.
     static func setUp() -> (engines: [ReplicaEngine], requests: RequestTable) {
-        let engine = ReplicaEngine(limits: EngineSpec(), kvCapacity: 100_000, collapsesDecodeRuns: true, queueTimeout: nil)
+        let engine = ReplicaEngine(limits: EngineSpec(), model: StepTimeModel(HardwareProfile.builtIn[0]), kvCapacity: 100_000, collapsesDecodeRuns: true, queueTimeout: nil)
         return ([engine, engine], RequestTable())
     }
 
