@@ -21,51 +21,59 @@ enum DecimalText {
     /// The fast paths' value, or `nil` to ask `Double(_: String)`.
     @inline(__always)
     static func fast(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-        let count = bytes.count
-        var index = 0
+        guard let first = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        let end = first + bytes.count
+        var cursor = first
         var negative = false
-        if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-            negative = bytes[index] == UInt8(ascii: "-")
-            index += 1
+        if cursor.pointee == UInt8(ascii: "-") || cursor.pointee == UInt8(ascii: "+") {
+            negative = cursor.pointee == UInt8(ascii: "-")
+            cursor += 1
         }
+        // Leading zeros are not significant digits; every digit after the first non-zero one is.
+        let integerStart = cursor
+        while cursor < end && cursor.pointee == UInt8(ascii: "0") { cursor += 1 }
         var significand: UInt64 = 0
-        var digits = 0, significant = 0, fractionDigits = 0
-        while index < count, bytes[index] &- 48 < 10 {
-            if significant > 0 || bytes[index] != 48 { significant += 1 }
-            significand = significand &* 10 &+ UInt64(bytes[index] &- 48)
-            digits += 1
-            index += 1
+        var significantStart = cursor
+        while cursor < end && cursor.pointee &- 48 < 10 {
+            significand = significand &* 10 &+ UInt64(cursor.pointee &- 48)
+            cursor += 1
         }
-        if index < count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            while index < count, bytes[index] &- 48 < 10 {
-                if significant > 0 || bytes[index] != 48 { significant += 1 }
-                significand = significand &* 10 &+ UInt64(bytes[index] &- 48)
-                digits += 1
-                fractionDigits += 1
-                index += 1
+        var significant = significantStart.distance(to: cursor)
+        var anyDigit = cursor > integerStart
+        var fractionDigits = 0
+        if cursor < end && cursor.pointee == UInt8(ascii: ".") {
+            cursor += 1
+            let fractionStart = cursor
+            if significant == 0 { while cursor < end && cursor.pointee == UInt8(ascii: "0") { cursor += 1 } }
+            significantStart = cursor
+            while cursor < end && cursor.pointee &- 48 < 10 {
+                significand = significand &* 10 &+ UInt64(cursor.pointee &- 48)
+                cursor += 1
             }
+            significant &+= significantStart.distance(to: cursor)
+            fractionDigits = fractionStart.distance(to: cursor)
+            anyDigit = anyDigit || cursor > fractionStart
         }
-        guard digits > 0, significant <= 19 else { return nil }
+        guard anyDigit, significant <= 19 else { return nil }
         var exponent = 0
-        if index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
-            index += 1
+        if cursor < end && cursor.pointee | 0x20 == UInt8(ascii: "e") {
+            cursor += 1
             var exponentNegative = false
-            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
-                exponentNegative = bytes[index] == UInt8(ascii: "-")
-                index += 1
+            if cursor < end && (cursor.pointee == UInt8(ascii: "-") || cursor.pointee == UInt8(ascii: "+")) {
+                exponentNegative = cursor.pointee == UInt8(ascii: "-")
+                cursor += 1
             }
-            let first = index
-            while index < count, bytes[index] &- 48 < 10 {
+            let exponentStart = cursor
+            while cursor < end && cursor.pointee &- 48 < 10 {
                 guard exponent < 100_000 else { return nil }
-                exponent = exponent * 10 + Int(bytes[index] &- 48)
-                index += 1
+                exponent = exponent &* 10 &+ Int(cursor.pointee &- 48)
+                cursor += 1
             }
-            guard index > first else { return nil }
+            guard cursor > exponentStart else { return nil }
             if exponentNegative { exponent = -exponent }
         }
-        guard index == count else { return nil }
-        return value(significand, power: exponent - fractionDigits, negative: negative)
+        guard cursor == end else { return nil }
+        return value(significand, power: exponent &- fractionDigits, negative: negative)
     }
 
     /// significand · 10^power, correctly rounded, or `nil` when neither fast path decides it.

@@ -14,7 +14,7 @@ public struct TraceReadBenchmark: Sendable {
         var hashes: [UInt64] = []
         while try reader.next(hashes: &hashes) != nil {
             rows += 1
-            hashes.removeAll(keepingCapacity: true)
+            if !hashes.isEmpty { hashes.removeAll(keepingCapacity: true) }
         }
         let elapsed = clock.now - started
         format = reader.format

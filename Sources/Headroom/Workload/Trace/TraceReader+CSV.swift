@@ -6,6 +6,7 @@ extension TraceReader {
         var time = 0..<0, prompt = 0..<0, output = 0..<0, session = 0..<0, hash = 0..<0
         var field = 0, position = 0
         let count = bytes.count
+        let (sessionColumn, hashColumn) = (sessionIndex ?? -1, hashIndex ?? -1)
         while true {
             var stop = position
             while stop < count && bytes[stop] != UInt8(ascii: ",") { stop += 1 }
@@ -15,9 +16,9 @@ extension TraceReader {
             if field == indices.time { time = low..<high }
             if field == indices.prompt { prompt = low..<high }
             if field == indices.output { output = low..<high }
-            if field == sessionIndex { session = low..<high }
-            if field == hashIndex { hash = low..<high }
-            field += 1
+            if field == sessionColumn { session = low..<high }
+            if field == hashColumn { hash = low..<high }
+            field &+= 1
             if stop == count { break }
             position = stop + 1
         }

@@ -66,7 +66,7 @@ public struct TraceReplay: Sendable {
     private mutating func readWindowed() -> TraceRecord? {
         while true {
             let record: TraceRecord?
-            recordHashes.removeAll(keepingCapacity: true)
+            if !recordHashes.isEmpty { recordHashes.removeAll(keepingCapacity: true) }
             do { record = try reader.next(hashes: &recordHashes) } catch {
                 // `bad_rows: fail` or an I/O error: the rest of the trace is lost, and reported.
                 failure = error
