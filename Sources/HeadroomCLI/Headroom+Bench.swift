@@ -22,9 +22,26 @@ extension Headroom {
         @Option(help: "Pop-and-push pairs for the engine-only measurement.")
         var engineEvents = 10_000_000
 
+        @Option(help: ArgumentHelp("Replay this trace instead of the scenario's workload, and time reading it alone (rows/s).",
+                                   discussion: "A path (format from the header), or a `trace:` block as YAML, e.g. "
+                                       + "'{file: t.csv, columns: {time: arrival, prompt: prompt, output: output}}'."))
+        var trace: String?
+
         func run() throws {
+            let loading = Date()
             var scenario = try Headroom.loadScenario(file)
             if let duration { scenario.duration = duration }
+            if let trace {
+                let spec: TraceSpec
+                do { spec = try TraceSpec.parse(option: trace) } catch { Headroom.fail("\(error)") }
+                scenario.workload = WorkloadSpec(trace: spec)
+                print(String(format: "scenario and trace checked in %.3f s", Date().timeIntervalSince(loading)))
+                do {
+                    let read = try TraceReadBenchmark(spec)
+                    print(String(format: "trace read (%@): %d rows in %.3f s, %.2f M rows/s", read.format.rawValue, read.rows, read.seconds,
+                                 Double(read.rows) / read.seconds / 1e6))
+                } catch { Headroom.fail("\(error)") }
+            }
 
             let engineRate = EngineBenchmark.eventsPerSecond(pairs: engineEvents, pending: 10_000)
             print(String(format: "engine: %.2f M events/s (hold model, 10k pending events, %d pops+pushes)", engineRate / 1e6, engineEvents))

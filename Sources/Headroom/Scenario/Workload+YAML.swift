@@ -206,12 +206,22 @@ extension TraceSpec {
         outputTokens = try map["output_tokens"]?.distribution(of: .count)
         badRows = try map["bad_rows"]?.choice(BadRows.self) ?? .skip
         // Check the trace now: a missing file or an unknown format is reported before anything is
-        // simulated. With `bad_rows: fail` (every row must be good) or `loop` (the period is needed)
-        // the whole file is read once; otherwise the first row suffices.
+        // simulated. With `bad_rows: fail` (every row must be good) the whole file is read once
+        // (byte-level parsing makes that pass cheap); a loop needs one row inside the window (the
+        // replay measures the period on its first pass); otherwise the first row suffices.
         do {
-            if badRows == .fail || loop {
+            if badRows == .fail {
                 let scan = try TraceScan(self)
                 guard scan.rows > 0 else { throw fileValue.error("the trace has no readable rows in the window") }
+            } else if loop {
+                var reader = try TraceReader(file: file, format: format, columns: columns, badRows: badRows)
+                var inside = false
+                while !inside, let record = try reader.next() {
+                    guard record.time >= windowStart.seconds else { continue }
+                    guard windowEnd.map({ record.time < $0.seconds }) ?? true else { break }
+                    inside = true
+                }
+                guard inside else { throw fileValue.error("the trace has no readable rows in the window") }
             } else {
                 var reader = try TraceReader(file: file, format: format, columns: columns, badRows: badRows)
                 guard try reader.next() != nil else { throw fileValue.error("the trace has no readable rows") }
@@ -223,5 +233,16 @@ extension TraceSpec {
         } catch {
             throw fileValue.error("\(error)")
         }
+    }
+}
+
+extension TraceSpec {
+    /// A `workload.trace` block given as text (a command-line option): a YAML mapping such as
+    /// `{file: t.csv, columns: {time: arrival, prompt: prompt, output: output}}`, or a bare path
+    /// (`{file: PATH}`). Relative paths are read from the current folder; checked as a scenario's.
+    public static func parse(option text: String, name: String = "--trace") throws(ScenarioError) -> TraceSpec {
+        let yaml = text.hasPrefix("{") ? text : "{file: '\(text.replacingOccurrences(of: "'", with: "''"))'}"
+        let root = try YAMLText.compose(yaml, file: name)
+        return try TraceSpec(YAMLValue(node: root, path: "trace", file: name))
     }
 }

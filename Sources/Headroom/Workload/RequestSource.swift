@@ -34,14 +34,18 @@ public enum RequestSource: Sendable {
     /// Appends up to `count` requests, in arrival order, to `buffer`, and their prefix hashes to
     /// `hashes` (each request's `prefix.start` indexes it); fewer (or none) when the source is exhausted.
     public mutating func next(_ count: Int, into buffer: inout [IncomingRequest], hashes: inout [UInt64]) {
+        // `self = .none` first: the payload is then uniquely referenced while it reads, so its
+        // buffers are not copied (copy-on-write) once per batch.
         switch self {
         case var .synthetic(workload):
+            self = .none
             for _ in 0..<count {
                 guard let request = workload.next(hashes: &hashes) else { break }
                 buffer.append(request)
             }
             self = .synthetic(workload)
         case var .trace(replay):
+            self = .none
             for _ in 0..<count {
                 guard let request = replay.next(hashes: &hashes) else { break }
                 buffer.append(request)

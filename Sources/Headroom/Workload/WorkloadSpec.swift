@@ -28,9 +28,9 @@ public struct WorkloadSpec: Sendable, Equatable {
     /// The requests this workload produces for `seed`, read lazily.
     public func makeSource(seed: UInt64) -> RequestSource {
         guard let trace else { return .synthetic(SyntheticWorkload(self, seed: seed)) }
-        let period = trace.loop ? (try? TraceScan(trace))?.loopPeriod : nil
         do {
-            return .trace(try TraceReplay(trace, seed: seed, loopPeriod: period))
+            // A loop's period is measured during the first pass: the file is read once.
+            return .trace(try TraceReplay(trace, seed: seed, loopPeriod: nil))
         } catch {
             return .unreadable(error)
         }

@@ -11,7 +11,13 @@ public struct TraceReplay: Sendable {
     /// Trace seconds added to each record (grows by one period per loop).
     private var offset = 0.0
     private var period: Double?
+    /// The first pass's rows inside the window and their first and last times, for the loop
+    /// period when none was given.
+    private var firstPass: (rows: Int, first: Double, last: Double) = (0, 0, 0)
+    private var passes = 0
     private var pending: (record: TraceRecord, copies: Int)?
+    /// The prefix hashes of the record read last (and of its pending copies).
+    private var recordHashes: [UInt64] = []
     private var exhausted = false
     /// The most rows a finished pass skipped (a loop re-reads the same rows), and its examples.
     private var passSkipped = 0
@@ -25,8 +31,8 @@ public struct TraceReplay: Sendable {
         return InputLosses(traceRowsSkipped: count, examples: examples.map(\.description), readError: failure?.description)
     }
 
-    /// `period` is the loop period in trace seconds (the window's span plus one mean gap); it is
-    /// measured by the scenario's validation pass.
+    /// `loopPeriod` is the loop period in trace seconds (the window's span plus one mean gap, as
+    /// `TraceScan` measures it); `nil` measures it during the first pass, so the file is read once.
     public init(_ spec: TraceSpec, seed: UInt64, loopPeriod: Double?) throws(TraceError) {
         self.spec = spec
         reader = try TraceReader(file: spec.file, format: spec.format, columns: spec.columns, badRows: spec.badRows)
@@ -60,7 +66,8 @@ public struct TraceReplay: Sendable {
     private mutating func readWindowed() -> TraceRecord? {
         while true {
             let record: TraceRecord?
-            do { record = try reader.next() } catch {
+            if !recordHashes.isEmpty { recordHashes.removeAll(keepingCapacity: true) }
+            do { record = try reader.next(hashes: &recordHashes) } catch {
                 // `bad_rows: fail` or an I/O error: the rest of the trace is lost, and reported.
                 failure = error
                 exhausted = true
@@ -70,6 +77,9 @@ public struct TraceReplay: Sendable {
                 if let end = spec.windowEnd, record.time >= end.seconds {
                     if !restart() { return nil }
                     continue
+                }
+                if passes == 0 {
+                    firstPass = (firstPass.rows + 1, firstPass.rows == 0 ? record.time : firstPass.first, record.time)
                 }
                 var shifted = record
                 shifted.time -= spec.windowStart.seconds
@@ -82,7 +92,11 @@ public struct TraceReplay: Sendable {
     }
 
     private mutating func restart() -> Bool {
-        guard spec.loop, let period, period > 0 else {
+        if period == nil && passes == 0 && firstPass.rows > 0 {
+            period = TraceScan.loopPeriod(rows: firstPass.rows, span: firstPass.last - firstPass.first)
+        }
+        passes += 1
+        guard spec.loop, let period, period > 0, firstPass.rows > 0 else {
             exhausted = true
             return false
         }
@@ -104,11 +118,11 @@ public struct TraceReplay: Sendable {
                          SyntheticWorkload.maxTokens)
         let output = spec.outputTokens.map { SyntheticWorkload.count($0.sample(&tokens)) } ?? max(1, record.outputTokens)
         var prefix = PrefixSpan()
-        if !record.hashIDs.isEmpty {
+        if !recordHashes.isEmpty {
             // The hashes name the recorded prompt's tokens only (its last block may be partial).
-            prefix = PrefixSpan(start: hashes.count, count: record.hashIDs.count, blockTokens: spec.hashBlockTokens,
+            prefix = PrefixSpan(start: hashes.count, count: recordHashes.count, blockTokens: spec.hashBlockTokens,
                                 tokens: min(prompt, record.promptTokens))
-            hashes.append(contentsOf: record.hashIDs)
+            hashes.append(contentsOf: recordHashes)
         }
         return IncomingRequest(arrival: .seconds(record.time / spec.timeScale), promptTokens: prompt,
                                outputTokens: min(output, SyntheticWorkload.maxTokens), session: record.session, prefix: prefix)
@@ -125,7 +139,9 @@ public struct TraceScan: Sendable, Equatable {
     public var skippedExamples: [TraceError] = []
 
     /// The loop period: the window's span plus one mean gap, so the seam does not double a request.
-    public var loopPeriod: Double { rows > 1 ? span + span / Double(rows - 1) : max(span, 1) }
+    public var loopPeriod: Double { Self.loopPeriod(rows: rows, span: span) }
+
+    static func loopPeriod(rows: Int, span: Double) -> Double { rows > 1 ? span + span / Double(rows - 1) : max(span, 1) }
 
     /// Reads the whole trace once (streaming) within the spec's window.
     public init(_ spec: TraceSpec) throws(TraceError) {
