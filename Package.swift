@@ -35,7 +35,7 @@ let package = Package(
         ),
         .target(
             name: "HeadroomStore",
-            dependencies: ["Headroom", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Headroom", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: invariants
         ),
         .target(name: "HeadroomReport", dependencies: ["HeadroomStore"], swiftSettings: invariants),
