@@ -35,12 +35,13 @@ let package = Package(
         ),
         .target(
             name: "HeadroomStore",
-            dependencies: ["Headroom", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Headroom", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: invariants
         ),
         .target(name: "HeadroomReport", dependencies: ["HeadroomStore"], swiftSettings: invariants),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "HeadroomCalibration", dependencies: ["Headroom", "COpenBLAS"], swiftSettings: invariants),
+        // OpenBLAS is opened with dlopen when a calibration first needs it (OpenBLAS.swift), not
+        // linked: its constructor starts spinning worker threads in every process that loads it.
+        .target(name: "HeadroomCalibration", dependencies: ["Headroom"], swiftSettings: invariants),
         .executableTarget(
             name: "HeadroomCLI",
             dependencies: [

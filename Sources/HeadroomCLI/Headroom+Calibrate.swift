@@ -105,7 +105,8 @@ extension Headroom {
                 return
             }
             let shape = ModelShapes.named(model)!
-            let backendRunner = CPUBackend(shape: shape)
+            let backendRunner: CPUBackend
+            do { backendRunner = try CPUBackend(shape: shape) } catch { Headroom.fail("\(error)") }
             let bar = ProgressBar()
             let large = shape.hidden >= 4096
             let samples = backendRunner.measureIterations(

@@ -40,6 +40,8 @@ extension Headroom {
         @Flag(help: "Do not store the run.")
         var noStore = false
 
+        @OptionGroup var storage: StorageOptions
+
         func run() throws {
             var document: ScenarioDocument
             let scenario: Scenario
@@ -47,6 +49,7 @@ extension Headroom {
                 document = try ScenarioDocument.load(file: file)
                 if let seed { try document.set("seed", to: String(seed)) }
                 if let duration { try document.set("duration", to: duration.description) }
+                try storage.apply(to: &document)
                 scenario = try document.scenario()
             } catch {
                 Headroom.fail("\(error)")
@@ -68,7 +71,7 @@ extension Headroom {
                 let saved = Headroom.failing {
                     try runStore.save(result, document: document, scenario: scenario,
                                       placement: RunStore.Placement(variant: scenario.policy.kind.rawValue), startedAt: started,
-                                      wallSeconds: wall)
+                                      wallSeconds: wall, decisions: storage.decisions)
                 }
                 FileHandle.standardError.write(Data("stored as run \(saved.id) in \(store.path)\n".utf8))
             }

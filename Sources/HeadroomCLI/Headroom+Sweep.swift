@@ -37,6 +37,8 @@ extension Headroom {
 
         @OptionGroup var store: StoreOptions
 
+        @OptionGroup var storage: StorageOptions
+
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
             if shard != nil && shards != nil { throw ValidationError("give either --shard K/N or --shards N, not both") }
@@ -64,7 +66,11 @@ extension Headroom {
             var jobList: [SweepSpec.Job]
             do {
                 spec = try SweepSpec.load(file: file)
-                jobList = try spec.jobs()
+                jobList = try spec.jobs().map { job in
+                    var job = job
+                    try storage.apply(to: &job.document)
+                    return job
+                }
             } catch {
                 Headroom.fail("\(error)")
             }
@@ -79,7 +85,7 @@ extension Headroom {
             let bar = ProgressBar()
             StopSignal.install()
             let outcome = Headroom.failing {
-                try SweepRunner.run(jobList, store: runStore, sweepID: sweepID, workers: jobs,
+                try SweepRunner.run(jobList, store: runStore, sweepID: sweepID, workers: jobs, decisions: storage.decisions,
                                     progress: bar.update, shouldStop: { StopSignal.requested })
             }
             bar.clear()

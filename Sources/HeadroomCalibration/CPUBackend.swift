@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 import Headroom
 
@@ -12,8 +11,11 @@ public struct CPUBackend {
     public var repeats = 3
     private let headDim: Int
     private var weights: [[Float]]
+    private let blas: OpenBLAS
 
-    public init(shape: CalibratedProfile.ModelShape) {
+    /// Fails when OpenBLAS cannot be opened (the message says what to install).
+    public init(shape: CalibratedProfile.ModelShape) throws(CalibrationError) {
+        blas = try OpenBLAS.shared()
         self.shape = shape
         headDim = shape.hidden / shape.heads
         let d = shape.hidden, kv = shape.kvHeads * (shape.hidden / shape.heads), f = shape.intermediate
@@ -25,7 +27,8 @@ public struct CPUBackend {
 
     /// `out[m × n] = a[m × k] · b[k × n]`, row-major.
     private func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, out, Int32(n))
+        blas.sgemm(OpenBLAS.rowMajor, OpenBLAS.noTranspose, OpenBLAS.noTranspose, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0,
+                   out, Int32(n))
     }
 
     /// One iteration: `rows` new tokens spread over `sequences` sequences, each attending to `context` cached tokens.

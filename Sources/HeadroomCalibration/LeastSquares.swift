@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// Ordinary least squares through LAPACK's `dgels` (QR factorization), from OpenBLAS.
 public enum LeastSquares {
     public struct Fit: Sendable, Equatable {
@@ -26,16 +24,17 @@ public enum LeastSquares {
                                        + "measure at least two values of it, or leave the term out")
             }
         }
+        let blas = try OpenBLAS.shared()
         var a = [Double](repeating: 0, count: m * n)        // column-major
         for row in 0..<m { for column in 0..<n { a[column * m + row] = design[row][column] } }
         var b = targets
         var (mm, nn, nrhs, lda, ldb, info) = (Int32(m), Int32(n), Int32(1), Int32(m), Int32(m), Int32(0))
         var lwork = Int32(-1)
         var query = 0.0
-        dgels_("N", &mm, &nn, &nrhs, &a, &lda, &b, &ldb, &query, &lwork, &info, 1)
+        blas.dgels("N", &mm, &nn, &nrhs, &a, &lda, &b, &ldb, &query, &lwork, &info, 1)
         lwork = Int32(query)
         var work = [Double](repeating: 0, count: max(1, Int(lwork)))
-        dgels_("N", &mm, &nn, &nrhs, &a, &lda, &b, &ldb, &work, &lwork, &info, 1)
+        blas.dgels("N", &mm, &nn, &nrhs, &a, &lda, &b, &ldb, &work, &lwork, &info, 1)
         guard info == 0 else { throw CalibrationError("the least-squares solve failed (LAPACK dgels info \(info)): the samples are degenerate") }
         let coefficients = Array(b[0..<n])
         guard coefficients.allSatisfy(\.isFinite) else { throw CalibrationError("the fit is not finite; the samples are degenerate") }

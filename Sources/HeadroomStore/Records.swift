@@ -153,8 +153,10 @@ public enum SeriesRecord {
         public static let optionalReals = ["ttft_p50_seconds", "ttft_p99_seconds"]
     }
 
-    static func values(_ p: SeriesPoint) -> [DatabaseValueConvertible?] {
-        [p.time, p.arrivals, p.finished, p.dropped, p.inFlight, p.activatorQueue, p.running, p.replicas.pending, p.replicas.starting,
-         p.replicas.ready, p.replicas.draining, p.busyReplicas, p.desiredReplicas, p.nodesProvisioning, p.nodesReady, p.ttftP50, p.ttftP99]
+    static func values(_ p: SeriesPoint) -> [DatabaseValue] {
+        [p.time.databaseValue, p.arrivals.databaseValue, p.finished.databaseValue, p.dropped.databaseValue, p.inFlight.databaseValue,
+         p.activatorQueue.databaseValue, p.running.databaseValue, p.replicas.pending.databaseValue, p.replicas.starting.databaseValue,
+         p.replicas.ready.databaseValue, p.replicas.draining.databaseValue, p.busyReplicas.databaseValue, p.desiredReplicas.databaseValue,
+         p.nodesProvisioning.databaseValue, p.nodesReady.databaseValue, p.ttftP50.databaseValue, p.ttftP99.databaseValue]
     }
 }

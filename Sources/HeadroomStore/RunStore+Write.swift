@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Headroom
 
 extension RunStore {
@@ -25,17 +26,21 @@ extension RunStore {
         public var alreadyStored: Bool
     }
 
-    /// Stores one run — scenario text, run row, summary, deployment summaries, series, decisions, cold
-    /// starts and request sample — in a single transaction, so a crash leaves no half-written run. SQLite assigns the
+    /// Stores one run — scenario text, run row, summary, deployment summaries, series, the decisions
+    /// `decisions` keeps, cold starts and request sample — in a single transaction, so a crash
+    /// leaves no half-written run. SQLite assigns the
     /// id. A single run is always new (running a scenario again is a new run); a sweep's job is
     /// stored once per sweep, checked inside the same transaction, so concurrent writers of one
-    /// sweep never collide.
+    /// sweep never collide. The decisions' JSON and the scenario hash are made before the write
+    /// transaction, so parallel sweep workers hold the store's one writer only for the inserts.
     @discardableResult
     public func save(
-        _ result: RunResult, document: ScenarioDocument, scenario: Scenario, placement: Placement, startedAt: Date, wallSeconds: Double
+        _ result: RunResult, document: ScenarioDocument, scenario: Scenario, placement: Placement, startedAt: Date, wallSeconds: Double,
+        decisions: DecisionStorage = .all
     ) throws(StoreError) -> SavedRun {
-        try writing("store the run") { db in
-            let hash = Self.hash(document.yaml)
+        let hash = Self.hash(document.yaml)
+        let decisionRows = decisions.kept(result.decisions).map(DecisionRow.init)
+        return try writing("store the run") { db in
             let key = Self.runKey(scenarioHash: hash, seed: scenario.seed, variant: placement.variant)
             if let sweepID = placement.sweepID,
                let existing = try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE sweep_id = ? AND run_key = ?", arguments: [sweepID, key]) {
@@ -57,12 +62,13 @@ extension RunStore {
                 profileEstimate: result.summary.profile?.estimate)
             try run.insert(db)
             guard let id = run.id else { throw StoreError("\(name): the run row has no id") }
-            try Self.insertResults(result, runID: id, db: db)
+            try Self.insertResults(result, runID: id, decisions: decisionRows, db: db)
             return SavedRun(id: id, alreadyStored: false)
         }
     }
 
-    static func insertResults(_ result: RunResult, runID: Int64, db: Database) throws {
+    /// Inserts a run's rows through one prepared statement per table, inside the caller's transaction.
+    static func insertResults(_ result: RunResult, runID: Int64, decisions: [DecisionRow], db: Database) throws {
         let summary = RunSummaryRecord.values(result.summary)
         let columns = ["run_id"] + summary.keys.sorted()
         try db.execute(
@@ -72,7 +78,7 @@ extension RunStore {
         let seriesColumns = ["run_id", "time"] + SeriesRecord.Columns.counts + SeriesRecord.Columns.optionalReals
         let series = try db.makeStatement(sql: "INSERT INTO run_series (\(seriesColumns.joined(separator: ", "))) VALUES (\(seriesColumns.map { _ in "?" }.joined(separator: ", ")))")
         for point in result.series {
-            try series.execute(arguments: StatementArguments([runID as DatabaseValueConvertible?] + SeriesRecord.values(point)))
+            try series.insertRow([runID.databaseValue] + SeriesRecord.values(point))
         }
         let quantile = try db.makeStatement(sql: "INSERT INTO latency_quantiles (run_id, metric, percentile, seconds) VALUES (?, ?, ?, ?)")
         let q = result.quantiles
@@ -86,15 +92,15 @@ extension RunStore {
                                    desired_replicas, reason, excess_burst_capacity, active, query_values, deployment)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        for record in result.decisions {
-            let signals = String(decoding: try encoder.encode(record.signals), as: UTF8.self)
-            let queryValues = try record.queryValues.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-            try decision.execute(arguments: [runID, record.time, record.replicas.ready, record.replicas.starting, record.replicas.pending,
-                                             record.activatorQueue, signals, record.desiredReplicas, record.reason,
-                                             record.excessBurstCapacity, record.active, queryValues, record.deployment])
+        for row in decisions {
+            let record = row.record
+            try decision.insertRow([
+                runID.databaseValue, record.time.databaseValue, record.replicas.ready.databaseValue,
+                record.replicas.starting.databaseValue, record.replicas.pending.databaseValue, record.activatorQueue.databaseValue,
+                row.signals.databaseValue, record.desiredReplicas.databaseValue, record.reason.databaseValue,
+                record.excessBurstCapacity.databaseValue, record.active.databaseValue, row.queryValues.databaseValue,
+                record.deployment.databaseValue,
+            ])
         }
         let coldStart = try db.makeStatement(sql: """
             INSERT INTO cold_starts (run_id, requested_at, pending_seconds, pull_seconds, load_seconds, warmup_seconds, image_cached,
@@ -153,6 +159,42 @@ extension RunStore {
     /// A sweep's resume key (unique within the sweep); not a run's identity (see `RunRecord.runUid`).
     public static func runKey(scenarioHash: String, seed: UInt64, variant: String) -> String {
         hash("\(scenarioHash)|\(seed)|\(variant)")
+    }
+}
+
+extension Statement {
+    /// Inserts one row of plain `DatabaseValue`s, bound straight to the SQLite statement.
+    /// `execute(arguments:)` boxes each value as an existential and builds the arguments twice per
+    /// row, which cost more than SQLite's insert; runs store thousands of decisions. Inside
+    /// GRDB's write transaction, like every other statement here.
+    func insertRow(_ values: [DatabaseValue]) throws {
+        let statement = sqliteStatement
+        guard values.count == Int(sqlite3_bind_parameter_count(statement)) else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "\(values.count) values for the columns of: \(sql)")
+        }
+        sqlite3_reset(statement)
+        for (index, value) in values.enumerated() {
+            let code = value.bind(to: statement, at: CInt(index + 1))
+            guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "binding \(index + 1) of: \(sql)") }
+        }
+        let code = sqlite3_step(statement)
+        sqlite3_clear_bindings(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))), sql: sql)
+        }
+    }
+}
+
+/// A decision with its JSON columns already written.
+struct DecisionRow {
+    var record: DecisionRecord
+    var signals: String
+    var queryValues: String?
+
+    init(_ record: DecisionRecord) {
+        self.record = record
+        signals = DecisionJSON.signals(record.signals)
+        queryValues = record.queryValues.map(DecisionJSON.queryValues)
     }
 }
 

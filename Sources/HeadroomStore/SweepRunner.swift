@@ -19,7 +19,8 @@ public enum SweepRunner {
     }
 
     public static func run(
-        _ jobs: [SweepSpec.Job], store: RunStore, sweepID: Int64, workers: Int, policies: PolicyRegistry = .standard,
+        _ jobs: [SweepSpec.Job], store: RunStore, sweepID: Int64, workers: Int, decisions: DecisionStorage = .all,
+        policies: PolicyRegistry = .standard,
         progress: @escaping @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in },
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) throws -> Outcome {
@@ -40,7 +41,7 @@ public enum SweepRunner {
                     let result = Simulation.run(scenario)
                     let saved = try store.save(result, document: job.document, scenario: scenario,
                                                placement: RunStore.Placement(sweepID: sweepID, variant: job.variant),
-                                               startedAt: started, wallSeconds: Date().timeIntervalSince(started))
+                                               startedAt: started, wallSeconds: Date().timeIntervalSince(started), decisions: decisions)
                     progress(state.finish(alreadyStored: saved.alreadyStored), pending.count)
                 } catch {
                     state.fail(error)

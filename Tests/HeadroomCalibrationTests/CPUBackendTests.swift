@@ -7,7 +7,7 @@ import Testing
 struct CPUBackendTests {
     @Test("measurements on the tiny shape are positive, finite and grow with the work (within noise)")
     func physics() throws {
-        var backend = CPUBackend(shape: ModelShapes.named("tiny")!)
+        var backend = try CPUBackend(shape: ModelShapes.named("tiny")!)
         backend.repeats = 3
         let samples = backend.measureIterations(batches: [1, 16], contexts: [64, 1024], prefills: [16, 256])
         #expect(samples.count == 6)
