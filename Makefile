@@ -124,7 +124,7 @@ slurm-test: build
 
 k8s-job-test:
 	@test -f .build/k8s-validate/.installed-$(KUBERNETES_VALIDATE) || { rm -rf .build/k8s-validate && \
-	  python3 -m pip install --quiet --disable-pip-version-check --target .build/k8s-validate $(KUBERNETES_VALIDATE) && \
+	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .build/k8s-validate $(KUBERNETES_VALIDATE) && \
 	  touch .build/k8s-validate/.installed-$(KUBERNETES_VALIDATE); }
 	PYTHONPATH=.build/k8s-validate python3 Tests/Distributed/validate_k8s_job.py README.md
 
