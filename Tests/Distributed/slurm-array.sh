@@ -134,8 +134,9 @@ if ! timeout 150 sbatch --wait --parsable --chdir="$work/run" "$work/job.sh" >"$
   tail -n 20 "$work"/task-*.out "$work/slurmctld.log" 2>/dev/null || true
   fail "the array job failed or timed out"
 fi
-ls results/shard-*.sqlite >/dev/null 2>&1 || { keep=1; fail "the array tasks wrote no shard"; }
-echo "slurm-array: $(ls results/shard-*.sqlite | wc -l) shard stores; $merge"
+written=$(ls results/shard-*.sqlite 2>/dev/null | wc -l)
+[ "$written" = "$shards" ] || { keep=1; fail "$written shard stores for $shards array tasks"; }
+echo "slurm-array: $written shard stores, one per array task; $merge"
 eval "$merge"
 headroom sweep "$root/Tests/Distributed/slurm-sweep.yaml" --db "$work/unsharded.sqlite" >/dev/null
 python3 "$root/Tests/Distributed/compare_stores.py" "$work/unsharded.sqlite" results/all.sqlite || { keep=1; fail "the merged store differs from the unsharded sweep's"; }
