@@ -6,7 +6,7 @@ SWIFT ?= swift
 APT_PACKAGES ?= libsqlite3-dev libopenblas-dev
 SCENARIO ?= scenarios/quickstart.yaml
 
-.PHONY: measured-profiles all deps browser-deps fuzz fuzz-build profile build release run run-one test notebook-test report-test docs docs-check bench completions cuda cuda-check clean
+.PHONY: measured-profiles all deps browser-deps fuzz fuzz-build profile build release run run-one test notebook-test report-test docs docs-check bench bench-machine bench-peer distributed-test slurm-test k8s-job-test completions cuda cuda-check clean
 
 all: build
 
@@ -49,6 +49,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(MAKE) report-test
 	$(MAKE) docs-check
+	$(MAKE) distributed-test
 
 # The measured profiles in profiles/, one per model × GPU × TP of the shared measured tables
 # (MEASUREMENTS: a folder with vidur/ and llmservingsim/, see measurements/README.md; configurations
@@ -92,13 +93,40 @@ report-test: browser-deps notebook-test
 	.build/debug/headroom report --db .build/notebook-test.sqlite --run 1 -o .build/report-test/run-1.html
 	python3 Tests/Browser/check_report.py $(CURDIR)/.build/report-test/sweep.html $(CURDIR)/.build/report-test/run-1.html
 
-# Release-build benchmarks: the engine alone, the fixed-fleet scenario at 1 h and 6 h, then the
-# production-scale day (MMPP at 100 req/s on KPA with cold starts) at 1 h, 6 h and 24 h: wall time,
-# requests and events per second, peak RSS.
-bench: release
+# Release-build benchmarks, headed by the machine they ran on: the engine alone, the fixed-fleet
+# scenario (B1) at 1 h and 6 h, then the production-scale day (MMPP at 100 req/s on KPA with cold
+# starts) at 1 h, 6 h and 24 h: wall time, requests and events per second, peak RSS. Then B1 beside
+# its reference Python peer (PEERS: a folder with b1_heapq.py and b1_common.py; needs python3 with
+# numpy, else skipped) and the ratio of their wall times.
+PEERS ?= ../shared/peers
+bench: release bench-machine
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 1h
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 6h --engine-events 1000000
 	for d in 1h 6h 24h; do .build/release/headroom bench scenarios/benchmark-day-kpa.yaml --duration $$d --engine-events 1000 | tail -2; done
+	$(MAKE) --no-print-directory bench-peer
+
+bench-machine:
+	@echo "machine: $$(nproc) CPUs ($$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $$(awk '/MemTotal/ {printf "%.0f GB", $$2 / 1048576}' /proc/meminfo), $$(uname -sr), $$($(SWIFT) --version 2>/dev/null | grep -o 'Swift version [0-9.]*'), load $$(cut -d' ' -f1-3 /proc/loadavg)"
+
+bench-peer: release
+	@if command -v python3 >/dev/null; then python3 Tests/Bench/b1_vs_peer.py --binary .build/release/headroom --peers $(PEERS); \
+	else echo "B1 vs the Python peer: skipped (no python3)"; fi
+
+# Past one machine, for real: the README's Slurm array recipe end to end on a one-node Slurm
+# cluster started by the test (Debian's slurm-wlm, installed when missing and root; skipped, saying
+# why, where its daemons cannot start), and the README's Kubernetes Indexed Job validated against
+# the batch/v1 Job schema (kubernetes-validate, pinned, into .build/k8s-validate) without a cluster.
+KUBERNETES_VALIDATE ?= kubernetes-validate==1.37.0
+distributed-test: slurm-test k8s-job-test
+
+slurm-test: build
+	Tests/Distributed/slurm-array.sh .build/debug/headroom
+
+k8s-job-test:
+	@test -f .build/k8s-validate/.installed-$(KUBERNETES_VALIDATE) || { rm -rf .build/k8s-validate && \
+	  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target .build/k8s-validate $(KUBERNETES_VALIDATE) && \
+	  touch .build/k8s-validate/.installed-$(KUBERNETES_VALIDATE); }
+	PYTHONPATH=.build/k8s-validate python3 Tests/Distributed/validate_k8s_job.py README.md
 
 # Where the time goes, counted in instructions (reproducible on a noisy machine): callgrind on 10
 # simulated minutes of the KPA day, top functions. Valgrind cannot read Swift's release debug
