@@ -27,9 +27,14 @@ extension Headroom {
                                        + "'{file: t.csv, columns: {time: arrival, prompt: prompt, output: output}}'."))
         var trace: String?
 
+        @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the scenario before timing it (repeatable).",
+                                          discussion: "PATH=VALUE with a sweep's key paths, e.g. 'workload.arrivals.mean=200/s'.",
+                                          valueName: "path=value"))
+        var overrides: [String] = []
+
         func run() throws {
             let loading = Date()
-            var scenario = try Headroom.loadScenario(file)
+            var scenario = try Headroom.loadScenario(file, overrides: overrides)
             if let duration { scenario.duration = duration }
             if let trace {
                 let spec: TraceSpec

@@ -79,9 +79,18 @@ extension Headroom {
     }
 
     /// Loads a scenario, turning a bad one into a one-line error and exit code 1.
-    static func loadScenario(_ file: String) throws -> Scenario {
+    /// Loads a scenario, with `PATH=VALUE` overrides applied as a sweep applies them.
+    static func loadScenario(_ file: String, overrides: [String] = []) throws -> Scenario {
         do {
-            return try Scenario.load(file: file)
+            guard !overrides.isEmpty else { return try Scenario.load(file: file) }
+            var document = try ScenarioDocument.load(file: file)
+            for override in overrides {
+                guard let equals = override.firstIndex(of: "=") else {
+                    throw ScenarioError(file: file, path: override, message: "write an override as PATH=VALUE, e.g. duration=30m")
+                }
+                try document.set(String(override[..<equals]), to: String(override[override.index(after: equals)...]))
+            }
+            return try document.scenario()
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
