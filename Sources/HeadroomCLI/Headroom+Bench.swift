@@ -22,6 +22,9 @@ extension Headroom {
         @Option(help: "Pop-and-push pairs for the engine-only measurement.")
         var engineEvents = 10_000_000
 
+        @Flag(help: "Print wall µs per request and resident memory for each simulated hour (a cost that grows as the run goes on shows).")
+        var progress = false
+
         func run() throws {
             var scenario = try Headroom.loadScenario(file)
             if let duration { scenario.duration = duration }
@@ -29,14 +32,25 @@ extension Headroom {
             let engineRate = EngineBenchmark.eventsPerSecond(pairs: engineEvents, pending: 10_000)
             print(String(format: "engine: %.2f M events/s (hold model, 10k pending events, %d pops+pushes)", engineRate / 1e6, engineEvents))
 
+            let pace = PaceRecorder(every: .seconds(3600))
             let started = Date()
-            let result = Simulation.run(scenario)
+            let result = Simulation.run(scenario, options: RunOptions(progress: progress ? pace.update : nil))
             let wall = Date().timeIntervalSince(started)
             let s = result.summary
+            if progress { Self.printPace(RunPace(marks: pace.marks(endingAt: scenario.duration, wallSeconds: wall), series: result.series)) }
             print(String(format: "scenario %@ (%@ simulated): %d requests, %d events in %.3f s wall", s.scenario,
                          ResultFormat.formatDuration(s.durationSeconds), s.requests.arrived, s.events, wall))
             print(String(format: "  %.2f M requests/s, %.2f M events/s, peak RSS %.1f MB",
                          Double(s.requests.arrived) / wall / 1e6, Double(s.events) / wall / 1e6, Self.peakRSSMegabytes()))
+        }
+
+        static func printPace(_ pace: RunPace) {
+            print("  simulated      requests   wall s   µs/request   RSS MB")
+            for row in pace.rows {
+                print(String(format: "  %-12@ %10d %8.2f %12@ %8@", "\(row.start.description)–\(row.end.description)", row.requests, row.wallSeconds,
+                             row.microsecondsPerRequest.map { String(format: "%.3f", $0) } ?? "-",
+                             row.residentMegabytes.map { String(format: "%.1f", $0) } ?? "-"))
+            }
         }
 
         /// Peak resident set size of this process (getrusage reports kilobytes on Linux).
