@@ -94,11 +94,13 @@ report-test: browser-deps notebook-test
 
 # Release-build benchmarks: the engine alone, the fixed-fleet scenario at 1 h and 6 h, then the
 # production-scale day (MMPP at 100 req/s on KPA with cold starts) at 1 h, 6 h and 24 h: wall time,
-# requests and events per second, peak RSS.
+# requests and events per second, peak RSS; then the churn day (0 ↔ 1,000 replicas every 20 minutes)
+# hour by hour: µs per request and resident memory should stay flat.
 bench: release
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 1h
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 6h --engine-events 1000000
 	for d in 1h 6h 24h; do .build/release/headroom bench scenarios/benchmark-day-kpa.yaml --duration $$d --engine-events 1000 | tail -2; done
+	.build/release/headroom bench scenarios/benchmark-churn.yaml --engine-events 1000 --progress | tail -27
 
 # Where the time goes, counted in instructions (reproducible on a noisy machine): callgrind on 10
 # simulated minutes of the KPA day, top functions. Valgrind cannot read Swift's release debug

@@ -44,12 +44,16 @@ extension Headroom {
                          Double(s.requests.arrived) / wall / 1e6, Double(s.events) / wall / 1e6, Self.peakRSSMegabytes()))
         }
 
+        /// One line per simulated hour: its arrivals, wall seconds, µs per request, resident memory.
         static func printPace(_ pace: RunPace) {
-            print("  simulated      requests   wall s   µs/request   RSS MB")
+            func column(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+            print("  simulated   " + column("requests", 10) + column("wall s", 9) + column("µs/request", 13) + column("RSS MB", 9))
             for row in pace.rows {
-                print(String(format: "  %-12@ %10d %8.2f %12@ %8@", "\(row.start.description)–\(row.end.description)", row.requests, row.wallSeconds,
-                             row.microsecondsPerRequest.map { String(format: "%.3f", $0) } ?? "-",
-                             row.residentMegabytes.map { String(format: "%.1f", $0) } ?? "-"))
+                let span = "\(row.start.description)–\(row.end.description)"
+                print("  " + span + String(repeating: " ", count: max(0, 12 - span.count))
+                      + column(String(row.requests), 10) + column(String(format: "%.2f", row.wallSeconds), 9)
+                      + column(row.microsecondsPerRequest.map { String(format: "%.3f", $0) } ?? "-", 13)
+                      + column(row.residentMegabytes.map { String(format: "%.1f", $0) } ?? "-", 9))
             }
         }
 
