@@ -52,7 +52,7 @@ struct NodeTable {
     /// The live node in `slot`. Change `state`, `freeGPUs`, `bound` and `reclaimAt` only through
     /// the table's methods, which keep the index and counts.
     subscript(slot: Int) -> Node {
-        get { slots[slot] }
+        _read { yield slots[slot] }
         _modify { yield &slots[slot] }
     }
 

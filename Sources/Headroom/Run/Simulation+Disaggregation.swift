@@ -42,9 +42,9 @@ extension Simulation {
             pokeIfScaledToZero(t, at: now, queue: &queue)
             return
         }
-        let destination = nodes[Int(replicas[Int(target)].node)]
+        let destination = Int(replicas[Int(target)].node)
         let link = kvTransfers.link(
-            from: node, sourcePool: Int(nodes.records[Int(node)].pool), to: destination.id, destinationPool: destination.pool,
+            from: node, sourcePool: Int(nodes.records[Int(node)].pool), to: nodes[destination].id, destinationPool: nodes[destination].pool,
             pools: scenario.nodePools, spec: scenario.kvTransfer)
         replicas[Int(target)].inboundKV += 1
         loadChanged(target)
