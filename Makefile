@@ -93,16 +93,17 @@ report-test: browser-deps notebook-test
 	.build/debug/headroom report --db .build/notebook-test.sqlite --run 1 -o .build/report-test/run-1.html
 	python3 Tests/Browser/check_report.py $(CURDIR)/.build/report-test/sweep.html $(CURDIR)/.build/report-test/run-1.html
 
-# Release-build benchmarks, headed by the machine they ran on: the engine alone, the fixed-fleet
-# scenario (B1) at 1 h and 6 h, then the production-scale day (MMPP at 100 req/s on KPA with cold
-# starts) at 1 h, 6 h and 24 h: wall time, requests and events per second, peak RSS. Then B1 beside
-# its reference Python peer (PEERS: a folder with b1_heapq.py and b1_common.py; needs python3 with
-# numpy, else skipped) and the ratio of their wall times.
+# Release-build benchmarks, headed by the machine they ran on: the engine alone, then the README's
+# Performance tables (Tests/Bench/performance.py): B1 synthetic and replayed from the Python peer's
+# trace in four formats (rows/s read alone); the KPA day; the fleet at 1 %, 10 % and 100 % (the same
+# traffic per replica: µs per request should stay flat); the churn day (0 ↔ 1,000 replicas every
+# 20 minutes) hour by hour; a week of the Azure trace; MB per simulated hour of a stored day. Last,
+# B1 beside its reference Python peer (PEERS: a folder with b1_heapq.py and b1_common.py; needs
+# python3 with numpy, else skipped) and the ratio of their wall times.
 PEERS ?= ../shared/peers
 bench: release bench-machine
-	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 1h
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 6h --engine-events 1000000
-	for d in 1h 6h 24h; do .build/release/headroom bench scenarios/benchmark-day-kpa.yaml --duration $$d --engine-events 1000 | tail -2; done
+	for s in b1 scale store; do python3 Tests/Bench/performance.py --binary .build/release/headroom --section $$s || exit 1; echo; done
 	$(MAKE) --no-print-directory bench-peer
 
 bench-machine:

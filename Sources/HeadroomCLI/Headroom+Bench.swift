@@ -32,6 +32,9 @@ extension Headroom {
                                           valueName: "path=value"))
         var overrides: [String] = []
 
+        @Flag(help: "Print wall µs per request and resident memory for each simulated hour (a cost that grows as the run goes on shows).")
+        var progress = false
+
         func run() throws {
             let loading = Date()
             var scenario = try Headroom.loadScenario(file, overrides: overrides)
@@ -51,14 +54,29 @@ extension Headroom {
             let engineRate = EngineBenchmark.eventsPerSecond(pairs: engineEvents, pending: 10_000)
             print(String(format: "engine: %.2f M events/s (hold model, 10k pending events, %d pops+pushes)", engineRate / 1e6, engineEvents))
 
+            let pace = PaceRecorder(every: .seconds(3600))
             let started = Date()
-            let result = Simulation.run(scenario)
+            let result = Simulation.run(scenario, options: RunOptions(progress: progress ? pace.update : nil))
             let wall = Date().timeIntervalSince(started)
             let s = result.summary
+            if progress { Self.printPace(RunPace(marks: pace.marks(endingAt: scenario.duration, wallSeconds: wall), series: result.series)) }
             print(String(format: "scenario %@ (%@ simulated): %d requests, %d events in %.3f s wall", s.scenario,
                          ResultFormat.formatDuration(s.durationSeconds), s.requests.arrived, s.events, wall))
             print(String(format: "  %.2f M requests/s, %.2f M events/s, peak RSS %.1f MB",
                          Double(s.requests.arrived) / wall / 1e6, Double(s.events) / wall / 1e6, Self.peakRSSMegabytes()))
+        }
+
+        /// One line per simulated hour: its arrivals, wall seconds, µs per request, resident memory.
+        static func printPace(_ pace: RunPace) {
+            func column(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+            print("  simulated   " + column("requests", 10) + column("wall s", 9) + column("µs/request", 13) + column("RSS MB", 9))
+            for row in pace.rows {
+                let span = "\(row.start.description)–\(row.end.description)"
+                print("  " + span + String(repeating: " ", count: max(0, 12 - span.count))
+                      + column(String(row.requests), 10) + column(String(format: "%.2f", row.wallSeconds), 9)
+                      + column(row.microsecondsPerRequest.map { String(format: "%.3f", $0) } ?? "-", 13)
+                      + column(row.residentMegabytes.map { String(format: "%.1f", $0) } ?? "-", 9))
+            }
         }
 
         /// Peak resident set size of this process (getrusage reports kilobytes on Linux).

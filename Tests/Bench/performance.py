@@ -28,7 +28,7 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 SCENARIO = re.compile(r"scenario \S+ \((.+?) simulated\): (\d+) requests, (\d+) events in ([0-9.]+) s wall")
 RATES = re.compile(r"([0-9.]+) M requests/s, ([0-9.]+) M events/s, peak RSS ([0-9.]+) MB")
 ROWS = re.compile(r"trace read \((\w+)\): (\d+) rows in ([0-9.]+) s, ([0-9.]+) M rows/s")
-PROGRESS = re.compile(r"^\s*(\d+(?:\.\d+)?h)\s+(\d+)\s+([0-9.]+)\s+([0-9.]+)\s*$")
+PROGRESS = re.compile(r"^\s+(\S+–\S+)\s+(\d+)\s+([0-9.]+)\s+([0-9.]+|-)\s+([0-9.]+|-)\s*$")
 
 
 def bench(binary, scenario, *options):
@@ -116,7 +116,7 @@ def section_scale(binary):
         print("| simulated hour | requests | µs/request | RSS |")
         print("|---|---|---|---|")
         for h in hours:
-            print(f"| {h[1]} | {int(h[2]):,} | ~{float(h[3]):.2f} | ~{float(h[4]):.0f} MB |")
+            print(f"| {h[1]} | {int(h[2]):,} | ~{h[4]} | ~{h[5]} MB |")
 
 
 def section_store(binary):

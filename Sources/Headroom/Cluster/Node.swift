@@ -1,20 +1,21 @@
 import HeadroomEngine
 
-/// One GPU node: requested → provisioning → ready (possibly empty, waiting) → terminated.
+/// One live GPU node: requested → provisioning → ready (possibly empty, waiting) → terminated.
+/// It sits in a `NodeTable` slot until it is released; its times live in the table's ledger.
 @usableFromInline
 struct Node {
     enum State: UInt8 { case provisioning, ready, terminated }
 
+    /// Its id: creation order, never reused (what results, bills and KV links name it by).
+    let id: Int32
     let pool: Int
     let gpus: Int
+    /// Changed only through `NodeTable`, which indexes it (as are `freeGPUs`, `bound`, `reclaimAt`).
     var state: State = .provisioning
     /// GPUs not bound to a replica (replicas bound while it provisions count as bound).
     var freeGPUs: Int
-    /// Replicas bound to this node and not gone.
-    var replicas = 0
-    let requestedAt: SimTime
-    var readyAt: SimTime = .never
-    var terminatedAt: SimTime = .never
+    /// Replicas bound to this node and not gone, ascending ids (at most its GPUs).
+    var bound: [Int32] = []
     /// Per container image (the simulation's image ids: deployments with the same image share
     /// one): when it is (or will be) on this node's disk; `.never` if not pulled.
     var imageReadyAt: [SimTime]
@@ -30,11 +31,14 @@ struct Node {
     /// Such a node takes no new replica.
     var reclaimAt: SimTime = .never
 
-    init(pool: Int, gpus: Int, requestedAt: SimTime, images: Int, weightFiles: Int) {
+    /// Replicas bound to this node and not gone.
+    var replicas: Int { bound.count }
+
+    init(id: Int32, pool: Int, gpus: Int, images: Int, weightFiles: Int) {
+        self.id = id
         self.pool = pool
         self.gpus = gpus
         self.freeGPUs = gpus
-        self.requestedAt = requestedAt
         imageReadyAt = Array(repeating: .never, count: images)
         weightsOnDiskAt = Array(repeating: .never, count: weightFiles)
         imageTransfer = Array(repeating: -1, count: images)

@@ -58,6 +58,18 @@ struct TransferTable {
         crossing += [0, 0]
     }
 
+    /// Gives node slot `slot` (a new one, or one whose node was released: nothing crosses its
+    /// links any more) the links of the node now in it.
+    mutating func setNode(_ slot: Int, nic: Double?, disk: Double?) {
+        guard 2 + 2 * slot < capacity.count else {
+            precondition(2 + 2 * slot == capacity.count, "node slots are added in order")
+            return addNode(nic: nic, disk: disk)
+        }
+        precondition(crossing[2 + 2 * slot] == 0 && crossing[3 + 2 * slot] == 0, "a released node's links are idle")
+        capacity[2 + 2 * slot] = nic ?? .infinity
+        capacity[3 + 2 * slot] = disk ?? .infinity
+    }
+
     /// Whether any leg crosses a capped link, so its time depends on the other transfers.
     func isShared(_ legs: [TransferLeg], node: Int32) -> Bool {
         legs.contains { leg in linkIndices(leg.links, node: node).contains { capacity[$0].isFinite } }

@@ -3,13 +3,14 @@ import HeadroomEngine
 /// A run's bills from its nodes: the pools split apart, and the summary's lines put together.
 extension PoolBill {
     /// Every pool's bill, in pool order, and each node's billed on-demand seconds, in node order.
-    static func cluster(_ nodes: [Node], pools: [NodePoolSpec], horizon: SimTime) -> (pools: [PoolBill], nodeSeconds: [Double]) {
+    static func cluster(_ nodes: [NodeTable.Record], pools: [NodePoolSpec], horizon: SimTime) -> (pools: [PoolBill], nodeSeconds: [Double]) {
         var lives = [[NodeLife]](repeating: [], count: pools.count)
         var place: [(pool: Int, index: Int)] = []
         place.reserveCapacity(nodes.count)
         for node in nodes {
-            place.append((node.pool, lives[node.pool].count))
-            lives[node.pool].append(NodeLife(requested: node.requestedAt, end: min(node.terminatedAt, horizon)))
+            let pool = Int(node.pool)
+            place.append((pool, lives[pool].count))
+            lives[pool].append(NodeLife(requested: node.requestedAt, end: min(node.terminatedAt, horizon)))
         }
         let bills = pools.indices.map { PoolBill(pool: pools[$0], nodes: lives[$0], horizon: horizon) }
         return (bills, place.map { bills[$0.pool].nodeOnDemandSeconds[$0.index] })

@@ -24,36 +24,36 @@ extension Simulation {
         }
     }
 
+    /// Requests a node of pool `index`; returns its id (events name a node by its id, which
+    /// outlives it; its slot in `nodes` is reused once it is released).
     mutating func addNode(pool index: Int, at now: SimTime) -> Int32 {
         let spec = scenario.nodePools[index]
-        var node = Node(pool: index, gpus: spec.gpusPerNode, requestedAt: now, images: imageCount, weightFiles: weightFileCount)
+        let slot = nodes.add(pool: index, at: now, images: imageCount, weightFiles: weightFileCount)
         // A node image with the serving image baked in, and a disk pre-loaded with every model.
-        if spec.imageCached { node.imageReadyAt = node.imageReadyAt.map { _ in .zero } }
-        if spec.weightsCached { node.weightsOnDiskAt = node.weightsOnDiskAt.map { _ in .zero } }
-        nodes.append(node)
-        transfers.addNode(nic: spec.nicBandwidth, disk: spec.diskBandwidth)
+        if spec.imageCached { nodes[slot].imageReadyAt = nodes[slot].imageReadyAt.map { _ in .zero } }
+        if spec.weightsCached { nodes[slot].weightsOnDiskAt = nodes[slot].weightsOnDiskAt.map { _ in .zero } }
+        transfers.setNode(slot, nic: spec.nicBandwidth, disk: spec.diskBandwidth)
         gpuTime.move(spec.gpusPerNode, from: nil, to: .provisioning, at: now)
-        return Int32(nodes.count - 1)
+        return nodes[slot].id
     }
+
+    /// The live slot of node `id` (one just added, or named by an event that checked it is live).
+    @inline(__always)
+    func slot(_ id: Int32) -> Int32 { Int32(nodes.slot(of: id)!) }
 
     /// Nodes of a pool that are provisioning or ready.
-    func aliveNodes(pool index: Int) -> Int {
-        nodes.reduce(0) { $0 + ($1.pool == index && $1.state != .terminated ? 1 : 0) }
-    }
+    func aliveNodes(pool index: Int) -> Int { nodes.alive[index] }
 
-    mutating func makeReady(node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let n = Int(node)
-        nodes[n].state = .ready
-        nodes[n].readyAt = now
+    /// Node `id` finished provisioning (it is live: a node is released only once ready).
+    mutating func makeReady(node id: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        let n = Int(slot(id)), node = Int32(n)
+        nodes.markReady(n, at: now)
         gpuTime.move(nodes[n].gpus, from: .provisioning, to: .unallocated, at: now)
         armSpotInterruption(node, at: now, queue: &queue)  // spot: its interruption clock starts
         // Replicas bound while it provisioned start pulling, in creation order.
         if nodes[n].replicas > 0 {
-            var waiting: [Int32] = []
-            for deployment in deployments {
-                waiting += deployment.liveReplicas.filter { replicas[Int($0)].node == node && replicas[Int($0)].stage == .pending }
-            }
-            for replica in waiting.sorted() { startPull(replica, at: now, queue: &queue) }
+            let waiting = nodes[n].bound.filter { replicas[Int($0)].stage == .pending }
+            for replica in waiting { startPull(replica, at: now, queue: &queue) }
         }
         if nodes[n].replicas == 0 { markEmpty(node, at: now, queue: &queue) }
         placeUnplaced(at: now, queue: &queue)
@@ -74,14 +74,16 @@ extension Simulation {
             kvCapacity: deployments[d].kvCapacity[deployments[d].pools[0]],
             collapsesDecodeRuns: options.collapsesDecodeRuns, queueTimeout: spec.router.queueTimeout))
         if warm {
-            let node = readyNodeWithRoom(for: id) ?? {
-                let fresh = addNode(pool: deployments[d].pools[0], at: now)
-                nodes[Int(fresh)].state = .ready
-                nodes[Int(fresh)].readyAt = now
-                gpuTime.move(nodes[Int(fresh)].gpus, from: .provisioning, to: .unallocated, at: now)
-                armSpotInterruption(fresh, at: now, queue: &queue)  // spot: its interruption clock starts
-                return fresh
-            }()
+            var node: Int32
+            if let found = readyNodeWithRoom(for: id) {
+                node = found
+            } else {
+                let fresh = addNode(pool: deployments[d].pools[0], at: now)  // (not nested: `slot` would read self first)
+                node = slot(fresh)
+                nodes.markReady(Int(node), at: now)
+                gpuTime.move(nodes[Int(node)].gpus, from: .provisioning, to: .unallocated, at: now)
+                armSpotInterruption(node, at: now, queue: &queue)  // spot: its interruption clock starts
+            }
             bind(id, to: node)
             topUpSpareNodes(at: now, queue: &queue)
             nodes[Int(node)].imageReadyAt[imageOf[d]] = min(nodes[Int(node)].imageReadyAt[imageOf[d]], now)
@@ -94,15 +96,12 @@ extension Simulation {
         }
     }
 
-    /// A ready node with room for `replica` on one of its deployment's pools, most preferred pool first.
-    func readyNodeWithRoom(for replica: Int32) -> Int32? {
+    /// A ready node with room for `replica` on one of its deployment's pools, most preferred pool
+    /// first, the oldest there (a node under a spot notice is cordoned); its slot.
+    mutating func readyNodeWithRoom(for replica: Int32) -> Int32? {
         let d = owner(replica), need = deployments[d].gpus
         for pool in deployments[d].pools {
-            if let n = nodes.indices.first(where: { nodes[$0].pool == pool && nodes[$0].state == .ready && nodes[$0].freeGPUs >= need
-                && nodes[$0].reclaimAt == .never  // spot: a node under notice is cordoned
-            }) {
-                return Int32(n)
-            }
+            if let n = nodes.firstWithRoom(pool: pool, ready: true, need: need) { return Int32(n) }
         }
         return nil
     }
@@ -117,15 +116,11 @@ extension Simulation {
             engines[r].kvCapacity = deployments[d].kvCapacity[pool] ?? ReplicaEngine.unlimitedKV
             engines[r].model = stepTimes[Int(replicas[r].stepTime)]
         }
-        nodes[Int(node)].freeGPUs -= deployments[d].gpus
-        nodes[Int(node)].replicas += 1
-        nodes[Int(node)].emptyGeneration &+= 1
+        nodes.bind(replica, gpus: deployments[d].gpus, to: Int(node))
     }
 
     /// Empty nodes of a pool that are ready or on their way (not under a spot notice).
-    func spareNodes(pool index: Int) -> Int {
-        nodes.reduce(0) { $0 + ($1.pool == index && $1.state != .terminated && $1.replicas == 0 && $1.reclaimAt == .never ? 1 : 0) }
-    }
+    func spareNodes(pool index: Int) -> Int { nodes.spare[index] }
 
     /// Keeps the pool's warm pool of empty nodes topped up (within max_nodes).
     mutating func topUpSpareNodes(at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
@@ -153,9 +148,7 @@ extension Simulation {
         replicas[Int(replica)].coldStart.waitedForNode = true
         let d = owner(replica), need = deployments[d].gpus
         for pool in deployments[d].pools {
-            if let node = nodes.indices.first(where: {
-                nodes[$0].pool == pool && nodes[$0].state == .provisioning && nodes[$0].freeGPUs >= need
-            }) {
+            if let node = nodes.firstWithRoom(pool: pool, ready: false, need: need) {
                 bind(replica, to: Int32(node))
                 topUpSpareNodes(at: now, queue: &queue)
                 return
@@ -169,7 +162,7 @@ extension Simulation {
                 let node = addNode(pool: pool, at: now)
                 let delay = SimTime.seconds(spec.provisioning.sample(&clusterRandom))
                 schedule(event(.nodeReady, node), at: now + delay, queue: &queue)
-                bind(replica, to: node)
+                bind(replica, to: slot(node))
                 topUpSpareNodes(at: now, queue: &queue)
                 return
             }
@@ -227,12 +220,12 @@ extension Simulation {
     /// A ready replica stops taking requests: out of its deployment's ready set and its traffic's router.
     mutating func leaveRouting(_ replica: Int32) {
         let d = owner(replica), t = deployments[d].traffic
-        deployments[d].readyReplicas.removeAll { $0 == replica }
+        deployments[d].readyReplicas.removeSorted(replica)
         if deployments[d].role == .decode {
-            deployments[t].decodeRoutable.removeAll { $0 == replica }
+            deployments[t].decodeRoutable.removeSorted(replica)
             deployments[t].decodeLoad.remove(replica)
         } else {
-            deployments[t].routable.removeAll { $0 == replica }
+            deployments[t].routable.removeSorted(replica)
             deployments[t].routing.replicaLeft(replica)
         }
     }
@@ -249,8 +242,7 @@ extension Simulation {
             }
             if replicas[r].node >= 0 {
                 let n = Int(replicas[r].node)
-                nodes[n].freeGPUs += deployments[d].gpus
-                nodes[n].replicas -= 1
+                nodes.unbind(replica, gpus: deployments[d].gpus, from: n)
                 if nodes[n].replicas == 0 && nodes[n].state == .ready { markEmpty(Int32(n), at: now, queue: &queue) }
             }
             replicas[r].stage = .gone
@@ -314,8 +306,7 @@ extension Simulation {
         forget(replica)
         moveGPUs(of: replica, from: held, to: .unallocated, at: now)
         replicas[r].serving = false
-        nodes[n].freeGPUs += gpus(of: replica)
-        nodes[n].replicas -= 1
+        nodes.unbind(replica, gpus: gpus(of: replica), from: n)
         if nodes[n].replicas == 0 { markEmpty(Int32(n), at: now, queue: &queue) }
         placeUnplaced(at: now, queue: &queue)
     }
@@ -325,45 +316,61 @@ extension Simulation {
     /// may grow with them.
     private mutating func forget(_ replica: Int32) {
         let d = owner(replica)
-        if let index = deployments[d].liveReplicas.lastIndex(of: replica) { deployments[d].liveReplicas.remove(at: index) }
+        deployments[d].liveReplicas.removeSorted(replica)  // in creation order: ascending ids
         engines[Int(replica)].releaseStorage()
     }
 
     private mutating func markEmpty(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         nodes[Int(node)].emptyGeneration &+= 1
         let spec = scenario.nodePools[nodes[Int(node)].pool]
-        schedule(event(.nodeScaleDown, node, nodes[Int(node)].emptyGeneration), at: now + spec.scaleDownDelay, queue: &queue)
+        schedule(event(.nodeScaleDown, nodes[Int(node)].id, nodes[Int(node)].emptyGeneration), at: now + spec.scaleDownDelay, queue: &queue)
     }
 
-    /// Releases a node that stayed empty for its pool's scale-down delay, keeping min_nodes. A node
-    /// is empty only when no deployment has a replica on it.
-    mutating func scaleDown(node: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let n = Int(node)
+    /// Releases node `id` if it stayed empty for its pool's scale-down delay, keeping min_nodes. A
+    /// node is empty only when no deployment has a replica on it.
+    mutating func scaleDown(node id: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        guard let n = nodes.slot(of: id) else { return }  // released already
         guard nodes[n].emptyGeneration == generation, nodes[n].state == .ready, nodes[n].replicas == 0 else { return }
-        let readyInPool = nodes.reduce(0) { $0 + ($1.pool == nodes[n].pool && $1.state == .ready ? 1 : 0) }
         let spec = scenario.nodePools[nodes[n].pool]
-        guard readyInPool > spec.minNodes, spareNodes(pool: nodes[n].pool) > spec.spareNodes else { return }
-        terminate(node, at: now, queue: &queue)
+        guard nodes.ready[nodes[n].pool] > spec.minNodes, spareNodes(pool: nodes[n].pool) > spec.spareNodes else { return }
+        terminate(Int32(n), at: now, queue: &queue)
     }
 
-    /// The node is gone (released, or reclaimed at a spot notice's end): its transfers stop and
-    /// its GPUs, all unallocated by now, leave the ledger. Billing ends here.
+    /// The node in slot `node` is gone (released, or reclaimed at a spot notice's end): its
+    /// transfers stop and its GPUs, all unallocated by now, leave the ledger; its slot is free.
+    /// Billing ends here.
     mutating func terminate(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let n = Int(node)
-        nodes[n].state = .terminated
-        nodes[n].terminatedAt = now
         for transfer in nodes[n].imageTransfer + nodes[n].weightsTransfer where transfer >= 0 {
             cancelTransfer(transfer, at: now, queue: &queue)
         }
         nodes[n].imageTransfer = nodes[n].imageTransfer.map { _ in -1 }
         nodes[n].weightsTransfer = nodes[n].weightsTransfer.map { _ in -1 }
         gpuTime.move(nodes[n].gpus, from: .unallocated, to: nil, at: now)
+        nodes.release(n, at: now)
     }
 }
 
 extension Array where Element == Int32 {
-    /// Inserts `id` keeping ascending order.
+    /// Inserts `id` keeping ascending order (after any equal one). A binary search: a replica
+    /// that becomes ready is usually the newest, and a fleet of thousands must not be walked.
     mutating func insertSorted(_ id: Int32) {
-        insert(id, at: firstIndex { $0 > id } ?? count)
+        insert(id, at: firstIndex(after: id))
+    }
+
+    /// Removes `id` from an ascending array holding it at most once (nothing if absent).
+    mutating func removeSorted(_ id: Int32) {
+        let index = firstIndex(after: id - 1)
+        if index < count && self[index] == id { remove(at: index) }
+    }
+
+    /// The first index whose element is greater than `id` (`count` if none), in an ascending array.
+    func firstIndex(after id: Int32) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) >> 1
+            if self[middle] > id { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }

@@ -195,12 +195,6 @@ extension Simulation {
 
     /// Replicas on `node` waiting in `stage` for the node's shared transfer, oldest first.
     private func awaiting(on node: Int32, in stage: ReplicaStage) -> [Int32] {
-        var found: [Int32] = []
-        for deployment in deployments {
-            found += deployment.liveReplicas.filter {
-                replicas[Int($0)].node == node && replicas[Int($0)].stage == stage && replicas[Int($0)].awaitingNode
-            }
-        }
-        return deployments.count > 1 ? found.sorted() : found
+        nodes[Int(node)].bound.filter { replicas[Int($0)].stage == stage && replicas[Int($0)].awaitingNode }
     }
 }

@@ -30,11 +30,11 @@ extension Simulation {
         requests[id].prefillRemaining = 1
         requests[id].transferred = requests[id].promptTokens
         requests[id].preempted = true  // exempt from the queue timeout: it was admitted already
-        sendToDecode(id, from: replicas[Int(replica)].node, of: t, at: now, queue: &queue)
+        sendToDecode(id, from: nodes[Int(replicas[Int(replica)].node)].id, of: t, at: now, queue: &queue)
     }
 
-    /// Starts the KV transfer of request `id` (its KV on `node`) to the least loaded decode
-    /// worker of traffic `t`, or queues it until one is ready.
+    /// Starts the KV transfer of request `id` (its KV on node `node`, an id: the node may be gone
+    /// since) to the least loaded decode worker of traffic `t`, or queues it until one is ready.
     mutating func sendToDecode(_ id: Int32, from node: Int32, of t: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         guard let target = deployments[t].decodeLoad.least?.replica else {
             deployments[t].handoffs.append((id, node))
@@ -42,9 +42,9 @@ extension Simulation {
             pokeIfScaledToZero(t, at: now, queue: &queue)
             return
         }
-        let destination = replicas[Int(target)].node
+        let destination = Int(replicas[Int(target)].node)
         let link = kvTransfers.link(
-            from: node, sourcePool: nodes[Int(node)].pool, to: destination, destinationPool: nodes[Int(destination)].pool,
+            from: node, sourcePool: Int(nodes.records[Int(node)].pool), to: nodes[destination].id, destinationPool: nodes[destination].pool,
             pools: scenario.nodePools, spec: scenario.kvTransfer)
         replicas[Int(target)].inboundKV += 1
         loadChanged(target)

@@ -13,13 +13,12 @@ extension Simulation {
         guard scenario.deployments[d].preemptLowerPriority, !replicas[r].claimedVictims else { return }
         let need = deployments[d].gpus, priority = deployments[d].priority
         for pool in deployments[d].pools {
-            for n in nodes.indices where nodes[n].pool == pool && nodes[n].state == .ready && nodes[n].reclaimAt == .never {
+            // Its ready nodes not under notice, oldest first (a rare path: a sort of the live ones).
+            let ready = nodes.liveSlots.filter { nodes[$0].pool == pool && nodes[$0].state == .ready && nodes[$0].reclaimAt == .never }
+            for n in ready.sorted(by: { nodes[$0].id < nodes[$1].id }) {
                 // Lower-priority replicas on this node that still hold GPUs and are not leaving.
-                var candidates: [Int32] = []
-                for other in deployments.indices where deployments[other].priority < priority {
-                    candidates += deployments[other].liveReplicas.filter {
-                        replicas[Int($0)].node == Int32(n) && replicas[Int($0)].stage != .draining && replicas[Int($0)].stage != .gone
-                    }
+                var candidates = nodes[n].bound.filter {
+                    deployments[owner($0)].priority < priority && replicas[Int($0)].stage != .draining && replicas[Int($0)].stage != .gone
                 }
                 let reclaimable = candidates.reduce(0) { $0 + gpus(of: $1) }
                 guard nodes[n].freeGPUs + reclaimable >= need else { continue }

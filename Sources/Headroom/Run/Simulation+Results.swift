@@ -29,10 +29,7 @@ extension Simulation {
             if d > 0 { ttft.merge(deployments[d].metrics.intervalTTFT) }
             deployments[d].metrics.startInterval()
         }
-        var provisioning = 0, ready = 0
-        for node in nodes {
-            if node.state == .provisioning { provisioning += 1 } else if node.state == .ready { ready += 1 }
-        }
+        let provisioning = nodes.provisioningCount, ready = nodes.readyCount
         let tail = ttft.medianAndTail
         series.append(SeriesPoint(
             time: now.seconds, arrivals: arrivals, finished: finished, dropped: dropped, inFlight: requests.live,
@@ -43,17 +40,17 @@ extension Simulation {
     /// The run's result: the cluster's summary (every deployment merged), and with several
     /// deployments each one's own, with the cost its replicas' GPU-seconds account for.
     func result(horizon: SimTime, events: Int) -> RunResult {
-        let bills = PoolBill.cluster(nodes, pools: scenario.nodePools, horizon: horizon)
+        let bills = PoolBill.cluster(nodes.records, pools: scenario.nodePools, horizon: horizon)
         let dollars = bills.pools.reduce(0.0) { $0 + $1.dollars }, nodeSeconds = bills.pools.reduce(0.0) { $0 + $1.billedSeconds }
         // What each pool charges per GPU-second paid for: a deployment pays it on the GPU-seconds it held.
         let poolDollars = bills.pools.map(\.dollars)
         let poolGPUSeconds = zip(bills.pools, scenario.nodePools).map { $0.billedSeconds * Double($1.gpusPerNode) }
         var nodeRecords: [NodeRecord] = []
-        for (index, node) in nodes.enumerated() {
+        for (index, node) in nodes.records.enumerated() {
             let billed = bills.nodeSeconds[index]
-            let spec = scenario.nodePools[node.pool]
+            let spec = scenario.nodePools[Int(node.pool)]
             nodeRecords.append(NodeRecord(
-                pool: spec.name, gpus: node.gpus, requested: node.requestedAt.seconds,
+                pool: spec.name, gpus: spec.gpusPerNode, requested: node.requestedAt.seconds,
                 ready: node.readyAt <= horizon ? node.readyAt.seconds : nil,
                 terminated: node.terminatedAt <= horizon ? node.terminatedAt.seconds : nil, billedSeconds: billed))
         }

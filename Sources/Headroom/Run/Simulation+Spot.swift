@@ -15,36 +15,31 @@ extension Simulation {
         }
     }
 
-    /// A node became ready: on a spot pool with a rate, draws when its notice comes (exponential,
-    /// from the pool's own stream).
+    /// The node in slot `node` became ready: on a spot pool with a rate, draws when its notice
+    /// comes (exponential, from the pool's own stream).
     mutating func armSpotInterruption(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let pool = nodes[Int(node)].pool
         guard let rate = scenario.nodePools[pool].spot?.interruptionsPerHour, rate > 0 else { return }
         let delay = -log(1 - capacity.spotRandom[pool].nextUnit()) / rate * 3600
         guard delay.isFinite, delay < (scenario.duration - now).seconds else { return }
-        schedule(event(.spotNotice, node), at: now + .seconds(delay), queue: &queue)
+        schedule(event(.spotNotice, nodes[Int(node)].id), at: now + .seconds(delay), queue: &queue)
     }
 
-    /// A drawn notice: the node gets it unless it is gone already.
-    mutating func spotNoticeFired(node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        guard nodes[Int(node)].state == .ready, nodes[Int(node)].reclaimAt == .never else { return }
-        interrupt(node, at: now, queue: &queue)
+    /// A drawn notice for node `id`: it gets it unless it is gone already.
+    mutating func spotNoticeFired(node id: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        guard let n = nodes.slot(of: id), nodes[n].state == .ready, nodes[n].reclaimAt == .never else { return }
+        interrupt(Int32(n), at: now, queue: &queue)
     }
 
     /// A scripted notice strikes the pool's oldest ready node not already under notice, if any.
     mutating func scriptedSpotNoticeFired(pool: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        guard let node = nodes.indices.first(where: {
-            nodes[$0].pool == Int(pool) && nodes[$0].state == .ready && nodes[$0].reclaimAt == .never
-        }) else { return }
+        let candidates = nodes.liveSlots.filter { nodes[$0].pool == Int(pool) && nodes[$0].state == .ready && nodes[$0].reclaimAt == .never }
+        guard let node = candidates.min(by: { nodes[$0].id < nodes[$1].id }) else { return }
         interrupt(Int32(node), at: now, queue: &queue)
     }
 
-    /// The replicas bound to a node, in id order.
-    private func replicas(on node: Int32) -> [Int32] {
-        var on: [Int32] = []
-        for deployment in deployments { on += deployment.liveReplicas.filter { replicas[Int($0)].node == node } }
-        return on.sorted()
-    }
+    /// The replicas bound to the node in slot `node`, in id order.
+    private func replicas(on node: Int32) -> [Int32] { nodes[Int(node)].bound }
 
     /// The notice: the node is cordoned (takes no replica) and drained — ready replicas leave their
     /// routers and finish what they hold, starting ones are cancelled — and, as a ReplicaSet does
@@ -53,7 +48,7 @@ extension Simulation {
     mutating func interrupt(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let n = Int(node), pool = nodes[n].pool
         let notice = scenario.nodePools[pool].spot?.notice ?? .zero
-        nodes[n].reclaimAt = now + notice
+        nodes.cordon(n, until: now + notice)
         capacity.interruptions[pool] += 1
         let doomed = replicas(on: node).filter { replicas[Int($0)].stage != .draining }
         capacity.replicasInterrupted += doomed.count
@@ -62,18 +57,18 @@ extension Simulation {
             remove(replica, at: now, queue: &queue)
             createReplica(d, warm: deployments[d].controller.policy.startsInstantly, at: now, queue: &queue)
         }
-        schedule(event(.spotReclaim, node), at: now + notice, queue: &queue)
+        schedule(event(.spotReclaim, nodes[n].id), at: now + notice, queue: &queue)
         topUpSpareNodes(at: now, queue: &queue)
     }
 
-    /// The notice is over: the node vanishes with whatever its replicas still hold, which is
-    /// retried through their deployments' activators.
-    mutating func reclaim(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let n = Int(node)
+    /// The notice for node `id` is over: the node vanishes with whatever its replicas still hold,
+    /// which is retried through their deployments' activators.
+    mutating func reclaim(_ id: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         // Released earlier: it emptied and its scale-down delay ran out during the notice.
-        guard nodes[n].state == .ready else { return }
+        guard let n = nodes.slot(of: id), nodes[n].state == .ready else { return }
+        let node = Int32(n)
         // Gone first, so placements its replicas' departures trigger do not count it alive.
-        nodes[n].state = .terminated
+        nodes.markTerminated(n)
         var retries: [[Int32]] = Array(repeating: [], count: deployments.count)
         for replica in replicas(on: node) {
             let r = Int(replica), d = owner(replica), t = deployments[d].traffic

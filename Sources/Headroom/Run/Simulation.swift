@@ -94,7 +94,8 @@ public struct Simulation: EventHandler {
     var counters: [CounterState] = []
     /// vLLM's counters and histograms, one per replica, when a deployment's policy queries Prometheus.
     var engineMetrics: [EngineMetricState] = []
-    var nodes: [Node] = []
+    /// Live nodes in reusable slots, and the ledger of every node created (Cluster/NodeTable.swift).
+    var nodes: NodeTable
     /// Image pulls and weight loads in flight on shared links.
     var transfers: TransferTable
     /// Pending replicas with no node to wait for, oldest first.
@@ -155,6 +156,7 @@ public struct Simulation: EventHandler {
         }
         imageCount = images.count
         weightFileCount = weightFiles.count
+        nodes = NodeTable(pools: scenario.nodePools)
         stockoutRetryPending = Array(repeating: false, count: scenario.nodePools.count)
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         faultRandom = RandomStream(seed: scenario.seed, name: "faults")
