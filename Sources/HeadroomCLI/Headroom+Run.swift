@@ -57,7 +57,9 @@ extension Headroom {
             let runStore = noStore ? nil : try store.open(.readWrite)
             let progress = ProgressLine(total: scenario.duration)
             let started = Date()
-            let result = Simulation.run(scenario, options: RunOptions(requestSample: sampleRequests, progress: progress.update))
+            // The decisions the store will not keep are not kept in memory either, unless printed.
+            let kept: DecisionStorage = json || decisions ? .all : storage.decisions
+            let result = Simulation.run(scenario, options: RunOptions(requestSample: sampleRequests, progress: progress.update, decisions: kept))
             let wall = Date().timeIntervalSince(started)
             progress.clear()
             for line in ResultFormat.inputWarnings(result.summary.inputLosses) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

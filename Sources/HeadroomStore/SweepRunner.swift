@@ -38,7 +38,7 @@ public enum SweepRunner {
                 do {
                     let scenario = scenarios[index]
                     let started = Date()
-                    let result = Simulation.run(scenario)
+                    let result = Simulation.run(scenario, options: RunOptions(decisions: decisions))
                     let saved = try store.save(result, document: job.document, scenario: scenario,
                                                placement: RunStore.Placement(sweepID: sweepID, variant: job.variant),
                                                startedAt: started, wallSeconds: Date().timeIntervalSince(started), decisions: decisions)

@@ -17,6 +17,10 @@ The README marks what it quotes with HTML comments, which Markdown does not rend
 
     <!-- docs:setup COMMAND -->       run for its side effects (a sweep into $DOCS_TMP); no output
 
+    <!-- docs:slow COMMAND -->        like `table`, but minutes of benchmarks: `--write` runs it,
+    ...                                `--check` keeps the committed text (make docs, make bench)
+    <!-- /docs -->
+
 Commands run with bash in the repository root, in document order, with `headroom` (the binary
 given) and `figure` (this folder's JSON picker) first on PATH and $DOCS_TMP a fresh directory. A
 command that fails stops everything with its stderr. Wall-clock times, which differ run to run,
@@ -35,7 +39,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-BLOCK_START = re.compile(r"^<!-- docs:(?:(table|setup) )? ?(.+?) -->\s*$")
+BLOCK_START = re.compile(r"^<!-- docs:(?:(table|setup|slow) )? ?(.+?) -->\s*$")
 BLOCK_END = "<!-- /docs -->"
 INLINE = re.compile(r"<!--docs: (.+?)-->(.*?)<!--/docs-->")
 
@@ -44,6 +48,8 @@ MASKS = [
     (re.compile(r"simulated in [0-9.,]+ (?:ms|s)"), "simulated in <wall time>"),
     (re.compile(r"[0-9.,]+ runs/s"), "<runs/s>"),
     (re.compile(r"in [0-9.,]+ (?:ms|s) \([0-9.,]+ runs/s\)"), "in <wall time>"),
+    # Tests/Bench/performance.py marks every wall-clock and memory figure with a leading `~`.
+    (re.compile(r"~[0-9.,]+"), "~<measured>"),
 ]
 
 
@@ -79,8 +85,9 @@ class Runner:
         return done.stdout
 
 
-def render(lines, run, path):
-    """The README with every marked block and figure replaced by what its command prints now."""
+def render(lines, run, path, slow=True):
+    """The README with every marked block and figure replaced by what its command prints now
+    (`slow` blocks kept as they are unless `slow`)."""
     out, i = [], 0
     while i < len(lines):
         line = lines[i]
@@ -96,9 +103,14 @@ def render(lines, run, path):
                 continue
             if end is None:
                 sys.exit(f"{where}: `{line.strip()}` has no `{BLOCK_END}` after it")
+            if kind == "slow" and not slow:
+                print(f"{where}: kept as committed (a slow block; `make docs` regenerates it)", file=sys.stderr)
+                out.extend(lines[i:end + 1])
+                i = end + 1
+                continue
             text = run(command, where).rstrip("\n")
             out.append(line)
-            if kind == "table":
+            if kind in ("table", "slow"):
                 out.extend(text.split("\n"))
             else:
                 fence = lines[i + 1].strip() if lines[i + 1].startswith("```") else "```"
@@ -127,7 +139,7 @@ def main():
     with open(args.readme, encoding="utf-8") as f:
         lines = f.read().split("\n")
     root = os.path.dirname(os.path.abspath(args.readme))
-    rendered = render(lines, Runner(args.binary, root), args.readme)
+    rendered = render(lines, Runner(args.binary, root), args.readme, slow=args.write)
     if args.write:
         with open(args.readme, "w", encoding="utf-8") as f:
             f.write("\n".join(rendered))

@@ -16,6 +16,7 @@ case "$1" in
   run) echo "demo — seed 1, 1h simulated in $(date +%N | cut -c1-2).0 s"; echo "arrived ${ARRIVED:-100}";;
   json) echo '{"summary": {"arrived": '${ARRIVED:-100}'}}';;
   fail) echo "no such scenario" >&2; exit 1;;
+  bench) echo "| run | wall |"; echo "| demo | ~$(date +%N | cut -c1-3) ms |"; echo "| requests | ${ARRIVED:-100} |";;
 esac
 """
 
@@ -26,6 +27,8 @@ README = """# Demo
 <!-- /docs -->
 <!-- docs:setup headroom json > $DOCS_TMP/d.json -->
 It saw <!--docs: figure summary.arrived --format , < $DOCS_TMP/d.json-->0<!--/docs--> requests.
+<!-- docs:slow headroom bench -->
+<!-- /docs -->
 """
 
 
@@ -52,6 +55,24 @@ class ReadmeFiguresTests(unittest.TestCase):
         checked = self.tool("--check")
         self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
 
+    def test_slow_blocks_are_written_by_write_and_kept_by_check(self):
+        self.tool("--write")
+        self.assertIn("| requests | 100 |", open(self.readme).read())
+        # The check does not rerun them: a different count is not noticed, and it says so.
+        checked = self.tool("--check", arrived="100")
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+        self.assertIn("kept as committed", checked.stderr)
+
+    def test_measured_figures_marked_with_a_tilde_are_masked(self):
+        self.tool("--write")
+        text = open(self.readme).read()
+        self.assertRegex(text, r"\| demo \| ~[0-9]+ ms \|")
+        with open(self.readme, "w") as f:
+            f.write(text.replace("<!-- docs:slow headroom bench -->", "<!-- docs:table headroom bench -->"))
+        self.tool("--write")
+        checked = self.tool("--check")
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+
     def test_check_fails_when_the_binary_prints_something_else(self):
         self.tool("--write", arrived="1234")
         checked = self.tool("--check", arrived="1235")
@@ -72,7 +93,7 @@ class ReadmeFiguresTests(unittest.TestCase):
             f.write("<!-- docs: headroom fail -->\n```\n```\n<!-- /docs -->\n")
         done = self.tool("--check")
         self.assertNotEqual(done.returncode, 0)
-        self.assertIn("README.md:8: `headroom fail` exited 1", done.stderr)
+        self.assertIn("README.md:10: `headroom fail` exited 1", done.stderr)
         self.assertIn("no such scenario", done.stderr)
 
 

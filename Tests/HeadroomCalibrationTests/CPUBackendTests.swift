@@ -5,6 +5,12 @@ import Testing
 
 @Suite("CPU backend")
 struct CPUBackendTests {
+    /// One OpenBLAS thread: with the suite's other tests on every core, a second OpenBLAS thread
+    /// waits for a core each call, and that wait (a scheduler quantum) swamps the tiny shape's work
+    /// (a 512-row and a 16-row iteration both measured 27 ms). The library reads the setting when it
+    /// is opened, on first use, and only this suite opens it in the test process.
+    init() { setenv("OPENBLAS_NUM_THREADS", "1", 1) }
+
     @Test("measurements on the tiny shape are positive, finite and grow with the work (within noise)")
     func physics() throws {
         var backend = try CPUBackend(shape: ModelShapes.named("tiny")!)

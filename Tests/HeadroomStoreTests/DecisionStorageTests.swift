@@ -21,6 +21,18 @@ struct DecisionStorageTests {
         return zip(table.numbers("time"), table.numbers("desired_replicas")).map { ($0 ?? .nan, Int($1 ?? -1)) }
     }
 
+    @Test("a run told to keep only changes (or none) holds exactly what the store would keep, and the same summary")
+    func thinnedInMemory() throws {
+        let (_, scenario, full) = try Self.kpaRun()
+        for mode in [DecisionStorage.changes, .none] {
+            let thinned = Simulation.run(scenario, options: RunOptions(decisions: mode))
+            #expect(thinned.decisions.map(\.time) == mode.kept(full.decisions).map(\.time))
+            #expect(thinned.decisions.map(\.desiredReplicas) == mode.kept(full.decisions).map(\.desiredReplicas))
+            #expect(thinned.summary == full.summary && thinned.series == full.series)
+        }
+        #expect(Simulation.run(scenario, options: RunOptions(decisions: .changes)).decisions.count < full.decisions.count)
+    }
+
     @Test("all keeps every decision, none keeps none, changes keeps the first and every change of desired replicas")
     func counts() throws {
         let (document, scenario, result) = try Self.kpaRun()

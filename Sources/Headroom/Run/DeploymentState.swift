@@ -100,7 +100,7 @@ struct DeploymentState {
         kvBytesPerToken = spec.model.kvBytesPerToken
 
         let policy = index == 0 ? options.policy : nil
-        controller = ScalingController(policy: policy ?? spec.policy.makePolicy(for: scenario.alone(index)))
+        controller = ScalingController(policy: policy ?? spec.policy.makePolicy(for: scenario.alone(index)), keeps: options.decisions)
         sampler = SignalSampler(requests: controller.policy.signals, cpu: spec.replica.cpu, faults: scenario.faults)
         tracksSignals = !sampler.requests.isEmpty
         let capacity = capacities[pools[0]]

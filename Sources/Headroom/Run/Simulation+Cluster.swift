@@ -65,7 +65,8 @@ extension Simulation {
         deployments[d].liveReplicas.append(id)
         replicas.append(Replica(deployment: Int32(d), requestedAt: now))
         counters.append(CounterState(at: now))
-        if deployments.contains(where: \.queriesPrometheus) {
+        // (A closure, not a key path: `\.queriesPrometheus` would copy each DeploymentState.)
+        if deployments.contains(where: { $0.queriesPrometheus }) {
             engineMetrics.append(EngineMetricState(maxModelLen: deployments[d].prometheus?.maxModelLen ?? EngineMetric.defaultMaxModelLen))
         }
         let spec = scenario.deployments[d]

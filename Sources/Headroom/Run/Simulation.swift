@@ -12,15 +12,19 @@ public struct RunOptions: Sendable {
     public var progress: (@Sendable (SimTime) -> Void)?
     /// A policy to use instead of the scenario's (a user-written one, or a probe in tests).
     public var policy: (any ScalingPolicy)?
+    /// Which autoscaler decisions the result keeps (a week of KPA evaluations every 2 s is
+    /// hundreds of MB otherwise).
+    public var decisions: DecisionStorage
 
     public init(
         collapsesDecodeRuns: Bool = true, requestSample: Int = 0, progress: (@Sendable (SimTime) -> Void)? = nil,
-        policy: (any ScalingPolicy)? = nil
+        policy: (any ScalingPolicy)? = nil, decisions: DecisionStorage = .all
     ) {
         self.collapsesDecodeRuns = collapsesDecodeRuns
         self.requestSample = requestSample
         self.progress = progress
         self.policy = policy
+        self.decisions = decisions
     }
 }
 
