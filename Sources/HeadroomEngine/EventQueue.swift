@@ -11,7 +11,12 @@
 /// is stored per event. A 4-ary heap halves the depth of a binary one, and its four children share
 /// a cache line.
 ///
-/// - Complexity: `schedule` and `popNext` are O(log₄ n).
+/// **Timers.** An event that a later one supersedes (a replica's next iteration boundary, a
+/// deployment's next arrival) goes in a numbered slot instead (`setTimer`), where the new time
+/// replaces the old (TimerTree.swift). Timers and heap events share one sequence counter and
+/// pop in the same (time, phase, sequence) order.
+///
+/// - Complexity: `schedule` and `popNext` are O(log₄ n); `setTimer` O(log₂ slots).
 public struct EventQueue<Payload> {
     @usableFromInline
     struct Entry {
@@ -25,36 +30,58 @@ public struct EventQueue<Payload> {
 
     @usableFromInline var storage: ContiguousArray<Entry> = []
     @usableFromInline var nextSequence: UInt64 = 0
+    @usableFromInline var timers: TimerTree<Payload>
 
     /// The largest phase a model may use.
     public static var maxPhase: UInt8 { .max }
     /// Sequence numbers wrap after 2⁵⁶ schedules, far beyond any run.
     @usableFromInline static var sequenceMask: UInt64 { (1 << 56) - 1 }
 
-    public init(reservingCapacity capacity: Int = 64) {
+    public init(reservingCapacity capacity: Int = 64, timerSlots: Int = 2) {
         storage.reserveCapacity(capacity)
+        timers = TimerTree(slots: timerSlots)
     }
 
-    @inlinable public var count: Int { storage.count }
-    @inlinable public var isEmpty: Bool { storage.isEmpty }
+    @inlinable public var count: Int { storage.count + timers.count }
+    @inlinable public var isEmpty: Bool { count == 0 }
 
     /// The time of the next event, or `nil` when none is pending.
     @inlinable public var nextTime: SimTime? {
-        storage.first.map { SimTime(nanoseconds: Int64(truncatingIfNeeded: UInt64(truncatingIfNeeded: $0.key >> 64))) }
+        mutating get {
+            let first = min(storage.first?.key ?? .max, timers.firstKey)
+            return first == .max ? nil : SimTime(nanoseconds: Int64(truncatingIfNeeded: UInt64(truncatingIfNeeded: first >> 64)))
+        }
     }
 
-    /// Adds an event. `time` must not be negative. (Inlined: one call per event otherwise.)
     @inlinable @inline(__always)
-    public mutating func schedule(_ payload: Payload, at time: SimTime, phase: UInt8 = 0) {
+    mutating func nextKey(_ time: SimTime, phase: UInt8) -> UInt128 {
         precondition(time.nanoseconds >= 0, "events cannot be scheduled before time zero")
         let key = UInt128(UInt64(time.nanoseconds)) << 64
             | UInt128(phase) << 56
             | UInt128(nextSequence & Self.sequenceMask)
         nextSequence &+= 1
+        return key
+    }
+
+    /// Adds an event. `time` must not be negative. (Inlined: one call per event otherwise.)
+    @inlinable @inline(__always)
+    public mutating func schedule(_ payload: Payload, at time: SimTime, phase: UInt8 = 0) {
+        let key = nextKey(time, phase: phase)
         storage.append(Entry(key: key, payload: payload))
         storage.withUnsafeMutableBufferPointer { Self.siftUp($0, from: $0.count - 1) }
         checkInvariants()
     }
+
+    /// Sets timer `slot` (a small dense integer) to `payload` at `time`, replacing the event it
+    /// held, if any. It takes its place in the order as if scheduled now.
+    @inlinable @inline(__always)
+    public mutating func setTimer(_ slot: Int, _ payload: Payload, at time: SimTime, phase: UInt8 = 0) {
+        let key = nextKey(time, phase: phase)
+        timers.set(slot, key: key, payload: payload)
+    }
+
+    /// Drops timer `slot`'s pending event, if any.
+    public mutating func cancelTimer(_ slot: Int) { timers.cancel(slot) }
 
     /// Removes and returns the first event in (time, phase, sequence) order.
     @inlinable
@@ -65,8 +92,15 @@ public struct EventQueue<Payload> {
     /// Removes and returns the first event if it is due at or before `horizon`.
     @inlinable
     public mutating func popNext(notAfter horizon: SimTime) -> (time: SimTime, payload: Payload)? {
-        guard let first = storage.first,
-              first.key >> 64 <= UInt128(UInt64(bitPattern: horizon.nanoseconds)) else { return nil }
+        let timerKey = timers.firstKey
+        let heapKey = storage.first?.key ?? .max
+        guard min(timerKey, heapKey) >> 64 <= UInt128(UInt64(bitPattern: horizon.nanoseconds)),
+              min(timerKey, heapKey) != .max else { return nil }
+        if timerKey < heapKey {
+            let timer = timers.popFirst()
+            return (SimTime(nanoseconds: Int64(UInt64(truncatingIfNeeded: timer.key >> 64))), timer.payload)
+        }
+        let first = storage[0]
         let last = storage.removeLast()
         if !storage.isEmpty {
             storage.withUnsafeMutableBufferPointer { buffer in
@@ -79,7 +113,10 @@ public struct EventQueue<Payload> {
     }
 
     /// Drops every pending event.
-    public mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
+    public mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        timers.removeAll()
+    }
 
     @inlinable
     static func siftUp(_ heap: UnsafeMutableBufferPointer<Entry>, from start: Int) {

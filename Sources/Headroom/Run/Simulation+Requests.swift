@@ -6,7 +6,7 @@ extension Simulation {
         guard let incoming = deployments[d].nextRequest else { return }
         deployments[d].nextRequest = deployments[d].source.next()
         if let next = deployments[d].nextRequest, next.arrival <= scenario.duration {
-            schedule(event(.arrival, Int32(d)), at: max(next.arrival, now), queue: &queue)
+            queue.setTimer(d, event(.arrival, Int32(d)), at: max(next.arrival, now), phase: 0)
         }
         deployments[d].serial += 1
         let serial = deployments[d].serial
@@ -70,7 +70,7 @@ extension Simulation {
         _ replica: Int32, end: SimTime?, at now: SimTime, queue: inout EventQueue<SimulationEvent>
     ) {
         let r = Int(replica), d = owner(replica), t = deployments[d].traffic
-        if let end { schedule(event(.replicaStep, replica, engines[r].generation), at: end, queue: &queue) }
+        if let end { queue.setTimer(stepTimer(replica), event(.replicaStep, replica, engines[r].generation), at: end, phase: 1) }
         if deployments[d].queriesPrometheus { observeForPrometheus(r, at: now) }
         for id in outcome.finished {
             if requests[id].stage == .prefill {

@@ -193,7 +193,7 @@ public struct Simulation: EventHandler {
     /// Simulates `scenario` from time zero to its duration.
     public static func run(_ scenario: Scenario, options: RunOptions = RunOptions()) -> RunResult {
         var world = Simulation(scenario, options: options)
-        var queue = EventQueue<SimulationEvent>(reservingCapacity: 256)
+        var queue = EventQueue<SimulationEvent>(reservingCapacity: 256, timerSlots: scenario.deployments.count + 16)
         world.start(queue: &queue)
         let events = EventLoop.run(&world, queue: &queue, until: scenario.duration, progress: options.progress)
         return world.finish(at: scenario.duration, events: events)
@@ -209,7 +209,7 @@ public struct Simulation: EventHandler {
         topUpSpareNodes(at: .zero, queue: &queue)
         for d in deployments.indices {
             deployments[d].nextRequest = deployments[d].source.next()
-            if let request = deployments[d].nextRequest { queue.schedule(event(.arrival, Int32(d)), at: request.arrival, phase: 0) }
+            if let request = deployments[d].nextRequest { queue.setTimer(d, event(.arrival, Int32(d)), at: request.arrival, phase: 0) }
         }
         for d in deployments.indices { schedule(event(.policyTick, Int32(d)), at: .zero, queue: &queue) }
         for g in variantAutoscalers.indices { schedule(event(.variantCycle, Int32(g)), at: .zero, queue: &queue) }
@@ -272,6 +272,11 @@ public struct Simulation: EventHandler {
     mutating func schedule(_ event: SimulationEvent, at time: SimTime, queue: inout EventQueue<SimulationEvent>) {
         queue.schedule(event, at: time, phase: event.phase)
     }
+
+    /// The event queue's timer slot for a replica's next iteration boundary (slots below the
+    /// deployment count hold each deployment's next arrival).
+    @inline(__always)
+    func stepTimer(_ replica: Int32) -> Int { deployments.count &+ Int(replica) }
 
     /// The deployment a replica belongs to.
     @inline(__always)

@@ -1,0 +1,152 @@
+/// Timers that can be superseded: at most one pending event per slot, kept in a tournament tree.
+///
+/// A replica's next iteration boundary moves whenever a request arrives mid-run, and a
+/// deployment has exactly one next arrival. In a plain heap each move leaves the old entry behind,
+/// to be popped and ignored later (about one event in four in a busy run). Here a slot's new
+/// time replaces its old one in place: the tree replays the matches on the slot's path to the
+/// root, so setting, cancelling and popping are O(log₂ slots), and no stale entry is ever popped.
+///
+/// **Layout.** A winner tree over a power-of-two number of leaves in one array: node 1 is the
+/// root, node `i`'s children are `2i` and `2i + 1`, leaf `capacity + slot` holds the slot's key.
+/// Every node holds its subtree's winner (key and slot), so replaying a path reads one sibling per
+/// level and never branches on the outcome. An empty slot's key is `UInt128.max`.
+///
+/// **Deferred vacancy.** Popping a slot's event usually leads its handler to set the same slot
+/// again (a replica plans its next boundary). The pop therefore only marks the slot vacant; the
+/// next operation replays that path once, folded into the slot's new key when it is the same slot.
+public struct TimerTree<Payload> {
+    @usableFromInline
+    struct Node {
+        @usableFromInline var key: UInt128
+        @usableFromInline var slot: Int32
+        @inlinable init(key: UInt128, slot: Int32) {
+            self.key = key
+            self.slot = slot
+        }
+    }
+
+    @usableFromInline static var empty: UInt128 { .max }
+
+    @usableFromInline var nodes: ContiguousArray<Node>
+    @usableFromInline var payloads: ContiguousArray<Payload> = []
+    /// Leaves in the tree (a power of two, at least 2).
+    @usableFromInline var capacity: Int
+    /// A slot popped whose path has not yet been replayed, or -1.
+    @usableFromInline var vacated: Int = -1
+    /// Slots holding a pending event.
+    @usableFromInline var pending = 0
+    @inlinable public var count: Int { pending }
+
+    public init(slots: Int = 2) {
+        var capacity = 2
+        while capacity < slots { capacity <<= 1 }
+        self.capacity = capacity
+        nodes = ContiguousArray(repeating: Node(key: Self.empty, slot: 0), count: 2 * capacity)
+        for leaf in 0..<capacity { nodes[capacity + leaf].slot = Int32(leaf) }
+        for node in stride(from: capacity - 1, through: 1, by: -1) { nodes[node] = Self.winner(nodes[2 * node], nodes[2 * node + 1]) }
+    }
+
+    /// The least pending key (`UInt128.max` when none).
+    @inlinable public var firstKey: UInt128 {
+        mutating get {
+            settle()
+            return nodes[1].key
+        }
+    }
+
+    /// Sets slot `slot`'s pending event, replacing any it had.
+    @inlinable
+    public mutating func set(_ slot: Int, key: UInt128, payload: Payload) {
+        precondition(slot >= 0 && key != Self.empty)
+        if slot >= capacity { grow(toHold: slot) }
+        if slot < payloads.count {
+            payloads[slot] = payload
+        } else {
+            payloads.append(contentsOf: repeatElement(payload, count: slot - payloads.count + 1))
+        }
+        if vacated == slot {
+            vacated = -1
+            pending += 1
+        } else {
+            settle()
+            if nodes[capacity + slot].key == Self.empty { pending += 1 }
+        }
+        replay(slot, key: key)
+    }
+
+    /// Drops slot `slot`'s pending event, if any.
+    @inlinable
+    public mutating func cancel(_ slot: Int) {
+        settle()
+        guard slot < capacity, nodes[capacity + slot].key != Self.empty else { return }
+        pending -= 1
+        replay(slot, key: Self.empty)
+    }
+
+    /// Removes and returns the least pending event. Call only when `firstKey` is not empty.
+    @inlinable
+    public mutating func popFirst() -> (key: UInt128, payload: Payload) {
+        settle()
+        let first = nodes[1]
+        let slot = Int(first.slot)
+        pending -= 1
+        vacated = slot
+        return (first.key, payloads[slot])
+    }
+
+    /// Whether slot `slot` has a pending event.
+    public mutating func isPending(_ slot: Int) -> Bool {
+        settle()
+        return slot < capacity && nodes[capacity + slot].key != Self.empty
+    }
+
+    /// Drops every pending event.
+    public mutating func removeAll() {
+        self = TimerTree(slots: capacity)
+    }
+
+    @inlinable @inline(__always)
+    mutating func settle() {
+        guard vacated >= 0 else { return }
+        let slot = vacated
+        vacated = -1
+        replay(slot, key: Self.empty)
+    }
+
+    /// Writes `key` at the slot's leaf and replays the matches up to the root.
+    @inlinable @inline(__always)
+    mutating func replay(_ slot: Int, key: UInt128) {
+        nodes.withUnsafeMutableBufferPointer { tree in
+            var node = capacity &+ slot
+            var winner = Node(key: key, slot: Int32(truncatingIfNeeded: slot))
+            tree[node].key = key
+            while node > 1 {
+                let rival = tree[node ^ 1]
+                // Ties cannot happen between pending keys (each holds a unique sequence number);
+                // between empty leaves either winner is empty.
+                if rival.key < winner.key { winner = rival }
+                node >>= 1
+                tree[node] = winner
+            }
+        }
+    }
+
+    @inlinable @inline(__always)
+    static func winner(_ a: Node, _ b: Node) -> Node { b.key < a.key ? b : a }
+
+    /// Doubles the leaves until `slot` fits, keeping every pending key.
+    @usableFromInline
+    mutating func grow(toHold slot: Int) {
+        settle()
+        var grown = TimerTree(slots: slot + 1)
+        for leaf in 0..<capacity where nodes[capacity + leaf].key != Self.empty {
+            grown.nodes[grown.capacity + leaf].key = nodes[capacity + leaf].key
+        }
+        for node in stride(from: grown.capacity - 1, through: 1, by: -1) {
+            grown.nodes[node] = Self.winner(grown.nodes[2 * node], grown.nodes[2 * node + 1])
+        }
+        grown.payloads = payloads
+        grown.pending = pending
+        self = grown
+    }
+}
