@@ -97,13 +97,13 @@ report-test: browser-deps notebook-test
 # Performance tables (Tests/Bench/performance.py): B1 synthetic and replayed from the Python peer's
 # trace in four formats (rows/s read alone); the KPA day; the fleet at 1 %, 10 % and 100 % (the same
 # traffic per replica: µs per request should stay flat); the churn day (0 ↔ 1,000 replicas every
-# 20 minutes) hour by hour; a week of the Azure trace; MB per simulated hour of a stored day. Last,
+# 20 minutes) hour by hour; a week of the Azure trace; MB per simulated hour of a stored day; a sweep at 1 and 2 jobs. Last,
 # B1 beside its reference Python peer (PEERS: a folder with b1_heapq.py and b1_common.py; needs
 # python3 with numpy, else skipped) and the ratio of their wall times.
 PEERS ?= ../shared/peers
 bench: release bench-machine
 	.build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 6h --engine-events 1000000
-	for s in b1 scale store; do python3 Tests/Bench/performance.py --binary .build/release/headroom --section $$s || exit 1; echo; done
+	for s in b1 scale store sweep; do python3 Tests/Bench/performance.py --binary .build/release/headroom --section $$s || exit 1; echo; done
 	$(MAKE) --no-print-directory bench-peer
 
 bench-machine:

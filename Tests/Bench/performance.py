@@ -11,16 +11,20 @@ counts are the model's and must not change. Sections (`--section`):
   scale   the KPA day; the fleet at 1 %, 10 % and 100 % (same traffic per replica); the churn day
           hour by hour; the week of the Azure trace at 1 and 7 days
   store   MB per simulated hour of the KPA day's store with each --store-decisions setting
+  sweep   runs/s of scenarios/sweeps/signals.yaml at --jobs 1 and 2, the CPU time per run, and what
+          that predicts for a 64-core node
 
 Usage: performance.py --binary .build/release/headroom --section b1
 """
 import argparse
 import os
 import re
+import resource
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -135,13 +139,40 @@ def section_store(binary):
             print(f"| `{mode}` | {rows:,} | ~{size:.1f} MB | ~{size / 24:.3f} MB |")
 
 
+def section_sweep(binary):
+    """Runs per second of one sweep at 1 and 2 jobs, with the machine's cores and load, and the CPU
+    time each run took (getrusage of the child), from which a 64-core node's rate follows."""
+    sweep = "scenarios/sweeps/signals.yaml"
+    print("| `--jobs` | runs | wall | runs/s | CPU per run |")
+    print("|---|---|---|---|---|")
+    per_run = []
+    with tempfile.TemporaryDirectory(prefix="headroom-perf-") as tmp:
+        for jobs in [1, 2]:
+            db = os.path.join(tmp, f"jobs-{jobs}.sqlite")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.monotonic()
+            subprocess.run([binary, "sweep", sweep, "--jobs", str(jobs), "--db", db], cwd=ROOT, check=True, capture_output=True)
+            wall = time.monotonic() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            with sqlite3.connect(db) as connection:
+                runs = connection.execute("select count(*) from runs").fetchone()[0]
+            per_run.append(cpu / runs)
+            print(f"| {jobs} | {runs} | ~{wall:.2f} s | ~{runs / wall:.1f} | ~{cpu / runs * 1000:.0f} ms |")
+    cpu_per_run = min(per_run)
+    load = os.getloadavg()[0]
+    print()
+    print(f"Measured on ~{os.cpu_count()} cores (load average ~{load:.1f} when it ran). At ~{cpu_per_run * 1000:.0f} ms of "
+          f"CPU per run, 64 cores would run ~{64 / cpu_per_run:.0f} runs/s.")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default=".build/release/headroom")
-    parser.add_argument("--section", choices=["b1", "scale", "store"], required=True)
+    parser.add_argument("--section", choices=["b1", "scale", "store", "sweep"], required=True)
     args = parser.parse_args()
     binary = os.path.abspath(os.path.join(ROOT, args.binary)) if not os.path.isabs(args.binary) else args.binary
-    {"b1": section_b1, "scale": section_scale, "store": section_store}[args.section](binary)
+    {"b1": section_b1, "scale": section_scale, "store": section_store, "sweep": section_sweep}[args.section](binary)
 
 
 if __name__ == "__main__":
