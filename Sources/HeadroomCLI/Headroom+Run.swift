@@ -80,8 +80,8 @@ extension Headroom {
         }
     }
 
-    /// Loads a scenario, turning a bad one into a one-line error and exit code 1.
-    /// Loads a scenario, with `PATH=VALUE` overrides applied as a sweep applies them.
+    /// Loads a scenario, with `PATH=VALUE` overrides applied as a sweep applies them, turning a bad
+    /// one into a one-line error and exit code 1.
     static func loadScenario(_ file: String, overrides: [String] = []) throws -> Scenario {
         do {
             guard !overrides.isEmpty else { return try Scenario.load(file: file) }

@@ -8,6 +8,11 @@ public struct ScenarioDocument: Sendable, Equatable {
     public var file: String
     /// The YAML (after any overrides).
     public private(set) var yaml: String
+    /// The key paths overridden so far, in order, and the text before the first: an error in the
+    /// overridden YAML is reported against the override or the file's own lines, never against
+    /// lines of the re-serialized text.
+    public private(set) var overrides: [String] = []
+    var original: String?
 
     public init(yaml: String, file: String) {
         self.yaml = yaml
@@ -19,7 +24,11 @@ public struct ScenarioDocument: Sendable, Equatable {
     }
 
     public func scenario(policies: PolicyRegistry = .standard) throws(ScenarioError) -> Scenario {
-        try Scenario.parse(yaml: yaml, file: file, policies: policies)
+        do {
+            return try Scenario.parse(yaml: yaml, file: file, policies: policies)
+        } catch {
+            throw overrides.isEmpty ? error : located(error)
+        }
     }
 
     /// Replaces (or adds) the value at `path` — `duration`, `policy.annotations["autoscaling.knative.dev/target"]`,
@@ -40,9 +49,12 @@ public struct ScenarioDocument: Sendable, Equatable {
     mutating func set(_ path: String, to value: Yams.Node) throws(ScenarioError) {
         let segments = try Self.segments(of: path, file: file)
         let root = try YAMLText.compose(yaml, file: file)
-        let updated = try Self.replacing(in: root, at: segments[...], with: value, path: path)
+        let updated = try Self.replacing(in: root, at: segments[...], with: value, path: path, file: file)
         do {
-            yaml = try Yams.serialize(node: updated)
+            let text = try Yams.serialize(node: updated)
+            if original == nil { original = yaml }
+            overrides.append(path)
+            yaml = text
         } catch {
             throw ScenarioError(file: file, path: path, message: "cannot write the overridden YAML: \(error)")
         }
@@ -81,28 +93,30 @@ public struct ScenarioDocument: Sendable, Equatable {
         return segments
     }
 
-    static func replacing(in node: Yams.Node, at segments: ArraySlice<Segment>, with value: Yams.Node, path: String) throws(ScenarioError) -> Yams.Node {
+    static func replacing(
+        in node: Yams.Node, at segments: ArraySlice<Segment>, with value: Yams.Node, path: String, file: String
+    ) throws(ScenarioError) -> Yams.Node {
         guard let first = segments.first else { return value }
         let rest = segments.dropFirst()
         switch (first, node) {
         case let (.key(key), .mapping(mapping)):
             var pairs = Array(mapping).map { ($0.key, $0.value) }
             if let index = pairs.firstIndex(where: { $0.0.string == key }) {
-                pairs[index].1 = try replacing(in: pairs[index].1, at: rest, with: value, path: path)
+                pairs[index].1 = try replacing(in: pairs[index].1, at: rest, with: value, path: path, file: file)
             } else {
-                let fresh: Yams.Node = rest.isEmpty ? value : try replacing(in: Yams.Node([(Yams.Node, Yams.Node)]()), at: rest, with: value, path: path)
+                let fresh: Yams.Node = rest.isEmpty ? value : try replacing(in: Yams.Node([(Yams.Node, Yams.Node)]()), at: rest, with: value, path: path, file: file)
                 pairs.append((Yams.Node(key), fresh))
             }
             return Yams.Node(pairs)
         case let (.index(index), .sequence(sequence)):
             var items = Array(sequence)
             guard items.indices.contains(index) else {
-                throw ScenarioError(file: "", path: path, message: "index \(index) is out of range (the list has \(items.count) items)")
+                throw ScenarioError(file: file, path: path, message: "index \(index) is out of range (the list has \(items.count) items)")
             }
-            items[index] = try replacing(in: items[index], at: rest, with: value, path: path)
+            items[index] = try replacing(in: items[index], at: rest, with: value, path: path, file: file)
             return Yams.Node(items)
         default:
-            throw ScenarioError(file: "", path: path, message: "the document has no \(first) here to set")
+            throw ScenarioError(file: file, path: path, message: "the document has no \(first) here to set")
         }
     }
 }
