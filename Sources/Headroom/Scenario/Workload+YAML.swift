@@ -188,6 +188,12 @@ extension TraceSpec {
             self.columns = Columns(time: try columns.required("time").string(), prompt: try columns.required("prompt").string(),
                                    output: try columns.required("output").string(), timeUnitSeconds: unit,
                                    session: try columns["session"]?.string(), hashIDs: try columns["hash_ids"]?.string())
+            // Columns name a generic CSV's fields: they imply the format, and mean nothing to the others.
+            if format == nil {
+                format = .csv
+            } else if format != .csv {
+                throw columnsValue.error("`columns:` names the fields of a generic CSV (`format: csv`); the \(format!.rawValue) format has fixed columns")
+            }
         }
         if let blockValue = map["hash_block_tokens"] {
             hashBlockTokens = try blockValue.int(1...1_048_576)

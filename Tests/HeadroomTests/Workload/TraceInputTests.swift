@@ -50,6 +50,19 @@ struct TraceInputTests {
         #expect(stats.requests == 2 && stats.spanSeconds == 0.75)
     }
 
+    @Test("`columns:` alone means a generic CSV; with a fixed-column format it is refused by name")
+    func columnsImplyCSV() throws {
+        let path = try TraceTests.write("id,gap,arrival,prompt,output\n0,0.1,0.1,100,20\n1,0.2,0.3,120,30\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let spec = try TraceSpec.parse(option: "{file: \(path), columns: {time: arrival, prompt: prompt, output: output}}")
+        #expect(spec.format == .csv)
+        let (_, rows) = try TraceTests.readAll(path, format: spec.format, columns: spec.columns)
+        #expect(rows.map(\.promptTokens) == [100, 120])
+        #expect { try TraceSpec.parse(option: "{file: \(path), format: azure, columns: {time: arrival, prompt: prompt, output: output}}") } throws: {
+            "\($0)".contains("trace.columns: `columns:` names the fields of a generic CSV (`format: csv`); the azure format has fixed columns")
+        }
+    }
+
     @Test("a run on a trace with bad rows and a truncated last line reports how many, where and why")
     func runReportsSkippedRows() throws {
         let path = try TraceTests.write(TraceReader.synthHeader + "\n0,100,10\n1,abc,10\n2,100,10\noops\n3,100,10\n4,100,")
