@@ -1,9 +1,9 @@
 # Headroom — build, test, run and benchmark. Every target installs what it needs on a fresh
 # Debian machine (run as root there; elsewhere the apt step is skipped when nothing is missing).
 SWIFT ?= swift
-# Debian packages the build links against: SQLite for the run store (GRDB), OpenBLAS (with LAPACK)
-# for the calibration harness.
-APT_PACKAGES ?= libsqlite3-dev libopenblas-dev
+# Debian packages: SQLite for the run store (GRDB, linked), and OpenBLAS's shared library (with
+# LAPACK) for the calibration harness, opened at run time (dlopen), so its -dev package is not needed.
+APT_PACKAGES ?= libsqlite3-dev libopenblas0
 SCENARIO ?= scenarios/quickstart.yaml
 
 .PHONY: measured-profiles all deps browser-deps fuzz fuzz-build profile build release run run-one test notebook-test report-test docs docs-check bench bench-machine bench-peer distributed-test slurm-test k8s-job-test completions cuda cuda-check clean
