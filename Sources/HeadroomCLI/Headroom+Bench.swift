@@ -10,6 +10,9 @@ extension Headroom {
             discussion: """
                 Example:
                   swift build -c release && .build/release/headroom bench scenarios/benchmark-fixed-fleet.yaml --duration 1h
+
+                Nothing is stored; --store-decisions and --series-interval make the run keep in memory what a \
+                run stored with them would keep.
                 """
         )
 
@@ -35,10 +38,14 @@ extension Headroom {
         @Flag(help: "Print wall µs per request and resident memory for each simulated hour (a cost that grows as the run goes on shows).")
         var progress = false
 
+        /// What a run stored with these settings would keep in memory (the bench stores nothing).
+        @OptionGroup var storage: StorageOptions
+
         func run() throws {
             let loading = Date()
             var scenario = try Headroom.loadScenario(file, overrides: overrides)
             if let duration { scenario.duration = duration }
+            if let interval = storage.seriesInterval { scenario.seriesInterval = interval }
             if let trace {
                 let spec: TraceSpec
                 do { spec = try TraceSpec.parse(option: trace) } catch { Headroom.fail("\(error)") }
@@ -56,7 +63,7 @@ extension Headroom {
 
             let pace = PaceRecorder(every: .seconds(3600))
             let started = Date()
-            let result = Simulation.run(scenario, options: RunOptions(progress: progress ? pace.update : nil))
+            let result = Simulation.run(scenario, options: RunOptions(progress: progress ? pace.update : nil, decisions: storage.decisions))
             let wall = Date().timeIntervalSince(started)
             let s = result.summary
             if progress { Self.printPace(RunPace(marks: pace.marks(endingAt: scenario.duration, wallSeconds: wall), series: result.series)) }

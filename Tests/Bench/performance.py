@@ -107,9 +107,13 @@ def section_scale(binary):
     for fraction, name in [(0.01, "fleet, 1 % (≤ 100 replicas)"), (0.1, "fleet, 10 % (≤ 1,000 replicas)"),
                            (1.0, "fleet (≤ 10,000 replicas)")]:
         row(name, best(binary, "scenarios/benchmark-fleet.yaml", *fleet_settings(fraction), repeat=1 if fraction == 1 else 2), "1 h")
-    for duration in ["24h", "168h"]:
-        row(f"Azure trace ×20, looped", best(binary, "scenarios/benchmark-week-azure.yaml", "--duration", duration, repeat=1),
-            "1 day" if duration == "24h" else "7 days")
+    # A run keeps what its store would: every decision (`all`, the default) grows with the duration;
+    # `--store-decisions none` shows the simulation's own memory.
+    for decisions in ["all", "none"]:
+        for duration in ["24h", "168h"]:
+            row(f"Azure trace ×20, looped, decisions `{decisions}`",
+                best(binary, "scenarios/benchmark-week-azure.yaml", "--duration", duration, "--store-decisions", decisions, repeat=1),
+                "1 day" if duration == "24h" else "7 days")
     churn = bench(binary, "scenarios/benchmark-churn.yaml", "--progress")
     hours = [PROGRESS.match(line) for line in churn["text"].splitlines()]
     hours = [h for h in hours if h]
