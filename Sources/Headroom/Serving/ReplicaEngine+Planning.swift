@@ -59,7 +59,7 @@ extension ReplicaEngine {
             nextTicket &+= 1
             kvUsed += held
             trimPrefixCache()
-            if request.admittedAt == .never {
+            if request.admittedAt == .notYet {
                 requests[head].admittedAt = now
             } else if arrived > 0 {
                 // A handed-off request's first admission here: it waited since its KV arrived.
