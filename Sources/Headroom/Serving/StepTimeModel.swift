@@ -98,6 +98,11 @@ struct StepTimeModel: Sendable {
     func iterationsToReach(offset: Int64, batch: Int, contextTokens: Int64, limit: Int) -> Int {
         // The first iteration and the growth once, for the estimate and the exact correction.
         let first = decodeIteration(batch: batch, contextTokens: contextTokens), growth = perContextToken * Int64(batch)
+        if growth == 0 {
+            // Iterations of equal length (no context cost): the ceiling of a division, exact as
+            // is (`first` ≥ 1), with no estimate to correct.
+            return min(offset <= 0 ? 1 : Int((offset - 1) / first) + 1, limit)
+        }
         let a = Double(first)
         let b = Double(growth)
         let target = Double(max(0, offset))
