@@ -18,9 +18,14 @@ extension ReplicaEngine {
     }
 
     /// Takes a reference to each of request `id`'s first `tokens / block size` cached blocks
-    /// (found by `cachedPrefix`), and counts the lookup in the hit rate.
+    /// (found by `cachedPrefix`), and counts the lookup in the hit rate. (The test for a cache is
+    /// inlined: a call per admission without one.)
+    @inline(__always)
     mutating func acquirePrefix(of id: Int32, tokens: Int, need: Int, requests: inout RequestTable) {
-        guard prefixCache != nil else { return }
+        if prefixCache != nil { acquireCachedPrefix(of: id, tokens: tokens, need: need, requests: &requests) }
+    }
+
+    private mutating func acquireCachedPrefix(of id: Int32, tokens: Int, need: Int, requests: inout RequestTable) {
         prefixQueriedTokens += Int64(need)
         prefixHitTokens += Int64(tokens)
         guard requests.hashedTokens(id) > 0 else { return }
@@ -62,8 +67,13 @@ extension ReplicaEngine {
     /// A sequence (counts absolute) leaves the batch, finished or preempted: its computed full
     /// blocks are registered, then all its blocks released, last first (vLLM's `free` order, so
     /// that its tail is evicted before its head). Its private tokens are the caller's to free.
+    @inline(__always)
     mutating func releasePrefix(_ sequence: inout RunningSequence, requests: inout RequestTable) {
-        guard prefixCache != nil, requests.hashedTokens(sequence.id) > 0 else { return }
+        if prefixCache != nil { releaseCachedPrefix(&sequence, requests: &requests) }
+    }
+
+    private mutating func releaseCachedPrefix(_ sequence: inout RunningSequence, requests: inout RequestTable) {
+        guard requests.hashedTokens(sequence.id) > 0 else { return }
         registerComputedBlocks(&sequence, computed: sequence.computed, requests: &requests)
         let size = Int64(prefixCache!.blockTokens)
         let chain = Int(sequence.id)

@@ -226,8 +226,8 @@ struct ReplicaEngine {
         decodingComputed += sequence.computed
         decoding += 1
         let slot: Int32
-        if let free = freeDecodingSlots.popLast() {
-            slot = free
+        if !freeDecodingSlots.isEmpty {
+            slot = freeDecodingSlots.removeLast()  // inlined, where `popLast` is a call
             decodingSlots[Int(slot)] = sequence
         } else {
             slot = Int32(decodingSlots.count)
@@ -282,8 +282,11 @@ struct ReplicaEngine {
     }
 
     /// Removes the first `count` prefilling sequences. Usually all of them (often one): removing
-    /// from the end keeps the buffer and skips the general range replacement.
+    /// from the end keeps the buffer and skips the general range replacement. Inlined: most
+    /// calls (every decode run's end) drop none.
+    @inline(__always)
     private mutating func dropFirstPrefilling(_ count: Int) {
+        guard count > 0 else { return }
         if count == prefilling.count {
             for _ in 0..<count { prefilling.removeLast() }
         } else {

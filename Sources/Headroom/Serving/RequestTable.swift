@@ -59,7 +59,9 @@ struct RequestTable {
 
     mutating func insert(_ slot: RequestSlot) -> Int32 {
         live += 1
-        if let id = free.popLast() {
+        // `removeLast` is inlined where the generic `popLast` was a call per request.
+        if !free.isEmpty {
+            let id = free.removeLast()
             slots[Int(id)] = slot
             if Int(id) < chains.count { chains[Int(id)].clear() }
             return id
