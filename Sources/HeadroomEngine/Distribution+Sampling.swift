@@ -16,6 +16,8 @@ extension Distribution {
             }
             return clip(mean)
         }
+        // A constant is common (fixed token counts) and needs no call into the switch.
+        if case let .constant(value) = shape { return clip(value) }
         return clip(rawSample(&random))
     }
 

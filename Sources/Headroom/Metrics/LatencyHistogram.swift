@@ -182,6 +182,7 @@ struct IntervalLatency {
     private(set) var count = 0
 
     /// The bucket of `ns` (≥ 0): values below 16 ns get one each, then 16 per doubling.
+    @inline(__always)
     static func bucket(_ ns: Int64) -> Int {
         let v = UInt64(ns)
         guard v >= 16 else { return Int(v) }
@@ -196,6 +197,7 @@ struct IntervalLatency {
         return Int64((UInt64(16 + sub + 1) << (exponent - 4)) - 1)
     }
 
+    @inline(__always)  // once per finished request
     mutating func record(_ latency: SimTime) {
         let ns = max(0, latency.nanoseconds)
         let b = Self.bucket(ns)

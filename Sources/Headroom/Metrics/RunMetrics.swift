@@ -53,7 +53,7 @@ struct RunMetrics {
         intervalTTFT.record(firstToken)
         e2e.record(now - request.arrival)
         queueWait.record(request.admittedAt - request.arrival)
-        var interToken = SimTime.zero
+        var interToken = SimTime(nanoseconds: 0)
         if request.outputTokens > 1 {
             interToken = SimTime(nanoseconds: (now - request.firstTokenAt).nanoseconds / Int64(request.outputTokens - 1))
             itl.record(interToken)

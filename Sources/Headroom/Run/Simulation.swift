@@ -141,7 +141,7 @@ public struct Simulation: EventHandler {
                 } else {
                     known.append((profile, stepTimes.count))
                     byPool[pool] = stepTimes.count
-                    stepTimes.append(StepTimeModel(profile))
+                    stepTimes.append(StepTimeModel(profile, tabulatingUpTo: deployment.replica.engine.maxNumBatchedTokens))
                 }
             }
             indices.append(byPool)

@@ -41,7 +41,9 @@ struct LeastOutstandingIndex {
         siftDown(siftUp(index))
     }
 
-    /// Records a ready replica's new load; a replica that is not ready is ignored.
+    /// Records a ready replica's new load; a replica that is not ready is ignored. A key that
+    /// stays below its children and above its parent is written in place: the sifts (and their
+    /// buffer set-up) run only when the order may change.
     @inline(__always)
     mutating func update(_ replica: Int32, outstanding: Int) {
         guard contains(replica) else { return }
@@ -50,7 +52,11 @@ struct LeastOutstandingIndex {
         let old = heap[index]
         guard key != old else { return }
         heap[index] = key
-        if key < old { siftUp(index) } else { siftDown(index) }
+        if key < old {
+            if index > 0 && key < heap[(index - 1) >> 2] { siftUp(index) }
+        } else if 4 * index + 1 < heap.count {
+            siftDown(index)
+        }
     }
 
     private static func key(_ replica: Int32, _ outstanding: Int) -> UInt64 {

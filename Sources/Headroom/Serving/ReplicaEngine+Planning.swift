@@ -59,7 +59,7 @@ extension ReplicaEngine {
             nextTicket &+= 1
             kvUsed += held
             trimPrefixCache()
-            if request.admittedAt == .never {
+            if request.admittedAt == .notYet {
                 requests[head].admittedAt = now
             } else if arrived > 0 {
                 // A handed-off request's first admission here: it waited since its KV arrived.
@@ -252,7 +252,7 @@ extension ReplicaEngine {
         }
         precondition(kvUsed <= kvCapacity, "KV cache over capacity: \(kvUsed) > \(kvCapacity), batch \(live.map { ($0.0.prefillRemaining, $0.0.kvHeld, $0.0.generated, $0.0.computed) }), decode steps \(decodeSteps), busy \(isBusy) iterations \(runIterations) batch \(runBatch)")
         precondition(batchSize <= limits.maxNumSeqs, "batch over max_num_seqs")
-        precondition(decoders.count == decoding && decodingSlots.count == decoding + freeDecodingSlots.count, "decoding slots out of step")
+        precondition(decoders.count == decoding && decodingSlots.count == decoding + freeDecodingSlotCount, "decoding slots out of step")
         precondition(outstanding == waiting.count + batchSize, "outstanding count out of step")
         for (sequence, offset) in live {
             precondition(sequence.generated + offset < Int64(sequence.outputTokens), "finished sequence still running")

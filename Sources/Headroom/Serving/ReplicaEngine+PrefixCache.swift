@@ -6,26 +6,26 @@ extension ReplicaEngine {
     /// Tokens of request `id`'s prompt cached here as leading full blocks, and how many of those
     /// blocks are free (admitting it takes their memory back from the free blocks). At most
     /// `need − 1` tokens, as vLLM's `get_computed_blocks` leaves the last token to compute.
+    ///
+    /// Inlined, with the lookup in the cache's own method: calling an out-of-line method of the
+    /// engine from a mutating one copied the whole engine (504 bytes) twice per request.
+    @inline(__always)
     func cachedPrefix(of id: Int32, need: Int, requests: RequestTable) -> (tokens: Int, revived: Int) {
         guard prefixCache != nil else { return (0, 0) }
         let hashed = requests.hashedTokens(id)
         guard hashed > 0 else { return (0, 0) }
-        let size = prefixCache!.blockTokens
-        let limit = min(hashed, need - 1) / size
-        let (ids, hashBlock) = (requests.chains[Int(id)].ids, Int(requests.chains[Int(id)].blockTokens))
-        var blocks = 0, revived = 0
-        while blocks < limit,
-              let block = prefixCache!.block(PrefixChain.key(ofBlock: blocks, blockTokens: size, ids: ids, hashBlock: hashBlock)) {
-            if prefixCache!.isFree(block) { revived += 1 }
-            blocks += 1
-        }
-        return (blocks * size, revived)
+        return prefixCache!.cachedPrefix(of: id, hashed: hashed, need: need, requests: requests)
     }
 
     /// Takes a reference to each of request `id`'s first `tokens / block size` cached blocks
-    /// (found by `cachedPrefix`), and counts the lookup in the hit rate.
+    /// (found by `cachedPrefix`), and counts the lookup in the hit rate. (The test for a cache is
+    /// inlined: a call per admission without one.)
+    @inline(__always)
     mutating func acquirePrefix(of id: Int32, tokens: Int, need: Int, requests: inout RequestTable) {
-        guard prefixCache != nil else { return }
+        if prefixCache != nil { acquireCachedPrefix(of: id, tokens: tokens, need: need, requests: &requests) }
+    }
+
+    private mutating func acquireCachedPrefix(of id: Int32, tokens: Int, need: Int, requests: inout RequestTable) {
         prefixQueriedTokens += Int64(need)
         prefixHitTokens += Int64(tokens)
         guard requests.hashedTokens(id) > 0 else { return }
@@ -67,8 +67,13 @@ extension ReplicaEngine {
     /// A sequence (counts absolute) leaves the batch, finished or preempted: its computed full
     /// blocks are registered, then all its blocks released, last first (vLLM's `free` order, so
     /// that its tail is evicted before its head). Its private tokens are the caller's to free.
+    @inline(__always)
     mutating func releasePrefix(_ sequence: inout RunningSequence, requests: inout RequestTable) {
-        guard prefixCache != nil, requests.hashedTokens(sequence.id) > 0 else { return }
+        if prefixCache != nil { releaseCachedPrefix(&sequence, requests: &requests) }
+    }
+
+    private mutating func releaseCachedPrefix(_ sequence: inout RunningSequence, requests: inout RequestTable) {
+        guard requests.hashedTokens(sequence.id) > 0 else { return }
         registerComputedBlocks(&sequence, computed: sequence.computed, requests: &requests)
         let size = Int64(prefixCache!.blockTokens)
         let chain = Int(sequence.id)
@@ -87,4 +92,19 @@ extension ReplicaEngine {
 
     /// Blocks in use times the block size: the part of `kvUsed` the prefix cache holds.
     var sharedTokens: Int64 { prefixCache.map { Int64($0.usedBlocks) * Int64($0.blockTokens) } ?? 0 }
+}
+
+extension PrefixCache {
+    /// `ReplicaEngine.cachedPrefix` for a request whose hashes name `hashed` (> 0) tokens.
+    func cachedPrefix(of id: Int32, hashed: Int, need: Int, requests: RequestTable) -> (tokens: Int, revived: Int) {
+        let size = blockTokens
+        let limit = min(hashed, need - 1) / size
+        let (ids, hashBlock) = (requests.chains[Int(id)].ids, Int(requests.chains[Int(id)].blockTokens))
+        var blocks = 0, revived = 0
+        while blocks < limit, let found = block(PrefixChain.key(ofBlock: blocks, blockTokens: size, ids: ids, hashBlock: hashBlock)) {
+            if isFree(found) { revived += 1 }
+            blocks += 1
+        }
+        return (blocks * size, revived)
+    }
 }

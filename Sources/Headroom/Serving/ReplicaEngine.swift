@@ -51,7 +51,10 @@ struct ReplicaEngine {
     /// finish-step heap names a sequence's slot, so a finished sequence leaves without a search
     /// or a shift of the others.
     var decodingSlots: [RunningSequence] = []
-    var freeDecodingSlots: [Int32] = []
+    /// The free slots, last freed first, as a list through the free slots' `id` (-1 ends it): no
+    /// second array to keep unique and grow per sequence.
+    var freeDecodingSlot: Int32 = -1
+    var freeDecodingSlotCount = 0
     /// Prefilling sequences, in batch order (a few: the token budget caps them).
     var prefilling: [RunningSequence] = []
     /// Live decoding sequences.
@@ -204,7 +207,8 @@ struct ReplicaEngine {
         precondition(outstanding == 0 && !isBusy, "only an idle, empty engine releases its storage")
         waiting = Deque()
         decodingSlots = []
-        freeDecodingSlots = []
+        freeDecodingSlot = -1
+        freeDecodingSlotCount = 0
         prefilling = []
         finishSteps = MinHeap()
         dueSlots = []
@@ -226,8 +230,10 @@ struct ReplicaEngine {
         decodingComputed += sequence.computed
         decoding += 1
         let slot: Int32
-        if let free = freeDecodingSlots.popLast() {
-            slot = free
+        if freeDecodingSlot >= 0 {
+            slot = freeDecodingSlot
+            freeDecodingSlot = decodingSlots[Int(slot)].id
+            freeDecodingSlotCount -= 1
             decodingSlots[Int(slot)] = sequence
         } else {
             slot = Int32(decodingSlots.count)
@@ -241,7 +247,9 @@ struct ReplicaEngine {
     mutating func vacate(_ slot: Int32) -> RunningSequence {
         var sequence = decodingSlots[Int(slot)]
         decodingSlots[Int(slot)].ticket = RunningSequence.freeTicket
-        freeDecodingSlots.append(slot)
+        decodingSlots[Int(slot)].id = freeDecodingSlot
+        freeDecodingSlot = slot
+        freeDecodingSlotCount += 1
         decoding -= 1
         decodingComputed -= sequence.computed
         sequence.generated += decodeSteps
@@ -282,8 +290,11 @@ struct ReplicaEngine {
     }
 
     /// Removes the first `count` prefilling sequences. Usually all of them (often one): removing
-    /// from the end keeps the buffer and skips the general range replacement.
+    /// from the end keeps the buffer and skips the general range replacement. Inlined: most
+    /// calls (every decode run's end) drop none.
+    @inline(__always)
     private mutating func dropFirstPrefilling(_ count: Int) {
+        guard count > 0 else { return }
         if count == prefilling.count {
             for _ in 0..<count { prefilling.removeLast() }
         } else {

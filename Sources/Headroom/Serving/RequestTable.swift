@@ -12,8 +12,8 @@ struct RequestSlot {
     /// Tokens to prefill when next admitted (the prompt, or after a preemption the prompt plus the
     /// output so far, recomputed).
     var prefillRemaining: Int32
-    var admittedAt: SimTime = .never
-    var firstTokenAt: SimTime = .never
+    var admittedAt: SimTime = .notYet
+    var firstTokenAt: SimTime = .notYet
     /// Sent back to the queue by a KV preemption; exempt from the queue timeout.
     var preempted = false
     /// Serial number in arrival order (the request's identity in samples and logs).
@@ -25,6 +25,13 @@ struct RequestSlot {
     /// On a prefill worker: the output tokens it makes in all (there `outputTokens` is 1, the
     /// first token, made by the prefill).
     var fullOutputTokens: Int32 = 0
+}
+
+extension SimTime {
+    /// `.never`, built in place: the library's constant is a global of another module, read
+    /// through an accessor call on every use, and these are set and tested once per request.
+    @inline(__always)
+    static var notYet: SimTime { SimTime(nanoseconds: .max) }
 }
 
 /// A request's part in prefill/decode disaggregation.
@@ -52,7 +59,9 @@ struct RequestTable {
 
     mutating func insert(_ slot: RequestSlot) -> Int32 {
         live += 1
-        if let id = free.popLast() {
+        // `removeLast` is inlined where the generic `popLast` was a call per request.
+        if !free.isEmpty {
+            let id = free.removeLast()
             slots[Int(id)] = slot
             if Int(id) < chains.count { chains[Int(id)].clear() }
             return id

@@ -17,8 +17,16 @@ struct StepTimeModel: Sendable {
     let perAttentionUnitPicoseconds: Int64, perAttentionKeyPicoseconds: Int64
     /// The table form's knots and their costs (linear operators + all-reduces), nanoseconds.
     let tableTokens: [Int64], tableNanoseconds: [Int64]
+    /// The table form's cost at 0, 1, 2, … tokens, worked out once (empty unless asked for): a
+    /// run prices every iteration and decode run, and the interpolation's search and division
+    /// cost more than the rest of the step time.
+    let tabulated: [Int64]
+    /// The most tokens a simulation's step times tabulate (128 KB of costs).
+    static let maxTabulatedTokens = 16_384
 
-    init(_ profile: HardwareProfile) {
+    /// `tabulatingUpTo`: with the table form, the costs of iterations of up to that many tokens
+    /// are tabulated (a run's models; one-off uses such as calibration leave it 0).
+    init(_ profile: HardwareProfile, tabulatingUpTo tokens: Int = 0) {
         form = profile.form
         base = profile.base.nanoseconds
         perSequence = profile.perSequence.nanoseconds
@@ -32,6 +40,12 @@ struct StepTimeModel: Sendable {
         perAttentionKeyPicoseconds = profile.perAttentionKeyPicoseconds
         tableTokens = profile.tokenTable?.tokens ?? []
         tableNanoseconds = profile.tokenTable?.total ?? []
+        if form == .table && !tableTokens.isEmpty && tokens > 0 {
+            let (knots, costs) = (tableTokens, tableNanoseconds)
+            tabulated = (0...min(tokens, Self.maxTabulatedTokens)).map { TokenCostTable.interpolate(costs, at: Int64($0), knots: knots) }
+        } else {
+            tabulated = []
+        }
     }
 
     /// Whether `per_context_token` also prices the tokens cached before a prefill chunk: in the
@@ -68,7 +82,8 @@ struct StepTimeModel: Sendable {
         case .knee:
             time = base + max(weightRead, perTokenCompute * tokens) + perToken * tokens
         case .table:
-            time = TokenCostTable.interpolate(tableNanoseconds, at: tokens, knots: tableTokens)
+            time = tokens < Int64(tabulated.count) ? tabulated[Int(tokens)]
+                : TokenCostTable.interpolate(tableNanoseconds, at: tokens, knots: tableTokens)
         }
         time += perDecodeSequence * Int64(decodes) + perContextToken * contextTokens + prefillAttention / 1000
         return max(1, time)
@@ -98,6 +113,11 @@ struct StepTimeModel: Sendable {
     func iterationsToReach(offset: Int64, batch: Int, contextTokens: Int64, limit: Int) -> Int {
         // The first iteration and the growth once, for the estimate and the exact correction.
         let first = decodeIteration(batch: batch, contextTokens: contextTokens), growth = perContextToken * Int64(batch)
+        if growth == 0 {
+            // Iterations of equal length (no context cost): the ceiling of a division, exact as
+            // is (`first` ≥ 1), with no estimate to correct.
+            return min(offset <= 0 ? 1 : Int((offset - 1) / first) + 1, limit)
+        }
         let a = Double(first)
         let b = Double(growth)
         let target = Double(max(0, offset))
