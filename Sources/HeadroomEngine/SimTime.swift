@@ -13,9 +13,11 @@ public struct SimTime: Hashable, Comparable, Sendable, Codable, CustomStringConv
     @inlinable
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
-    public static let zero = SimTime(nanoseconds: 0)
+    // Computed and inlinable rather than stored: a stored static of another module is reached
+    // through an accessor call on every use, and both are used on every event.
+    @inlinable public static var zero: SimTime { SimTime(nanoseconds: 0) }
     /// Later than any instant a run can reach; "never".
-    public static let never = SimTime(nanoseconds: .max)
+    @inlinable public static var never: SimTime { SimTime(nanoseconds: .max) }
 
     /// Rounds to the nearest nanosecond; values beyond the representable range saturate.
     @inlinable

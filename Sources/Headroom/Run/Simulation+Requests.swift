@@ -72,18 +72,25 @@ extension Simulation {
         let r = Int(replica), d = owner(replica), t = deployments[d].traffic
         if let end { queue.setTimer(stepTimer(replica), event(.replicaStep, replica, engines[r].generation), at: end, phase: 1) }
         if deployments[d].queriesPrometheus { observeForPrometheus(r, at: now) }
+        // Tallied here and added once: each write into `deployments` is a copy-on-write check.
+        var servedPrompt = 0, servedOutput = 0
         for id in outcome.finished {
-            if requests[id].stage == .prefill {
+            let request = requests[id]
+            if request.stage == .prefill {
                 handOff(id, from: replica, at: now, queue: &queue)
                 continue
             }
-            deployments[t].metrics.finished(requests[id], at: now)
-            if deployments[t].feedsPlanner { deployments[t].frontend.finished(requests[id], at: now) }
+            deployments[t].metrics.finished(request, at: now)
+            if deployments[t].feedsPlanner { deployments[t].frontend.finished(request, at: now) }
             // A decode worker served the output after the first token; the prefill worker the rest.
-            let decoded = requests[id].stage == .decode
-            deployments[d].servedPromptTokens += decoded ? 0 : Int(requests[id].promptTokens)
-            deployments[d].servedOutputTokens += Int(requests[id].outputTokens) - (decoded ? 1 : 0)
+            let decoded = request.stage == .decode
+            servedPrompt += decoded ? 0 : Int(request.promptTokens)
+            servedOutput += Int(request.outputTokens) - (decoded ? 1 : 0)
             requests.remove(id)
+        }
+        if servedOutput != 0 || servedPrompt != 0 {
+            deployments[d].servedPromptTokens += servedPrompt
+            deployments[d].servedOutputTokens += servedOutput
         }
         for id in outcome.timedOut { drop(id, of: t, .queueTimeout, at: now) }
         loadChanged(replica)
