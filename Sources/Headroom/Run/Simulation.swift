@@ -92,6 +92,9 @@ public struct Simulation: EventHandler {
 
     var deployments: [DeploymentState] = []
     var requests = RequestTable()
+    /// Replica state by slot (`replicaSlots` maps a replica's id to it; slots are reused).
+    var replicaSlots = ReplicaSlots()
+    var replicaLedger: ReplicaLedger
     var replicas: [Replica] = []
     var engines: [ReplicaEngine] = []
     /// Cumulative signal counters, one per replica (parallel to `replicas`).
@@ -161,6 +164,7 @@ public struct Simulation: EventHandler {
         imageCount = images.count
         weightFileCount = weightFiles.count
         nodes = NodeTable(pools: scenario.nodePools)
+        replicaLedger = ReplicaLedger(deployments: scenario.deployments.count, keepsKVCapacity: scenario.variantAutoscaling != nil)
         stockoutRetryPending = Array(repeating: false, count: scenario.nodePools.count)
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         faultRandom = RandomStream(seed: scenario.seed, name: "faults")
@@ -275,5 +279,5 @@ public struct Simulation: EventHandler {
 
     /// The deployment a replica belongs to.
     @inline(__always)
-    func owner(_ replica: Int32) -> Int { Int(replicas[Int(replica)].deployment) }
+    func owner(_ replica: Int32) -> Int { Int(replicas[replicaSlot(replica)].deployment) }
 }
