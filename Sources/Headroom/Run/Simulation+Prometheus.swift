@@ -1,7 +1,7 @@
 import HeadroomEngine
 
 /// The simulated Prometheus of one deployment's policy: what it scrapes and stores. (The
-/// replicas' vLLM counters live in `Simulation.engineMetrics`, by replica id.) Each deployment's
+/// replicas' vLLM counters live in `Simulation.engineMetrics`, by replica slot.) Each deployment's
 /// sees only its own pods and router, as a query filtered to its model would.
 struct PrometheusState: Sendable {
     let config: PrometheusScrapeConfig
