@@ -55,6 +55,8 @@ public enum ReplicaStage: UInt8, Sendable, CaseIterable {
 /// The lifecycle record of one replica (its serving engine lives beside it).
 @usableFromInline
 struct Replica {
+    /// Its id: creation order, never reused (its slot in `Simulation.replicas` is; ReplicaSlots.swift).
+    let id: Int32
     /// The deployment that owns it.
     let deployment: Int32
     /// Index of its step-time model (its deployment's profile on its node's pool), set when it is bound.
@@ -86,7 +88,8 @@ struct Replica {
     var inboundKV: Int32 = 0
     var backOff = SimTime.zero
 
-    init(deployment: Int32, requestedAt: SimTime) {
+    init(id: Int32, deployment: Int32, requestedAt: SimTime) {
+        self.id = id
         self.deployment = deployment
         coldStart = ColdStart(requestedAt: requestedAt)
     }

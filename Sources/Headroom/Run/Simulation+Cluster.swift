@@ -13,7 +13,7 @@ extension Simulation {
         gpuTime.move(count, from: old, to: new, at: now)
         // Alone on the cluster, a deployment's held GPU-seconds are the cluster's: not kept twice.
         guard deployments.count > 1 else { return }
-        let pool = nodes[Int(replicas[Int(replica)].node)].pool
+        let pool = nodes[Int(replicas[replicaSlot(replica)].node)].pool
         deployments[d].held[pool].move(count, from: old.flatMap(Self.held), to: new.flatMap(Self.held), at: now)
     }
 
@@ -52,7 +52,7 @@ extension Simulation {
         armSpotInterruption(node, at: now, queue: &queue)  // spot: its interruption clock starts
         // Replicas bound while it provisioned start pulling, in creation order.
         if nodes[n].replicas > 0 {
-            let waiting = nodes[n].bound.filter { replicas[Int($0)].stage == .pending }
+            let waiting = nodes[n].bound.filter { replicas[replicaSlot($0)].stage == .pending }
             for replica in waiting { startPull(replica, at: now, queue: &queue) }
         }
         if nodes[n].replicas == 0 { markEmpty(node, at: now, queue: &queue) }
@@ -61,19 +61,7 @@ extension Simulation {
 
     /// Creates a replica of deployment `d`; a warm one starts ready on a node that is ready at time zero.
     mutating func createReplica(_ d: Int, warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let id = Int32(replicas.count)
-        deployments[d].liveReplicas.append(id)
-        replicas.append(Replica(deployment: Int32(d), requestedAt: now))
-        counters.append(CounterState(at: now))
-        // (A closure, not a key path: `\.queriesPrometheus` would copy each DeploymentState.)
-        if deployments.contains(where: { $0.queriesPrometheus }) {
-            engineMetrics.append(EngineMetricState(maxModelLen: deployments[d].prometheus?.maxModelLen ?? EngineMetric.defaultMaxModelLen))
-        }
-        let spec = scenario.deployments[d]
-        engines.append(ReplicaEngine(
-            limits: spec.replica.engine, model: stepTimes[deployments[d].stepTimeIndex[deployments[d].pools[0]]],
-            kvCapacity: deployments[d].kvCapacity[deployments[d].pools[0]],
-            collapsesDecodeRuns: options.collapsesDecodeRuns, queueTimeout: spec.router.queueTimeout))
+        let id = newReplica(of: d, at: now)
         if warm {
             var node: Int32
             if let found = readyNodeWithRoom(for: id) {
@@ -110,7 +98,7 @@ extension Simulation {
     /// Binds a replica to a node: its GPUs are taken, and it will iterate at its deployment's
     /// profile for the node's GPU, with the KV cache that GPU's memory leaves.
     mutating func bind(_ replica: Int32, to node: Int32) {
-        let r = Int(replica), d = owner(replica), pool = nodes[Int(node)].pool
+        let r = replicaSlot(replica), d = owner(replica), pool = nodes[Int(node)].pool
         replicas[r].node = node
         replicas[r].stepTime = Int32(deployments[d].stepTimeIndex[pool])
         if deployments[d].pools.count > 1 {
@@ -146,7 +134,7 @@ extension Simulation {
             topUpSpareNodes(at: now, queue: &queue)
             return
         }
-        replicas[Int(replica)].coldStart.waitedForNode = true
+        replicas[replicaSlot(replica)].coldStart.waitedForNode = true
         let d = owner(replica), need = deployments[d].gpus
         for pool in deployments[d].pools {
             if let node = nodes.firstWithRoom(pool: pool, ready: false, need: need) {
@@ -196,7 +184,7 @@ extension Simulation {
     }
 
     mutating func becomeReady(_ replica: Int32, coldStart: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), d = owner(replica), t = deployments[d].traffic
+        let r = replicaSlot(replica), d = owner(replica), t = deployments[d].traffic
         replicas[r].stage = .ready
         replicas[r].stageGeneration &+= 1
         if replicas[r].coldStart.readyAt == nil { replicas[r].coldStart.readyAt = now }
@@ -233,7 +221,7 @@ extension Simulation {
 
     /// Takes a replica out of service: a not-yet-ready one is cancelled, a ready one drains.
     mutating func remove(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), d = owner(replica)
+        let r = replicaSlot(replica), d = owner(replica)
         switch replicas[r].stage {
         case .pending:
             stopColdStart(replica, .cancelled, at: now)
@@ -249,6 +237,7 @@ extension Simulation {
             replicas[r].stage = .gone
             replicas[r].stageGeneration &+= 1
             forget(replica)
+            releaseSlotIfIdle(replica, at: now)
         case .pullingImage, .loadingWeights, .warmingUp:
             stopColdStart(replica, .cancelled, at: now)
             // Its own load stops and frees its share; a node's pull or download runs on.
@@ -270,11 +259,11 @@ extension Simulation {
     /// starting at the run's end): the stage it stopped in keeps only the time spent in it.
     mutating func stopColdStart(_ replica: Int32, _ outcome: ColdStart.Outcome, at now: SimTime) {
         // A replica restarting after a crash finished its cold start already.
-        guard replicas[Int(replica)].coldStart.readyAt == nil else { return }
-        var record = replicas[Int(replica)].coldStart
+        guard replicas[replicaSlot(replica)].coldStart.readyAt == nil else { return }
+        var record = replicas[replicaSlot(replica)].coldStart
         let elapsed = (now - record.requestedAt).seconds
         let stage: ColdStart.Stage
-        switch replicas[Int(replica)].stage {
+        switch replicas[replicaSlot(replica)].stage {
         case .pending:
             stage = .pending
             record.pendingSeconds = elapsed
@@ -297,7 +286,7 @@ extension Simulation {
 
     /// A replica leaves for good and frees its GPUs.
     mutating func retire(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), n = Int(replicas[r].node)
+        let r = replicaSlot(replica), n = Int(replicas[r].node)
         let held: GPUState = switch replicas[r].stage {
         case .pullingImage, .loadingWeights, .warmingUp: .starting
         default: replicas[r].serving ? .serving : .idle
@@ -308,6 +297,7 @@ extension Simulation {
         moveGPUs(of: replica, from: held, to: .unallocated, at: now)
         replicas[r].serving = false
         nodes.unbind(replica, gpus: gpus(of: replica), from: n)
+        releaseSlotIfIdle(replica, at: now)
         if nodes[n].replicas == 0 { markEmpty(Int32(n), at: now, queue: &queue) }
         placeUnplaced(at: now, queue: &queue)
     }
@@ -318,7 +308,7 @@ extension Simulation {
     private mutating func forget(_ replica: Int32) {
         let d = owner(replica)
         deployments[d].liveReplicas.removeSorted(replica)  // in creation order: ascending ids
-        engines[Int(replica)].releaseStorage()
+        engines[replicaSlot(replica)].releaseStorage()
     }
 
     private mutating func markEmpty(_ node: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {

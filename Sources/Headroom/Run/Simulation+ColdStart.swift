@@ -6,7 +6,7 @@ import HeadroomEngine
 /// `TransferTable` and ends when that transfer does.
 extension Simulation {
     mutating func startPull(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), n = Int(replicas[r].node), d = owner(replica), image = imageOf[d]
+        let r = replicaSlot(replica), n = Int(replicas[r].node), d = owner(replica), image = imageOf[d]
         replicas[r].coldStart.pendingSeconds = (now - replicas[r].coldStart.requestedAt).seconds
         moveGPUs(of: replica, from: .unallocated, to: .starting, at: now)
         enter(.pullingImage, replica, at: now)
@@ -33,7 +33,7 @@ extension Simulation {
     /// The image is on the node: load the weights. A sequential load waits for a download already
     /// under way to this node, then reads the local copy; a streamed one only uses a complete copy.
     private mutating func startLoad(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), n = Int(replicas[r].node), node = Int32(n), d = owner(replica), file = weightsOf[d]
+        let r = replicaSlot(replica), n = Int(replicas[r].node), node = Int32(n), d = owner(replica), file = weightsOf[d]
         enter(.loadingWeights, replica, at: now)
         armFaults(replica, .warming, at: now, queue: &queue)
         let bytes = scenario.deployments[d].model.weightsBytes
@@ -82,35 +82,35 @@ extension Simulation {
         let deployment = scenario.deployments[owner(replica)]
         let bytes = deployment.model.weightsBytes, spec = deployment.replica.weights
         let legs = WeightLoad.localLegs(bytes: bytes, spec)
-        if transfers.isShared(legs, node: replicas[Int(replica)].node) {
-            replicas[Int(replica)].transfer = startTransfer(
+        if transfers.isShared(legs, node: replicas[replicaSlot(replica)].node) {
+            replicas[replicaSlot(replica)].transfer = startTransfer(
                 (wait > .zero ? [.pause(wait)] : []) + legs, .replicaLoad, target: replica,
-                node: replicas[Int(replica)].node, at: now, queue: &queue)
+                node: replicas[replicaSlot(replica)].node, at: now, queue: &queue)
         } else {
             endStage(of: replica, after: wait + WeightLoad.duration(bytes: bytes, spec, onLocalDisk: true), at: now, queue: &queue)
         }
     }
 
     mutating func enter(_ stage: ReplicaStage, _ replica: Int32, at now: SimTime) {
-        replicas[Int(replica)].stage = stage
-        replicas[Int(replica)].stageGeneration &+= 1
-        replicas[Int(replica)].stageStartedAt = now
+        replicas[replicaSlot(replica)].stage = stage
+        replicas[replicaSlot(replica)].stageGeneration &+= 1
+        replicas[replicaSlot(replica)].stageStartedAt = now
     }
 
     /// Ends the current stage after `duration` (a timer, superseded by any later stage change).
     mutating func endStage(of replica: Int32, after duration: SimTime, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        schedule(event(.replicaStage, replica, replicas[Int(replica)].stageGeneration), at: now + duration, queue: &queue)
+        schedule(event(.replicaStage, replica, replicas[replicaSlot(replica)].stageGeneration), at: now + duration, queue: &queue)
     }
 
     /// A stage timer fired.
     mutating func endStage(replica: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        guard replicas[Int(replica)].stageGeneration == generation else { return }
+        guard let r = replicaSlots.slotIfPresent(replica), replicas[r].stageGeneration == generation else { return }
         finishStage(replica, at: now, queue: &queue)
     }
 
     /// A cold-start stage has ended: pull → load → warm-up → ready.
     private mutating func finishStage(_ replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica)
+        let r = replicaSlot(replica)
         let spent = (now - replicas[r].stageStartedAt).seconds
         replicas[r].awaitingNode = false
         switch replicas[r].stage {
@@ -169,7 +169,8 @@ extension Simulation {
         switch ended.owner {
         case .replicaLoad, .replicaStream:
             let replica = ended.target
-            replicas[Int(replica)].transfer = -1
+            guard let r = replicaSlots.slotIfPresent(replica) else { return }  // (cancelled when it left)
+            replicas[r].transfer = -1
             if ended.owner == .replicaStream {
                 let file = weightsOf[owner(replica)]
                 nodes[Int(ended.node)].weightsOnDiskAt[file] = min(nodes[Int(ended.node)].weightsOnDiskAt[file], now)
@@ -187,7 +188,7 @@ extension Simulation {
             nodes[Int(ended.node)].weightsTransfer[file] = -1
             nodes[Int(ended.node)].weightsOnDiskAt[file] = now
             for replica in awaiting(on: ended.node, in: .loadingWeights) where weightsOf[owner(replica)] == file {
-                replicas[Int(replica)].awaitingNode = false
+                replicas[replicaSlot(replica)].awaitingNode = false
                 loadFromDisk(replica, after: .zero, at: now, queue: &queue)
             }
         }
@@ -195,6 +196,6 @@ extension Simulation {
 
     /// Replicas on `node` waiting in `stage` for the node's shared transfer, oldest first.
     private func awaiting(on node: Int32, in stage: ReplicaStage) -> [Int32] {
-        nodes[Int(node)].bound.filter { replicas[Int($0)].stage == stage && replicas[Int($0)].awaitingNode }
+        nodes[Int(node)].bound.filter { replicas[replicaSlot($0)].stage == stage && replicas[replicaSlot($0)].awaitingNode }
     }
 }

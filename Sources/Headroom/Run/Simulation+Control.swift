@@ -6,7 +6,7 @@ extension Simulation {
     func replicaCounts(_ d: Int) -> ReplicaCounts {
         var counts = ReplicaCounts()
         for id in deployments[d].liveReplicas {
-            switch replicas[Int(id)].stage {
+            switch replicas[replicaSlot(id)].stage {
             case .pending: counts.pending += 1
             case .pullingImage: counts.starting += 1
             case .loadingWeights, .warmingUp:
@@ -55,8 +55,8 @@ extension Simulation {
     mutating func snapshotSignals(_ pipeline: Int32, of d: Int, scrape: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let ready = deployments[d].readyReplicas
         let snapshot = ready.map { replica in
-            var snapshot = counters[Int(replica)].snapshot(at: now)
-            let progress = engines[Int(replica)].unreportedProgress(at: now)
+            var snapshot = counters[replicaSlot(replica)].snapshot(at: now)
+            let progress = engines[replicaSlot(replica)].unreportedProgress(at: now)
             snapshot.iterations &+= progress.iterations
             snapshot.outputTokens &+= progress.tokens
             return snapshot
@@ -80,7 +80,7 @@ extension Simulation {
         } else if desired < current {
             var excess = current - desired
             for wanted in [[ReplicaStage.pending], [.pullingImage, .loadingWeights, .warmingUp], [.ready]] where excess > 0 {
-                for replica in deployments[d].liveReplicas.reversed() where excess > 0 && wanted.contains(replicas[Int(replica)].stage) {
+                for replica in deployments[d].liveReplicas.reversed() where excess > 0 && wanted.contains(replicas[replicaSlot(replica)].stage) {
                     remove(replica, at: now, queue: &queue)
                     excess -= 1
                 }
@@ -98,10 +98,10 @@ extension Simulation {
                 drop(head, of: d, .activatorTimeout, at: horizon)
             }
         }
-        for r in engines.indices {
-            let d = owner(Int32(r))
+        for replica in liveReplicaIDs {  // (a gone replica holds no request)
+            let r = replicaSlot(replica), d = owner(replica)
             for id in engines[r].removeExpired(before: horizon, requests: requests) { drop(id, of: d, .queueTimeout, at: horizon) }
-            loadChanged(Int32(r))
+            loadChanged(replica)
         }
         // Starts still under way get their record too, so every start that began is accounted for.
         for d in deployments.indices {

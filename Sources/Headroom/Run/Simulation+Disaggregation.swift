@@ -9,7 +9,7 @@ extension Simulation {
     /// decode worker the KV caches on their way to it.
     @inline(__always)
     mutating func loadChanged(_ replica: Int32) {
-        let r = Int(replica), d = owner(replica), t = deployments[d].traffic
+        let r = replicaSlot(replica), d = owner(replica), t = deployments[d].traffic
         if deployments[d].role == .decode {
             deployments[t].decodeLoad.update(replica, outstanding: engines[r].outstanding + Int(replicas[r].inboundKV))
         } else {
@@ -30,7 +30,7 @@ extension Simulation {
         requests[id].prefillRemaining = 1
         requests[id].transferred = requests[id].promptTokens
         requests[id].preempted = true  // exempt from the queue timeout: it was admitted already
-        sendToDecode(id, from: nodes[Int(replicas[Int(replica)].node)].id, of: t, at: now, queue: &queue)
+        sendToDecode(id, from: nodes[Int(replicas[replicaSlot(replica)].node)].id, of: t, at: now, queue: &queue)
     }
 
     /// Starts the KV transfer of request `id` (its KV on node `node`, an id: the node may be gone
@@ -42,11 +42,11 @@ extension Simulation {
             pokeIfScaledToZero(t, at: now, queue: &queue)
             return
         }
-        let destination = Int(replicas[Int(target)].node)
+        let destination = Int(replicas[replicaSlot(target)].node)
         let link = kvTransfers.link(
             from: node, sourcePool: Int(nodes.records[Int(node)].pool), to: nodes[destination].id, destinationPool: nodes[destination].pool,
             pools: scenario.nodePools, spec: scenario.kvTransfer)
-        replicas[Int(target)].inboundKV += 1
+        replicas[replicaSlot(target)].inboundKV += 1
         loadChanged(target)
         let bytes = Double(requests[id].promptTokens) * deployments[t].kvBytesPerToken
         _ = kvTransfers.start(request: id, destination: target, sourceNode: node, link: link, bytes: bytes, at: now)
@@ -65,9 +65,11 @@ extension Simulation {
         }
         let transfer = kvTransfers.delivered(id)
         let request = transfer.request, target = transfer.destination
-        replicas[Int(target)].inboundKV -= 1
+        let r = replicaSlot(target)  // (a gone worker keeps its slot until its last KV arrives)
+        replicas[r].inboundKV -= 1
         disaggregation.transferred(now - transfer.startedAt, bytes: transfer.bytes)
-        if replicas[Int(target)].stage == .ready {
+        if replicas[r].stage == .gone && replicas[r].inboundKV == 0 { releaseSlotIfIdle(target, at: now) }
+        if replicas[r].stage == .ready {
             requests[request].firstTokenAt = now  // the first token reaches the user with the KV
             disaggregation.handedOff(transferSeconds: (now - transfer.startedAt).seconds,
                                      ttftSeconds: (now - requests[request].arrival).seconds)

@@ -97,7 +97,7 @@ extension Simulation {
     /// Each ready replica's latest forward pass.
     private func forwardPasses(_ d: Int) -> [DynamoEngineLoad] {
         deployments[d].readyReplicas.map { replica in
-            engines[Int(replica)].forwardPass(worker: Int(replica), requests: requests)
+            engines[replicaSlot(replica)].forwardPass(worker: Int(replica), requests: requests)
         }
     }
 
@@ -109,11 +109,7 @@ extension Simulation {
         deployments[t].frontend = FrontendWindow()
         let n = Double(w.finished)
         // The KV hit rate over the window (vLLM's prefix-cache counters), when any engine caches.
-        var queried: Int64 = 0, hit: Int64 = 0
-        for engine in engines {
-            queried += engine.prefixQueriedTokens
-            hit += engine.prefixHitTokens
-        }
+        let (queried, hit) = prefixLookups()
         let hitRate = queried > state.queriedTokens ? Double(hit - state.hitTokens) / Double(queried - state.queriedTokens) : nil
         state.queriedTokens = queried
         state.hitTokens = hit

@@ -15,7 +15,7 @@ extension Simulation {
 
     /// The back-off before the container that crashed at `now` restarts; updates its state.
     mutating func crashBackOff(_ replica: Int32, at now: SimTime) -> SimTime {
-        let r = Int(replica)
+        let r = replicaSlot(replica)
         if let last = replicas[r].lastCrash, now - last <= Self.crashBackOffMax + Self.crashBackOffMax {
             replicas[r].backOff = min(replicas[r].backOff + replicas[r].backOff, Self.crashBackOffMax)
         } else {
@@ -29,7 +29,7 @@ extension Simulation {
     mutating func armFaults(_ replica: Int32, _ phase: ReplicaFailure.Phase, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let failures = scenario.faults.replicaFailures
         guard !failures.isEmpty else { return }
-        let r = Int(replica)
+        let r = replicaSlot(replica)
         replicas[r].faultEpoch &+= 1
         for (index, failure) in failures.enumerated() where failure.phase == phase && failure.ratePerHour > 0 {
             let delay = -log(1 - faultRandom.nextUnit()) / failure.ratePerHour * 3600
@@ -49,7 +49,7 @@ extension Simulation {
 
     /// Whether `replica` is in `phase` now: its container loads or warms up, or it serves.
     func isIn(_ phase: ReplicaFailure.Phase, _ replica: Int32) -> Bool {
-        let state = replicas[Int(replica)]
+        let state = replicas[replicaSlot(replica)]
         switch phase {
         case .serving: return state.stage == .ready
         case .warming: return (state.stage == .loadingWeights || state.stage == .warmingUp) && !state.backingOff
@@ -58,7 +58,8 @@ extension Simulation {
 
     mutating func drawnFaultFired(replica: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let failure = scenario.faults.replicaFailures[Int(generation & 0xF)]
-        guard generation >> 4 == replicas[Int(replica)].faultEpoch & 0x0FFF_FFFF, isIn(failure.phase, replica) else { return }
+        guard let r = replicaSlots.slotIfPresent(replica), generation >> 4 == replicas[r].faultEpoch & 0x0FFF_FFFF,
+              isIn(failure.phase, replica) else { return }
         fail(replica, failure.kind, at: now, queue: &queue)
     }
 
@@ -73,7 +74,7 @@ extension Simulation {
     /// The container exits: its requests fail; it restarts after the back-off, or its pod fails
     /// and the ReplicaSet creates another.
     mutating func fail(_ replica: Int32, _ kind: ReplicaFailure.Kind, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), d = owner(replica)
+        let r = replicaSlot(replica), d = owner(replica)
         replicas[r].faultEpoch &+= 1
         deployments[d].metrics.replicaFailures += 1
         if replicas[r].stage == .ready {
@@ -103,7 +104,7 @@ extension Simulation {
 
     /// Fails every request queued or running on `replica` and gives it an empty engine.
     private mutating func abandonRequests(_ replica: Int32, at now: SimTime) {
-        let r = Int(replica), d = owner(replica)
+        let r = replicaSlot(replica), d = owner(replica)
         for id in engines[r].abandonAll() { drop(id, of: d, .replicaFailed, at: now) }
         loadChanged(replica)
         if deployments[d].tracksSignals { counters[r].update(outstanding: 0, busy: false, at: now) }

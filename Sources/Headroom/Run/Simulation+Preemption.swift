@@ -9,7 +9,7 @@ extension Simulation {
     /// Evicts enough lower-priority replicas for `replica` on the first node where that frees
     /// enough GPUs (fewest victims: lowest priority, newest first). Once per pending replica.
     mutating func preemptLowerPriority(for replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica), d = owner(replica)
+        let r = replicaSlot(replica), d = owner(replica)
         guard scenario.deployments[d].preemptLowerPriority, !replicas[r].claimedVictims else { return }
         let need = deployments[d].gpus, priority = deployments[d].priority
         for pool in deployments[d].pools {
@@ -18,7 +18,7 @@ extension Simulation {
             for n in ready.sorted(by: { nodes[$0].id < nodes[$1].id }) {
                 // Lower-priority replicas on this node that still hold GPUs and are not leaving.
                 var candidates = nodes[n].bound.filter {
-                    deployments[owner($0)].priority < priority && replicas[Int($0)].stage != .draining && replicas[Int($0)].stage != .gone
+                    deployments[owner($0)].priority < priority && replicas[replicaSlot($0)].stage != .draining && replicas[replicaSlot($0)].stage != .gone
                 }
                 let reclaimable = candidates.reduce(0) { $0 + gpus(of: $1) }
                 guard nodes[n].freeGPUs + reclaimable >= need else { continue }

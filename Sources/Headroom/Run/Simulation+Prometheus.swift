@@ -1,7 +1,7 @@
 import HeadroomEngine
 
 /// The simulated Prometheus of one deployment's policy: what it scrapes and stores. (The
-/// replicas' vLLM counters live in `Simulation.engineMetrics`, by replica id.) Each deployment's
+/// replicas' vLLM counters live in `Simulation.engineMetrics`, by replica slot.) Each deployment's
 /// sees only its own pods and router, as a query filtered to its model would.
 struct PrometheusState: Sendable {
     let config: PrometheusScrapeConfig
@@ -70,7 +70,7 @@ extension Simulation {
         let config = deployments[d].prometheus!.config, names = deployments[d].prometheus!.engineNames
         let model = deployments[d].prometheus!.modelName
         for replica in deployments[d].liveReplicas {
-            let r = Int(replica), pod = PrometheusState.podName(replica)
+            let r = replicaSlot(replica), pod = PrometheusState.podName(replica)
             switch replicas[r].stage {
             case .ready, .draining:
                 samples.removeAll(keepingCapacity: true)
@@ -102,7 +102,7 @@ extension Simulation {
     }
 
     private func gauges(_ replica: Int32, at now: SimTime) -> EngineGauges {
-        let engine = engines[Int(replica)]
+        let engine = engines[replicaSlot(replica)]
         let capacity = engine.kvCapacity
         let usage = capacity < ReplicaEngine.unlimitedKV ? (capacity > 0 ? min(1, Double(engine.kvUsed) / Double(capacity)) : 0) : 0
         return EngineGauges(running: engine.batchSize, waiting: engine.waiting.count, kvCacheUsage: usage,

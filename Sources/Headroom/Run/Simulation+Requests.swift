@@ -34,7 +34,7 @@ extension Simulation {
         if incoming.session >= 0 || incoming.prefix.count > 0 {
             requests.setChain(id, session: incoming.session, prefix: incoming.prefix, hashes: deployments[d].source.hashes(of: incoming))
         }
-        if let replica = deployments[d].routing.pick(from: deployments[d].routable, engines: engines, request: id, requests: requests) {
+        if let replica = deployments[d].routing.pick(from: deployments[d].routable, engines: slottedEngines, request: id, requests: requests) {
             dispatch(id, to: replica, at: now, queue: &queue)
         } else if deployments[d].activator.count < deployments[d].router.activatorCapacity {
             deployments[d].activator.append(id)
@@ -48,7 +48,7 @@ extension Simulation {
 
     /// Hands a request to a replica's engine.
     mutating func dispatch(_ id: Int32, to replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica)
+        let r = replicaSlot(replica)
         outcome.clear()
         if deployments[owner(replica)].tracksSignals { counters[r].count(arrivals: 1) }
         let end = engines[r].enqueue(id, at: now, requests: &requests, outcome: &outcome)
@@ -57,8 +57,7 @@ extension Simulation {
 
     /// The planned end of a replica's iteration (or decode run) has come.
     mutating func endIteration(replica: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = Int(replica)
-        guard engines[r].isBusy, engines[r].generation == generation else { return }
+        guard let r = replicaSlots.slotIfPresent(replica), engines[r].isBusy, engines[r].generation == generation else { return }
         outcome.clear()
         let end = engines[r].finishRun(at: now, requests: &requests, outcome: &outcome)
         afterEngineStep(replica, end: end, at: now, queue: &queue)
@@ -69,8 +68,8 @@ extension Simulation {
     private mutating func afterEngineStep(
         _ replica: Int32, end: SimTime?, at now: SimTime, queue: inout EventQueue<SimulationEvent>
     ) {
-        let r = Int(replica), d = owner(replica), t = deployments[d].traffic
-        if let end { queue.setTimer(stepTimer(replica), event(.replicaStep, replica, engines[r].generation), at: end, phase: 1) }
+        let r = replicaSlot(replica), d = owner(replica), t = deployments[d].traffic
+        if let end { queue.setTimer(stepTimer(slot: r), event(.replicaStep, replica, engines[r].generation), at: end, phase: 1) }
         if deployments[d].queriesPrometheus { observeForPrometheus(r, at: now) }
         // Tallied here and added once: each write into `deployments` is a copy-on-write check.
         var servedPrompt = 0, servedOutput = 0
@@ -131,7 +130,7 @@ extension Simulation {
                 continue
             }
             guard let replica = deployments[d].routing.pick(
-                from: deployments[d].routable, engines: engines, request: head, requests: requests) else { return }
+                from: deployments[d].routable, engines: slottedEngines, request: head, requests: requests) else { return }
             deployments[d].activator.removeFirst()
             deployments[d].activatorCounters.update(outstanding: deployments[d].activator.count, busy: false, at: now)
             dispatch(head, to: replica, at: now, queue: &queue)

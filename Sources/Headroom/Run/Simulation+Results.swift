@@ -9,8 +9,8 @@ extension Simulation {
         var counts = ReplicaCounts()
         var ttft = deployments[0].metrics.intervalTTFT
         for d in deployments.indices {
-            for replica in deployments[d].liveReplicas where replicas[Int(replica)].stage == .ready || replicas[Int(replica)].stage == .draining {
-                let r = Int(replica)
+            for replica in deployments[d].liveReplicas where replicas[replicaSlot(replica)].stage == .ready || replicas[replicaSlot(replica)].stage == .draining {
+                let r = replicaSlot(replica)
                 running += engines[r].batchSize
                 if engines[r].isBusy { busy += 1 }
             }
@@ -54,8 +54,7 @@ extension Simulation {
                 ready: node.readyAt <= horizon ? node.readyAt.seconds : nil,
                 terminated: node.terminatedAt <= horizon ? node.terminatedAt.seconds : nil, billedSeconds: billed))
         }
-        var preemptions = Array(repeating: 0, count: deployments.count)
-        for r in engines.indices { preemptions[owner(Int32(r))] += engines[r].preemptions }
+        let preemptions = preemptionsByDeployment()
         var merged = deployments[0].metrics
         for d in deployments.indices.dropFirst() { merged.merge(deployments[d].metrics) }
         merged.counts.inFlight = requests.live
@@ -79,8 +78,7 @@ extension Simulation {
                 transfers: d.transfers, gigabytes: d.bytes / 1e9, transferSeconds: d.transferTimes.stats,
                 shareOfTTFT: d.ttftSecondsOfHandoffs > 0 ? d.transferSecondsOfHandoffs / d.ttftSecondsOfHandoffs : 0,
                 waitedForDecodeWorker: d.waitedForDecodeWorker)
-            let waits = engines.reduce(0) { $0 + $1.handoffWaits }
-            let waited = engines.reduce(Int64(0)) { $0 + $1.handoffWaitNanoseconds }
+            let (waits, waited) = handoffWaits()
             summary.disaggregation?.meanDecodeQueueSeconds = waits > 0 ? Double(waited) / Double(waits) / 1e9 : 0
         }
         summary.inputLosses = deployments.dropFirst().reduce(deployments[0].source.inputLosses) { $0.merged($1.source.inputLosses) }

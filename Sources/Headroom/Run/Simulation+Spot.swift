@@ -50,7 +50,7 @@ extension Simulation {
         let notice = scenario.nodePools[pool].spot?.notice ?? .zero
         nodes.cordon(n, until: now + notice)
         capacity.interruptions[pool] += 1
-        let doomed = replicas(on: node).filter { replicas[Int($0)].stage != .draining }
+        let doomed = replicas(on: node).filter { replicas[replicaSlot($0)].stage != .draining }
         capacity.replicasInterrupted += doomed.count
         for replica in doomed {
             let d = owner(replica)
@@ -71,7 +71,7 @@ extension Simulation {
         nodes.markTerminated(n)
         var retries: [[Int32]] = Array(repeating: [], count: deployments.count)
         for replica in replicas(on: node) {
-            let r = Int(replica), d = owner(replica), t = deployments[d].traffic
+            let r = replicaSlot(replica), d = owner(replica), t = deployments[d].traffic
             if replicas[r].stage != .draining { remove(replica, at: now, queue: &queue) }
             guard replicas[r].stage == .draining else { continue }
             retries[t] += engines[r].abandonAll()

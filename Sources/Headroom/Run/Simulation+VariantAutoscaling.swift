@@ -65,7 +65,7 @@ extension Simulation {
         let kv = byPod(VariantAutoscalerQueries.kvUsage), waiting = byPod(VariantAutoscalerQueries.queue)
         let input = byPod(VariantAutoscalerQueries.inputTokens), output = byPod(VariantAutoscalerQueries.outputTokens)
         return kv.keys.sorted { Self.replica(ofPod: $0) < Self.replica(ofPod: $1) }.map { pod in
-            let capacity = engines[Int(Self.replica(ofPod: pod))].kvCapacity
+            let capacity = kvCapacity(ofReplica: Self.replica(ofPod: pod))
             let blocks = capacity < ReplicaEngine.unlimitedKV ? capacity / VariantAutoscalerQueries.blockSize : 0
             return WVAReplicaMetrics(
                 kvCacheUsage: kv[pod] ?? 0, queueLength: Int(waiting[pod] ?? 0), numGpuBlocks: blocks,

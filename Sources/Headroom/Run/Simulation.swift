@@ -92,6 +92,9 @@ public struct Simulation: EventHandler {
 
     var deployments: [DeploymentState] = []
     var requests = RequestTable()
+    /// Replica state by slot (`replicaSlots` maps a replica's id to it; slots are reused).
+    var replicaSlots = ReplicaSlots()
+    var replicaLedger: ReplicaLedger
     var replicas: [Replica] = []
     var engines: [ReplicaEngine] = []
     /// Cumulative signal counters, one per replica (parallel to `replicas`).
@@ -161,6 +164,7 @@ public struct Simulation: EventHandler {
         imageCount = images.count
         weightFileCount = weightFiles.count
         nodes = NodeTable(pools: scenario.nodePools)
+        replicaLedger = ReplicaLedger(deployments: scenario.deployments.count, keepsKVCapacity: scenario.variantAutoscaling != nil)
         stockoutRetryPending = Array(repeating: false, count: scenario.nodePools.count)
         clusterRandom = RandomStream(seed: scenario.seed, name: "cluster")
         faultRandom = RandomStream(seed: scenario.seed, name: "faults")
@@ -273,12 +277,14 @@ public struct Simulation: EventHandler {
         queue.schedule(event, at: time, phase: event.phase)
     }
 
-    /// The event queue's timer slot for a replica's next iteration boundary (slots below the
-    /// deployment count hold each deployment's next arrival).
+    /// The event queue's timer for the next iteration boundary of the replica in storage slot
+    /// `slot` (timers below the deployment count hold each deployment's next arrival). Slots are
+    /// reused, so the timers stay as few as the replicas alive at once; a reused slot's timer is
+    /// superseded by its new occupant's, and an old one that fires names a gone id (ignored).
     @inline(__always)
-    func stepTimer(_ replica: Int32) -> Int { deployments.count &+ Int(replica) }
+    func stepTimer(slot: Int) -> Int { deployments.count &+ slot }
 
     /// The deployment a replica belongs to.
     @inline(__always)
-    func owner(_ replica: Int32) -> Int { Int(replicas[Int(replica)].deployment) }
+    func owner(_ replica: Int32) -> Int { Int(replicas[replicaSlot(replica)].deployment) }
 }

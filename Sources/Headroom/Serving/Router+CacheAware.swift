@@ -3,7 +3,7 @@ extension Router {
     /// (`CacheAwareRouting`), unless it is loaded more than `max_imbalance` above the least
     /// loaded candidate; records the request's leading blocks and session against the choice.
     /// - Complexity: O(ready replicas × matched blocks) dictionary lookups.
-    mutating func pickCacheAware(from ready: [Int32], engines: [ReplicaEngine], request: Int32, requests: RequestTable) -> Int32? {
+    mutating func pickCacheAware(from ready: [Int32], engines: some ReplicaLoads, request: Int32, requests: RequestTable) -> Int32? {
         let weights = spec.cacheAware
         let limit = spec.maxOutstandingPerReplica ?? .max
         let size = weights.blockSize
@@ -11,29 +11,29 @@ extension Router {
         let session = requests.session(request)
         let affine = session >= 0 ? sessionReplica[session] : nil
         var fewestWaiting = Int.max, mostWaiting = Int.min, leastLoaded: Int32 = -1
-        for replica in ready where engines[Int(replica)].outstanding < limit {
-            let waiting = engines[Int(replica)].waiting.count
+        for replica in ready where engines.outstanding(replica) < limit {
+            let waiting = engines.waiting(replica)
             fewestWaiting = min(fewestWaiting, waiting)
             mostWaiting = max(mostWaiting, waiting)
-            if leastLoaded < 0 || engines[Int(replica)].outstanding < engines[Int(leastLoaded)].outstanding { leastLoaded = replica }
+            if leastLoaded < 0 || engines.outstanding(replica) < engines.outstanding(leastLoaded) { leastLoaded = replica }
         }
         guard leastLoaded >= 0 else { return nil }
         var best: Int32 = -1, bestScore = -Double.infinity
-        for replica in ready where engines[Int(replica)].outstanding < limit {
+        for replica in ready where engines.outstanding(replica) < limit {
             let matched = total > 0 ? matchedBlocks(request, on: replica, upTo: total, requests: requests) : 0
-            let waiting = engines[Int(replica)].waiting.count
+            let waiting = engines.waiting(replica)
             let queueScore = mostWaiting == fewestWaiting ? 1 : Double(mostWaiting - waiting) / Double(mostWaiting - fewestWaiting)
             let prefixScore = total > 0 ? Double(matched) / Double(total) : 0
             let score = weights.prefixWeight * prefixScore + weights.queueWeight * queueScore
                 + (replica == affine ? weights.sessionWeight : 0)
             if score > bestScore
-                || (score == bestScore && engines[Int(replica)].outstanding < engines[Int(best)].outstanding) {
+                || (score == bestScore && engines.outstanding(replica) < engines.outstanding(best)) {
                 best = replica
                 bestScore = score
             }
         }
         if let cap = weights.maxImbalance,
-           engines[Int(best)].outstanding - engines[Int(leastLoaded)].outstanding > cap {
+           engines.outstanding(best) - engines.outstanding(leastLoaded) > cap {
             best = leastLoaded
         }
         record(request, on: best, blocks: total, requests: requests)

@@ -24,7 +24,7 @@ struct Router {
     /// - Complexity: O(1) for least outstanding (its index is kept up to date by the calls
     ///   below), O(ready replicas) for round robin, O(1) expected for power of two choices.
     /// `request` (in `requests`) supplies the session and prefix the last two strategies read.
-    mutating func pick(from ready: [Int32], engines: [ReplicaEngine], request: Int32, requests: RequestTable) -> Int32? {
+    mutating func pick(from ready: [Int32], engines: some ReplicaLoads, request: Int32, requests: RequestTable) -> Int32? {
         guard !ready.isEmpty else { return nil }
         let limit = spec.maxOutstandingPerReplica ?? .max
         switch spec.strategy {
@@ -33,7 +33,7 @@ struct Router {
         case .sessionAffinity:
             let session = requests.session(request)
             if session >= 0, let last = sessionReplica[session], leastOutstanding.contains(last),
-               engines[Int(last)].outstanding < limit {
+               engines.outstanding(last) < limit {
                 return last
             }
             guard let least = leastOutstanding.least, least.outstanding < limit else { return nil }
@@ -41,7 +41,7 @@ struct Router {
             return least.replica
         case .leastOutstanding:
             #if HEADROOM_INVARIANTS
-            let scanned = ready.min { (engines[Int($0)].outstanding, $0) < (engines[Int($1)].outstanding, $1) }
+            let scanned = ready.min { (engines.outstanding($0), $0) < (engines.outstanding($1), $1) }
             precondition(leastOutstanding.count == ready.count && leastOutstanding.least?.replica == scanned,
                          "routing index out of step with the ready replicas")
             #endif
@@ -50,7 +50,7 @@ struct Router {
         case .roundRobin:
             for step in 0..<ready.count {
                 let replica = ready[(cursor + step) % ready.count]
-                if engines[Int(replica)].outstanding < limit {
+                if engines.outstanding(replica) < limit {
                     cursor = (cursor + step + 1) % ready.count
                     return replica
                 }
@@ -63,12 +63,12 @@ struct Router {
                 var j = random.nextIndex(below: ready.count - 1)
                 if j >= i { j += 1 }
                 let second = ready[j]
-                let (a, b) = (engines[Int(first)].outstanding, engines[Int(second)].outstanding)
+                let (a, b) = (engines.outstanding(first), engines.outstanding(second))
                 if b < a || (b == a && second < first) { first = second }
             }
-            if engines[Int(first)].outstanding < limit { return first }
+            if engines.outstanding(first) < limit { return first }
             // Both sampled replicas are full: fall back to any replica with room.
-            return ready.first { engines[Int($0)].outstanding < limit }
+            return ready.first { engines.outstanding($0) < limit }
         }
     }
 

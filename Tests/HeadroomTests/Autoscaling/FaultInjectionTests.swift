@@ -110,7 +110,7 @@ struct FaultInjectionTests {
     @Test("CrashLoopBackOff: 10 s doubling to 5 min; reset once a crash comes more than 10 min after the previous")
     func crashLoopBackOff() {
         var world = Simulation(Self.steady(policy: .fixed(FixedPolicy(replicas: 1, warm: true))), options: RunOptions())
-        world.replicas.append(Replica(deployment: 0, requestedAt: .zero))
+        _ = world.newReplica(of: 0, at: .zero)
         var delays: [Double] = []
         for crash in 0..<7 { delays.append(world.crashBackOff(0, at: .seconds(Double(crash) * 60)).seconds) }
         #expect(delays == [10, 20, 40, 80, 160, 300, 300])
