@@ -18,20 +18,25 @@
 /// again (a replica plans its next boundary). The pop therefore only marks the slot vacant; the
 /// next operation replays that path once, folded into the slot's new key when it is the same slot.
 public struct TimerTree<Payload> {
+    /// A leaf holds its slot's key and event; an inner node a copy of its subtree's winning leaf,
+    /// so the root is the next event itself (with `SimulationEvent`, 32 bytes: the payload fills
+    /// what would be padding).
     @usableFromInline
     struct Node {
         @usableFromInline var key: UInt128
         @usableFromInline var slot: Int32
-        @inlinable init(key: UInt128, slot: Int32) {
+        @usableFromInline var payload: Payload
+        @inlinable init(key: UInt128, slot: Int32, payload: Payload) {
             self.key = key
             self.slot = slot
+            self.payload = payload
         }
     }
 
     @usableFromInline static var empty: UInt128 { .max }
 
-    @usableFromInline var nodes: ContiguousArray<Node>
-    @usableFromInline var payloads: ContiguousArray<Payload> = []
+    /// Empty until the first `set`, whose payload fills the empty leaves (they need a value).
+    @usableFromInline var nodes: ContiguousArray<Node> = []
     /// Leaves in the tree (a power of two, at least 2).
     @usableFromInline var capacity: Int
     /// A slot popped whose path has not yet been replayed, or -1.
@@ -44,7 +49,12 @@ public struct TimerTree<Payload> {
         var capacity = 2
         while capacity < slots { capacity <<= 1 }
         self.capacity = capacity
-        nodes = ContiguousArray(repeating: Node(key: Self.empty, slot: 0), count: 2 * capacity)
+    }
+
+    /// Builds the empty tree, every leaf holding `filler`.
+    @usableFromInline
+    mutating func build(filler: Payload) {
+        nodes = ContiguousArray(repeating: Node(key: Self.empty, slot: 0, payload: filler), count: 2 * capacity)
         for leaf in 0..<capacity { nodes[capacity + leaf].slot = Int32(leaf) }
         for node in stride(from: capacity - 1, through: 1, by: -1) { nodes[node] = Self.winner(nodes[2 * node], nodes[2 * node + 1]) }
     }
@@ -53,7 +63,7 @@ public struct TimerTree<Payload> {
     @inlinable public var firstKey: UInt128 {
         mutating get {
             settle()
-            return nodes[1].key
+            return pending == 0 ? Self.empty : nodes[1].key
         }
     }
 
@@ -61,12 +71,8 @@ public struct TimerTree<Payload> {
     @inlinable
     public mutating func set(_ slot: Int, key: UInt128, payload: Payload) {
         precondition(slot >= 0 && key != Self.empty)
+        if nodes.isEmpty { build(filler: payload) }
         if slot >= capacity { grow(toHold: slot) }
-        if slot < payloads.count {
-            payloads[slot] = payload
-        } else {
-            payloads.append(contentsOf: repeatElement(payload, count: slot - payloads.count + 1))
-        }
         if vacated == slot {
             vacated = -1
             pending += 1
@@ -74,7 +80,7 @@ public struct TimerTree<Payload> {
             settle()
             if nodes[capacity + slot].key == Self.empty { pending += 1 }
         }
-        replay(slot, key: key)
+        replay(slot, key: key, payload: payload)
         checkInvariants()
     }
 
@@ -82,9 +88,9 @@ public struct TimerTree<Payload> {
     @inlinable
     public mutating func cancel(_ slot: Int) {
         settle()
-        guard slot < capacity, nodes[capacity + slot].key != Self.empty else { return }
+        guard slot < capacity, !nodes.isEmpty, nodes[capacity + slot].key != Self.empty else { return }
         pending -= 1
-        replay(slot, key: Self.empty)
+        replay(slot, key: Self.empty, payload: nodes[capacity + slot].payload)
         checkInvariants()
     }
 
@@ -93,16 +99,15 @@ public struct TimerTree<Payload> {
     public mutating func popFirst() -> (key: UInt128, payload: Payload) {
         settle()
         let first = nodes[1]
-        let slot = Int(first.slot)
         pending -= 1
-        vacated = slot
-        return (first.key, payloads[slot])
+        vacated = Int(first.slot)
+        return (first.key, first.payload)
     }
 
     /// Whether slot `slot` has a pending event.
     public mutating func isPending(_ slot: Int) -> Bool {
         settle()
-        return slot < capacity && nodes[capacity + slot].key != Self.empty
+        return slot < capacity && !nodes.isEmpty && nodes[capacity + slot].key != Self.empty
     }
 
     /// Drops every pending event.
@@ -115,17 +120,17 @@ public struct TimerTree<Payload> {
         guard vacated >= 0 else { return }
         let slot = vacated
         vacated = -1
-        replay(slot, key: Self.empty)
+        replay(slot, key: Self.empty, payload: nodes[capacity &+ slot].payload)
     }
 
     /// Writes `key` at the slot's leaf and replays the matches up to the first parent whose
     /// winner does not change (everything above it stands).
     @inlinable @inline(__always)
-    mutating func replay(_ slot: Int, key: UInt128) {
+    mutating func replay(_ slot: Int, key: UInt128, payload: Payload) {
         nodes.withUnsafeMutableBufferPointer { tree in
             var node = capacity &+ slot
-            var winner = Node(key: key, slot: Int32(truncatingIfNeeded: slot))
-            tree[node].key = key
+            var winner = Node(key: key, slot: Int32(truncatingIfNeeded: slot), payload: payload)
+            tree[node] = winner
             while node > 1 {
                 let rival = tree[node ^ 1]
                 // Ties cannot happen between pending keys (each holds a unique sequence number);
@@ -150,13 +155,14 @@ public struct TimerTree<Payload> {
     mutating func grow(toHold slot: Int) {
         settle()
         var grown = TimerTree(slots: slot + 1)
+        grown.build(filler: nodes[1].payload)
         for leaf in 0..<capacity where nodes[capacity + leaf].key != Self.empty {
             grown.nodes[grown.capacity + leaf].key = nodes[capacity + leaf].key
+            grown.nodes[grown.capacity + leaf].payload = nodes[capacity + leaf].payload
         }
         for node in stride(from: grown.capacity - 1, through: 1, by: -1) {
             grown.nodes[node] = Self.winner(grown.nodes[2 * node], grown.nodes[2 * node + 1])
         }
-        grown.payloads = payloads
         grown.pending = pending
         self = grown
     }
@@ -168,6 +174,7 @@ extension TimerTree {
     @inlinable @inline(__always)
     func checkInvariants() {
         #if HEADROOM_INVARIANTS
+        guard !nodes.isEmpty else { return precondition(pending == 0, "timers pending in an empty tree") }
         var pendingLeaves = 0
         for leaf in 0..<capacity where nodes[capacity + leaf].key != Self.empty && leaf != vacated { pendingLeaves += 1 }
         precondition(pendingLeaves == pending, "timer count \(pending) but \(pendingLeaves) pending leaves")
