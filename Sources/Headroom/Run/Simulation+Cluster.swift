@@ -64,6 +64,7 @@ extension Simulation {
         let id = Int32(replicas.count)
         deployments[d].liveReplicas.append(id)
         replicas.append(Replica(deployment: Int32(d), requestedAt: now))
+        countNewReplica(id)
         counters.append(CounterState(at: now))
         // (A closure, not a key path: `\.queriesPrometheus` would copy each DeploymentState.)
         if deployments.contains(where: { $0.queriesPrometheus }) {
@@ -197,7 +198,7 @@ extension Simulation {
 
     mutating func becomeReady(_ replica: Int32, coldStart: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let r = Int(replica), d = owner(replica), t = deployments[d].traffic
-        replicas[r].stage = .ready
+        setStage(replica, .ready)
         replicas[r].stageGeneration &+= 1
         if replicas[r].coldStart.readyAt == nil { replicas[r].coldStart.readyAt = now }
         moveGPUs(of: replica, from: .starting, to: .idle, at: now)
@@ -246,7 +247,7 @@ extension Simulation {
                 nodes.unbind(replica, gpus: deployments[d].gpus, from: n)
                 if nodes[n].replicas == 0 && nodes[n].state == .ready { markEmpty(Int32(n), at: now, queue: &queue) }
             }
-            replicas[r].stage = .gone
+            setStage(replica, .gone)
             replicas[r].stageGeneration &+= 1
             forget(replica)
         case .pullingImage, .loadingWeights, .warmingUp:
@@ -259,7 +260,7 @@ extension Simulation {
             retire(replica, at: now, queue: &queue)
         case .ready:
             leaveRouting(replica)
-            replicas[r].stage = .draining
+            setStage(replica, .draining)
             if engines[r].outstanding == 0 { retire(replica, at: now, queue: &queue) }
         case .draining, .gone:
             break
@@ -302,7 +303,7 @@ extension Simulation {
         case .pullingImage, .loadingWeights, .warmingUp: .starting
         default: replicas[r].serving ? .serving : .idle
         }
-        replicas[r].stage = .gone
+        setStage(replica, .gone)
         replicas[r].stageGeneration &+= 1
         forget(replica)
         moveGPUs(of: replica, from: held, to: .unallocated, at: now)

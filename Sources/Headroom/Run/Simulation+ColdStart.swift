@@ -92,7 +92,7 @@ extension Simulation {
     }
 
     mutating func enter(_ stage: ReplicaStage, _ replica: Int32, at now: SimTime) {
-        replicas[Int(replica)].stage = stage
+        setStage(replica, stage)
         replicas[Int(replica)].stageGeneration &+= 1
         replicas[Int(replica)].stageStartedAt = now
     }
