@@ -6,12 +6,12 @@ import Testing
 /// The per-deployment stage counts that the policy's tick, the series sample and the scale-down
 /// choice read instead of scanning every live replica must equal that scan at every instant:
 /// through scale-ups and scale-downs (cancelled cold starts, draining), crash loops and pod
-/// failures, spot interruptions, preemption by priority and scale to zero.
+/// failures, spot interruptions, shared pools, P/D workers under a planner and scale to zero.
 @Suite("Replica stage counts")
 struct StageCountTests {
     static let scenarios = [
         "faults/hpa-crashloop.yaml", "fleets/spot-fallback.yaml", "fleets/shared-h100-pool.yaml",
-        "scale-to-zero/scale-to-zero.yaml", "disaggregation/azure-code-disaggregated.yaml", "fleets/kpa-h100.yaml",
+        "scale-to-zero/scale-to-zero.yaml", "disaggregation/azure-code-dynamo-planner.yaml", "fleets/kpa-h100.yaml",
     ]
 
     static func load(_ name: String) throws -> Scenario {
@@ -34,7 +34,7 @@ struct StageCountTests {
             _ = EventLoop.run(&world, queue: &queue, until: now)
             for d in world.deployments.indices {
                 let scanned = world.scannedReplicaCounts(d)
-                #expect(world.replicaCounts(d) == scanned, "\(name), deployment \(d) at \(now.seconds) s")
+                #expect(world.deployments[d].stageCounts == scanned, "\(name), deployment \(d) at \(now.seconds) s")
                 if scanned != last[d] { changes += 1 }
                 last[d] = scanned
             }
