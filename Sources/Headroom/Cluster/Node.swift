@@ -62,6 +62,9 @@ struct Replica {
     /// Index of its step-time model (its deployment's profile on its node's pool), set when it is bound.
     var stepTime: Int32 = 0
     var stage: ReplicaStage = .pending
+    /// Whether its GPUs currently count as serving (batch not empty) rather than idle. (Beside
+    /// `deployment` and `stage`: every engine step reads the three, and one cache line holds them.)
+    var serving = false
     /// The node it is bound to, or -1.
     var node: Int32 = -1
     /// Bumped at each stage change, so a stale stage-timer event is ignored.
@@ -73,8 +76,6 @@ struct Replica {
     var awaitingNode = false
     /// Its own shared transfer in flight (a load on a capped disk or link), or -1.
     var transfer: Int32 = -1
-    /// Whether its GPUs currently count as serving (batch not empty) rather than idle.
-    var serving = false
     /// Injected faults: bumped when it enters or leaves a phase that can fail, so a stale fault
     /// timer is ignored.
     var faultEpoch: UInt32 = 0

@@ -36,6 +36,9 @@ struct DeploymentState {
     var serial: Int64 = 0
     /// Its replicas not gone, in creation (id) order: what scans over its fleet visit.
     var liveReplicas: [Int32] = []
+    /// Its live replicas by stage, kept as stages change (`Simulation.setStage`): read on each
+    /// policy tick, series sample and scale-down instead of a scan over `liveReplicas`.
+    var stageCounts = ReplicaCounts()
     /// Its ready replicas, ascending ids (what its signals and policy see).
     var readyReplicas: [Int32] = []
     /// With `traffic == self`: the router's candidates, the ready replicas of every deployment

@@ -62,6 +62,7 @@ extension Simulation {
     /// Creates a replica of deployment `d`; a warm one starts ready on a node that is ready at time zero.
     mutating func createReplica(_ d: Int, warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let id = newReplica(of: d, at: now)
+        countNewReplica(id)
         if warm {
             var node: Int32
             if let found = readyNodeWithRoom(for: id) {
@@ -185,7 +186,7 @@ extension Simulation {
 
     mutating func becomeReady(_ replica: Int32, coldStart: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let r = replicaSlot(replica), d = owner(replica), t = deployments[d].traffic
-        replicas[r].stage = .ready
+        setStage(replica, .ready)
         replicas[r].stageGeneration &+= 1
         if replicas[r].coldStart.readyAt == nil { replicas[r].coldStart.readyAt = now }
         moveGPUs(of: replica, from: .starting, to: .idle, at: now)
@@ -234,7 +235,7 @@ extension Simulation {
                 nodes.unbind(replica, gpus: deployments[d].gpus, from: n)
                 if nodes[n].replicas == 0 && nodes[n].state == .ready { markEmpty(Int32(n), at: now, queue: &queue) }
             }
-            replicas[r].stage = .gone
+            setStage(replica, .gone)
             replicas[r].stageGeneration &+= 1
             forget(replica)
             releaseSlotIfIdle(replica, at: now)
@@ -248,7 +249,7 @@ extension Simulation {
             retire(replica, at: now, queue: &queue)
         case .ready:
             leaveRouting(replica)
-            replicas[r].stage = .draining
+            setStage(replica, .draining)
             if engines[r].outstanding == 0 { retire(replica, at: now, queue: &queue) }
         case .draining, .gone:
             break
@@ -291,7 +292,7 @@ extension Simulation {
         case .pullingImage, .loadingWeights, .warmingUp: .starting
         default: replicas[r].serving ? .serving : .idle
         }
-        replicas[r].stage = .gone
+        setStage(replica, .gone)
         replicas[r].stageGeneration &+= 1
         forget(replica)
         moveGPUs(of: replica, from: held, to: .unallocated, at: now)

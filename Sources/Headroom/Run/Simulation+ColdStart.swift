@@ -92,7 +92,7 @@ extension Simulation {
     }
 
     mutating func enter(_ stage: ReplicaStage, _ replica: Int32, at now: SimTime) {
-        replicas[replicaSlot(replica)].stage = stage
+        setStage(replica, stage)
         replicas[replicaSlot(replica)].stageGeneration &+= 1
         replicas[replicaSlot(replica)].stageStartedAt = now
     }

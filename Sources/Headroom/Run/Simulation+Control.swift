@@ -2,24 +2,6 @@ import HeadroomEngine
 
 /// The autoscalers' loops: observe, ask the policy, apply — one per deployment.
 extension Simulation {
-    /// Deployment `d`'s replicas by stage.
-    func replicaCounts(_ d: Int) -> ReplicaCounts {
-        var counts = ReplicaCounts()
-        for id in deployments[d].liveReplicas {
-            switch replicas[replicaSlot(id)].stage {
-            case .pending: counts.pending += 1
-            case .pullingImage: counts.starting += 1
-            case .loadingWeights, .warmingUp:
-                counts.starting += 1
-                counts.loading += 1
-            case .ready: counts.ready += 1
-            case .draining: counts.draining += 1
-            case .gone: break
-            }
-        }
-        return counts
-    }
-
     /// Evaluates deployment `d`'s policy: on its periodic tick, or at once for a first request at zero.
     mutating func evaluatePolicy(_ d: Int, at now: SimTime, periodic: Bool, queue: inout EventQueue<SimulationEvent>) {
         if !periodic { deployments[d].pokePending = false }
@@ -54,12 +36,19 @@ extension Simulation {
     /// Takes a pipeline's snapshot of deployment `d`'s ready replicas' counters (and its activator's).
     mutating func snapshotSignals(_ pipeline: Int32, of d: Int, scrape: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let ready = deployments[d].readyReplicas
-        let snapshot = ready.map { replica in
-            var snapshot = counters[replicaSlot(replica)].snapshot(at: now)
-            let progress = engines[replicaSlot(replica)].unreportedProgress(at: now)
-            snapshot.iterations &+= progress.iterations
-            snapshot.outputTokens &+= progress.tokens
-            return snapshot
+        // A run's unreported tokens and iterations matter to the CPU signal only: the others
+        // leave each replica's engine untouched (one cache miss less per replica per scrape).
+        let readsProgress = deployments[d].sampler.requests[Int(pipeline)].signal.readsProgress
+        var snapshot: [ReplicaCounters] = []
+        snapshot.reserveCapacity(ready.count)
+        for replica in ready {
+            var taken = counters[replicaSlot(replica)].snapshot(at: now)
+            if readsProgress {
+                let progress = engines[replicaSlot(replica)].unreportedProgress(at: now)
+                taken.iterations &+= progress.iterations
+                taken.outputTokens &+= progress.tokens
+            }
+            snapshot.append(taken)
         }
         let activator = deployments[deployments[d].traffic].activatorCounters.snapshot(at: now)
         deployments[d].sampler.record(Int(pipeline), scrape: scrape, at: now, replicas: ready, counters: snapshot, activator: activator)
@@ -73,14 +62,20 @@ extension Simulation {
     }
 
     /// Creates replicas up to `desired`, or removes the least advanced ones first (pending, then
-    /// starting, then ready; newest first within each), as a ReplicaSet scales down.
+    /// starting, then ready; newest first within each), as a ReplicaSet scales down. Each pass
+    /// walks back from the newest and stops once its stage has no replica left (the kept counts
+    /// say so), so a fleet with no pending or starting replica is not walked at all.
     mutating func apply(_ d: Int, desired: Int, current: Int, warm: Bool, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         if desired > current {
             for _ in current..<desired { createReplica(d, warm: warm, at: now, queue: &queue) }
         } else if desired < current {
             var excess = current - desired
-            for wanted in [[ReplicaStage.pending], [.pullingImage, .loadingWeights, .warmingUp], [.ready]] where excess > 0 {
-                for replica in deployments[d].liveReplicas.reversed() where excess > 0 && wanted.contains(replicas[replicaSlot(replica)].stage) {
+            for wanted in ScaleDownClass.allCases where excess > 0 {
+                // (Removing can start pending replicas on the freed GPUs; one the walk passed
+                // already is counted but not revisited, so the count only ever stops it late.)
+                for replica in deployments[d].liveReplicas.reversed() {
+                    guard excess > 0, wanted.count(in: deployments[d].stageCounts) > 0 else { break }
+                    guard wanted.contains(replicas[replicaSlot(replica)].stage) else { continue }
                     remove(replica, at: now, queue: &queue)
                     excess -= 1
                 }

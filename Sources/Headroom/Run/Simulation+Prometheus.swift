@@ -102,10 +102,10 @@ extension Simulation {
     }
 
     private func gauges(_ replica: Int32, at now: SimTime) -> EngineGauges {
-        let engine = engines[replicaSlot(replica)]
-        let capacity = engine.kvCapacity
-        let usage = capacity < ReplicaEngine.unlimitedKV ? (capacity > 0 ? min(1, Double(engine.kvUsed) / Double(capacity)) : 0) : 0
-        return EngineGauges(running: engine.batchSize, waiting: engine.waiting.count, kvCacheUsage: usage,
-                            unreportedTokens: engine.unreportedProgress(at: now).tokens)
+        // Read in place: a copy of the engine would retain each of its buffers, per pod per scrape.
+        let r = replicaSlot(replica), capacity = engines[r].kvCapacity
+        let usage = capacity < ReplicaEngine.unlimitedKV ? (capacity > 0 ? min(1, Double(engines[r].kvUsed) / Double(capacity)) : 0) : 0
+        return EngineGauges(running: engines[r].batchSize, waiting: engines[r].waiting.count, kvCacheUsage: usage,
+                            unreportedTokens: engines[r].unreportedProgress(at: now).tokens)
     }
 }

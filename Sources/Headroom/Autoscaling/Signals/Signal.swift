@@ -17,6 +17,12 @@ public enum Signal: String, CaseIterable, Sendable, Codable {
     case cpu
 }
 
+extension Signal {
+    /// Whether its value reads output tokens or iterations, which a scrape takes from the run
+    /// under way too (`ReplicaEngine.unreportedProgress`): the CPU model's, alone.
+    var readsProgress: Bool { self == .cpu }
+}
+
 /// How a signal travels from the replica to the policy: sampled every `scrapeInterval`, each sample
 /// the average over the `window` before it, visible to the policy `lag` after it was taken.
 public struct SignalPipeline: Sendable, Equatable, Hashable {
