@@ -115,17 +115,20 @@ def section_scale(binary):
                 best(binary, "scenarios/benchmark-week-azure.yaml", "--duration", duration, "--store-decisions", decisions, repeat=1),
                 "1 day" if duration == "24h" else "7 days")
     churn = bench(binary, "scenarios/benchmark-churn.yaml", "--progress")
-    hours = [PROGRESS.match(line) for line in churn["text"].splitlines()]
-    hours = [h for h in hours if h]
+    # The same day keeping no decision log and a 1-minute series: the simulation's own memory.
+    thin = bench(binary, "scenarios/benchmark-churn.yaml", "--progress", "--store-decisions", "none", "--series-interval", "1m")
+    hours = [h for h in (PROGRESS.match(line) for line in churn["text"].splitlines()) if h]
+    thin_rss = {h[1]: h[5] for h in (PROGRESS.match(line) for line in thin["text"].splitlines()) if h}
     if hours:
         print()
-        print("The churn day (`scenarios/benchmark-churn.yaml`, 0 ↔ 1,000 replicas every 20 minutes), every third hour:")
+        print("The churn day (`scenarios/benchmark-churn.yaml`, 0 ↔ 1,000 replicas every 20 minutes), every third hour; "
+              "RSS keeping every decision (the default) and keeping none with a 1-minute series:")
         print()
-        print("| simulated hour | requests | µs/request | RSS |")
-        print("|---|---|---|---|")
+        print("| simulated hour | requests | µs/request | RSS | RSS, decisions `none` |")
+        print("|---|---|---|---|---|")
         shown = hours[::3] + ([hours[-1]] if (len(hours) - 1) % 3 else [])
         for h in shown:
-            print(f"| {h[1]} | {int(h[2]):,} | ~{h[4]} | ~{h[5]} MB |")
+            print(f"| {h[1]} | {int(h[2]):,} | ~{h[4]} | ~{h[5]} MB | ~{thin_rss.get(h[1], '-')} MB |")
 
 
 def section_store(binary):
