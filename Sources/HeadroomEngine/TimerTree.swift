@@ -11,8 +11,9 @@
 ///
 /// **Layout.** A winner tree over a power-of-two number of leaves in one array: node 1 is the
 /// root, node `i`'s children are `2i` and `2i + 1`, leaf `capacity + slot` holds the slot's key.
-/// Every node holds its subtree's winner (key and slot), so replaying a path reads one sibling per
-/// level and never branches on the outcome. An empty slot's key is `UInt128.max`.
+/// Every node holds a copy of its subtree's winning leaf (key, slot and event), so replaying a
+/// path reads one sibling per level and a pop reads the root alone. An empty slot's key is
+/// `UInt128.max`.
 ///
 /// **Deferred vacancy.** Popping a slot's event usually leads its handler to set the same slot
 /// again (a replica plans its next boundary). The pop therefore only marks the slot vacant; the
@@ -56,6 +57,12 @@ public struct TimerTree<Payload> {
     mutating func build(filler: Payload) {
         nodes = ContiguousArray(repeating: Node(key: Self.empty, slot: 0, payload: filler), count: 2 * capacity)
         for leaf in 0..<capacity { nodes[capacity + leaf].slot = Int32(leaf) }
+        playAllMatches()
+    }
+
+    /// Sets every inner node from its children, bottom up.
+    @usableFromInline
+    mutating func playAllMatches() {
         for node in stride(from: capacity - 1, through: 1, by: -1) { nodes[node] = Self.winner(nodes[2 * node], nodes[2 * node + 1]) }
     }
 
@@ -155,14 +162,12 @@ public struct TimerTree<Payload> {
     mutating func grow(toHold slot: Int) {
         settle()
         var grown = TimerTree(slots: slot + 1)
-        grown.build(filler: nodes[1].payload)
-        for leaf in 0..<capacity where nodes[capacity + leaf].key != Self.empty {
-            grown.nodes[grown.capacity + leaf].key = nodes[capacity + leaf].key
-            grown.nodes[grown.capacity + leaf].payload = nodes[capacity + leaf].payload
+        grown.nodes = ContiguousArray(repeating: nodes[1], count: 2 * grown.capacity)
+        for leaf in 0..<grown.capacity {
+            grown.nodes[grown.capacity + leaf] = leaf < capacity ? nodes[capacity + leaf]
+                : Node(key: Self.empty, slot: Int32(leaf), payload: nodes[1].payload)
         }
-        for node in stride(from: grown.capacity - 1, through: 1, by: -1) {
-            grown.nodes[node] = Self.winner(grown.nodes[2 * node], grown.nodes[2 * node + 1])
-        }
+        grown.playAllMatches()
         grown.pending = pending
         self = grown
     }

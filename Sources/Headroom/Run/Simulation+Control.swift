@@ -42,9 +42,10 @@ extension Simulation {
         var snapshot: [ReplicaCounters] = []
         snapshot.reserveCapacity(ready.count)
         for replica in ready {
-            var taken = counters[replicaSlot(replica)].snapshot(at: now)
+            let r = replicaSlot(replica)
+            var taken = counters[r].snapshot(at: now)
             if readsProgress {
-                let progress = engines[replicaSlot(replica)].unreportedProgress(at: now)
+                let progress = engines[r].unreportedProgress(at: now)
                 taken.iterations &+= progress.iterations
                 taken.outputTokens &+= progress.tokens
             }
