@@ -49,7 +49,7 @@ public struct EventQueue<Payload> {
     @inlinable public var nextTime: SimTime? {
         mutating get {
             let first = min(storage.first?.key ?? .max, timers.firstKey)
-            return first == .max ? nil : SimTime(nanoseconds: Int64(truncatingIfNeeded: UInt64(truncatingIfNeeded: first >> 64)))
+            return first == .max ? nil : Self.time(of: first)
         }
     }
 
@@ -77,7 +77,7 @@ public struct EventQueue<Payload> {
     @inlinable @inline(__always)
     public mutating func setTimer(_ slot: Int, _ payload: Payload, at time: SimTime, phase: UInt8 = 0) {
         let key = nextKey(time, phase: phase)
-        timers.set(slot, key: key, payload: payload)
+        timers.set(slot, validKey: key, payload: payload)
     }
 
     /// Drops timer `slot`'s pending event, if any.
@@ -94,12 +94,13 @@ public struct EventQueue<Payload> {
     public mutating func popNext(notAfter horizon: SimTime) -> (time: SimTime, payload: Payload)? {
         let timerKey = timers.firstKey
         let heapKey = storage.first?.key ?? .max
-        guard min(timerKey, heapKey) >> 64 <= UInt128(UInt64(bitPattern: horizon.nanoseconds)),
-              min(timerKey, heapKey) != .max else { return nil }
+        let limit = UInt64(bitPattern: horizon.nanoseconds)
         if timerKey < heapKey {
-            let timer = timers.popFirst()
-            return (SimTime(nanoseconds: Int64(UInt64(truncatingIfNeeded: timer.key >> 64))), timer.payload)
+            guard UInt64(truncatingIfNeeded: timerKey >> 64) <= limit else { return nil }
+            let timer = timers.popSettled()
+            return (Self.time(of: timer.key), timer.payload)
         }
+        guard heapKey != .max, UInt64(truncatingIfNeeded: heapKey >> 64) <= limit else { return nil }
         let first = storage[0]
         let last = storage.removeLast()
         if !storage.isEmpty {
@@ -109,7 +110,13 @@ public struct EventQueue<Payload> {
             }
         }
         checkInvariants()
-        return (SimTime(nanoseconds: Int64(UInt64(truncatingIfNeeded: first.key >> 64))), first.payload)
+        return (Self.time(of: first.key), first.payload)
+    }
+
+    /// The time part of a key.
+    @inlinable @inline(__always)
+    static func time(of key: UInt128) -> SimTime {
+        SimTime(nanoseconds: Int64(bitPattern: UInt64(truncatingIfNeeded: key >> 64)))
     }
 
     /// Drops every pending event.

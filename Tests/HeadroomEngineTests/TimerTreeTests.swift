@@ -7,13 +7,13 @@ struct TimerTreeTests {
     struct Pending { var time: Int64; var phase: UInt8; var sequence: Int; var slot: Int?; var payload: Int }
 
     @Test("heap events and timers pop in one (time, phase, sequence) order; a timer set again replaces its event",
-          arguments: 0..<12)
+          arguments: 0..<16)
     func ordersLikeASortedReference(seed: Int) {
         var random = RandomStream(seed: UInt64(seed), name: "timer-test")
         var queue = EventQueue<Int>(timerSlots: 3)
         var reference: [Pending] = []
         var sequence = 0
-        let slots = [1, 4, 40][seed % 3]   // grows past its first capacity when slots > 3
+        let slots = [1, 4, 40, 300][seed % 4]   // grows past its first capacity when slots > 3
         for step in 0..<3_000 {
             let roll = random.nextUnit()
             let time = Int64(random.next() % 60)   // many ties on purpose
@@ -70,5 +70,62 @@ struct TimerTreeTests {
         queue.setTimer(2, 2, at: .seconds(6))
         queue.removeAll()
         #expect(queue.isEmpty && queue.popNext() == nil)
+    }
+
+    @Test("a tree grows while a popped slot is still vacant: the vacancy and every pending event survive")
+    func growsWhileVacant() {
+        var queue = EventQueue<Int>(timerSlots: 2)
+        queue.setTimer(0, 0, at: .seconds(1))
+        queue.setTimer(1, 1, at: .seconds(3))
+        #expect(queue.popNext()?.payload == 0)   // slot 0 vacant, not yet replayed
+        queue.setTimer(37, 37, at: .seconds(2))   // grows from 2 leaves to 64
+        queue.setTimer(5, 5, at: .seconds(4))
+        #expect(queue.count == 3)
+        #expect(queue.popNext()?.payload == 37)
+        #expect(queue.popNext()?.payload == 1)
+        queue.setTimer(0, 100, at: .seconds(5))
+        #expect(queue.popNext()?.payload == 5)
+        #expect(queue.popNext()?.payload == 100)
+        #expect(queue.popNext() == nil)
+    }
+
+    @Test("a copy of a queue is its own: timers set, cancelled or popped in one leave the other as it was")
+    func copiesAreIndependent() {
+        var original = EventQueue<String>(timerSlots: 4)
+        original.setTimer(0, "a", at: .seconds(1))
+        original.setTimer(1, "b", at: .seconds(2))
+        original.schedule("heap", at: .seconds(3))
+        #expect(original.popNext()?.payload == "a")   // slot 0 vacant in both copies
+        var copy = original
+        copy.setTimer(1, "b moved", at: .seconds(4))
+        copy.setTimer(2, "c", at: .seconds(1))
+        copy.setTimer(9, "grown", at: .seconds(5))
+        var cancelled = original
+        cancelled.cancelTimer(1)
+        var drained: [String] = []
+        while let event = original.popNext() { drained.append(event.payload) }
+        #expect(drained == ["b", "heap"])
+        drained = []
+        while let event = copy.popNext() { drained.append(event.payload) }
+        #expect(drained == ["c", "heap", "b moved", "grown"])
+        #expect(cancelled.popNext()?.payload == "heap")
+        #expect(cancelled.popNext() == nil)
+    }
+
+    @Test("the tree alone: firstKey, isPending and cancel agree with the slots set, across growth")
+    func treeAlone() {
+        var tree = TimerTree<Int>(slots: 2)
+        #expect(tree.firstKey == .max && tree.count == 0)
+        for slot in [3, 0, 17, 8] { tree.set(slot, key: UInt128(100 - slot), payload: slot) }
+        #expect(tree.count == 4 && tree.isPending(17) && !tree.isPending(2) && !tree.isPending(-1) && !tree.isPending(64))
+        #expect(tree.firstKey == 83)
+        tree.cancel(17)
+        tree.cancel(40)   // beyond the leaves: nothing
+        #expect(tree.firstKey == 92)
+        #expect(tree.popFirst().payload == 8)
+        #expect(!tree.isPending(8) && tree.count == 2)
+        #expect(tree.popFirst().payload == 3)
+        #expect(tree.popFirst().payload == 0)
+        #expect(tree.firstKey == .max && tree.count == 0)
     }
 }

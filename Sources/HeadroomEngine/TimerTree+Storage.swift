@@ -1,0 +1,106 @@
+/// The memory of a timer tree: three arrays under one reference, so an operation checks once that
+/// it owns them (copy on write) and then works on plain pointers.
+extension TimerTree {
+    @usableFromInline
+    final class Storage {
+        /// Leaves in the tree (at least 2; any number: every node below the root has one parent,
+        /// so the root still holds the least key, and a leaf's path is ⌊log₂⌋ or ⌈log₂⌉ long).
+        @usableFromInline let capacity: Int
+        /// `2 × capacity` keys, split in their high (time) and low (phase and sequence) halves:
+        /// node 1 is the root, node `i`'s children are `2i` and `2i + 1`, leaf `capacity + slot`
+        /// holds the slot's key; an inner node the least key below it. (Node 0 is unused.) An
+        /// empty slot's key is `UInt128.max`. Split, a node's half is one scaled load, and most
+        /// matches are settled by the times alone.
+        @usableFromInline let high: UnsafeMutablePointer<UInt64>, low: UnsafeMutablePointer<UInt64>
+        /// `2 × capacity` slots: the slot whose key a node holds (a leaf its own slot; any slot
+        /// in an empty subtree).
+        @usableFromInline let winners: UnsafeMutablePointer<Int32>
+        /// `capacity` events, one per slot, written by `set` and read once when the slot pops;
+        /// `nil` until the slot is first set.
+        @usableFromInline let payloads: UnsafeMutablePointer<Payload?>
+
+        /// An empty tree of `capacity` leaves.
+        @usableFromInline
+        init(capacity: Int) {
+            precondition(capacity >= 2 && capacity <= 1 << 30, "timer tree capacity \(capacity) must be in 2...2^30")
+            self.capacity = capacity
+            high = .allocate(capacity: 2 * capacity)
+            high.initialize(repeating: .max, count: 2 * capacity)
+            low = .allocate(capacity: 2 * capacity)
+            low.initialize(repeating: .max, count: 2 * capacity)
+            winners = .allocate(capacity: 2 * capacity)
+            winners.initialize(repeating: 0, count: 2 * capacity)
+            for leaf in 0..<capacity { winners[capacity + leaf] = Int32(leaf) }
+            payloads = .allocate(capacity: capacity)
+            payloads.initialize(repeating: nil, count: capacity)
+        }
+
+        deinit {
+            high.deallocate()
+            low.deallocate()
+            winners.deallocate()
+            payloads.deinitialize(count: capacity)
+            payloads.deallocate()
+        }
+
+        /// A tree of `capacity` leaves (at least this one's) holding this one's pending events.
+        @usableFromInline
+        func copy(capacity newCapacity: Int) -> Storage {
+            let copy = Storage(capacity: newCapacity)
+            for slot in 0..<capacity {
+                copy.high[newCapacity + slot] = high[capacity + slot]
+                copy.low[newCapacity + slot] = low[capacity + slot]
+                copy.payloads[slot] = payloads[slot]
+            }
+            copy.playAllMatches()
+            return copy
+        }
+
+        /// Sets every inner node from its children, bottom up.
+        func playAllMatches() {
+            for node in stride(from: capacity - 1, through: 1, by: -1) {
+                let left = 2 * node, right = left + 1
+                let winner = key(right) < key(left) ? right : left
+                high[node] = high[winner]
+                low[node] = low[winner]
+                winners[node] = winners[winner]
+            }
+        }
+
+        /// Node `node`'s key.
+        @inlinable @inline(__always)
+        func key(_ node: Int) -> UInt128 { UInt128(high[node]) << 64 | UInt128(low[node]) }
+
+        /// Writes `key` at slot `slot`'s leaf and replays the matches up to the first parent whose
+        /// winner does not change (everything above it stands). Per level: the sibling's time
+        /// read and compared (its low half only on a tie), and a key and a slot written.
+        @inlinable @inline(__always)
+        func replay(slot: Int, key: UInt128) {
+            let high = high, low = low, winners = winners
+            var node = capacity &+ slot
+            var keyHigh = UInt64(truncatingIfNeeded: key >> 64), keyLow = UInt64(truncatingIfNeeded: key)
+            var slot = Int32(truncatingIfNeeded: slot)
+            high[node] = keyHigh
+            low[node] = keyLow
+            while node > 1 {
+                let sibling = node ^ 1
+                let rivalHigh = high[sibling]
+                node >>= 1
+                if rivalHigh < keyHigh || (rivalHigh == keyHigh && low[sibling] < keyLow) {
+                    // Ties cannot happen between pending keys (each holds a unique sequence
+                    // number), so a rival that wins is pending, and the parent's slot names the
+                    // leaf holding the parent's key: if that is the rival's, the rival's subtree
+                    // is untouched and nothing above changes.
+                    let rivalSlot = winners[sibling]
+                    if winners[node] == rivalSlot { return }
+                    keyHigh = rivalHigh
+                    keyLow = low[sibling]
+                    slot = rivalSlot
+                }
+                high[node] = keyHigh
+                low[node] = keyLow
+                winners[node] = slot
+            }
+        }
+    }
+}
