@@ -6,6 +6,7 @@ import HeadroomEngine
 extension Headroom {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "bench",
             abstract: "Measure the engine's events/s and a scenario's simulated requests per wall-second (use a release build).",
             discussion: """
                 Example:

@@ -6,6 +6,7 @@ import HeadroomCalibration
 extension Headroom {
     struct Calibrate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "calibrate",
             abstract: "Calibrate: measure this CPU with OpenBLAS, fit the CUDA probe's output or measured GPU tables, write a profile.",
             discussion: """
                 Shapes (cpu): \(ModelShapes.all.map(\.name).joined(separator: ", ")). With --backend vidur or llmservingsim,
@@ -148,11 +149,12 @@ extension Headroom {
     }
 
     struct Profile: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Read calibrated profiles (see also validate-profile).",
+        static let configuration = CommandConfiguration(commandName: "profile", abstract: "Read calibrated profiles (see also validate-profile).",
                                                         subcommands: [List.self, Show.self, Compare.self, Fidelity.self, Generate.self, Embed.self])
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract: "Print a profile readably: a calibrated profile's file or a built-in profile's name.",
                 discussion: """
                     Built-in: every name `headroom profile list` shows (a measured one prints as its file does, less the samples).
@@ -228,7 +230,7 @@ extension Headroom {
         }
 
         struct Compare: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Two profiles side by side.",
+            static let configuration = CommandConfiguration(commandName: "compare", abstract: "Two profiles side by side.",
                                                             discussion: "Example:\n  headroom profile compare a.json b.json")
             @Argument(help: "The first profile.") var first: String
             @Argument(help: "The second profile.") var second: String

@@ -6,6 +6,7 @@ import HeadroomStore
 extension Headroom {
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compare",
             abstract: "Compare stored policy configurations: means with 95 % intervals across seeds, the Pareto front, paired differences.",
             discussion: """
                 Rows are a sweep's variants (or, for --runs and --scenario, the policy kind). Each cell is the mean over seeds

@@ -5,6 +5,7 @@ import HeadroomStore
 extension Headroom {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write stored runs as files that pandas, DuckDB or a spreadsheet read directly.",
             discussion: """
                 One file per table in the output folder, each with a run_id column:

@@ -6,6 +6,7 @@ import HeadroomEngine
 extension Headroom {
     struct Policy: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "policy",
             abstract: "Work with scaling policies.",
             subcommands: [Replay.self]
         )
@@ -15,6 +16,7 @@ extension Headroom {
 extension Headroom.Policy {
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "replay",
             abstract: "Shadow mode: replay a recorded metric history through a policy and print what it would have chosen.",
             discussion: """
                 The policy file is a scenario: its `policy:` section is replayed (the rest supplies the CPU request).

@@ -9,6 +9,7 @@ extension Headroom.Profile {
     /// beside the straight line's (see `ProfileFidelity`, `ProfileFidelity.judge`).
     struct Fidelity: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fidelity",
             abstract: "Error of a profile against measured points its fit did not see: cross-validated, or judged against other measurements.",
             discussion: """
                 k-fold cross-validation (sample i held out in fold i mod k): each fold refits the profile's form on the

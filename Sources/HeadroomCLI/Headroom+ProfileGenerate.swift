@@ -9,6 +9,7 @@ extension Headroom.Profile {
     /// llmservingsim` writes it.
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Calibrate a profile for every model, GPU and TP of a folder of measured tables (make measured-profiles).",
             shouldDisplay: false)
         @Option(help: "The folder with vidur/ and llmservingsim/ (run from its parent so that sources name it relatively).")
@@ -42,6 +43,7 @@ extension Headroom.Profile {
     /// folder, less their samples, as the Swift source of the built-ins (`MeasuredProfiles`).
     struct Embed: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "embed",
             abstract: "Write the measured profiles of a folder into the Swift source of the built-ins (make measured-profiles).",
             shouldDisplay: false)
         @Option(help: "The folder of profile files.") var folder = "profiles"

@@ -9,6 +9,7 @@ extension Headroom.Profile {
     /// `headroom profile list`: every profile a scenario can name, and where its numbers come from.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the built-in profiles and the profile files in a folder, each with its source.",
             discussion: """
                 Built in: first the profiles composed from measured GPU tables (Vidur's, LLMServingSim's), one per model,

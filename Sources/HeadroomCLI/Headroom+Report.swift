@@ -6,6 +6,7 @@ import HeadroomStore
 extension Headroom {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Write an HTML report of stored runs: charts of demand, capacity, cold starts, latency, decisions and cost.",
             discussion: """
                 One self-contained file (inline SVG and CSS, nothing fetched), to open in any browser. For one run: demand

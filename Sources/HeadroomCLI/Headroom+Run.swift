@@ -7,6 +7,7 @@ import HeadroomStore
 extension Headroom {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Simulate one scenario and print what users saw and what it cost.",
             discussion: """
                 Example:

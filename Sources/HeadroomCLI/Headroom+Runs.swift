@@ -4,10 +4,10 @@ import HeadroomStore
 
 extension Headroom {
     struct Runs: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Browse stored runs.", subcommands: [List.self, Show.self])
+        static let configuration = CommandConfiguration(commandName: "runs", abstract: "Browse stored runs.", subcommands: [List.self, Show.self])
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List stored runs, newest first.",
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List stored runs, newest first.",
                                                             discussion: "Example:\n  headroom runs list --sweep signals\n  headroom runs list --json | jq '.[0].id'")
             @OptionGroup var store: StoreOptions
             @Option(help: "Only this sweep's runs.") var sweep: String?
@@ -38,7 +38,7 @@ extension Headroom {
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show one stored run: its summary and what is stored with it.",
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one stored run: its summary and what is stored with it.",
                                                             discussion: "Example:\n  headroom runs show 12")
             @OptionGroup var store: StoreOptions
             @Argument(help: "The run id.") var id: Int64
@@ -83,6 +83,7 @@ extension Headroom {
 
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Merge run stores (e.g. the shards of a sweep) into one, without duplicating runs.",
             discussion: "Example:\n  headroom merge all.sqlite shard-1.sqlite shard-2.sqlite")
         @Argument(help: "The database to merge into (created if missing).") var output: String

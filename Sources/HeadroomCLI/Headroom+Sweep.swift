@@ -6,6 +6,7 @@ import HeadroomStore
 extension Headroom {
     struct Sweep: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sweep",
             abstract: "Run a sweep (variants × grid × seeds) in parallel and store every run.",
             discussion: """
                 Ctrl-C stops cleanly: runs in progress finish and are stored, the rest are left for --resume.

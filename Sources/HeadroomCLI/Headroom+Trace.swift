@@ -5,11 +5,12 @@ import HeadroomEngine
 
 extension Headroom {
     struct Trace: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Describe traces and write synthetic ones.",
+        static let configuration = CommandConfiguration(commandName: "trace", abstract: "Describe traces and write synthetic ones.",
                                                         subcommands: [Stats.self, Fit.self, Synth.self])
 
         struct Fit: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "fit",
                 abstract: "Fit a bursty arrival generator (MMPP or gamma renewal) and token lengths to a trace.",
                 discussion: """
                     Prints a `workload:` block to paste into a scenario, and how the fit compares with the trace.
@@ -82,6 +83,7 @@ extension Headroom {
 
         struct Stats: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "stats",
                 abstract: "Requests, span, rates and burstiness, idle gaps and token lengths of a trace.",
                 discussion: """
                     The format (Azure CSV, Mooncake JSONL, BurstGPT CSV) is detected from the header.
@@ -119,6 +121,7 @@ extension Headroom {
 
         struct Synth: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "synth",
                 abstract: "Write the requests a scenario's workload generates as a CSV trace.",
                 discussion: """
                     Columns: time (seconds from the start), prompt_tokens, output_tokens. `trace stats`,

@@ -7,6 +7,7 @@ import HeadroomStore
 extension Headroom {
     struct Tune: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tune",
             abstract: "Search a scenario's settings for the cheapest configuration that meets constraints.",
             discussion: """
                 Every run is stored as a sweep (--name), so compare, report and export read it; a killed tune

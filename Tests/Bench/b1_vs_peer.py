@@ -7,7 +7,9 @@ and the summary count on both sides (CPU time is the steadier figure on a shared
 bench`) and the peer's event loop (`sim_wall_s`). Headroom: best of --repeat runs; the peer: one
 run (it takes seconds). Skipped, saying why, without python3's numpy or the peer's files.
 
-Usage: b1_vs_peer.py --binary .build/release/headroom --peers ../shared/peers
+With --markdown, a table for the README (`make docs`), machine figures marked `~`.
+
+Usage: b1_vs_peer.py --binary .build/release/headroom --peers ../shared/peers [--markdown]
 """
 import argparse
 import json
@@ -48,6 +50,7 @@ def main():
     parser.add_argument("--peers", default="../shared/peers")
     parser.add_argument("--scenario", default="scenarios/benchmark-fixed-fleet.yaml")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--markdown", action="store_true", help="a table for the README")
     args = parser.parse_args()
 
     peer = os.path.join(args.peers, "b1_heapq.py")
@@ -72,6 +75,16 @@ def main():
 
     out, peer_wall, peer_cpu, peer_rss = timed_rss([sys.executable, peer, "--duration", "3600", "--json"])
     result = json.loads(out)
+    if args.markdown:
+        print(f"| B1, 1 h | process wall | CPU | simulation alone | peak RSS | requests |")
+        print("|---|---|---|---|---|---|")
+        print(f"| Headroom, best of {args.repeat} | ~{wall * 1000:.0f} ms | ~{cpu * 1000:.0f} ms | ~{inner * 1000:.0f} ms "
+              f"| ~{rss:.0f} MB | {requests:,} |")
+        print(f"| Python peer (`b1_heapq.py`), one run | ~{peer_wall:.2f} s | ~{peer_cpu:.2f} s "
+              f"| ~{result['sim_wall_s']:.2f} s (event loop) | ~{peer_rss:.0f} MB | {result['requests']:,} |")
+        print(f"| Headroom is faster by | ~{peer_wall / wall:.0f}× | ~{peer_cpu / cpu:.0f}× "
+              f"| ~{result['sim_wall_s'] / inner:.0f}× | | |")
+        return
     print(f"B1 against the Python peer ({peer}; 1 h at 50 req/s on 16 warm replicas):")
     print(f"  {'':10}{'wall':>10}{'CPU':>10}{'inner':>10}{'peak RSS':>11}{'requests':>10}")
     print(f"  {'headroom':10}{wall:>9.3f}s{cpu:>9.3f}s{inner:>9.3f}s{rss:>8.1f} MB{requests:>10,}"

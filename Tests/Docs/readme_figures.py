@@ -33,6 +33,7 @@ import argparse
 import difflib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -139,7 +140,11 @@ def main():
     with open(args.readme, encoding="utf-8") as f:
         lines = f.read().split("\n")
     root = os.path.dirname(os.path.abspath(args.readme))
-    rendered = render(lines, Runner(args.binary, root), args.readme, slow=args.write)
+    runner = Runner(args.binary, root)
+    try:
+        rendered = render(lines, runner, args.readme, slow=args.write)
+    finally:
+        shutil.rmtree(runner.tmp, ignore_errors=True)  # $DOCS_TMP: what the commands wrote
     if args.write:
         with open(args.readme, "w", encoding="utf-8") as f:
             f.write("\n".join(rendered))

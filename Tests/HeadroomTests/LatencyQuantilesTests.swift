@@ -77,5 +77,11 @@ extension LatencyQuantilesTests {
         for percentile in [0, 0.1, 1, 25, 50, 90, 99, 99.9, 100.0] {
             #expect(built.valueAtPercentile(percentile) == reference.valueAtPercentile(percentile), "p\(percentile)")
         }
+        // Our one-pass percentiles (what results use) read our counts as the library reads its own:
+        // every 0.01 % step, ties between neighbouring percentiles, 0 and 100 included.
+        let percentiles = stride(from: 0.0, through: 100.0, by: 0.01).map { $0 } + [100.0, 250.0]
+        #expect(ours.valuesAtPercentiles(percentiles) == percentiles.map { reference.valueAtPercentile($0) })
+        #expect(ours.stats == ours.statsFromLibrary)
+        #expect(ours.quantiles == ours.quantilesByScanning)
     }
 }

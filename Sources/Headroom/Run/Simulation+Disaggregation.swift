@@ -9,11 +9,17 @@ extension Simulation {
     /// decode worker the KV caches on their way to it.
     @inline(__always)
     mutating func loadChanged(_ replica: Int32) {
-        let r = replicaSlot(replica), d = owner(replica), t = deployments[d].traffic
+        let r = replicaSlot(replica), d = owner(slot: r)
+        loadChanged(replica, slot: r, of: d, traffic: deployments[d].traffic, outstanding: engines[r].outstanding)
+    }
+
+    /// `loadChanged` where the caller knows the replica's slot, deployment, traffic and load.
+    @inline(__always)
+    mutating func loadChanged(_ replica: Int32, slot r: Int, of d: Int, traffic t: Int, outstanding: Int) {
         if deployments[d].role == .decode {
-            deployments[t].decodeLoad.update(replica, outstanding: engines[r].outstanding + Int(replicas[r].inboundKV))
+            deployments[t].decodeLoad.update(replica, outstanding: outstanding + Int(replicas[r].inboundKV))
         } else {
-            deployments[t].routing.loadChanged(replica, outstanding: engines[r].outstanding)
+            deployments[t].routing.loadChanged(replica, outstanding: outstanding)
         }
     }
 

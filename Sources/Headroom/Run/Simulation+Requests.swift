@@ -48,11 +48,11 @@ extension Simulation {
 
     /// Hands a request to a replica's engine.
     mutating func dispatch(_ id: Int32, to replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        let r = replicaSlot(replica)
+        let r = replicaSlot(replica), d = owner(slot: r)
         outcome.clear()
-        if deployments[owner(replica)].tracksSignals { counters[r].count(arrivals: 1) }
+        if deployments[d].tracksSignals { counters[r].count(arrivals: 1) }
         let end = engines[r].enqueue(id, at: now, requests: &requests, outcome: &outcome)
-        afterEngineStep(replica, end: end, at: now, queue: &queue)
+        afterEngineStep(replica, slot: r, of: d, end: end, at: now, queue: &queue)
     }
 
     /// The planned end of a replica's iteration (or decode run) has come.
@@ -60,43 +60,49 @@ extension Simulation {
         guard let r = replicaSlots.slotIfPresent(replica), engines[r].isBusy, engines[r].generation == generation else { return }
         outcome.clear()
         let end = engines[r].finishRun(at: now, requests: &requests, outcome: &outcome)
-        afterEngineStep(replica, end: end, at: now, queue: &queue)
+        afterEngineStep(replica, slot: r, of: owner(slot: r), end: end, at: now, queue: &queue)
     }
 
     /// Records what an engine step finished or dropped, schedules its next boundary, and keeps the
-    /// GPU ledger and the replica's lifecycle in step with its batch.
+    /// GPU ledger and the replica's lifecycle in step with its batch. (`r` and `d`: the replica's
+    /// slot and deployment, which the caller has looked up already; the deployment's settings are
+    /// read once, as every `deployments[d]` read after a mutating call is a fresh load and bounds check.)
     private mutating func afterEngineStep(
-        _ replica: Int32, end: SimTime?, at now: SimTime, queue: inout EventQueue<SimulationEvent>
+        _ replica: Int32, slot r: Int, of d: Int, end: SimTime?, at now: SimTime, queue: inout EventQueue<SimulationEvent>
     ) {
-        let r = replicaSlot(replica), d = owner(replica), t = deployments[d].traffic
+        let t = deployments[d].traffic, tracksSignals = deployments[d].tracksSignals
         if let end { queue.setTimer(stepTimer(slot: r), event(.replicaStep, replica, engines[r].generation), at: end, phase: 1) }
         if deployments[d].queriesPrometheus { observeForPrometheus(r, at: now) }
-        // Tallied here and added once: each write into `deployments` is a copy-on-write check.
-        var servedPrompt = 0, servedOutput = 0
-        for id in outcome.finished {
-            let request = requests[id]
-            if request.stage == .prefill {
-                handOff(id, from: replica, at: now, queue: &queue)
-                continue
+        let finished = outcome.finished.count, timedOut = outcome.timedOut.count
+        if finished != 0 {
+            let feedsPlanner = deployments[t].feedsPlanner
+            // Tallied here and added once: each write into `deployments` is a copy-on-write check.
+            var servedPrompt = 0, servedOutput = 0
+            for id in outcome.finished {
+                let request = requests[id]
+                if request.stage == .prefill {
+                    handOff(id, from: replica, at: now, queue: &queue)
+                    continue
+                }
+                deployments[t].metrics.finished(request, at: now)
+                if feedsPlanner { deployments[t].frontend.finished(request, at: now) }
+                // A decode worker served the output after the first token; the prefill worker the rest.
+                let decoded = request.stage == .decode
+                servedPrompt += decoded ? 0 : Int(request.promptTokens)
+                servedOutput += Int(request.outputTokens) - (decoded ? 1 : 0)
+                requests.remove(id)
             }
-            deployments[t].metrics.finished(request, at: now)
-            if deployments[t].feedsPlanner { deployments[t].frontend.finished(request, at: now) }
-            // A decode worker served the output after the first token; the prefill worker the rest.
-            let decoded = request.stage == .decode
-            servedPrompt += decoded ? 0 : Int(request.promptTokens)
-            servedOutput += Int(request.outputTokens) - (decoded ? 1 : 0)
-            requests.remove(id)
+            if servedOutput != 0 || servedPrompt != 0 {
+                deployments[d].servedPromptTokens += servedPrompt
+                deployments[d].servedOutputTokens += servedOutput
+            }
         }
-        if servedOutput != 0 || servedPrompt != 0 {
-            deployments[d].servedPromptTokens += servedPrompt
-            deployments[d].servedOutputTokens += servedOutput
-        }
-        for id in outcome.timedOut { drop(id, of: t, .queueTimeout, at: now) }
-        loadChanged(replica)
-        let busy = engines[r].isBusy
-        if deployments[d].tracksSignals {
-            counters[r].count(completions: outcome.finished.count, outputTokens: outcome.tokens, iterations: outcome.iterations)
-            counters[r].update(outstanding: engines[r].outstanding, busy: busy, at: now)
+        if timedOut != 0 { for id in outcome.timedOut { drop(id, of: t, .queueTimeout, at: now) } }
+        let outstanding = engines[r].outstanding, busy = engines[r].isBusy
+        loadChanged(replica, slot: r, of: d, traffic: t, outstanding: outstanding)
+        if tracksSignals {
+            counters[r].count(completions: finished, outputTokens: outcome.tokens, iterations: outcome.iterations)
+            counters[r].update(outstanding: outstanding, busy: busy, at: now)
         }
         if busy != replicas[r].serving {
             replicas[r].serving = busy
@@ -104,10 +110,10 @@ extension Simulation {
         }
         // A request that left (finished, or timed out in the queue) may empty a draining replica
         // or make room under a per-replica cap.
-        if !outcome.finished.isEmpty || !outcome.timedOut.isEmpty {
-            if replicas[r].stage == .draining && engines[r].outstanding == 0 {
+        if finished != 0 || timedOut != 0 {
+            if outstanding == 0 && replicas[r].stage == .draining {
                 retire(replica, at: now, queue: &queue)
-            } else if !deployments[t].activator.isEmpty && deployments[t].router.maxOutstandingPerReplica != nil {
+            } else if deployments[t].router.maxOutstandingPerReplica != nil && !deployments[t].activator.isEmpty {
                 drainActivator(t, at: now, queue: &queue)
             }
         }

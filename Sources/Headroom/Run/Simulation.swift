@@ -288,4 +288,8 @@ public struct Simulation: EventHandler {
     /// fleet of thousands that load misses the cache on every request).
     @inline(__always)
     func owner(_ replica: Int32) -> Int { deployments.count == 1 ? 0 : Int(replicas[replicaSlot(replica)].deployment) }
+
+    /// `owner` of the replica in slot `r`.
+    @inline(__always)
+    func owner(slot r: Int) -> Int { deployments.count == 1 ? 0 : Int(replicas[r].deployment) }
 }
