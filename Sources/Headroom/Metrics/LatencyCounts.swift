@@ -8,10 +8,10 @@
 /// slots without a closure (a large closure passed to `withUnsafeMutableBufferPointer` is not
 /// inlined, and its call costs more than the counting).
 struct LatencyCounts {
-    /// Buckets per histogram: HdrHistogram's count of buckets for 1 µs to ~11.5 days at 3 digits.
-    /// A literal (a test checks it is `countsIndex(highest) + 1`): a computed static is read
-    /// through a once-token check on every use.
-    static let laneSize = 42_737
+    /// Buckets per histogram: HdrHistogram's count for values up to `LatencyHistogram.highest`
+    /// (10^18 ns) at 3 significant digits. A literal (a test checks it is `countsIndex(highest) + 1`):
+    /// a computed static is read through a once-token check on every use.
+    static let laneSize = 32_539
 
     /// The slots, shared by copies until one of them counts.
     private final class Buffer {
