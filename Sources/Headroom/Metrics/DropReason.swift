@@ -16,3 +16,18 @@ public enum DropReason: String, CaseIterable, Codable, Sendable {
     /// activator full or the request past `router.activator_timeout`.
     case spotInterrupted = "spot_interrupted"
 }
+
+extension DropReason {
+    /// Its place in `allCases`: drops are counted by reason in an array.
+    var index: Int {
+        switch self {
+        case .activatorFull: 0
+        case .activatorTimeout: 1
+        case .queueTimeout: 2
+        case .exceedsKVCache: 3
+        case .exceedsBatchTokens: 4
+        case .replicaFailed: 5
+        case .spotInterrupted: 6
+        }
+    }
+}

@@ -4,8 +4,9 @@ import Histogram
 /// Latency percentiles in fixed memory (HdrHistogram, 3 significant digits from 1 µs to ~11.5
 /// days), plus an exact sum and maximum so that means and maxima carry no bucket error.
 ///
-/// Recording is on the hot path (four latencies per finished request), so it counts into a plain
-/// array laid out exactly as HdrHistogram lays out its counts, with the index computed inline.
+/// Recording is on the hot path, so it counts into a plain array laid out exactly as HdrHistogram
+/// lays out its counts (`LatencyCounts`), with the index computed inline; a finished request's
+/// four latencies are counted together (`RequestLatencies`) and read back as histograms.
 /// Percentiles are read from those counts as the library reads its own (`valuesAtPercentiles`),
 /// and equal what recording every value into the library's histogram would give (tests check
 /// both against the library).
@@ -17,19 +18,21 @@ struct LatencyHistogram {
     static let subBucketMask: UInt64 = (1 << 11 - 1) << unitMagnitude
     static let leadingZeroCountBase = 64 - 9 - 11
 
-    /// 32-bit counts (half the cache footprint of the library's 64-bit ones: four of these are
-    /// touched per finished request); a bucket that fills up spills into `overflow`.
-    private var counts = [UInt32](repeating: 0, count: LatencyHistogram.countsIndex(LatencyHistogram.highest) + 1)
-    private var overflow: [Int: UInt64] = [:]
-    /// The count at which a bucket spills (lowered by tests to exercise the spill).
-    private let spillAt: UInt32
-    private var sum = 0.0
-    private var maximum: Int64 = 0
-    /// The smallest non-zero value recorded (after clamping), as the library tracks it.
-    private var minimumNonZero = UInt64.max
+    /// One lane of 32-bit counts (see `LatencyCounts`), and the exact figures beside them.
+    private var counts: LatencyCounts
+    private var tally = LatencyTally()
     private(set) var count = 0
+    private var maximum: Int64 { tally.maximum }
 
-    init(spillAt: UInt32 = .max) { self.spillAt = spillAt }
+    init(spillAt: UInt32 = .max) { counts = LatencyCounts(lanes: 1, spillAt: spillAt) }
+
+    /// A histogram of what `counts` (one lane, `count` values) and `tally` hold: a lane of
+    /// `RequestLatencies`.
+    init(counts: LatencyCounts, count: Int, tally: LatencyTally) {
+        self.counts = counts
+        self.count = count
+        self.tally = tally
+    }
 
     /// HdrHistogram's `countsIndexForValue`.
     @inline(__always)
@@ -50,19 +53,18 @@ struct LatencyHistogram {
         return UInt64(subBucket) << (UInt64(bucket) + unitMagnitude)
     }
 
+    /// A latency as counted: `ns` clamped at 0, and `value`, the same clamped to the range.
+    @inline(__always)
+    static func clamped(_ latency: SimTime) -> (ns: Int64, value: UInt64) {
+        let ns = max(0, latency.nanoseconds)
+        return (ns, UInt64(min(ns, Int64(highest))))
+    }
+
     @inline(__always)
     mutating func record(_ latency: SimTime) {
-        let ns = max(0, latency.nanoseconds)
-        let value = UInt64(min(ns, Int64(Self.highest)))
-        let index = Self.countsIndex(value)
-        if counts[index] == spillAt {
-            overflow[index, default: 0] += UInt64(counts[index])
-            counts[index] = 0
-        }
-        counts[index] &+= 1
-        if value != 0 && value < minimumNonZero { minimumNonZero = value }
-        sum += Double(ns)
-        maximum = max(maximum, ns)
+        let (ns, value) = Self.clamped(latency)
+        counts.count(Self.countsIndex(value))
+        tally.add(ns, value: value)
         count += 1
     }
 
@@ -70,19 +72,8 @@ struct LatencyHistogram {
     /// distribution from its deployments').
     mutating func merge(_ other: LatencyHistogram) {
         guard other.count > 0 else { return }
-        for index in other.counts.indices where other.counts[index] > 0 {
-            let (sum, overflowed) = counts[index].addingReportingOverflow(other.counts[index])
-            if overflowed || sum > spillAt {
-                overflow[index, default: 0] += UInt64(counts[index]) + UInt64(other.counts[index])
-                counts[index] = 0
-            } else {
-                counts[index] = sum
-            }
-        }
-        for (index, spilled) in other.overflow { overflow[index, default: 0] += spilled }
-        self.sum += other.sum
-        maximum = max(maximum, other.maximum)
-        minimumNonZero = min(minimumNonZero, other.minimumNonZero)
+        counts.merge(other.counts, lanes: 1)
+        tally.merge(other.tally)
         count += other.count
     }
 
@@ -93,19 +84,26 @@ struct LatencyHistogram {
         var histogram = Histogram<UInt64>(
             lowestDiscernibleValue: Self.lowest, highestTrackableValue: Self.highest, numberOfSignificantValueDigits: .three)
         guard count > 0 else { return histogram }
+        let minimumNonZero = tally.minimumNonZero
         let largest = UInt64(min(maximum, Int64(Self.highest)))
         let (minIndex, maxIndex) = (minimumNonZero == .max ? -1 : Self.countsIndex(minimumNonZero), Self.countsIndex(largest))
-        for index in counts.indices where counts[index] > 0 || overflow[index] != nil {
-            var remaining = UInt64(counts[index]) + overflow[index, default: 0]
-            if index == maxIndex && largest != 0 {
-                histogram.record(largest)
-                remaining -= 1
+        // Without spills, skip the empty buckets (most of them) in a tight scan.
+        let spilled = !counts.overflow.isEmpty, end = counts.size
+        var index = spilled ? 0 : counts.nextNonZero(from: 0, end: end)
+        while index < end {
+            if counts[index] > 0 || (spilled && counts.overflow[index] != nil) {
+                var remaining = counts.total(index)
+                if index == maxIndex && largest != 0 {
+                    histogram.record(largest)
+                    remaining -= 1
+                }
+                if index == minIndex && remaining > 0 {
+                    histogram.record(minimumNonZero, count: remaining)
+                    remaining = 0
+                }
+                if remaining > 0 { histogram.record(index == maxIndex ? largest : Self.value(atIndex: index), count: remaining) }
             }
-            if index == minIndex && remaining > 0 {
-                histogram.record(minimumNonZero, count: remaining)
-                remaining = 0
-            }
-            if remaining > 0 { histogram.record(index == maxIndex ? largest : Self.value(atIndex: index), count: remaining) }
+            index = spilled ? index + 1 : counts.nextNonZero(from: index + 1, end: end)
         }
         return histogram
     }
@@ -115,7 +113,7 @@ struct LatencyHistogram {
         let values = valuesAtPercentiles([50, 90, 99])
         func seconds(_ value: UInt64) -> Double { min(Double(value), Double(maximum)) / 1e9 }
         return LatencyStats(
-            count: count, mean: sum / Double(count) / 1e9, p50: seconds(values[0]), p90: seconds(values[1]),
+            count: count, mean: tally.sum / Double(count) / 1e9, p50: seconds(values[0]), p90: seconds(values[1]),
             p99: seconds(values[2]), max: Double(maximum) / 1e9)
     }
 
@@ -140,8 +138,8 @@ struct LatencyHistogram {
         guard count > 0 else { return values }
         let total = Double(count)
         let largest = UInt64(min(maximum, Int64(Self.highest)))  // the library's `maxRecorded`
-        let spilled = !overflow.isEmpty
-        func counted(_ index: Int) -> UInt64 { UInt64(counts[index]) + (spilled ? overflow[index, default: 0] : 0) }
+        let minimumNonZero = tally.minimumNonZero
+        func counted(_ index: Int) -> UInt64 { counts.total(index) }
         let smallest = counted(0) > 0 ? 0 : minimumNonZero  // the library's `min`
         var cumulative: UInt64 = 0, index = 0
         for (k, percentile) in percentiles.enumerated() {
@@ -149,7 +147,7 @@ struct LatencyHistogram {
             if percentile >= 100 { values[k] = largest; continue }
             // As the library: one ulp off the percentile, rounded up, at least the first value.
             let wanted = Swift.max(1, UInt64((Swift.min(Swift.max(percentile.nextDown, 0), 100) * total / 100).rounded(.up)))
-            while cumulative < wanted && index < counts.count {
+            while cumulative < wanted && index < counts.size {
                 cumulative += counted(index)
                 index += 1
             }
@@ -168,7 +166,7 @@ struct LatencyHistogram {
             min(Double(histogram.valueAtPercentile(percentile)), Double(maximum)) / 1e9
         }
         return LatencyStats(
-            count: count, mean: sum / Double(count) / 1e9, p50: seconds(50), p90: seconds(90), p99: seconds(99),
+            count: count, mean: tally.sum / Double(count) / 1e9, p50: seconds(50), p90: seconds(90), p99: seconds(99),
             max: Double(maximum) / 1e9)
     }
 
@@ -192,80 +190,6 @@ public struct LatencyQuantiles: Codable, Sendable, Equatable {
     public var itl: [Double] = []
     public var e2e: [Double] = []
     public var queueWait: [Double] = []
-}
-
-/// Percentiles of one series interval in small fixed memory, cleared at every sample: enough to
-/// draw p50/p99 over time. Log-linear buckets (16 per power of two, at most 6.25 % wide) over plain
-/// integers: the generic HdrHistogram costs far more to reset and query thousands of times a run.
-struct IntervalLatency {
-    static let subBuckets = 16
-    private var counts = [UInt32](repeating: 0, count: 64 * 16)
-    private var lowest = Int.max, highest = -1
-    private var maximum: Int64 = 0
-    private(set) var count = 0
-
-    /// The bucket of `ns` (≥ 0): values below 16 ns get one each, then 16 per doubling.
-    @inline(__always)
-    static func bucket(_ ns: Int64) -> Int {
-        let v = UInt64(ns)
-        guard v >= 16 else { return Int(v) }
-        let exponent = 63 - v.leadingZeroBitCount            // ≥ 4
-        return (exponent - 3) * subBuckets + Int((v >> (exponent - 4)) & 15)
-    }
-
-    /// The largest value in `bucket`.
-    static func upperBound(_ bucket: Int) -> Int64 {
-        guard bucket >= 16 else { return Int64(bucket) }
-        let exponent = bucket / subBuckets + 3, sub = bucket % subBuckets
-        return Int64((UInt64(16 + sub + 1) << (exponent - 4)) - 1)
-    }
-
-    @inline(__always)  // once per finished request
-    mutating func record(_ latency: SimTime) {
-        let ns = max(0, latency.nanoseconds)
-        let b = Self.bucket(ns)
-        counts[b] &+= 1
-        lowest = min(lowest, b)
-        highest = max(highest, b)
-        maximum = max(maximum, ns)
-        count += 1
-    }
-
-    /// The value at `percentile`: the upper bound of the bucket holding that rank, at most the maximum.
-    func value(atPercentile percentile: Double) -> Int64 {
-        let rank = max(1, Int((percentile / 100 * Double(count)).rounded(.up)))
-        var seen = 0
-        for b in lowest...highest {
-            seen += Int(counts[b])
-            if seen >= rank { return min(Self.upperBound(b), maximum) }
-        }
-        return maximum
-    }
-
-    /// (p50, p99) in seconds, nil when nothing was recorded.
-    var medianAndTail: (Double, Double)? {
-        guard count > 0 else { return nil }
-        return (Double(value(atPercentile: 50)) / 1e9, Double(value(atPercentile: 99)) / 1e9)
-    }
-
-    /// Adds what `other` recorded in the same interval.
-    mutating func merge(_ other: IntervalLatency) {
-        guard other.count > 0 else { return }
-        for b in other.lowest...other.highest { counts[b] &+= other.counts[b] }
-        lowest = min(lowest, other.lowest)
-        highest = max(highest, other.highest)
-        maximum = max(maximum, other.maximum)
-        count += other.count
-    }
-
-    mutating func clear() {
-        guard count > 0 else { return }
-        for b in lowest...highest { counts[b] = 0 }
-        lowest = .max
-        highest = -1
-        maximum = 0
-        count = 0
-    }
 }
 
 /// Summary of one latency, in seconds.

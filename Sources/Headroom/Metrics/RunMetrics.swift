@@ -8,11 +8,12 @@ struct RunMetrics {
     let sloITL: SimTime
     let requestSample: Int
 
-    var counts = RequestCounts()
-    var ttft = LatencyHistogram()
-    var itl = LatencyHistogram()
-    var e2e = LatencyHistogram()
-    var queueWait = LatencyHistogram()
+    /// Arrived, finished, dropped and in flight; drops by reason are counted in `droppedBy`
+    /// (read through `counts`): the result's string-keyed dictionary costs a string hash a drop.
+    private var tally = RequestCounts()
+    private var droppedBy = [Int](repeating: 0, count: DropReason.allCases.count)
+    /// The latencies of finished requests, run-long and this series interval's TTFT.
+    var latencies = RequestLatencies()
     var ttftMet = 0, itlMet = 0, bothMet = 0
     var promptTokens = 0, outputTokens = 0
     var coldStartsBegun = 0
@@ -26,7 +27,23 @@ struct RunMetrics {
     /// Counts since the last series point.
     var intervalArrivals = 0, intervalFinished = 0, intervalDropped = 0
     /// TTFT of the requests that finished since the last series point.
-    var intervalTTFT = IntervalLatency()
+    var intervalTTFT: IntervalLatency { latencies.interval }
+    var ttft: LatencyHistogram { latencies.histogram(.ttft) }
+    var itl: LatencyHistogram { latencies.histogram(.itl) }
+    var e2e: LatencyHistogram { latencies.histogram(.e2e) }
+    var queueWait: LatencyHistogram { latencies.histogram(.queueWait) }
+
+    var counts: RequestCounts {
+        get {
+            var counts = tally
+            for reason in DropReason.allCases { counts.droppedByReason[reason.rawValue] = droppedBy[reason.index] }
+            return counts
+        }
+        set {
+            tally = newValue
+            for reason in DropReason.allCases { droppedBy[reason.index] = newValue.droppedByReason[reason.rawValue] ?? 0 }
+        }
+    }
 
     init(slo: SLOSpec, requestSample: Int) {
         sloTTFT = slo.ttft
@@ -36,7 +53,7 @@ struct RunMetrics {
     }
 
     mutating func arrived(_ request: IncomingRequest, serial: Int64) {
-        counts.arrived += 1
+        tally.arrived += 1
         intervalArrivals += 1
         if serial <= requestSample {
             sample.append(RequestRecord(
@@ -46,24 +63,23 @@ struct RunMetrics {
     }
 
     mutating func finished(_ request: RequestSlot, at now: SimTime) {
-        counts.finished += 1
-        intervalFinished += 1
+        tally.finished &+= 1
+        intervalFinished &+= 1
         let firstToken = request.firstTokenAt - request.arrival
-        ttft.record(firstToken)
-        intervalTTFT.record(firstToken)
-        e2e.record(now - request.arrival)
-        queueWait.record(request.admittedAt - request.arrival)
         var interToken = SimTime(nanoseconds: 0)
-        if request.outputTokens > 1 {
+        let hasITL = request.outputTokens > 1
+        if hasITL {
             interToken = SimTime(nanoseconds: (now - request.firstTokenAt).nanoseconds / Int64(request.outputTokens - 1))
-            itl.record(interToken)
         }
+        latencies.record(
+            ttft: firstToken, itl: hasITL ? interToken : nil, e2e: now - request.arrival,
+            queueWait: request.admittedAt - request.arrival)
         let ttftOK = firstToken <= sloTTFT, itlOK = interToken <= sloITL
-        if ttftOK { ttftMet += 1 }
-        if itlOK { itlMet += 1 }
-        if ttftOK && itlOK { bothMet += 1 }
-        promptTokens += Int(request.promptTokens)
-        outputTokens += Int(request.outputTokens)
+        ttftMet &+= ttftOK ? 1 : 0
+        itlMet &+= itlOK ? 1 : 0
+        bothMet &+= ttftOK && itlOK ? 1 : 0
+        promptTokens &+= Int(request.promptTokens)
+        outputTokens &+= Int(request.outputTokens)
         if request.serial <= requestSample {
             let index = Int(request.serial - 1)
             sample[index].admitted = request.admittedAt.seconds
@@ -73,8 +89,8 @@ struct RunMetrics {
     }
 
     mutating func dropped(serial: Int64, reason: DropReason, at now: SimTime) {
-        counts.dropped += 1
-        counts.droppedByReason[reason.rawValue, default: 0] += 1
+        tally.dropped += 1
+        droppedBy[reason.index] += 1
         intervalDropped += 1
         if serial <= requestSample { sample[Int(serial - 1)].dropped = reason }
     }
@@ -94,21 +110,18 @@ struct RunMetrics {
         intervalArrivals = 0
         intervalFinished = 0
         intervalDropped = 0
-        intervalTTFT.clear()
+        latencies.clearInterval()
     }
 
     /// Adds another deployment's measurements: the cluster's counts and distributions. Targets
     /// met were judged against each deployment's own SLO.
     mutating func merge(_ other: RunMetrics) {
-        counts.arrived += other.counts.arrived
-        counts.finished += other.counts.finished
-        counts.dropped += other.counts.dropped
-        counts.inFlight += other.counts.inFlight
-        for (reason, count) in other.counts.droppedByReason { counts.droppedByReason[reason, default: 0] += count }
-        ttft.merge(other.ttft)
-        itl.merge(other.itl)
-        e2e.merge(other.e2e)
-        queueWait.merge(other.queueWait)
+        tally.arrived += other.tally.arrived
+        tally.finished += other.tally.finished
+        tally.dropped += other.tally.dropped
+        tally.inFlight += other.tally.inFlight
+        for index in droppedBy.indices { droppedBy[index] += other.droppedBy[index] }
+        latencies.merge(other.latencies)
         ttftMet += other.ttftMet
         itlMet += other.itlMet
         bothMet += other.bothMet
@@ -139,7 +152,7 @@ struct RunMetrics {
     }
 
     func attainment() -> SLOAttainment {
-        let judged = Double(counts.finished + counts.dropped)
+        let judged = Double(tally.finished + tally.dropped)
         func share(_ met: Int) -> Double { judged > 0 ? Double(met) / judged : 1 }
         return SLOAttainment(
             ttftTargetSeconds: sloTTFT.seconds, itlTargetSeconds: sloITL.seconds,
