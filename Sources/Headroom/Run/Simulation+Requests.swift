@@ -97,7 +97,7 @@ extension Simulation {
                 deployments[d].servedOutputTokens += servedOutput
             }
         }
-        if timedOut != 0 { for id in outcome.timedOut { drop(id, of: t, .queueTimeout, at: now) } }
+        for id in outcome.timedOut { drop(id, of: t, .queueTimeout, at: now) }
         let outstanding = engines[r].outstanding, busy = engines[r].isBusy
         loadChanged(replica, slot: r, of: d, traffic: t, outstanding: outstanding)
         if tracksSignals {
