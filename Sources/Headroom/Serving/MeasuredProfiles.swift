@@ -9,26 +9,32 @@ import HeadroomEngine
 public enum MeasuredProfiles {
     /// Every measured built-in, in name order (decoded once; `MeasuredProfilesTests` checks that each
     /// embedded text decodes, so none is dropped here).
-    public static let all: [CalibratedProfile] = embedded.compactMap { entry in
+    public static let all: [CalibratedProfile] = embedded.compactMap(decode)
+
+    /// One measured built-in, decoding only its own text: decoding all of them costs ~15 ms, paid by
+    /// every scenario naming one (`MeasuredProfilesTests` checks each entry's name is its profile's).
+    public static func named(_ name: String) -> CalibratedProfile? {
+        embedded.first { $0.name == name }.flatMap(decode)
+    }
+
+    private static func decode(_ entry: (name: String, json: String)) -> CalibratedProfile? {
         try? CalibratedProfile.decode(Data(entry.json.utf8), file: "built-in profile \(entry.name)")
     }
 
-    public static func named(_ name: String) -> CalibratedProfile? { all.first { $0.name == name } }
-
     /// The datasheet rooflines no measured profile replaces (`HardwareProfile.builtIn`, estimates).
     public static var datasheetEstimates: [HardwareProfile] {
-        let measured = Set(all.map(\.name))
+        let measured = Set(embedded.map(\.name))
         return HardwareProfile.builtIn.filter { !measured.contains($0.name) }
     }
 
     /// Every name a scenario's `profile:` takes without a path: measured ones, then the estimates.
-    public static var builtInNames: [String] { all.map(\.name) + datasheetEstimates.map(\.name) }
+    public static var builtInNames: [String] { embedded.map(\.name) + datasheetEstimates.map(\.name) }
 
     /// The names for an error message: the estimates in full, the measured ones grouped by GPU and
     /// model (`h100-llama2-7b-tp1/2/4/8`) so that fifty names stay a few lines.
     public static var builtInNamesSummary: String {
         var groups: [(prefix: String, tps: [String])] = []
-        for name in all.map(\.name) {
+        for name in embedded.map(\.name) {
             guard let range = name.range(of: "-tp", options: .backwards) else {
                 groups.append((name, []))
                 continue
