@@ -68,7 +68,7 @@ extension Headroom {
             let wall = Date().timeIntervalSince(started)
             let s = result.summary
             if progress { Self.printPace(RunPace(marks: pace.marks(endingAt: scenario.duration, wallSeconds: wall), series: result.series)) }
-            print(String(format: "scenario %@ (%@ simulated): %d requests, %d events in %.3f s wall", s.scenario,
+            print(String(format: "scenario %@ (%@ simulated): %d requests, %d events in %.4f s wall", s.scenario,
                          ResultFormat.formatDuration(s.durationSeconds), s.requests.arrived, s.events, wall))
             print(String(format: "  %.2f M requests/s, %.2f M events/s, peak RSS %.1f MB",
                          Double(s.requests.arrived) / wall / 1e6, Double(s.events) / wall / 1e6, Self.peakRSSMegabytes()))
