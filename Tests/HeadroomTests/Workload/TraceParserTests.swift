@@ -142,6 +142,9 @@ struct TraceParserTests {
             "{\"timestamp\": 1, \"input_length\": 1, \"output_length\": 2} x",
             "{\"timestamp\": 01, \"input_length\": 1, \"output_length\": 2}",
             "{\"timestamp\": \"1\", \"input_length\": 1, \"output_length\": 2}",
+            // Keys as long as the known ones, one byte off: other keys, skipped.
+            "{\"timestamq\": 9, \"input_lengtx\": 8, \"output_lengtH\": 7, \"hash_idz\": [7], \"timestamp\": 1, \"input_length\": 1, \"output_length\": 2}",
+            "{\"timestamq\": 9, \"input_lengtx\": 8, \"output_lengtH\": 7}",
             "[1, 2]", "{", "", "{\"timestamp\": 1, \"input_length\": 1, \"output_length\": 2, \"x\": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}",
         ]
         var answered = 0
@@ -159,7 +162,7 @@ struct TraceParserTests {
             #expect(fastRow.time.bitPattern == slowRow?.time.bitPattern && fastRow.prompt == slowRow?.prompt
                     && fastRow.output == slowRow?.output && fastHashes == slowHashes, "\(line)")
         }
-        #expect(answered == 3)
+        #expect(answered == 4)
         // Malformed lines are refused with the file and line, as before.
         let bad = try TraceTests.write("{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1}\n{\"timestamp\": 1, \"input_length\": 1}\n"
                                        + "{\"timestamp\": 2, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1, -2]}\n{oops\n", name: "t.jsonl")
