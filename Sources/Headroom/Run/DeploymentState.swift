@@ -95,7 +95,8 @@ struct DeploymentState {
         trafficMembers = traffic == index ? scenario.deployments.indices.filter { d in
             d == index || scenario.deployments[d].sharesTrafficWith == spec.name
         } : []
-        source = RequestFeed(traffic == index ? spec.workload.makeSource(seed: seed) : .none)
+        source = RequestFeed(traffic == index ? spec.workload.makeSource(seed: seed) : .none,
+                             keepsPrefixHashes: scenario.deployments.contains(where: \.readsPrefixHashes))
         engineLimits = spec.replica.engine
         router = spec.router
         routing = Router(spec.router, random: RandomStream(seed: seed, name: "router"))

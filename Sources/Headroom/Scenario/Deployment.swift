@@ -96,4 +96,9 @@ public struct Deployment: Sendable {
             return Int64(min(max(tokens, -1), 1e15))
         }
     }
+
+    /// Whether anything in this deployment reads a request's prefix hashes: its engines' prefix
+    /// cache or `cache_aware` routing. When none in a scenario does, the hashes a trace gives are
+    /// read (and checked) but not kept per request.
+    public var readsPrefixHashes: Bool { replica.engine.prefixCaching || router.strategy == .cacheAware }
 }

@@ -85,8 +85,18 @@ struct RequestFeed {
     /// Which of `hashBuffers` the current batch fills (0 or 1).
     private var current: Int32 = 0
 
-    init(_ source: RequestSource) {
-        self.source = source
+    /// Whether requests keep their prefix hashes: without a reader of them (`Deployment.readsPrefixHashes`),
+    /// storing each request's hashes is most of the cost of replaying a trace that has them.
+    private let keepsPrefixHashes: Bool
+
+    init(_ source: RequestSource, keepsPrefixHashes: Bool = true) {
+        if case var .trace(replay) = source, !keepsPrefixHashes {
+            replay.keepsHashes = false
+            self.source = .trace(replay)
+        } else {
+            self.source = source
+        }
+        self.keepsPrefixHashes = keepsPrefixHashes
         buffer.reserveCapacity(Self.batch)
     }
 
@@ -109,6 +119,7 @@ struct RequestFeed {
         position += 1
         var request = buffer[position - 1]
         request.prefix.buffer = current
+        if !keepsPrefixHashes { request.prefix = PrefixSpan() }
         return request
     }
 

@@ -74,4 +74,38 @@ struct PrefixCacheMessagesTests {
         let second = try #require(secondRequest)
         #expect(second.prefix.start == 79 && hashes[79] == 79)
     }
+
+    @Test("hashes nothing reads are not kept: the feed drops them, and the run equals one without hash_ids")
+    func unreadHashes() throws {
+        let lines = (0..<400).map { "{\"timestamp\": \($0 * 250), \"input_length\": \(600 + $0 % 7 * 300), \"output_length\": \(20 + $0 % 5 * 40), \"hash_ids\": [\($0 % 3), \(1000 + $0)]}" }
+        let hashed = try TraceTests.write(lines.joined(separator: "\n") + "\n", name: "t.jsonl")
+        let bare = try TraceTests.write(lines.map { $0.replacingOccurrences(of: #", "hash_ids": \[\d+, \d+\]"#, with: "", options: .regularExpression) }
+            .joined(separator: "\n") + "\n", name: "t.jsonl")
+        var kept = RequestFeed(.trace(try TraceReplay(TraceSpec(file: hashed, format: .mooncake), seed: 1, loopPeriod: nil)))
+        var dropped = RequestFeed(.trace(try TraceReplay(TraceSpec(file: hashed, format: .mooncake), seed: 1, loopPeriod: nil)), keepsPrefixHashes: false)
+        let keptFirst = kept.next(), droppedFirst = dropped.next()
+        let first = try #require(keptFirst), same = try #require(droppedFirst)
+        #expect(first.prefix.count == 2 && kept.hashes(of: first) == [0, 1000])
+        #expect(same.prefix == PrefixSpan() && same.arrival == first.arrival && same.promptTokens == first.promptTokens)
+
+        func yaml(_ trace: String, _ extra: String = "") -> String {
+            """
+            name: unread-hashes
+            duration: 2m
+            workload: {trace: {file: \(trace)}}
+            model: {name: m, weights: 16GB, kv_bytes_per_token: 128KiB}
+            profile: h100-llama3-8b
+            node_pools: [{name: p, gpu: H100, price_per_hour: 10, max_nodes: 2}]
+            policy: {kind: fixed, replicas: 2}
+            \(extra)
+            """
+        }
+        let withHashes = try Scenario.parse(yaml: yaml(hashed)), without = try Scenario.parse(yaml: yaml(bare))
+        #expect(!withHashes.deployments[0].readsPrefixHashes)
+        let a = Simulation.run(withHashes, options: RunOptions()), b = Simulation.run(without, options: RunOptions())
+        #expect(a.summary.requests.arrived == 400 && a.brokenInvariant == nil)
+        #expect(a.summary == b.summary)
+        // Routing by prefix reads them.
+        #expect(try Scenario.parse(yaml: yaml(hashed, "router: {strategy: cache_aware}")).deployments[0].readsPrefixHashes)
+    }
 }

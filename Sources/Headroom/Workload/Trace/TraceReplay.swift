@@ -24,6 +24,9 @@ public struct TraceReplay: Sendable {
     private var passExamples: [TraceError] = []
     /// Why reading stopped early, if it did.
     private var failure: TraceError?
+    /// Whether requests carry the trace's prefix hashes (`false` when nothing in the run reads
+    /// them: they are still read and checked, so the same rows are skipped either way).
+    public var keepsHashes = true
 
     /// Rows skipped so far (the largest count over the passes), and a read that failed.
     public var losses: InputLosses {
@@ -118,7 +121,7 @@ public struct TraceReplay: Sendable {
                          SyntheticWorkload.maxTokens)
         let output = spec.outputTokens.map { SyntheticWorkload.count($0.sample(&tokens)) } ?? max(1, record.outputTokens)
         var prefix = PrefixSpan()
-        if !recordHashes.isEmpty {
+        if keepsHashes && !recordHashes.isEmpty {
             // The hashes name the recorded prompt's tokens only (its last block may be partial).
             prefix = PrefixSpan(start: hashes.count, count: recordHashes.count, blockTokens: spec.hashBlockTokens,
                                 tokens: min(prompt, record.promptTokens))
