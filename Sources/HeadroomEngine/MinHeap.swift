@@ -28,8 +28,10 @@ public struct MinHeap<Element: Comparable> {
         }
     }
 
-    /// Removes and returns the minimum; the heap must not be empty.
+    /// Removes and returns the minimum; the heap must not be empty. (Inlined into its caller:
+    /// once per finishing sequence, where the call cost a third of the work.)
     @inlinable
+    @inline(__always)
     @discardableResult
     public mutating func removeMin() -> Element {
         let last = storage.removeLast()

@@ -30,6 +30,30 @@ struct StepTimeFastPathTests {
         }
     }
 
+    @Test("the boundary search also gives the boundary's time into the run, S(k), as the closed form does",
+          arguments: HardwareProfile.Form.allCases, [0, 37])
+    func boundaryLength(form: HardwareProfile.Form, perContextToken: Int64) {
+        var profile = [.linear: TestScenario.simpleProfile, .knee: TestScenario.kneeProfile, .table: TestScenario.tableProfile][form]!
+        profile.perContextToken = SimTime(nanoseconds: perContextToken)
+        let model = StepTimeModel(profile)
+        var random = RandomStream(seed: 11, name: "boundary-length")
+        for _ in 0..<300 {
+            let batch = 1 + random.nextIndex(below: 128), context = Int64(random.nextIndex(below: 200_000))
+            let n = 1 + random.nextIndex(below: 400)
+            let total = model.decodeRun(batch: batch, contextTokens: context, iterations: n)
+            let first = model.decodeIteration(batch: batch, contextTokens: context)
+            for offset in [-5, 0, 1, first - 1, first, first + 1, total - 1, total, total + 1,
+                           Int64(random.nextIndex(below: Int(total) + 1)), Int64(random.nextIndex(below: Int(total) + 1))] {
+                // The reference: the smallest k >= 1 whose k iterations reach the offset, at most n.
+                var k = 1
+                while k < n && model.decodeRun(batch: batch, contextTokens: context, iterations: k) < offset { k += 1 }
+                let found = model.boundary(reaching: offset, batch: batch, contextTokens: context, limit: n)
+                #expect(found.iterations == k && found.length == model.decodeRun(batch: batch, contextTokens: context, iterations: k))
+                #expect(model.iterationsToReach(offset: offset, batch: batch, contextTokens: context, limit: n) == k)
+            }
+        }
+    }
+
     @Test("a tabulated table-form model prices every iteration as the interpolation does, inside and past the table")
     func tabulatedTable() {
         var profile = TestScenario.tableProfile

@@ -7,6 +7,17 @@ extension ReplicaEngine {
     mutating func planIteration(
         at now: SimTime, requests: inout RequestTable, outcome: inout IterationOutcome
     ) -> SimTime? {
+        // The usual boundary after a finish: only decoding sequences, nothing waiting, room for the
+        // next decodes. The general path below would plan the same decode run, at more cost.
+        if prefilling.isEmpty && waiting.isEmpty && decoding > 0 && kvUsed + Int64(decoding) <= kvCapacity {
+            isBusy = true
+            generation &+= 1
+            planDecodeRun(
+                at: now, context: decodingComputed + Int64(decoding) * decodeSteps,
+                fewestRemaining: Int(nextFinishStep - decodeSteps), requests: requests)
+            checkInvariants(requests)
+            return runEnd
+        }
         while kvUsed + Int64(decoding) > kvCapacity && batchSize > 0 {
             preemptLatest(requests: &requests)
         }
@@ -118,7 +129,7 @@ extension ReplicaEngine {
             let room = kvCapacity - kvUsed
             let need = Int64(fewestRemaining).multipliedReportingOverflow(by: Int64(batch))
             iterations = !need.overflow && room >= need.partialValue ? fewestRemaining : min(Int(room / Int64(batch)), fewestRemaining)
-            if let head = waiting.first, let deadline = deadline(of: requests[head]) {
+            if queueTimeout != nil, let head = waiting.first, let deadline = deadline(of: requests[head]) {
                 iterations = min(iterations, model.iterationsToReach(
                     offset: (deadline - now).nanoseconds + 1, batch: batch, contextTokens: context, limit: iterations))
             }
@@ -150,9 +161,15 @@ extension ReplicaEngine {
     /// Shortens the decode run under way to its first `iterations` iterations (0: it ends with
     /// the prefill iteration before it).
     mutating func cutRun(at iterations: Int) -> SimTime? {
-        guard iterations < runIterations else { return nil }
-        runIterations = iterations
-        runEnd = runStart + SimTime(nanoseconds: model.decodeRun(batch: runBatch, contextTokens: runContext, iterations: iterations))
+        cutRun(at: (iterations, model.decodeRun(batch: runBatch, contextTokens: runContext, iterations: iterations)))
+    }
+
+    /// The same at a boundary whose time into the run (`S(iterations)`) is known already.
+    @inline(__always)
+    mutating func cutRun(at boundary: (iterations: Int, length: Int64)) -> SimTime? {
+        guard boundary.iterations < runIterations else { return nil }
+        runIterations = boundary.iterations
+        runEnd = runStart + SimTime(nanoseconds: boundary.length)
         generation &+= 1
         return runEnd
     }
@@ -160,9 +177,16 @@ extension ReplicaEngine {
     /// The first iteration boundary of the current decode run at or after `instant`: its index,
     /// counted in decode iterations (0 is the end of a prefill iteration before the run).
     func iterationBoundary(reaching instant: SimTime) -> Int {
+        boundaryAndLength(reaching: instant).iterations
+    }
+
+    /// `iterationBoundary(reaching:)` with that boundary's time into the run (`S(k)`; 0 for the
+    /// prefill iteration's end), which a cut of the run there needs.
+    @inline(__always)
+    func boundaryAndLength(reaching instant: SimTime) -> (iterations: Int, length: Int64) {
         let offset = (instant - runStart).nanoseconds
-        if runFollowsPrefill && offset <= 0 { return 0 }
-        return model.iterationsToReach(offset: offset, batch: runBatch, contextTokens: runContext, limit: runIterations)
+        if runFollowsPrefill && offset <= 0 { return (0, 0) }
+        return model.boundary(reaching: offset, batch: runBatch, contextTokens: runContext, limit: runIterations)
     }
 
     /// The first iteration boundary of the current decode run strictly after `instant`.
@@ -201,8 +225,8 @@ extension ReplicaEngine {
             tokens = leadTokens
         }
         guard offset > 0 && runIterations > 0 else { return (iterations, tokens) }
-        var done = model.iterationsToReach(offset: offset, batch: runBatch, contextTokens: runContext, limit: runIterations)
-        if model.decodeRun(batch: runBatch, contextTokens: runContext, iterations: done) > offset { done -= 1 }
+        let reached = model.boundary(reaching: offset, batch: runBatch, contextTokens: runContext, limit: runIterations)
+        let done = reached.length > offset ? reached.iterations - 1 : reached.iterations
         return (iterations + done, tokens + done * runBatch)
     }
 

@@ -122,13 +122,13 @@ struct ReplicaEngine {
             return planIteration(at: now, requests: &requests, outcome: &outcome)
         }
         guard runIsDecode, runIterations > (runFollowsPrefill ? 0 : 1), wasEmpty else { return nil }
-        let boundary = iterationBoundary(reaching: now)
-        let request = requests[id]
-        if admissible(id, requests: requests, afterDecodeIterations: boundary) {
+        // The boundary's time comes with it: the cut needs no second closed-form evaluation.
+        let boundary = boundaryAndLength(reaching: now)
+        if admissible(id, requests: requests, afterDecodeIterations: boundary.iterations) {
             return cutRun(at: boundary)
         }
-        if let deadline = deadline(of: request) {
-            return cutRun(at: iterationBoundary(after: deadline))
+        if let deadline = deadline(of: requests[id]) {
+            return cutRun(at: boundaryAndLength(reaching: deadline + SimTime(nanoseconds: 1)))
         }
         return nil
     }
@@ -154,7 +154,7 @@ struct ReplicaEngine {
             leadTokens = 0
         }
         outcome.iterations += runIterations
-        outcome.tokens += completeIterations(runIterations, at: now, requests: &requests, outcome: &outcome)
+        outcome.tokens += applyIterations(runIterations, at: now, requests: &requests, outcome: &outcome)
         isBusy = false
         checkInvariants(requests)
         return planIteration(at: now, requests: &requests, outcome: &outcome)
@@ -166,6 +166,15 @@ struct ReplicaEngine {
     mutating func completeIterations(
         _ iterations: Int, at now: SimTime, requests: inout RequestTable, outcome: inout IterationOutcome
     ) -> Int {
+        applyIterations(iterations, at: now, requests: &requests, outcome: &outcome)
+    }
+
+    /// `completeIterations`, inlined into `finishRun` (every run's end): the call cost as much as
+    /// a run's end with nothing finishing.
+    @inline(__always)
+    private mutating func applyIterations(
+        _ iterations: Int, at now: SimTime, requests: inout RequestTable, outcome: inout IterationOutcome
+    ) -> Int {
         // Every decoding sequence produced one token per iteration: one shared counter moves.
         decodeSteps += Int64(iterations)
         kvUsed += Int64(decoding) * Int64(iterations)
@@ -173,6 +182,31 @@ struct ReplicaEngine {
         // iterations are applied one by one or at once (nothing reads the cache in between).
         trimPrefixCache()
         var tokens = decoding * iterations
+        // The usual prefill: alone, nothing due, no prefix cache. Worked on a copy and written
+        // back once (or not at all when it starts decoding): the loop below writes the buffer per
+        // field and reads the sequence back to move it.
+        if prefilling.count == 1 && prefixCache == nil && nextFinishStep > decodeSteps {
+            var sequence = prefilling[0]
+            guard sequence.chunk > 0 else { return tokens }
+            sequence.prefillRemaining -= sequence.chunk
+            sequence.computed += Int64(sequence.chunk)
+            sequence.chunk = 0
+            if sequence.prefillRemaining == 0 {
+                if sequence.generated == 0 { requests[sequence.id].firstTokenAt = now }
+                sequence.generated += 1
+                tokens += 1
+                if sequence.generated < Int64(sequence.outputTokens) {
+                    prefilling.removeLast()
+                    startDecoding(sequence)
+                    return tokens
+                }
+                prefilling[0] = sequence
+                removeFinished(prefillsDone: 1, requests: &requests, outcome: &outcome)
+                return tokens
+            }
+            prefilling[0] = sequence
+            return tokens
+        }
         var prefillsDone = 0, prefillFinished = false
         for index in prefilling.indices where prefilling[index].chunk > 0 {
             prefilling[index].prefillRemaining -= prefilling[index].chunk
@@ -222,6 +256,9 @@ struct ReplicaEngine {
     var nextFinishStep: Int64 { finishSteps.min?.step ?? .max }
 
     /// Moves `sequence` (which just completed its prefill) into decoding form, in a free slot.
+    /// (Inlined, as `vacate` and `finish`: once per request each, where a call and the copy of
+    /// the sequence into it cost a third of the work.)
+    @inline(__always)
     private mutating func startDecoding(_ sequence: RunningSequence) {
         var sequence = sequence
         sequence.generated -= decodeSteps
@@ -244,6 +281,7 @@ struct ReplicaEngine {
 
     /// Takes the decoding sequence in `slot` out of the batch; returns it with its counts made
     /// absolute again.
+    @inline(__always)
     mutating func vacate(_ slot: Int32) -> RunningSequence {
         var sequence = decodingSlots[Int(slot)]
         decodingSlots[Int(slot)].ticket = RunningSequence.freeTicket
@@ -265,9 +303,18 @@ struct ReplicaEngine {
     private mutating func removeFinished(prefillsDone: Int, requests: inout RequestTable, outcome: inout IterationOutcome) {
         // The due ones, in batch (ticket) order: usually one, so an insertion sort into the kept
         // buffer (its first `due` entries; it is never cleared).
-        var due = 0
+        // A lone due sequence (the usual case) leaves without a write to the buffer.
+        var due = 0, lone: Int32 = -1
         while nextFinishStep <= decodeSteps {
             let slot = finishSteps.removeMin().slot
+            if due == 0 {
+                lone = slot
+                due = 1
+                continue
+            }
+            if due == 1 {
+                if dueSlots.isEmpty { dueSlots.append(lone) } else { dueSlots[0] = lone }
+            }
             let ticket = decodingSlots[Int(slot)].ticket
             if due == dueSlots.count { dueSlots.append(slot) }
             var index = due
@@ -278,7 +325,11 @@ struct ReplicaEngine {
             }
             dueSlots[index] = slot
         }
-        for index in 0..<due { finish(vacate(dueSlots[index]), requests: &requests, outcome: &outcome) }
+        if due == 1 {
+            finish(vacate(lone), requests: &requests, outcome: &outcome)
+        } else {
+            for index in 0..<due { finish(vacate(dueSlots[index]), requests: &requests, outcome: &outcome) }
+        }
         for index in 0..<prefillsDone {
             if prefilling[index].generated >= Int64(prefilling[index].outputTokens) {
                 finish(prefilling[index], requests: &requests, outcome: &outcome)
@@ -303,6 +354,7 @@ struct ReplicaEngine {
     }
 
     /// Reports a sequence (counts absolute) that produced its last token and frees its KV.
+    @inline(__always)
     private mutating func finish(_ sequence: RunningSequence, requests: inout RequestTable, outcome: inout IterationOutcome) {
         var sequence = sequence
         releasePrefix(&sequence, requests: &requests)

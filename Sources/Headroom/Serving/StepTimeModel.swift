@@ -95,7 +95,9 @@ struct StepTimeModel: Sendable {
         iteration(batch: batch, decodes: batch, prefillTokens: 0, contextTokens: contextTokens, prefillAttention: 0)
     }
 
-    /// `S(n)`: the length of `n` consecutive decode iterations.
+    /// `S(n)`: the length of `n` consecutive decode iterations. (Inlined: a call per run end
+    /// and per cut run cost as much as the arithmetic.)
+    @inline(__always)
     func decodeRun(batch: Int, contextTokens: Int64, iterations n: Int) -> Int64 {
         Self.run(first: decodeIteration(batch: batch, contextTokens: contextTokens), growth: perContextToken * Int64(batch), iterations: n)
     }
@@ -111,27 +113,39 @@ struct StepTimeModel: Sendable {
     /// after `offset` nanoseconds into the run, capped at `limit`.
     /// - Complexity: O(1) (a quadratic's root, then an exact integer correction).
     func iterationsToReach(offset: Int64, batch: Int, contextTokens: Int64, limit: Int) -> Int {
+        boundary(reaching: offset, batch: batch, contextTokens: contextTokens, limit: limit).iterations
+    }
+
+    /// `iterationsToReach` and that boundary's time into the run, `S(k)`: a run cut there ends at
+    /// it, so the caller need not work out `S(k)` again.
+    func boundary(reaching offset: Int64, batch: Int, contextTokens: Int64, limit: Int) -> (iterations: Int, length: Int64) {
         // The first iteration and the growth once, for the estimate and the exact correction.
         let first = decodeIteration(batch: batch, contextTokens: contextTokens), growth = perContextToken * Int64(batch)
         if growth == 0 {
             // Iterations of equal length (no context cost): the ceiling of a division, exact as
             // is (`first` ≥ 1), with no estimate to correct.
-            return min(offset <= 0 ? 1 : Int((offset - 1) / first) + 1, limit)
+            let k = min(offset <= 0 ? 1 : Int((offset - 1) / first) + 1, limit)
+            return (k, Self.run(first: first, growth: 0, iterations: k))
         }
         let a = Double(first)
         let b = Double(growth)
         let target = Double(max(0, offset))
-        var k: Int
-        if b == 0 {
-            k = Int((target / a).rounded(.up))
-        } else {
-            let linear = a - b / 2
-            k = Int(((-linear + (linear * linear + 2 * b * target).squareRoot()) / b).rounded(.up))
-        }
+        let linear = a - b / 2
+        var k = Int(((-linear + (linear * linear + 2 * b * target).squareRoot()) / b).rounded(.up))
         k = min(max(k, 1), limit)
-        while k > 1 && Self.run(first: first, growth: growth, iterations: k - 1) >= offset { k -= 1 }
-        while k < limit && Self.run(first: first, growth: growth, iterations: k) < offset { k += 1 }
-        return k
+        // S(k), kept as the correction moves k: the answer's length comes out with it.
+        var length = Self.run(first: first, growth: growth, iterations: k)
+        while k > 1 {
+            let shorter = length - first - growth * Int64(k - 1)
+            guard shorter >= offset else { break }
+            k -= 1
+            length = shorter
+        }
+        while k < limit && length < offset {
+            length += first + growth * Int64(k)
+            k += 1
+        }
+        return (k, length)
     }
 }
 
