@@ -32,6 +32,10 @@ extension TimerTree {
             winners = .allocate(capacity: 2 * capacity)
             winners.initialize(repeating: 0, count: 2 * capacity)
             for leaf in 0..<capacity { winners[capacity + leaf] = Int32(leaf) }
+            // Every node names a slot below it (here an empty one), so that an empty node's key,
+            // read through its slot's low half, is the empty key: a slot becoming pending
+            // replays every empty node above it.
+            for node in stride(from: capacity - 1, through: 1, by: -1) { winners[node] = winners[2 * node] }
             payloads = .allocate(capacity: capacity)
             payloads.initialize(repeating: nil, count: capacity)
         }

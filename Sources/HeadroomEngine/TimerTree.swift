@@ -149,11 +149,11 @@ extension TimerTree {
     @inlinable @inline(__always)
     func checkInvariants() {
         #if HEADROOM_INVARIANTS
-        let capacity = storage.capacity, key = storage.key, winners = storage.winners, high = storage.high
+        let capacity = storage.capacity, key = storage.key, winners = storage.winners
         for node in 1..<capacity {
             precondition(key(node) == min(key(2 * node), key(2 * node + 1)), "timer tree out of order at \(node)")
             let slot = Int(winners[node])
-            precondition(high[node] == high[capacity + slot], "timer tree names the wrong slot at \(node)")
+            precondition(key(node) == Self.empty || key(capacity + slot) == key(node), "timer tree names the wrong slot at \(node)")
         }
         for slot in 0..<capacity where key(capacity + slot) != Self.empty {
             precondition(storage.payloads[slot] != nil, "timer slot \(slot) pending without an event")

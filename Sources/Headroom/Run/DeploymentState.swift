@@ -26,6 +26,10 @@ struct DeploymentState {
     /// the router, the activator and request metrics live on that one.
     let traffic: Int
     let role: ServingRole
+    /// Whether its replicas' engine steps take `Simulation.afterEngineStep`'s common path: neither
+    /// a decode worker (its load is kept apart) nor serving a prefill traffic (whose finished
+    /// requests are handed off). Read once per step with its other settings.
+    let plainSteps: Bool
     /// Its model's KV bytes per token (what a disaggregated request's transfer moves per prompt token).
     let kvBytesPerToken: Double
     /// With `traffic == self`: every deployment serving its traffic, itself first.
@@ -100,6 +104,7 @@ struct DeploymentState {
         router = spec.router
         routing = Router(spec.router, random: RandomStream(seed: seed, name: "router"))
         role = spec.role
+        plainSteps = spec.role != .decode && scenario.deployments[traffic].role != .prefill
         kvBytesPerToken = spec.model.kvBytesPerToken
 
         let policy = index == 0 ? options.policy : nil

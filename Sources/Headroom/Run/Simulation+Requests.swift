@@ -83,12 +83,12 @@ extension Simulation {
         queue: inout EventQueue<SimulationEvent>
     ) {
         let t = deployments[d].traffic, tracksSignals = deployments[d].tracksSignals
-        let queriesPrometheus = deployments[d].queriesPrometheus, role = deployments[d].role
+        let queriesPrometheus = deployments[d].queriesPrometheus, plainSteps = deployments[d].plainSteps
         if let end { queue.setTimer(stepTimer(slot: r), event(.replicaStep, replica, engines[r].generation), at: end, phase: 1) }
         if queriesPrometheus { observeForPrometheus(r, at: now) }
         let finished = outcome.finished.count, timedOut = outcome.timedOut.count
         let outstanding: Int, mayDrain: Bool
-        if timedOut == 0 && role != .decode && deployments[t].role != .prefill {
+        if timedOut == 0 && plainSteps {
             // The usual step (nothing to hand off or drop, the router's own load index): one
             // access to the traffic's state.
             outstanding = engines[r].outstanding
