@@ -16,6 +16,12 @@
 /// replaces the old (TimerTree.swift). Timers and heap events share one sequence counter and
 /// pop in the same (time, phase, sequence) order.
 ///
+/// **Lead timer.** Optionally, timer 0 (a model's busiest, such as a run's next arrival) is kept
+/// apart, as one key and one event. A timer set right after it popped replays its whole path to
+/// the tree's root, eight levels in a 200-replica fleet's tree; kept apart, it is two stores, for
+/// one more key compared per pop (on a day of 300,000 arrivals, ~25 M instructions an hour fewer).
+/// Where a timer is kept changes nothing in the order: each pop takes the least key of all.
+///
 /// - Complexity: `schedule` and `popNext` are O(log₄ n); `setTimer` O(log₂ slots).
 public struct EventQueue<Payload> {
     @usableFromInline
@@ -31,24 +37,33 @@ public struct EventQueue<Payload> {
     @usableFromInline var storage: ContiguousArray<Entry> = []
     @usableFromInline var nextSequence: UInt64 = 0
     @usableFromInline var timers: TimerTree<Payload>
+    /// With a lead timer: timer 0's key (`UInt128.max` when none is pending) and event; the tree
+    /// holds timer `leadSlots + i` at slot `i`.
+    @usableFromInline var leadKey: UInt128 = .max
+    @usableFromInline var leadPayload: Payload?
+    /// 1 with a lead timer, else 0.
+    @usableFromInline let leadSlots: Int
 
     /// The largest phase a model may use.
     public static var maxPhase: UInt8 { .max }
     /// Sequence numbers wrap after 2⁵⁶ schedules, far beyond any run.
     @usableFromInline static var sequenceMask: UInt64 { (1 << 56) - 1 }
 
-    public init(reservingCapacity capacity: Int = 64, timerSlots: Int = 2) {
+    /// `timerSlots`: the timers to make room for at first (more are added as slots are used);
+    /// `leadTimer`: timer 0 is kept apart from the tree.
+    public init(reservingCapacity capacity: Int = 64, timerSlots: Int = 2, leadTimer: Bool = false) {
         storage.reserveCapacity(capacity)
-        timers = TimerTree(slots: timerSlots)
+        leadSlots = leadTimer ? 1 : 0
+        timers = TimerTree(slots: timerSlots - leadSlots)
     }
 
-    @inlinable public var count: Int { storage.count + timers.count }
+    @inlinable public var count: Int { storage.count + timers.count + (leadKey == .max ? 0 : 1) }
     @inlinable public var isEmpty: Bool { count == 0 }
 
     /// The time of the next event, or `nil` when none is pending.
     @inlinable public var nextTime: SimTime? {
         mutating get {
-            let first = min(storage.first?.key ?? .max, timers.firstKey)
+            let first = min(storage.first?.key ?? .max, timers.firstKey, leadKey)
             return first == .max ? nil : Self.time(of: first)
         }
     }
@@ -77,11 +92,19 @@ public struct EventQueue<Payload> {
     @inlinable @inline(__always)
     public mutating func setTimer(_ slot: Int, _ payload: Payload, at time: SimTime, phase: UInt8 = 0) {
         let key = nextKey(time, phase: phase)
-        timers.set(slot, validKey: key, payload: payload)
+        // (Unsigned: a negative slot goes to the tree, which refuses it.)
+        if UInt(bitPattern: slot) < UInt(bitPattern: leadSlots) {
+            leadKey = key
+            leadPayload = payload
+        } else {
+            timers.set(slot &- leadSlots, validKey: key, payload: payload)
+        }
     }
 
     /// Drops timer `slot`'s pending event, if any.
-    public mutating func cancelTimer(_ slot: Int) { timers.cancel(slot) }
+    public mutating func cancelTimer(_ slot: Int) {
+        if UInt(bitPattern: slot) < UInt(bitPattern: leadSlots) { leadKey = .max } else { timers.cancel(slot - leadSlots) }
+    }
 
     /// Removes and returns the first event in (time, phase, sequence) order.
     @inlinable
@@ -90,17 +113,33 @@ public struct EventQueue<Payload> {
     }
 
     /// Removes and returns the first event if it is due at or before `horizon`.
-    @inlinable
+    ///
+    /// Inlined into the run loop: most events are timers (a replica's next boundary, a
+    /// deployment's next arrival), popped here with a few loads; the heap's events (a few in a
+    /// thousand on a busy day) go through `popHeap`, out of line.
+    @inlinable @inline(__always)
     public mutating func popNext(notAfter horizon: SimTime) -> (time: SimTime, payload: Payload)? {
-        let timerKey = timers.firstKey
+        let timerKey = timers.firstKey, leadKey = leadKey
         let heapKey = storage.first?.key ?? .max
         let limit = UInt64(bitPattern: horizon.nanoseconds)
-        if timerKey < heapKey {
+        if leadKey < timerKey {
+            if leadKey < heapKey {
+                guard UInt64(truncatingIfNeeded: leadKey >> 64) <= limit else { return nil }
+                self.leadKey = .max
+                return (Self.time(of: leadKey), leadPayload.unsafelyUnwrapped)
+            }
+        } else if timerKey < heapKey {
             guard UInt64(truncatingIfNeeded: timerKey >> 64) <= limit else { return nil }
             let timer = timers.popSettled()
             return (Self.time(of: timer.key), timer.payload)
         }
         guard heapKey != .max, UInt64(truncatingIfNeeded: heapKey >> 64) <= limit else { return nil }
+        return popHeap()
+    }
+
+    /// Removes and returns the heap's first event (there is one).
+    @inlinable @inline(never)
+    mutating func popHeap() -> (time: SimTime, payload: Payload) {
         let first = storage[0]
         let last = storage.removeLast()
         if !storage.isEmpty {
@@ -123,6 +162,7 @@ public struct EventQueue<Payload> {
     public mutating func removeAll() {
         storage.removeAll(keepingCapacity: true)
         timers.removeAll()
+        leadKey = .max
     }
 
     @inlinable

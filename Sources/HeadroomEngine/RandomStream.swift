@@ -30,7 +30,8 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
-    @inlinable
+    /// Always inlined: a dozen register operations, where a call costs as much again.
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
@@ -57,34 +58,57 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
 
     /// Exponential with mean 1, by the ziggurat (`Ziggurat`); the tail beyond `r` is `r` plus
     /// another exponential (memorylessness).
-    @inlinable public mutating func nextStandardExponential() -> Double {
+    ///
+    /// Inlined: the core (98.9 % of draws) is a dozen instructions, less than a call's set-up;
+    /// the rest of the draw goes on out of line, from the same point, so the stream is the same.
+    @inlinable @inline(__always) public mutating func nextStandardExponential() -> Double {
         let table = Ziggurat.exponential
+        let (x, layer, _) = zigguratPoint(table)
+        if x < table[layer + 1] { return x }
+        return exponentialBeyondCore(x, layer: layer)
+    }
+
+    /// The rest of an exponential draw whose first point `x` in layer `layer` fell outside the core.
+    @inlinable @inline(never) mutating func exponentialBeyondCore(_ x: Double, layer: Int) -> Double {
+        let table = Ziggurat.exponential
+        var (x, layer) = (x, layer)
         while true {
-            let (x, layer, _) = zigguratPoint(table)
-            if x < table[layer + 1] { return x }
             if layer == 0 { return Ziggurat.exponentialR - Foundation.log(nextOpenUnit()) }
             if zigguratHeight(table, layer: layer) < Foundation.exp(-x) { return x }
+            (x, layer, _) = zigguratPoint(table)
+            if x < table[layer + 1] { return x }
         }
     }
 
-    /// Standard normal, by the ziggurat (`Ziggurat`): bit 8 gives the sign.
-    @inlinable public mutating func nextStandardNormal() -> Double {
+    /// Standard normal, by the ziggurat (`Ziggurat`): bit 8 gives the sign. Inlined, as the
+    /// exponential (the core is 98.8 % of draws).
+    @inlinable @inline(__always) public mutating func nextStandardNormal() -> Double {
         let table = Ziggurat.normal
+        let (x, layer, bits) = zigguratPoint(table)
+        if x < table[layer + 1] { return bits & 0x100 != 0 ? -x : x }
+        return normalBeyondCore(x, layer: layer, bits: bits)
+    }
+
+    /// The rest of a normal draw whose first point `x` (layer `layer`, from `bits`) fell outside
+    /// the core.
+    @inlinable @inline(never) mutating func normalBeyondCore(_ x: Double, layer: Int, bits: UInt64) -> Double {
+        let table = Ziggurat.normal
+        var (x, layer, bits) = (x, layer, bits)
         while true {
-            let (x, layer, bits) = zigguratPoint(table)
             let negative = bits & 0x100 != 0
-            if x < table[layer + 1] { return negative ? -x : x }
             if layer == 0 {
                 let z = nextNormalTail(beyond: Ziggurat.normalR)
                 return negative ? -z : z
             }
             if zigguratHeight(table, layer: layer) < Foundation.exp(-0.5 * x * x) { return negative ? -x : x }
+            (x, layer, bits) = zigguratPoint(table)
+            if x < table[layer + 1] { return bits & 0x100 != 0 ? -x : x }
         }
     }
 
     /// One ziggurat draw: a layer from the low 8 bits of one 64-bit number, a point across it from
     /// the top 53 (bits 8–10 are left for the caller: the normal's sign).
-    @inlinable mutating func zigguratPoint(_ table: UnsafePointer<Double>) -> (x: Double, layer: Int, bits: UInt64) {
+    @inlinable @inline(__always) mutating func zigguratPoint(_ table: UnsafePointer<Double>) -> (x: Double, layer: Int, bits: UInt64) {
         let bits = next()
         let layer = Int(bits & 0xFF)
         return (Double(bits >> 11) * 0x1.0p-53 * table[layer], layer, bits)

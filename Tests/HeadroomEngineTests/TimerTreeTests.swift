@@ -10,7 +10,8 @@ struct TimerTreeTests {
           arguments: 0..<16)
     func ordersLikeASortedReference(seed: Int) {
         var random = RandomStream(seed: UInt64(seed), name: "timer-test")
-        var queue = EventQueue<Int>(timerSlots: 3)
+        // Odd seeds keep timer 0 apart, as the queue's lead timer (a run's next arrival).
+        var queue = EventQueue<Int>(timerSlots: 3, leadTimer: seed % 2 == 1)
         var reference: [Pending] = []
         var sequence = 0
         let slots = [1, 4, 40, 300][seed % 4]   // grows past its first capacity when slots > 3

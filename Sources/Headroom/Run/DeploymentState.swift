@@ -26,6 +26,10 @@ struct DeploymentState {
     /// the router, the activator and request metrics live on that one.
     let traffic: Int
     let role: ServingRole
+    /// Whether its replicas' engine steps take `Simulation.afterEngineStep`'s common path: neither
+    /// a decode worker (its load is kept apart) nor serving a prefill traffic (whose finished
+    /// requests are handed off). Read once per step with its other settings.
+    let plainSteps: Bool
     /// Its model's KV bytes per token (what a disaggregated request's transfer moves per prompt token).
     let kvBytesPerToken: Double
     /// With `traffic == self`: every deployment serving its traffic, itself first.
@@ -101,6 +105,7 @@ struct DeploymentState {
         router = spec.router
         routing = Router(spec.router, random: RandomStream(seed: seed, name: "router"))
         role = spec.role
+        plainSteps = spec.role != .decode && scenario.deployments[traffic].role != .prefill
         kvBytesPerToken = spec.model.kvBytesPerToken
 
         let policy = index == 0 ? options.policy : nil
@@ -119,5 +124,54 @@ struct DeploymentState {
         queriesPrometheus = prometheus != nil
         metrics = RunMetrics(slo: spec.slo, requestSample: options.requestSample)
         held = Array(repeating: GPUTimeLedger(), count: scenario.nodePools.count)
+    }
+}
+
+/// The per-request work on a deployment's own state, done in one access each: every access to an
+/// element of `Simulation.deployments` that writes is a copy-on-write check and an address
+/// computation, and an arrival or an engine step used to make three or four.
+extension DeploymentState {
+    /// Takes the next request of its traffic (it owns a source): numbers it, counts it as
+    /// arrived and draws the one after it. Returns the request, its serial and the next arrival
+    /// (nil: the source is spent); nil when no request is pending.
+    @inline(__always)
+    mutating func takeArrival() -> (request: IncomingRequest, serial: Int64, next: SimTime?)? {
+        guard let incoming = nextRequest else { return nil }
+        nextRequest = source.next()
+        serial += 1
+        metrics.arrived(incoming, serial: serial)
+        return (incoming, serial, nextRequest?.arrival)
+    }
+
+    /// Records an engine step of `replica` on its traffic's state (this one): the requests that
+    /// finished whole or decoded (none to hand off; `requests` frees them), and the replica's
+    /// new load for the router. Returns the prompt and output tokens they were served (credited
+    /// here too when `creditsServed`: the replica is this deployment's) and whether a request
+    /// that left may let the activator send one (a per-replica cap and a request waiting).
+    @inline(__always)
+    mutating func recordStep(
+        finished ids: [Int32], of replica: Int32, outstanding: Int, creditsServed: Bool,
+        requests: inout RequestTable, at now: SimTime
+    ) -> (prompt: Int, output: Int, mayDrain: Bool) {
+        var prompt = 0, output = 0
+        if !ids.isEmpty {
+            let feedsPlanner = self.feedsPlanner
+            for id in ids {
+                let request = requests[id]
+                metrics.finished(request, at: now)
+                if feedsPlanner { frontend.finished(request, at: now) }
+                // A decode worker served the output after the first token; the prefill worker the rest.
+                let decoded = request.stage == .decode
+                prompt += decoded ? 0 : Int(request.promptTokens)
+                output += Int(request.outputTokens) - (decoded ? 1 : 0)
+                requests.remove(id)
+            }
+            if creditsServed && (prompt != 0 || output != 0) {
+                servedPromptTokens += prompt
+                servedOutputTokens += output
+            }
+        }
+        routing.loadChanged(replica, outstanding: outstanding)
+        return (prompt, output, router.maxOutstandingPerReplica != nil && !activator.isEmpty)
     }
 }

@@ -3,21 +3,18 @@ import HeadroomEngine
 extension Simulation {
     /// A request of deployment `d` arrives: it is refused if it can never run, else routed (or buffered).
     mutating func arrive(_ d: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
-        guard let incoming = deployments[d].nextRequest else { return }
-        deployments[d].nextRequest = deployments[d].source.next()
-        if let next = deployments[d].nextRequest, next.arrival <= scenario.duration {
-            queue.setTimer(d, event(.arrival, Int32(d)), at: max(next.arrival, now), phase: 0)
+        guard let (incoming, serial, next) = deployments[d].takeArrival() else { return }
+        if let next, next <= scenario.duration {
+            queue.setTimer(d, event(.arrival, Int32(d)), at: max(next, now), phase: 0)
         }
-        deployments[d].serial += 1
-        let serial = deployments[d].serial
-        deployments[d].metrics.arrived(incoming, serial: serial)
         let total = Int64(incoming.promptTokens + incoming.outputTokens)
-        let engine = deployments[d].engineLimits
+        let chunkedPrefill = deployments[d].engineLimits.chunkedPrefill
+        let maxBatchedTokens = deployments[d].engineLimits.maxNumBatchedTokens
         if let capacity = deployments[d].smallestKVCapacity, total > capacity {
             deployments[d].metrics.dropped(serial: serial, reason: .exceedsKVCache, at: now)
             return
         }
-        if !engine.chunkedPrefill && total > Int64(engine.maxNumBatchedTokens) {
+        if !chunkedPrefill && total > Int64(maxBatchedTokens) {
             deployments[d].metrics.dropped(serial: serial, reason: .exceedsBatchTokens, at: now)
             return
         }
@@ -34,7 +31,7 @@ extension Simulation {
         if incoming.session >= 0 || incoming.prefix.count > 0 {
             requests.setChain(id, session: incoming.session, prefix: incoming.prefix, hashes: deployments[d].source.hashes(of: incoming))
         }
-        if let replica = deployments[d].routing.pick(from: deployments[d].routable, engines: slottedEngines, request: id, requests: requests) {
+        if let replica = pickReplica(d, for: id) {
             dispatch(id, to: replica, at: now, queue: &queue)
         } else if deployments[d].activator.count < deployments[d].router.activatorCapacity {
             deployments[d].activator.append(id)
@@ -46,13 +43,26 @@ extension Simulation {
         }
     }
 
+    /// The replica deployment `d`'s router sends request `id` to, or nil (none ready or with room).
+    @inline(__always)
+    private mutating func pickReplica(_ d: Int, for id: Int32) -> Int32? {
+        guard deployments[d].routing.picksLeastLoaded else {
+            return deployments[d].routing.pick(from: deployments[d].routable, engines: slottedEngines, request: id, requests: requests)
+        }
+        let replica = deployments[d].routing.leastLoaded()
+        #if HEADROOM_INVARIANTS
+        let picked = deployments[d].routing.pick(from: deployments[d].routable, engines: slottedEngines, request: id, requests: requests)
+        precondition(replica == picked, "least-loaded pick \(String(describing: replica)) differs from the router's \(String(describing: picked))")
+        #endif
+        return replica
+    }
+
     /// Hands a request to a replica's engine.
     mutating func dispatch(_ id: Int32, to replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let r = replicaSlot(replica), d = owner(slot: r)
         outcome.clear()
-        if deployments[d].tracksSignals { counters[r].count(arrivals: 1) }
         let end = engines[r].enqueue(id, at: now, requests: &requests, outcome: &outcome)
-        afterEngineStep(replica, slot: r, of: d, end: end, at: now, queue: &queue)
+        afterEngineStep(replica, slot: r, of: d, end: end, arrivals: 1, at: now, queue: &queue)
     }
 
     /// The planned end of a replica's iteration (or decode run) has come.
@@ -60,21 +70,68 @@ extension Simulation {
         guard let r = replicaSlots.slotIfPresent(replica), engines[r].isBusy, engines[r].generation == generation else { return }
         outcome.clear()
         let end = engines[r].finishRun(at: now, requests: &requests, outcome: &outcome)
-        afterEngineStep(replica, slot: r, of: owner(slot: r), end: end, at: now, queue: &queue)
+        afterEngineStep(replica, slot: r, of: owner(slot: r), end: end, arrivals: 0, at: now, queue: &queue)
     }
 
     /// Records what an engine step finished or dropped, schedules its next boundary, and keeps the
     /// GPU ledger and the replica's lifecycle in step with its batch. (`r` and `d`: the replica's
-    /// slot and deployment, which the caller has looked up already; the deployment's settings are
-    /// read once, as every `deployments[d]` read after a mutating call is a fresh load and bounds check.)
+    /// slot and deployment, which the caller has looked up already; `arrivals`: the requests the
+    /// step took in, counted with the rest. The deployment's settings are read once, as every
+    /// `deployments[d]` read after a mutating call is a fresh load and bounds check.)
     private mutating func afterEngineStep(
-        _ replica: Int32, slot r: Int, of d: Int, end: SimTime?, at now: SimTime, queue: inout EventQueue<SimulationEvent>
+        _ replica: Int32, slot r: Int, of d: Int, end: SimTime?, arrivals: Int, at now: SimTime,
+        queue: inout EventQueue<SimulationEvent>
     ) {
         let t = deployments[d].traffic, tracksSignals = deployments[d].tracksSignals
+        let queriesPrometheus = deployments[d].queriesPrometheus, plainSteps = deployments[d].plainSteps
         if let end { queue.setTimer(stepTimer(slot: r), event(.replicaStep, replica, engines[r].generation), at: end, phase: 1) }
-        if deployments[d].queriesPrometheus { observeForPrometheus(r, at: now) }
+        if queriesPrometheus { observeForPrometheus(r, at: now) }
         let finished = outcome.finished.count, timedOut = outcome.timedOut.count
-        if finished != 0 {
+        let outstanding: Int, mayDrain: Bool
+        if timedOut == 0 && plainSteps {
+            // The usual step (nothing to hand off or drop, the router's own load index): one
+            // access to the traffic's state.
+            outstanding = engines[r].outstanding
+            let step = deployments[t].recordStep(
+                finished: outcome.finished, of: replica, outstanding: outstanding, creditsServed: d == t,
+                requests: &requests, at: now)
+            if d != t && (step.prompt != 0 || step.output != 0) {
+                deployments[d].servedPromptTokens += step.prompt
+                deployments[d].servedOutputTokens += step.output
+            }
+            mayDrain = step.mayDrain
+        } else {
+            recordStepInGeneral(replica, of: d, traffic: t, at: now, queue: &queue)
+            outstanding = engines[r].outstanding
+            loadChanged(replica, slot: r, of: d, traffic: t, outstanding: outstanding)
+            mayDrain = deployments[t].router.maxOutstandingPerReplica != nil && !deployments[t].activator.isEmpty
+        }
+        let busy = engines[r].isBusy
+        if tracksSignals {
+            counters[r].count(arrivals: arrivals, completions: finished, outputTokens: outcome.tokens, iterations: outcome.iterations)
+            counters[r].update(outstanding: outstanding, busy: busy, at: now)
+        }
+        if busy != replicas[r].serving {
+            replicas[r].serving = busy
+            moveGPUs(of: replica, from: busy ? .idle : .serving, to: busy ? .serving : .idle, at: now)
+        }
+        // A request that left (finished, or timed out in the queue) may empty a draining replica
+        // or make room under a per-replica cap.
+        if finished != 0 || timedOut != 0 {
+            if outstanding == 0 && replicas[r].stage == .draining {
+                retire(replica, at: now, queue: &queue)
+            } else if mayDrain {
+                drainActivator(t, at: now, queue: &queue)
+            }
+        }
+    }
+
+    /// What an engine step finished or dropped, where a request may be handed off (a prefill
+    /// worker's) or time out in the queue: request by request.
+    private mutating func recordStepInGeneral(
+        _ replica: Int32, of d: Int, traffic t: Int, at now: SimTime, queue: inout EventQueue<SimulationEvent>
+    ) {
+        if !outcome.finished.isEmpty {
             let feedsPlanner = deployments[t].feedsPlanner
             // Tallied here and added once: each write into `deployments` is a copy-on-write check.
             var servedPrompt = 0, servedOutput = 0
@@ -98,25 +155,6 @@ extension Simulation {
             }
         }
         for id in outcome.timedOut { drop(id, of: t, .queueTimeout, at: now) }
-        let outstanding = engines[r].outstanding, busy = engines[r].isBusy
-        loadChanged(replica, slot: r, of: d, traffic: t, outstanding: outstanding)
-        if tracksSignals {
-            counters[r].count(completions: finished, outputTokens: outcome.tokens, iterations: outcome.iterations)
-            counters[r].update(outstanding: outstanding, busy: busy, at: now)
-        }
-        if busy != replicas[r].serving {
-            replicas[r].serving = busy
-            moveGPUs(of: replica, from: busy ? .idle : .serving, to: busy ? .serving : .idle, at: now)
-        }
-        // A request that left (finished, or timed out in the queue) may empty a draining replica
-        // or make room under a per-replica cap.
-        if finished != 0 || timedOut != 0 {
-            if outstanding == 0 && replicas[r].stage == .draining {
-                retire(replica, at: now, queue: &queue)
-            } else if deployments[t].router.maxOutstandingPerReplica != nil && !deployments[t].activator.isEmpty {
-                drainActivator(t, at: now, queue: &queue)
-            }
-        }
     }
 
     /// Sends the buffered requests of deployment `d` (one that owns its traffic) to replicas with room, oldest first; drops those

@@ -53,8 +53,8 @@ struct LeastOutstandingIndex {
         guard key != old else { return }
         heap[index] = key
         if key < old {
-            if index > 0 && key < heap[(index - 1) >> 2] { siftUp(index) }
-        } else if 4 * index + 1 < heap.count {
+            if index > 0 && key < heap[(index &- 1) &>> 2] { siftUp(index) }
+        } else if 4 &* index &+ 1 < heap.count {
             siftDown(index)
         }
     }
@@ -65,6 +65,9 @@ struct LeastOutstandingIndex {
 
     private static func replica(_ key: UInt64) -> Int { Int(key & 0xFFFF_FFFF) }
 
+    // The sifts' arithmetic is unchecked: indices stay below the heap's count (< 2³¹, as
+    // positions are `Int32`), so neither `4 × index + 4` nor the narrowing can overflow.
+
     @discardableResult
     private mutating func siftUp(_ start: Int) -> Int {
         heap.withUnsafeMutableBufferPointer { heap in
@@ -72,14 +75,15 @@ struct LeastOutstandingIndex {
                 var index = start
                 let moving = heap[index]
                 while index > 0 {
-                    let parent = (index - 1) >> 2
-                    guard moving < heap[parent] else { break }
-                    heap[index] = heap[parent]
-                    position[Self.replica(heap[index])] = Int32(index)
+                    let parent = (index &- 1) &>> 2
+                    let above = heap[parent]
+                    guard moving < above else { break }
+                    heap[index] = above
+                    position[Self.replica(above)] = Int32(truncatingIfNeeded: index)
                     index = parent
                 }
                 heap[index] = moving
-                position[Self.replica(moving)] = Int32(index)
+                position[Self.replica(moving)] = Int32(truncatingIfNeeded: index)
                 return index
             }
         }
@@ -92,7 +96,7 @@ struct LeastOutstandingIndex {
                 var index = start
                 let moving = heap[index]
                 while true {
-                    let firstChild = 4 * index + 1
+                    let firstChild = 4 &* index &+ 1
                     guard firstChild < count else { break }
                     var child = firstChild
                     if firstChild &+ 3 < count {  // a two-round tournament, as the event queue's
@@ -100,16 +104,20 @@ struct LeastOutstandingIndex {
                         let b = heap[firstChild &+ 2] < heap[firstChild &+ 3] ? firstChild &+ 2 : firstChild &+ 3
                         child = heap[a] < heap[b] ? a : b
                     } else {
-                        for candidate in firstChild + 1..<count where heap[candidate] < heap[child] { child = candidate }
+                        var candidate = firstChild &+ 1
+                        while candidate < count {
+                            if heap[candidate] < heap[child] { child = candidate }
+                            candidate &+= 1
+                        }
                     }
                     let least = heap[child]
                     guard least < moving else { break }
                     heap[index] = least
-                    position[Self.replica(least)] = Int32(index)
+                    position[Self.replica(least)] = Int32(truncatingIfNeeded: index)
                     index = child
                 }
                 heap[index] = moving
-                position[Self.replica(moving)] = Int32(index)
+                position[Self.replica(moving)] = Int32(truncatingIfNeeded: index)
             }
         }
     }

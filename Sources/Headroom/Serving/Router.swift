@@ -11,12 +11,27 @@ struct Router {
     var prefixIndexes: [RoutingPrefixIndex] = []
     /// Where each session's latest request went.
     var sessionReplica: [Int64: Int32] = [:]
-    /// Whether the strategy keeps `leastOutstanding`.
-    private var keepsLoadIndex: Bool { spec.strategy == .leastOutstanding || spec.strategy == .sessionAffinity }
+    /// Whether the strategy keeps `leastOutstanding` (stored: it is read on every engine step).
+    private let keepsLoadIndex: Bool
+    /// Whether the strategy is least outstanding: `leastLoaded()` then picks as `pick` does.
+    let picksLeastLoaded: Bool
 
     init(_ spec: RouterSpec, random: RandomStream) {
         self.spec = spec
         self.random = random
+        keepsLoadIndex = spec.strategy == .leastOutstanding || spec.strategy == .sessionAffinity
+        picksLeastLoaded = spec.strategy == .leastOutstanding
+    }
+
+    /// `pick` for least-outstanding routing, which reads neither the engines nor the request:
+    /// the least loaded ready replica if it has room under `max_outstanding_per_replica`. (The
+    /// index holds exactly the ready replicas, so an empty one means none is ready.) An arrival
+    /// calls this instead of `pick` when `picksLeastLoaded`, sparing the engines' view and the
+    /// request table it would pass (reference counting on every request).
+    @inline(__always)
+    func leastLoaded() -> Int32? {
+        guard let least = leastOutstanding.least else { return nil }
+        return least.outstanding < (spec.maxOutstandingPerReplica ?? .max) ? least.replica : nil
     }
 
     /// A replica among `ready` (ascending ids) with room under `max_outstanding_per_replica`, or
