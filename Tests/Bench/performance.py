@@ -35,10 +35,10 @@ ROWS = re.compile(r"trace read \((\w+)\): (\d+) rows in ([0-9.]+) s, ([0-9.]+) M
 PROGRESS = re.compile(r"^\s+(\S+–\S+)\s+(\d+)\s+([0-9.]+)\s+([0-9.]+|-)\s+([0-9.]+|-)\s*$")
 
 
-def bench(binary, scenario, *options, env=None):
-    """One `headroom bench` run: its printed figures, parsed (`env`: variables added to this one's)."""
+def bench(binary, scenario, *options):
+    """One `headroom bench` run: its printed figures, parsed."""
     command = [binary, "bench", scenario, "--engine-events", "1000", *options]
-    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{out.stderr}")
     text = out.stdout
@@ -51,9 +51,9 @@ def bench(binary, scenario, *options, env=None):
     return result
 
 
-def best(binary, scenario, *options, repeat=3, env=None):
+def best(binary, scenario, *options, repeat=3):
     """The fastest of `repeat` runs (the machine's noise only ever adds time)."""
-    runs = [bench(binary, scenario, *options, env=env) for _ in range(repeat)]
+    runs = [bench(binary, scenario, *options) for _ in range(repeat)]
     return min(runs, key=lambda r: r["wall"])
 
 
@@ -129,17 +129,6 @@ def section_scale(binary):
         shown = hours[::3] + ([hours[-1]] if (len(hours) - 1) % 3 else [])
         for h in shown:
             print(f"| {h[1]} | {int(h[2]):,} | ~{h[4]} | ~{h[5]} MB | ~{thin_rss.get(h[1], '-')} MB |")
-    # glibc's malloc on transparent huge pages: fewer TLB misses where every event lands on a
-    # random replica. Linux only; an environment variable, so the default run is unchanged.
-    print()
-    print("The full fleet's first 5 simulated minutes, best of 2, with glibc's malloc on 4 KiB pages (the default) "
-          "and on transparent huge pages (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`, where the kernel allows them):")
-    print()
-    print("| malloc | requests | wall | µs/request | peak RSS |")
-    print("|---|---|---|---|---|")
-    for name, env in [("4 KiB pages", {}), ("huge pages", {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"})]:
-        run = best(binary, "scenarios/benchmark-fleet.yaml", *fleet_settings(1.0), "--duration", "5m", repeat=2, env=env)
-        print(f"| {name} | {run['requests']:,} | ~{run['wall']:.2f} s | ~{run['wall'] / run['requests'] * 1e6:.2f} | ~{run['rss']:.0f} MB |")
 
 
 def section_store(binary):
