@@ -143,6 +143,16 @@ extension DeploymentState {
         return (incoming, serial, nextRequest?.arrival)
     }
 
+    /// Counts a request of its traffic that finished (whole or decoded): its metrics and, under
+    /// Dynamo's planner (`feedsPlanner`, read once per step), the frontend's window. Returns the
+    /// tokens its replica served (`RequestSlot.servedTokens`); the caller frees the request.
+    @inline(__always)
+    mutating func finished(_ request: RequestSlot, feedsPlanner: Bool, at now: SimTime) -> (prompt: Int, output: Int) {
+        metrics.finished(request, at: now)
+        if feedsPlanner { frontend.finished(request, at: now) }
+        return request.servedTokens
+    }
+
     /// Records an engine step of `replica` on its traffic's state (this one): the requests that
     /// finished whole or decoded (none to hand off; `requests` frees them), and the replica's
     /// new load for the router. Returns the prompt and output tokens they were served (credited
@@ -157,13 +167,9 @@ extension DeploymentState {
         if !ids.isEmpty {
             let feedsPlanner = self.feedsPlanner
             for id in ids {
-                let request = requests[id]
-                metrics.finished(request, at: now)
-                if feedsPlanner { frontend.finished(request, at: now) }
-                // A decode worker served the output after the first token; the prefill worker the rest.
-                let decoded = request.stage == .decode
-                prompt += decoded ? 0 : Int(request.promptTokens)
-                output += Int(request.outputTokens) - (decoded ? 1 : 0)
+                let served = finished(requests[id], feedsPlanner: feedsPlanner, at: now)
+                prompt += served.prompt
+                output += served.output
                 requests.remove(id)
             }
             if creditsServed && (prompt != 0 || output != 0) {

@@ -141,12 +141,9 @@ extension Simulation {
                     handOff(id, from: replica, at: now, queue: &queue)
                     continue
                 }
-                deployments[t].metrics.finished(request, at: now)
-                if feedsPlanner { deployments[t].frontend.finished(request, at: now) }
-                // A decode worker served the output after the first token; the prefill worker the rest.
-                let decoded = request.stage == .decode
-                servedPrompt += decoded ? 0 : Int(request.promptTokens)
-                servedOutput += Int(request.outputTokens) - (decoded ? 1 : 0)
+                let served = deployments[t].finished(request, feedsPlanner: feedsPlanner, at: now)
+                servedPrompt += served.prompt
+                servedOutput += served.output
                 requests.remove(id)
             }
             if servedOutput != 0 || servedPrompt != 0 {

@@ -27,6 +27,17 @@ struct RequestSlot {
     var fullOutputTokens: Int32 = 0
 }
 
+extension RequestSlot {
+    /// The prompt and output tokens the replica that finished it served: a decode worker the
+    /// output after the first token (its prefill worker made the prompt and that token, credited
+    /// at the hand-off), any other replica all of it. What a deployment's cost per token is over.
+    @inline(__always)
+    var servedTokens: (prompt: Int, output: Int) {
+        let decoded = stage == .decode
+        return (decoded ? 0 : Int(promptTokens), Int(outputTokens) - (decoded ? 1 : 0))
+    }
+}
+
 extension SimTime {
     /// `.never`, built in place: the library's constant is a global of another module, read
     /// through an accessor call on every use, and these are set and tested once per request.
