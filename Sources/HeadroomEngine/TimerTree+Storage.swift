@@ -106,5 +106,30 @@ extension TimerTree {
                 winners[node] = slot
             } while node != 1
         }
+
+        /// `replay` for the slot that last held the root (popped, its path not yet replayed):
+        /// every node on its path names it, so every one changes and the walk goes to the root
+        /// without `replay`'s check for a parent that stands.
+        @inlinable @inline(__always)
+        func replayPopped(slot: Int, key: UInt128) {
+            let high = high, low = low, winners = winners
+            var node = capacity &+ slot
+            var keyHigh = UInt64(truncatingIfNeeded: key >> 64)
+            var slot = Int32(truncatingIfNeeded: slot)
+            high[node] = keyHigh
+            low[Int(slot)] = UInt64(truncatingIfNeeded: key)
+            repeat {
+                let sibling = node ^ 1
+                let rivalHigh = high[sibling]
+                node &>>= 1
+                if rivalHigh < keyHigh
+                    || (rivalHigh == keyHigh && low[Int(winners[sibling])] < low[Int(slot)]) {
+                    keyHigh = rivalHigh
+                    slot = winners[sibling]
+                }
+                high[node] = keyHigh
+                winners[node] = slot
+            } while node != 1
+        }
     }
 }

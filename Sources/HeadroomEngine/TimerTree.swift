@@ -68,11 +68,17 @@ public struct TimerTree<Payload> {
         if UInt(bitPattern: slot) >= UInt(bitPattern: storage.capacity) || !isKnownUniquelyReferenced(&storage) {
             own(toHold: slot)
         }
-        if vacated != slot && vacated >= 0 { settleOwned() }
-        vacated = -1
         let tree = storage
-        tree.payloads[slot] = payload
-        tree.replay(slot: slot, key: key)
+        if vacated == slot {
+            // The slot just popped (its handler plans its next event): its whole path names it.
+            vacated = -1
+            tree.payloads[slot] = payload
+            tree.replayPopped(slot: slot, key: key)
+        } else {
+            if vacated >= 0 { settleOwned() }
+            tree.payloads[slot] = payload
+            tree.replay(slot: slot, key: key)
+        }
         checkInvariants()
     }
 
