@@ -44,6 +44,37 @@ struct TimerTreeTests {
         }
     }
 
+    @Test("a hold model: each popped timer is set again at once (the path replayed from its slot), in order with the rest",
+          arguments: [2, 5, 17, 200])
+    func poppedTimerSetAgain(slots: Int) {
+        var random = RandomStream(seed: UInt64(slots), name: "timer-hold")
+        var queue = EventQueue<Int>(timerSlots: 2)
+        var pending: [Int: (time: Int64, sequence: Int)] = [:]   // slot → key: the reference
+        var sequence = 0
+        func set(_ slot: Int, at time: Int64) {
+            queue.setTimer(slot, slot, at: SimTime(nanoseconds: time), phase: 1)
+            pending[slot] = (time, sequence)
+            sequence += 1
+        }
+        for slot in 0..<slots where random.nextUnit() < 0.8 { set(slot, at: Int64(random.next() % 50)) }
+        var now: Int64 = 0
+        for _ in 0..<4_000 {
+            guard let expected = pending.min(by: { ($0.value.time, $0.value.sequence) < ($1.value.time, $1.value.sequence) }) else { break }
+            let next = queue.popNext()
+            #expect(next?.payload == expected.key && next?.time.nanoseconds == expected.value.time)
+            if next?.payload != expected.key { return }
+            pending[expected.key] = nil
+            now = expected.value.time
+            let roll = random.nextUnit()
+            if roll < 0.8 {
+                set(expected.key, at: now + Int64(random.next() % 40))   // often ties with another slot
+            } else if roll < 0.9 {
+                set(random.nextIndex(below: slots), at: now + Int64(random.next() % 40))   // another slot instead
+            }
+            #expect(queue.count == pending.count)
+        }
+    }
+
     @Test("a popped timer's slot is free: setting it again counts once, cancelling it does nothing")
     func poppedSlotIsFree() {
         var queue = EventQueue<String>()

@@ -35,4 +35,20 @@ struct LeastOutstandingIndexTests {
             if index.least?.replica != expected?.key { return }
         }
     }
+
+    @Test("a copy is its own: inserts, updates and removals in one leave the other as it was")
+    func copyOnWrite() {
+        var index = LeastOutstandingIndex()
+        for replica in Int32(0)..<8 { index.insert(replica, outstanding: Int(replica) % 3) }
+        let copy = index
+        index.update(0, outstanding: 9)
+        index.remove(3)
+        index.insert(20, outstanding: 0)
+        #expect(copy.count == 8 && copy.least?.replica == 0 && copy.least?.outstanding == 0)
+        #expect(!copy.contains(20) && copy.contains(3))
+        var other = copy
+        other.update(0, outstanding: 5)
+        #expect(other.least?.replica == 3 && copy.least?.replica == 0)
+        #expect(index.count == 8 && index.least?.replica == 6)   // loads 0 at 6 and 20: the lower id
+    }
 }
