@@ -81,6 +81,31 @@ struct RequestLatenciesTests {
         Self.expectSame(together, apart)
     }
 
+    @Test("a finished request recorded whole counts its latencies as recording them one by one does")
+    func recordsARequest() {
+        var random = RandomStream(seed: 11, name: "request-latencies-slot")
+        var whole = RequestLatencies(), byValue = RequestLatencies()
+        for _ in 0..<2_000 {
+            let arrival = SimTime(nanoseconds: Int64(random.next() % 1_000_000_000))
+            let admitted = arrival + SimTime(nanoseconds: Int64(random.next() % 50_000_000))
+            let first = admitted + SimTime(nanoseconds: Int64(random.next() % 500_000_000))
+            let output = Int32(1 + random.nextIndex(below: 300))
+            let end = first + SimTime(nanoseconds: Int64(random.next() % 20_000_000_000))
+            var request = RequestSlot(arrival: arrival, promptTokens: 100, outputTokens: output, prefillRemaining: 0, serial: 1)
+            request.admittedAt = admitted
+            request.firstTokenAt = first
+            let itl = output > 1 ? SimTime(nanoseconds: (end - first).nanoseconds / Int64(output - 1)) : nil
+            let got = whole.record(request, finishedAt: end)
+            byValue.record(ttft: first - arrival, itl: itl, e2e: end - arrival, queueWait: admitted - arrival)
+            #expect(got.ttft == first - arrival && got.itl == (itl ?? SimTime(nanoseconds: 0)))
+        }
+        for kind in RequestLatencies.Kind.allCases {
+            #expect(whole.histogram(kind).stats == byValue.histogram(kind).stats)
+            #expect(whole.histogram(kind).quantiles == byValue.histogram(kind).quantiles)
+        }
+        #expect(whole.interval.medianAndTail.map { [$0.0, $0.1] } == byValue.interval.medianAndTail.map { [$0.0, $0.1] })
+    }
+
     @Test("a full bucket spills in its own lane only, and a request with no ITL counts none")
     func spillPerLane() {
         var together = RequestLatencies(spillAt: 2)

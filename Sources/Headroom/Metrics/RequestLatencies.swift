@@ -50,7 +50,31 @@ struct RequestLatencies {
     /// - Complexity: O(1), one copy-on-write check.
     @inline(__always)
     mutating func record(ttft: SimTime, itl: SimTime?, e2e: SimTime, queueWait: SimTime) {
-        let spillAt = counts.spillAt, slots = counts.uniqueSlots()
+        let slots = counts.uniqueSlots()
+        count(ttft: ttft, itl: itl, e2e: e2e, queueWait: queueWait, in: slots)
+    }
+
+    /// Records the latencies of `request`, finished at `now`, and returns its TTFT and ITL (zero
+    /// when it made one output token). The same as `record(ttft:itl:e2e:queueWait:)`, with the
+    /// copy-on-write check first: the latencies computed after it are not held across its call
+    /// (spilled and reloaded on every finished request).
+    @inline(__always)
+    mutating func record(_ request: RequestSlot, finishedAt now: SimTime) -> (ttft: SimTime, itl: SimTime) {
+        let slots = counts.uniqueSlots()
+        let ttft = request.firstTokenAt - request.arrival
+        let hasITL = request.outputTokens > 1
+        let itl = hasITL
+            ? SimTime(nanoseconds: (now - request.firstTokenAt).nanoseconds / Int64(request.outputTokens - 1))
+            : SimTime(nanoseconds: 0)
+        count(ttft: ttft, itl: hasITL ? itl : nil, e2e: now - request.arrival, queueWait: request.admittedAt - request.arrival,
+              in: slots)
+        return (ttft, itl)
+    }
+
+    /// Counts a finished request's latencies into `slots` (this value's own, `counts.uniqueSlots()`).
+    @inline(__always)
+    private mutating func count(ttft: SimTime, itl: SimTime?, e2e: SimTime, queueWait: SimTime, in slots: UnsafeMutablePointer<UInt32>) {
+        let spillAt = counts.spillAt
         var full: UInt8 = 0
         if Self.count(ttft, .ttft, in: slots, spillAt: spillAt, tally: &self.ttft) { full |= 1 }
         if let itl, Self.count(itl, .itl, in: slots, spillAt: spillAt, tally: &self.itl) { full |= 2 }

@@ -67,15 +67,7 @@ struct RunMetrics {
     mutating func finished(_ request: RequestSlot, at now: SimTime) {
         tally.finished &+= 1
         intervalFinished &+= 1
-        let firstToken = request.firstTokenAt - request.arrival
-        var interToken = SimTime(nanoseconds: 0)
-        let hasITL = request.outputTokens > 1
-        if hasITL {
-            interToken = SimTime(nanoseconds: (now - request.firstTokenAt).nanoseconds / Int64(request.outputTokens - 1))
-        }
-        latencies.record(
-            ttft: firstToken, itl: hasITL ? interToken : nil, e2e: now - request.arrival,
-            queueWait: request.admittedAt - request.arrival)
+        let (firstToken, interToken) = latencies.record(request, finishedAt: now)
         let ttftOK = firstToken <= sloTTFT, itlOK = interToken <= sloITL
         ttftMet &+= ttftOK ? 1 : 0
         itlMet &+= itlOK ? 1 : 0
