@@ -114,7 +114,15 @@ def section_scale(binary):
             row(f"Azure trace ×20, looped, decisions `{decisions}`",
                 best(binary, "scenarios/benchmark-week-azure.yaml", "--duration", duration, "--store-decisions", decisions, repeat=1),
                 "1 day" if duration == "24h" else "7 days")
-    churn = bench(binary, "scenarios/benchmark-churn.yaml", "--progress")
+    # Two runs of the churn day: each hour's µs/request is the better of the two (one run's hour is
+    # a third of a second, where the machine's noise alone moves it by a fifth).
+    churns = [bench(binary, "scenarios/benchmark-churn.yaml", "--progress") for _ in range(2)]
+    churn = churns[0]
+    fastest = {}
+    for run in churns:
+        for h in (PROGRESS.match(line) for line in run["text"].splitlines()):
+            if h and h[4] != "-":
+                fastest[h[1]] = min(fastest.get(h[1], float("inf")), float(h[4]))
     # The same day keeping no decision log and a 1-minute series: the simulation's own memory.
     thin = bench(binary, "scenarios/benchmark-churn.yaml", "--progress", "--store-decisions", "none", "--series-interval", "1m")
     hours = [h for h in (PROGRESS.match(line) for line in churn["text"].splitlines()) if h]
@@ -122,13 +130,15 @@ def section_scale(binary):
     if hours:
         print()
         print("The churn day (`scenarios/benchmark-churn.yaml`, 0 ↔ 1,000 replicas every 20 minutes), every third hour; "
-              "RSS keeping every decision (the default) and keeping none with a 1-minute series:")
+              "µs/request the better of two runs; RSS keeping every decision (the default) and keeping none with a "
+              "1-minute series:")
         print()
         print("| simulated hour | requests | µs/request | RSS | RSS, decisions `none` |")
         print("|---|---|---|---|---|")
         shown = hours[::3] + ([hours[-1]] if (len(hours) - 1) % 3 else [])
         for h in shown:
-            print(f"| {h[1]} | {int(h[2]):,} | ~{h[4]} | ~{h[5]} MB | ~{thin_rss.get(h[1], '-')} MB |")
+            speed = f"~{fastest[h[1]]:.3f}" if h[1] in fastest else "-"
+            print(f"| {h[1]} | {int(h[2]):,} | {speed} | ~{h[5]} MB | ~{thin_rss.get(h[1], '-')} MB |")
 
 
 def section_store(binary):
