@@ -79,7 +79,18 @@ extension TimerTree {
         /// winner does not change (everything above it stands). Per level: the sibling's time
         /// read and compared (the low halves only on a tie), and a time and a slot written.
         @inlinable @inline(__always)
-        func replay(slot: Int, key: UInt128) {
+        func replay(slot: Int, key: UInt128) { replay(slot: slot, key: key, popped: false) }
+
+        /// `replay` for the slot that last held the root (popped, its path not yet replayed):
+        /// every node on its path names it, so every one changes and the walk goes to the root
+        /// without `replay`'s check for a parent that stands.
+        @inlinable @inline(__always)
+        func replayPopped(slot: Int, key: UInt128) { replay(slot: slot, key: key, popped: true) }
+
+        /// The replay itself; `popped` is a constant at both call sites, so the check it drops
+        /// is compiled out rather than tested.
+        @inlinable @inline(__always)
+        func replay(slot: Int, key: UInt128, popped: Bool) {
             let high = high, low = low, winners = winners
             var node = capacity &+ slot
             var keyHigh = UInt64(truncatingIfNeeded: key >> 64)
@@ -98,34 +109,9 @@ extension TimerTree {
                     // leaf holding the parent's key: if that is the rival's, the rival's subtree
                     // is untouched and nothing above changes.
                     let rivalSlot = winners[sibling]
-                    if winners[node] == rivalSlot { return }
+                    if !popped && winners[node] == rivalSlot { return }
                     keyHigh = rivalHigh
                     slot = rivalSlot
-                }
-                high[node] = keyHigh
-                winners[node] = slot
-            } while node != 1
-        }
-
-        /// `replay` for the slot that last held the root (popped, its path not yet replayed):
-        /// every node on its path names it, so every one changes and the walk goes to the root
-        /// without `replay`'s check for a parent that stands.
-        @inlinable @inline(__always)
-        func replayPopped(slot: Int, key: UInt128) {
-            let high = high, low = low, winners = winners
-            var node = capacity &+ slot
-            var keyHigh = UInt64(truncatingIfNeeded: key >> 64)
-            var slot = Int32(truncatingIfNeeded: slot)
-            high[node] = keyHigh
-            low[Int(slot)] = UInt64(truncatingIfNeeded: key)
-            repeat {
-                let sibling = node ^ 1
-                let rivalHigh = high[sibling]
-                node &>>= 1
-                if rivalHigh < keyHigh
-                    || (rivalHigh == keyHigh && low[Int(winners[sibling])] < low[Int(slot)]) {
-                    keyHigh = rivalHigh
-                    slot = winners[sibling]
                 }
                 high[node] = keyHigh
                 winners[node] = slot
