@@ -22,11 +22,13 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
+        .target(name: "HeadroomPrefetch"),
         .target(name: "HeadroomEngine", swiftSettings: invariants),
         .target(
             name: "Headroom",
             dependencies: [
                 "HeadroomEngine",
+                "HeadroomPrefetch",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "DequeModule", package: "swift-collections"),

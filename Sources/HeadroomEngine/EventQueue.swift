@@ -112,6 +112,21 @@ public struct EventQueue<Payload> {
         popNext(notAfter: .never)
     }
 
+    /// The event that will likely pop next, when that is known without work (the timer tree is
+    /// settled), else nil: a hint to load its target's state early, never an order. Times alone
+    /// are compared (a key's low half is one more load, out of the cache in a large tree); of
+    /// events at the same instant it may name the wrong one.
+    @inlinable @inline(__always)
+    public func nextHint() -> Payload? {
+        guard timers.vacated < 0 else { return nil }
+        let tree = timers.storage
+        let timerTime = tree.high[1], leadTime = UInt64(truncatingIfNeeded: leadKey >> 64)
+        let heapTime = storage.isEmpty ? .max : UInt64(truncatingIfNeeded: storage[0].key >> 64)
+        if leadTime < timerTime && leadTime <= heapTime { return leadPayload }
+        if timerTime <= heapTime { return timerTime == .max ? nil : tree.payloads[Int(tree.winners[1])] }
+        return storage.first?.payload
+    }
+
     /// Removes and returns the first event if it is due at or before `horizon`.
     ///
     /// Inlined into the run loop: most events are timers (a replica's next boundary, a

@@ -30,6 +30,38 @@ struct EventQueueTests {
         #expect(popped == expected)
     }
 
+    @Test("the next-event hint, when given, names the event that pops next (distinct times)", arguments: 0..<8)
+    func nextHintNamesTheNextEvent(seed: Int) {
+        var random = RandomStream(seed: UInt64(seed), name: "queue-hint-test")
+        var queue = EventQueue<Int>(timerSlots: 40, leadTimer: seed % 2 == 1)
+        // Distinct times, so that the hint (which compares times alone) is exact.
+        var times = Set<Int64>()
+        func freshTime(after now: Int64) -> SimTime {
+            var time: Int64
+            repeat { time = now + 1 + Int64(random.next() % 100_000) } while !times.insert(time).inserted
+            return SimTime(nanoseconds: time)
+        }
+        var now: Int64 = 0, hinted = 0, payload = 0
+        for step in 0..<4_000 {
+            payload += 1
+            if random.nextUnit() < 0.3 {
+                queue.schedule(payload, at: freshTime(after: now))
+            } else {
+                queue.setTimer(Int(random.next() % 40), payload, at: freshTime(after: now))
+            }
+            guard step % 3 == 0 else { continue }
+            // Right after a set (the tree settled) the hint is known; after a pop it may not be.
+            let hint = queue.nextHint()
+            let next = queue.popNext()!
+            now = next.time.nanoseconds
+            if let hint {
+                #expect(hint == next.payload)
+                hinted += 1
+            }
+        }
+        #expect(hinted > 1_000)
+    }
+
     @Test("at one instant a lower phase comes first, then scheduling order")
     func phaseThenSequence() {
         var queue = EventQueue<String>()

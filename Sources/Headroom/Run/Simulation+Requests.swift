@@ -57,9 +57,11 @@ extension Simulation {
         return replica
     }
 
-    /// Hands a request to a replica's engine.
+    /// Hands a request to a replica's engine. (Inlined into the arrival, its usual caller.)
+    @inline(__always)
     mutating func dispatch(_ id: Int32, to replica: Int32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         let r = replicaSlot(replica), d = owner(slot: r)
+        prefetchEngineBuffers(slot: r)
         outcome.clear()
         let end = engines[r].enqueue(id, at: now, requests: &requests, outcome: &outcome)
         afterEngineStep(replica, slot: r, of: d, end: end, arrivals: 1, at: now, queue: &queue)
@@ -68,6 +70,7 @@ extension Simulation {
     /// The planned end of a replica's iteration (or decode run) has come.
     mutating func endIteration(replica: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
         guard let r = replicaSlots.slotIfPresent(replica), engines[r].isBusy, engines[r].generation == generation else { return }
+        prefetchEngineBuffers(slot: r)
         outcome.clear()
         let end = engines[r].finishRun(at: now, requests: &requests, outcome: &outcome)
         afterEngineStep(replica, slot: r, of: owner(slot: r), end: end, arrivals: 0, at: now, queue: &queue)
@@ -85,6 +88,7 @@ extension Simulation {
         let t = deployments[d].traffic, tracksSignals = deployments[d].tracksSignals
         let queriesPrometheus = deployments[d].queriesPrometheus, plainSteps = deployments[d].plainSteps
         if let end { queue.setTimer(stepTimer(slot: r), event(.replicaStep, replica, engines[r].generation), at: end, phase: 1) }
+        prefetchNext(&queue)
         if queriesPrometheus { observeForPrometheus(r, at: now) }
         let finished = outcome.finished.count, timedOut = outcome.timedOut.count
         let outstanding: Int, mayDrain: Bool

@@ -1,0 +1,3 @@
+// The prefetch hint is a static inline function in include/HeadroomPrefetch.h; SwiftPM needs a
+// source file to build the module.
+#include "HeadroomPrefetch.h"
