@@ -15,6 +15,8 @@ extension Simulation {
     /// Replica slots from which the state is prefetched (engines, records and buffers of ~1 KB
     /// each: 512 of them fill a core's 512 KB–1 MB L2).
     static let prefetchingSlots = 512
+    /// Bytes before an array buffer's first element (its object header, count and capacity).
+    static let arrayHeader = 32
 
     /// The replica whose step is the next event, when the queue knows it. (The test is inlined;
     /// the work is not, so that the event handlers stay small enough to inline. The queue is
@@ -67,6 +69,12 @@ extension Simulation {
             headroom_prefetch(engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.decodingSlots)!, as: UnsafeRawPointer.self))
             headroom_prefetch(engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.finishSteps)!, as: UnsafeRawPointer.self))
             headroom_prefetch(engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.waiting)!, as: UnsafeRawPointer.self))
+            // The sequence to finish first (at this step's end, in a finish): its slot and its request's row.
+            let next = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.nextFinish)!, as: FinishStep.self)
+            guard next.slot >= 0 else { return }
+            let slots = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.decodingSlots)!, as: UnsafeRawPointer.self)
+            headroom_prefetch(slots + Self.arrayHeader + Int(next.slot) &* MemoryLayout<RunningSequence>.stride)
+            requests.slots.withUnsafeBufferPointer { headroom_prefetch($0.baseAddress.unsafelyUnwrapped + Int(next.request)) }
         }
     }
 }

@@ -9,7 +9,9 @@ extension ReplicaEngine {
     ) -> SimTime? {
         // The usual boundary after a finish: only decoding sequences, nothing waiting, room for the
         // next decodes. The general path below would plan the same decode run, at more cost.
-        if prefilling.isEmpty && waiting.isEmpty && decoding > 0 && kvUsed + Int64(decoding) <= kvCapacity {
+        // (Nothing prefilling or waiting is `outstanding == decoding`: two counts in the engine,
+        // where the buffers' own counts may be out of the cache.)
+        if outstanding == decoding && decoding > 0 && kvUsed + Int64(decoding) <= kvCapacity {
             isBusy = true
             generation &+= 1
             planDecodeRun(
@@ -249,6 +251,7 @@ extension ReplicaEngine {
                 && (latest < 0 || decodingSlots[slot].ticket > decodingSlots[latest].ticket) { latest = slot }
             sequence = vacate(Int32(latest))
             finishSteps.removeAll { $0.slot == Int32(latest) }
+            resetNextFinish()
         }
         releasePrefix(&sequence, requests: &requests)
         kvUsed -= sequence.kvHeld
@@ -292,6 +295,7 @@ extension ReplicaEngine {
         let soonest = decoders.map { Int64($0.outputTokens) - $0.generated }.min() ?? .max
         precondition(finishSteps.count == decoding, "one finish step per decoding sequence")
         precondition(nextFinishStep == soonest, "next finish out of step: \(nextFinishStep) vs \(soonest)")
+        precondition(nextFinish == finishSteps.min ?? .none, "the kept next finish differs from the heap's")
         #endif
     }
 }

@@ -65,7 +65,13 @@ struct ReplicaEngine {
     /// `decoding × decodeSteps`).
     var decodingComputed: Int64 = 0
     /// When each decoding sequence finishes (its last token's decode step), earliest first.
+    /// Changed only through `startDecoding`, `takeNextFinish` and `preemptLatest`, which keep
+    /// `nextFinishStep`.
     var finishSteps = MinHeap<FinishStep>()
+    /// The first decoding sequence to finish (`FinishStep.none` when none decodes): the heap's
+    /// least, kept in the engine, as every run's end and plan reads it, and in a large fleet
+    /// the heap's buffer is out of the cache (and its slot and request can be loaded early).
+    private(set) var nextFinish = FinishStep.none
     var nextTicket: UInt64 = 0
     /// Slots of the sequences due at a run's end, kept between runs (no allocation per event).
     var dueSlots: [Int32] = []
@@ -154,7 +160,7 @@ struct ReplicaEngine {
             leadTokens = 0
         }
         outcome.iterations += runIterations
-        outcome.tokens += applyIterations(runIterations, at: now, requests: &requests, outcome: &outcome)
+        outcome.tokens += applyIterations(runIterations, at: now, requests: &requests, outcome: &outcome, decodeRun: runIsDecode)
         isBusy = false
         checkInvariants(requests)
         return planIteration(at: now, requests: &requests, outcome: &outcome)
@@ -170,10 +176,13 @@ struct ReplicaEngine {
     }
 
     /// `completeIterations`, inlined into `finishRun` (every run's end): the call cost as much as
-    /// a run's end with nothing finishing.
+    /// a run's end with nothing finishing. `decodeRun`: the iterations are a decode run's, in
+    /// which no prefill chunk was scheduled (a prefill iteration before it was applied when the
+    /// run was planned; a plan with prefills waiting for budget schedules none).
     @inline(__always)
     private mutating func applyIterations(
-        _ iterations: Int, at now: SimTime, requests: inout RequestTable, outcome: inout IterationOutcome
+        _ iterations: Int, at now: SimTime, requests: inout RequestTable, outcome: inout IterationOutcome,
+        decodeRun: Bool = false
     ) -> Int {
         // Every decoding sequence produced one token per iteration: one shared counter moves.
         decodeSteps += Int64(iterations)
@@ -182,6 +191,13 @@ struct ReplicaEngine {
         // iterations are applied one by one or at once (nothing reads the cache in between).
         trimPrefixCache()
         var tokens = decoding * iterations
+        if decodeRun {
+            // Only finishes can change the batch: the prefilling sequences (their buffer out of
+            // the cache in a large fleet) are not read.
+            checkNoChunks()
+            if nextFinishStep <= decodeSteps { removeFinished(prefillsDone: 0, requests: &requests, outcome: &outcome) }
+            return tokens
+        }
         // The usual prefill: alone, nothing due, no prefix cache. Worked on a copy and written
         // back once (or not at all when it starts decoding): the loop below writes the buffer per
         // field and reads the sequence back to move it.
@@ -235,6 +251,14 @@ struct ReplicaEngine {
         return tokens
     }
 
+    /// That no prefilling sequence has a chunk scheduled (a decode run's), in debug test runs.
+    @inline(__always)
+    func checkNoChunks() {
+        #if HEADROOM_INVARIANTS
+        precondition(prefilling.allSatisfy { $0.chunk == 0 }, "a decode run with a prefill chunk scheduled")
+        #endif
+    }
+
     /// Frees the buffers of an engine whose replica is gone (it holds no request); its counters
     /// (preemptions) stay for the run's totals.
     mutating func releaseStorage() {
@@ -245,6 +269,7 @@ struct ReplicaEngine {
         freeDecodingSlotCount = 0
         prefilling = []
         finishSteps = MinHeap()
+        nextFinish = .none
         dueSlots = []
         prefixCache = prefixCache.map { PrefixCache(blockTokens: $0.blockTokens) }
     }
@@ -253,7 +278,21 @@ struct ReplicaEngine {
     var batchSize: Int { decoding + prefilling.count }
 
     /// The decode step at which the first decoding sequence finishes (`Int64.max` when none decodes).
-    var nextFinishStep: Int64 { finishSteps.min?.step ?? .max }
+    @inline(__always)
+    var nextFinishStep: Int64 { nextFinish.step }
+
+    /// Takes the first decoding sequence to finish out of the finish-step heap; returns its slot.
+    @inline(__always)
+    mutating func takeNextFinish() -> Int32 {
+        let slot = finishSteps.removeMin().slot
+        nextFinish = finishSteps.min ?? .none
+        return slot
+    }
+
+    /// The same after `finishSteps` changed otherwise (a preemption).
+    mutating func resetNextFinish() {
+        nextFinish = finishSteps.min ?? .none
+    }
 
     /// Moves `sequence` (which just completed its prefill) into decoding form, in a free slot.
     /// (Inlined, as `vacate` and `finish`: once per request each, where a call and the copy of
@@ -276,7 +315,9 @@ struct ReplicaEngine {
             slot = Int32(decodingSlots.count)
             decodingSlots.append(sequence)
         }
-        finishSteps.insert(FinishStep(step: Int64(sequence.outputTokens) - sequence.generated, slot: slot))
+        let finishing = FinishStep(step: Int64(sequence.outputTokens) - sequence.generated, slot: slot, request: sequence.id)
+        finishSteps.insert(finishing)
+        if finishing.step < nextFinish.step { nextFinish = finishing }
     }
 
     /// Takes the decoding sequence in `slot` out of the batch; returns it with its counts made
@@ -306,7 +347,7 @@ struct ReplicaEngine {
         // A lone due sequence (the usual case) leaves without a write to the buffer.
         var due = 0, lone: Int32 = -1
         while nextFinishStep <= decodeSteps {
-            let slot = finishSteps.removeMin().slot
+            let slot = takeNextFinish()
             if due == 0 {
                 lone = slot
                 due = 1

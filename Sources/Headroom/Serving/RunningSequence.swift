@@ -3,6 +3,11 @@
 struct FinishStep: Comparable {
     var step: Int64
     var slot: Int32
+    /// The sequence's request (in the padding: still 16 bytes), so that its table row can be
+    /// loaded before the slot's.
+    var request: Int32 = -1
+    /// None: no sequence decodes.
+    static let none = FinishStep(step: .max, slot: -1)
     static func < (a: FinishStep, b: FinishStep) -> Bool { a.step < b.step }
 }
 
