@@ -74,7 +74,12 @@ extension Simulation {
             guard next.slot >= 0 else { return }
             let slots = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.decodingSlots)!, as: UnsafeRawPointer.self)
             headroom_prefetch(slots + Self.arrayHeader + Int(next.slot) &* MemoryLayout<RunningSequence>.stride)
-            requests.slots.withUnsafeBufferPointer { headroom_prefetch($0.baseAddress.unsafelyUnwrapped + Int(next.request)) }
+            requests.slots.withUnsafeBufferPointer { rows in
+                // A row is 72 bytes: it spans two lines.
+                let row = UnsafeRawPointer(rows.baseAddress.unsafelyUnwrapped + Int(next.request))
+                headroom_prefetch(row)
+                headroom_prefetch(row + (MemoryLayout<RequestSlot>.size - 1))
+            }
         }
     }
 }
