@@ -67,13 +67,23 @@ extension Simulation {
             let engine = UnsafeRawPointer(buffer.baseAddress.unsafelyUnwrapped + r)
             headroom_prefetch(engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.prefilling)!, as: UnsafeRawPointer.self))
             headroom_prefetch(engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.decodingSlots)!, as: UnsafeRawPointer.self))
-            headroom_prefetch(engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.finishSteps)!, as: UnsafeRawPointer.self))
+            // The finish-step heap whole (16 bytes a decoding sequence, a removal reads its last
+            // and sifts through it), up to four lines.
+            let heap = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.finishSteps)!, as: UnsafeRawPointer.self)
+            let decoding = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.decoding)!, as: Int.self)
+            var line = 0
+            repeat {
+                headroom_prefetch(heap + line)
+                line &+= 64
+            } while line < min(Self.arrayHeader &+ decoding &* MemoryLayout<FinishStep>.stride, 256)
             headroom_prefetch(engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.waiting)!, as: UnsafeRawPointer.self))
             // The sequence to finish first (at this step's end, in a finish): its slot and its request's row.
             let next = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.nextFinish)!, as: FinishStep.self)
             guard next.slot >= 0 else { return }
             let slots = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.decodingSlots)!, as: UnsafeRawPointer.self)
-            headroom_prefetch(slots + Self.arrayHeader + Int(next.slot) &* MemoryLayout<RunningSequence>.stride)
+            let sequence = slots + Self.arrayHeader + Int(next.slot) &* MemoryLayout<RunningSequence>.stride
+            headroom_prefetch(sequence)
+            headroom_prefetch(sequence + (MemoryLayout<RunningSequence>.size - 1))
             requests.slots.withUnsafeBufferPointer { rows in
                 // A row is 72 bytes: it spans two lines.
                 let row = UnsafeRawPointer(rows.baseAddress.unsafelyUnwrapped + Int(next.request))
