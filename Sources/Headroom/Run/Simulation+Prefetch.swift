@@ -43,11 +43,13 @@ extension Simulation {
         engines.withUnsafeBufferPointer { buffer in
             let start = UnsafeRawPointer(buffer.baseAddress.unsafelyUnwrapped + r)
             var offset = 0
-            while offset < MemoryLayout<ReplicaEngine>.size {
+            // Its hot part: the fields before the prefix cache (ReplicaEngine's layout).
+            let hot = MemoryLayout<ReplicaEngine>.offset(of: \.prefixCache)!
+            while offset < hot {
                 headroom_prefetch(start + offset)
                 offset &+= 64
             }
-            headroom_prefetch(start + (MemoryLayout<ReplicaEngine>.size - 1))
+            headroom_prefetch(start + (hot - 1))
         }
         replicas.withUnsafeBufferPointer { headroom_prefetch($0.baseAddress.unsafelyUnwrapped + r) }
         counters.withUnsafeBufferPointer { headroom_prefetch($0.baseAddress.unsafelyUnwrapped + r) }

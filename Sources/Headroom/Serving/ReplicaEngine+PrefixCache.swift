@@ -11,7 +11,7 @@ extension ReplicaEngine {
     /// engine from a mutating one copied the whole engine (504 bytes) twice per request.
     @inline(__always)
     func cachedPrefix(of id: Int32, need: Int, requests: RequestTable) -> (tokens: Int, revived: Int) {
-        guard prefixCache != nil else { return (0, 0) }
+        guard cachesPrefixes else { return (0, 0) }
         let hashed = requests.hashedTokens(id)
         guard hashed > 0 else { return (0, 0) }
         return prefixCache!.cachedPrefix(of: id, hashed: hashed, need: need, requests: requests)
@@ -22,7 +22,7 @@ extension ReplicaEngine {
     /// inlined: a call per admission without one.)
     @inline(__always)
     mutating func acquirePrefix(of id: Int32, tokens: Int, need: Int, requests: inout RequestTable) {
-        if prefixCache != nil { acquireCachedPrefix(of: id, tokens: tokens, need: need, requests: &requests) }
+        if cachesPrefixes { acquireCachedPrefix(of: id, tokens: tokens, need: need, requests: &requests) }
     }
 
     private mutating func acquireCachedPrefix(of id: Int32, tokens: Int, need: Int, requests: inout RequestTable) {
@@ -69,7 +69,7 @@ extension ReplicaEngine {
     /// that its tail is evicted before its head). Its private tokens are the caller's to free.
     @inline(__always)
     mutating func releasePrefix(_ sequence: inout RunningSequence, requests: inout RequestTable) {
-        if prefixCache != nil { releaseCachedPrefix(&sequence, requests: &requests) }
+        if cachesPrefixes { releaseCachedPrefix(&sequence, requests: &requests) }
     }
 
     private mutating func releaseCachedPrefix(_ sequence: inout RunningSequence, requests: inout RequestTable) {
@@ -87,7 +87,7 @@ extension ReplicaEngine {
     /// Evicts free cached blocks until the sequences' tokens and the cache fit the capacity.
     @inline(__always)
     mutating func trimPrefixCache() {
-        if prefixCache != nil { prefixCache!.trim(used: kvUsed, capacity: kvCapacity) }
+        if cachesPrefixes { prefixCache!.trim(used: kvUsed, capacity: kvCapacity) }
     }
 
     /// Blocks in use times the block size: the part of `kvUsed` the prefix cache holds.

@@ -33,60 +33,10 @@ import HeadroomEngine
 /// decode run applied at once evicts what its iterations one by one would have.
 @usableFromInline
 struct ReplicaEngine {
-    let limits: EngineSpec
-    /// Its GPU's iteration times (set where the replica is placed: a deployment may span GPU types).
-    var model: StepTimeModel
-    var kvCapacity: Int64
-    /// The capacity of an engine with no KV limit: large, yet safe to add to.
-    static let unlimitedKV = Int64.max / 4
-    let collapsesDecodeRuns: Bool
-    let queueTimeout: SimTime?
-
-    var waiting = Deque<Int32>()
-    /// The batch, with its token state kept here (not in the request table). Batch order is
-    /// admission order, which is ticket order; every decoding sequence was admitted before every
-    /// prefilling one (prefill budget goes in batch order, so prefills complete in batch order).
-    ///
-    /// Decoding sequences sit in slots (`decodingSlots`, free ones marked with `freeTicket`): the
-    /// finish-step heap names a sequence's slot, so a finished sequence leaves without a search
-    /// or a shift of the others.
-    var decodingSlots: [RunningSequence] = []
-    /// The free slots, last freed first, as a list through the free slots' `id` (-1 ends it): no
-    /// second array to keep unique and grow per sequence.
-    var freeDecodingSlot: Int32 = -1
-    var freeDecodingSlotCount = 0
-    /// Prefilling sequences, in batch order (a few: the token budget caps them).
-    var prefilling: [RunningSequence] = []
-    /// Live decoding sequences.
-    var decoding = 0
-    /// Decode iterations so far: decoding sequences' counts are stored relative to it.
-    var decodeSteps: Int64 = 0
-    /// Σ stored `computed` over the decoding sequences (their attention context is this plus
-    /// `decoding × decodeSteps`).
-    var decodingComputed: Int64 = 0
-    /// When each decoding sequence finishes (its last token's decode step), earliest first.
-    /// Changed only through `startDecoding`, `takeNextFinish` and `preemptLatest`, which keep
-    /// `nextFinishStep`.
-    var finishSteps = MinHeap<FinishStep>()
-    /// The first decoding sequence to finish (`FinishStep.none` when none decodes): the heap's
-    /// least, kept in the engine, as every run's end and plan reads it, and in a large fleet
-    /// the heap's buffer is out of the cache (and its slot and request can be loaded early).
-    private(set) var nextFinish = FinishStep.none
-    var nextTicket: UInt64 = 0
-    /// Slots of the sequences due at a run's end, kept between runs (no allocation per event).
-    var dueSlots: [Int32] = []
-    var kvUsed: Int64 = 0
-    var preemptions = 0
-    /// Handed-off requests admitted here (a decode worker) and their time queued since their KV arrived.
-    var handoffWaits = 0
-    var handoffWaitNanoseconds: Int64 = 0
-    /// The automatic prefix cache (`nil` with `prefix_caching` off). With it, `kvUsed` counts
-    /// the sequences' private tokens plus the blocks in use; free cached blocks fill the rest.
-    var prefixCache: PrefixCache?
-    /// Prompt tokens looked up in the prefix cache at admissions, and those found (vLLM's
-    /// `prefix_cache_queries` and `prefix_cache_hits`).
-    var prefixQueriedTokens: Int64 = 0
-    var prefixHitTokens: Int64 = 0
+    // Stored in the order the hot path reads them: the run, the batch's counts, the buffers,
+    // the settings and the step-time model first (up to `prefixCache`); what only prefix caching,
+    // preemption and disaggregation touch after. In a fleet of thousands the hot part is what
+    // is prefetched (Simulation+Prefetch.swift).
 
     /// The run under way: `runIterations` iterations from `runStart`, ending at `runEnd`.
     var isBusy = false
@@ -103,6 +53,64 @@ struct ReplicaEngine {
     var leadTokens = 0
     /// Bumped whenever the planned end moves, so that a stale end-of-run event is ignored.
     var generation: UInt32 = 0
+    /// Requests queued or running here (kept as a count: the router reads it on every arrival).
+    var outstanding = 0
+    /// Live decoding sequences.
+    var decoding = 0
+    /// Decode iterations so far: decoding sequences' counts are stored relative to it.
+    var decodeSteps: Int64 = 0
+    /// Σ stored `computed` over the decoding sequences (their attention context is this plus
+    /// `decoding × decodeSteps`).
+    var decodingComputed: Int64 = 0
+    var kvUsed: Int64 = 0
+    var kvCapacity: Int64
+    /// The first decoding sequence to finish (`FinishStep.none` when none decodes): the heap's
+    /// least, kept in the engine, as every run's end and plan reads it, and in a large fleet
+    /// the heap's buffer is out of the cache (and its slot and request can be loaded early).
+    private(set) var nextFinish = FinishStep.none
+    var nextTicket: UInt64 = 0
+    /// The free slots, last freed first, as a list through the free slots' `id` (-1 ends it): no
+    /// second array to keep unique and grow per sequence.
+    var freeDecodingSlot: Int32 = -1
+    var freeDecodingSlotCount = 0
+
+    var waiting = Deque<Int32>()
+    /// The batch, with its token state kept here (not in the request table). Batch order is
+    /// admission order, which is ticket order; every decoding sequence was admitted before every
+    /// prefilling one (prefill budget goes in batch order, so prefills complete in batch order).
+    ///
+    /// Decoding sequences sit in slots (`decodingSlots`, free ones marked with `freeTicket`): the
+    /// finish-step heap names a sequence's slot, so a finished sequence leaves without a search
+    /// or a shift of the others.
+    var decodingSlots: [RunningSequence] = []
+    /// Prefilling sequences, in batch order (a few: the token budget caps them).
+    var prefilling: [RunningSequence] = []
+    /// When each decoding sequence finishes (its last token's decode step), earliest first.
+    /// Changed only through `startDecoding`, `takeNextFinish` and `preemptLatest`, which keep
+    /// `nextFinishStep`.
+    var finishSteps = MinHeap<FinishStep>()
+    /// Slots of the sequences due at a run's end, kept between runs (no allocation per event).
+    var dueSlots: [Int32] = []
+    let collapsesDecodeRuns: Bool
+    let queueTimeout: SimTime?
+    /// Whether it has a prefix cache (`prefixCache != nil`, kept with the hot fields).
+    let cachesPrefixes: Bool
+    /// Its GPU's iteration times (set where the replica is placed: a deployment may span GPU types).
+    var model: StepTimeModel
+    let limits: EngineSpec
+    /// The automatic prefix cache (`nil` with `prefix_caching` off). With it, `kvUsed` counts
+    /// the sequences' private tokens plus the blocks in use; free cached blocks fill the rest.
+    var prefixCache: PrefixCache?
+    /// Prompt tokens looked up in the prefix cache at admissions, and those found (vLLM's
+    /// `prefix_cache_queries` and `prefix_cache_hits`).
+    var prefixQueriedTokens: Int64 = 0
+    var prefixHitTokens: Int64 = 0
+    var preemptions = 0
+    /// Handed-off requests admitted here (a decode worker) and their time queued since their KV arrived.
+    var handoffWaits = 0
+    var handoffWaitNanoseconds: Int64 = 0
+    /// The capacity of an engine with no KV limit: large, yet safe to add to.
+    static let unlimitedKV = Int64.max / 4
 
     init(limits: EngineSpec, model: StepTimeModel, kvCapacity: Int64?, collapsesDecodeRuns: Bool, queueTimeout: SimTime?) {
         self.limits = limits
@@ -110,11 +118,9 @@ struct ReplicaEngine {
         self.kvCapacity = kvCapacity ?? Self.unlimitedKV
         self.collapsesDecodeRuns = collapsesDecodeRuns
         self.queueTimeout = queueTimeout
+        cachesPrefixes = limits.prefixCaching
         if limits.prefixCaching { prefixCache = PrefixCache(blockTokens: limits.blockSize) }
     }
-
-    /// Requests queued or running here (kept as a count: the router reads it on every arrival).
-    var outstanding = 0
 
     /// Queues a routed request. Returns the new end of run when an event must be scheduled (the
     /// replica was idle, or a decode run was cut short so the request joins sooner).
@@ -201,7 +207,7 @@ struct ReplicaEngine {
         // The usual prefill: alone, nothing due, no prefix cache. Worked on a copy and written
         // back once (or not at all when it starts decoding): the loop below writes the buffer per
         // field and reads the sequence back to move it.
-        if prefilling.count == 1 && prefixCache == nil && nextFinishStep > decodeSteps {
+        if prefilling.count == 1 && !cachesPrefixes && nextFinishStep > decodeSteps {
             var sequence = prefilling[0]
             guard sequence.chunk > 0 else { return tokens }
             sequence.prefillRemaining -= sequence.chunk
@@ -228,7 +234,7 @@ struct ReplicaEngine {
             prefilling[index].prefillRemaining -= prefilling[index].chunk
             prefilling[index].computed += Int64(prefilling[index].chunk)
             prefilling[index].chunk = 0
-            if prefixCache != nil && requests.hashedTokens(prefilling[index].id) > 0 {
+            if cachesPrefixes && requests.hashedTokens(prefilling[index].id) > 0 {
                 var sequence = prefilling[index]
                 registerComputedBlocks(&sequence, computed: sequence.computed, requests: &requests)
                 prefilling[index] = sequence
