@@ -68,7 +68,8 @@ extension Simulation {
         engines.withUnsafeBufferPointer { buffer in
             let engine = UnsafeRawPointer(buffer.baseAddress.unsafelyUnwrapped + r)
             headroom_prefetch(engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.prefilling)!, as: UnsafeRawPointer.self))
-            headroom_prefetch(engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.decodingSlots)!, as: UnsafeRawPointer.self))
+            let slots = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.decodingSlots)!, as: UnsafeRawPointer.self)
+            headroom_prefetch(slots)
             // The finish-step heap whole (16 bytes a decoding sequence, a removal reads its last
             // and sifts through it), up to four lines.
             let heap = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.finishSteps)!, as: UnsafeRawPointer.self)
@@ -82,7 +83,6 @@ extension Simulation {
             // The sequence to finish first (at this step's end, in a finish): its slot and its request's row.
             let next = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.nextFinish)!, as: FinishStep.self)
             guard next.slot >= 0 else { return }
-            let slots = engine.load(fromByteOffset: MemoryLayout<ReplicaEngine>.offset(of: \.decodingSlots)!, as: UnsafeRawPointer.self)
             let sequence = slots + Self.arrayHeader + Int(next.slot) &* MemoryLayout<RunningSequence>.stride
             headroom_prefetch(sequence)
             headroom_prefetch(sequence + (MemoryLayout<RunningSequence>.size - 1))

@@ -87,7 +87,7 @@ struct ReplicaEngine {
     var prefilling: [RunningSequence] = []
     /// When each decoding sequence finishes (its last token's decode step), earliest first.
     /// Changed only through `startDecoding`, `takeNextFinish` and `preemptLatest`, which keep
-    /// `nextFinishStep`.
+    /// `nextFinish`.
     var finishSteps = MinHeap<FinishStep>()
     /// Slots of the sequences due at a run's end, kept between runs (no allocation per event).
     var dueSlots: [Int32] = []
@@ -291,11 +291,12 @@ struct ReplicaEngine {
     @inline(__always)
     mutating func takeNextFinish() -> Int32 {
         let slot = finishSteps.removeMin().slot
-        nextFinish = finishSteps.min ?? .none
+        resetNextFinish()
         return slot
     }
 
-    /// The same after `finishSteps` changed otherwise (a preemption).
+    /// Reads `nextFinish` from the heap again, after a removal from it.
+    @inline(__always)
     mutating func resetNextFinish() {
         nextFinish = finishSteps.min ?? .none
     }
