@@ -23,7 +23,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "HeadroomPrefetch"),
-        .target(name: "HeadroomEngine", swiftSettings: invariants),
+        .target(name: "HeadroomEngine", dependencies: ["HeadroomPrefetch"], swiftSettings: invariants),
         .target(
             name: "Headroom",
             dependencies: [

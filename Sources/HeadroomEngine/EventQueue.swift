@@ -1,3 +1,5 @@
+import HeadroomPrefetch
+
 /// The pending events of a run, served in one documented order.
 ///
 /// **Order.** Events pop by (time, phase, sequence): earlier time first; at the same instant the
@@ -112,19 +114,32 @@ public struct EventQueue<Payload> {
         popNext(notAfter: .never)
     }
 
-    /// The event that will likely pop next, when that is known without work (the timer tree is
-    /// settled), else nil: a hint to load its target's state early, never an order. Times alone
-    /// are compared (a key's low half is one more load, out of the cache in a large tree); of
-    /// events at the same instant it may name the wrong one.
+    /// The timer whose event will likely pop next, when that is known without work (the tree is
+    /// settled and the next event is a timer's), else nil: a hint to load its target's state
+    /// early, never an order. The timer's number is read from the tree's root, not its event
+    /// (in a large tree the event is one more load out of the cache, and mapping it to the model's
+    /// state another). Times alone are compared (a key's low half is one more load); of events at
+    /// the same instant it may name the wrong one.
     @inlinable @inline(__always)
-    public func nextHint() -> Payload? {
+    public func nextTimerHint() -> Int? {
         guard timers.vacated < 0 else { return nil }
         let tree = timers.storage
-        let timerTime = tree.high[1], leadTime = UInt64(truncatingIfNeeded: leadKey >> 64)
+        let timerTime = tree.nodes[1].high, leadTime = UInt64(truncatingIfNeeded: leadKey >> 64)
         let heapTime = storage.isEmpty ? .max : UInt64(truncatingIfNeeded: storage[0].key >> 64)
-        if leadTime < timerTime && leadTime <= heapTime { return leadPayload }
-        if timerTime <= heapTime { return timerTime == .max ? nil : tree.payloads[Int(tree.winners[1])] }
-        return storage.first?.payload
+        if leadTime < timerTime && leadTime <= heapTime { return 0 }
+        if timerTime <= heapTime && timerTime != .max { return Int(tree.nodes[1].winner) &+ leadSlots }
+        return nil
+    }
+
+    /// Starts loading what popping timer `timer` reads from the tree beside its root: its key's
+    /// low half and its event (a hint, for the timer `nextTimerHint` named).
+    @inlinable @inline(__always)
+    public func prefetchTimer(_ timer: Int) {
+        let slot = timer &- leadSlots
+        guard slot >= 0 else { return }
+        let tree = timers.storage
+        headroom_prefetch(tree.low + slot)
+        headroom_prefetch(tree.payloads + slot)
     }
 
     /// Removes and returns the first event if it is due at or before `horizon`.

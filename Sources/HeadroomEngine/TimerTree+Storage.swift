@@ -3,19 +3,30 @@
 extension TimerTree {
     @usableFromInline
     final class Storage {
+        /// A node of the tree: the high (time) half of its least key, and the slot holding it.
+        @usableFromInline
+        struct Node {
+            @usableFromInline var high: UInt64
+            @usableFromInline var winner: Int32
+            @inlinable init(high: UInt64, winner: Int32) {
+                self.high = high
+                self.winner = winner
+            }
+        }
+
         /// Leaves in the tree (at least 2; any number: every node below the root has one parent,
         /// so the root still holds the least key, and a leaf's path is ⌊log₂⌋ or ⌈log₂⌉ long).
         @usableFromInline let capacity: Int
-        /// Keys split in their high (time) and low (phase and sequence) halves. `high` has
-        /// `2 × capacity` nodes: node 1 is the root, node `i`'s children are `2i` and `2i + 1`,
-        /// leaf `capacity + slot` holds the slot's time; an inner node the least time below it.
-        /// (Node 0 is unused.) `low` has one entry per slot: a node's low half is its winner's
-        /// (`low[winners[node]]`), so a replay writes two values a level, not three, and reads a
+        /// The tree's nodes, `2 × capacity` of them: node 1 is the root, node `i`'s children are
+        /// `2i` and `2i + 1`, leaf `capacity + slot` holds the slot's time; an inner node the least
+        /// time below it and the slot that holds it (a leaf its own slot; any slot in an empty
+        /// subtree). (Node 0 is unused.) A node's time and slot share 16 bytes, so a level of a
+        /// replay reads one line, not two.
+        @usableFromInline let nodes: UnsafeMutablePointer<Node>
+        /// The low halves of the keys (phase and sequence), one per slot: a node's low half is its
+        /// winner's (`low[nodes[node].winner]`), so a replay writes one node a level, and reads a
         /// low half only when two times tie. An empty slot's key is `UInt128.max`.
-        @usableFromInline let high: UnsafeMutablePointer<UInt64>, low: UnsafeMutablePointer<UInt64>
-        /// `2 × capacity` slots: the slot whose key a node holds (a leaf its own slot; any slot
-        /// in an empty subtree).
-        @usableFromInline let winners: UnsafeMutablePointer<Int32>
+        @usableFromInline let low: UnsafeMutablePointer<UInt64>
         /// `capacity` events, one per slot, written by `set` and read once when the slot pops;
         /// `nil` until the slot is first set.
         @usableFromInline let payloads: UnsafeMutablePointer<Payload?>
@@ -25,25 +36,22 @@ extension TimerTree {
         init(capacity: Int) {
             precondition(capacity >= 2 && capacity <= 1 << 30, "timer tree capacity \(capacity) must be in 2...2^30")
             self.capacity = capacity
-            high = .allocate(capacity: 2 * capacity)
-            high.initialize(repeating: .max, count: 2 * capacity)
+            nodes = .allocate(capacity: 2 * capacity)
+            nodes.initialize(repeating: Node(high: .max, winner: 0), count: 2 * capacity)
             low = .allocate(capacity: capacity)
             low.initialize(repeating: .max, count: capacity)
-            winners = .allocate(capacity: 2 * capacity)
-            winners.initialize(repeating: 0, count: 2 * capacity)
-            for leaf in 0..<capacity { winners[capacity + leaf] = Int32(leaf) }
+            for leaf in 0..<capacity { nodes[capacity + leaf].winner = Int32(leaf) }
             // Every node names a slot below it (here an empty one), so that an empty node's key,
             // read through its slot's low half, is the empty key: a slot becoming pending
             // replays every empty node above it.
-            for node in stride(from: capacity - 1, through: 1, by: -1) { winners[node] = winners[2 * node] }
+            for node in stride(from: capacity - 1, through: 1, by: -1) { nodes[node].winner = nodes[2 * node].winner }
             payloads = .allocate(capacity: capacity)
             payloads.initialize(repeating: nil, count: capacity)
         }
 
         deinit {
-            high.deallocate()
+            nodes.deallocate()
             low.deallocate()
-            winners.deallocate()
             payloads.deinitialize(count: capacity)
             payloads.deallocate()
         }
@@ -53,7 +61,7 @@ extension TimerTree {
         func copy(capacity newCapacity: Int) -> Storage {
             let copy = Storage(capacity: newCapacity)
             for slot in 0..<capacity {
-                copy.high[newCapacity + slot] = high[capacity + slot]
+                copy.nodes[newCapacity + slot].high = nodes[capacity + slot].high
                 copy.low[slot] = low[slot]
                 copy.payloads[slot] = payloads[slot]
             }
@@ -66,14 +74,13 @@ extension TimerTree {
             for node in stride(from: capacity - 1, through: 1, by: -1) {
                 let left = 2 * node, right = left + 1
                 let winner = key(right) < key(left) ? right : left
-                high[node] = high[winner]
-                winners[node] = winners[winner]
+                nodes[node] = nodes[winner]
             }
         }
 
         /// Node `node`'s key.
         @inlinable @inline(__always)
-        func key(_ node: Int) -> UInt128 { UInt128(high[node]) << 64 | UInt128(low[Int(winners[node])]) }
+        func key(_ node: Int) -> UInt128 { UInt128(nodes[node].high) << 64 | UInt128(low[Int(nodes[node].winner)]) }
 
         /// Writes `key` at slot `slot`'s leaf and replays the matches up to the first parent whose
         /// winner does not change (everything above it stands). Per level: the sibling's time
@@ -87,34 +94,60 @@ extension TimerTree {
         @inlinable @inline(__always)
         func replayPopped(slot: Int, key: UInt128) { replay(slot: slot, key: key, popped: true) }
 
+        /// Replays leaf `leaf`'s whole path comparing whole keys (the low halves where times tie).
+        @usableFromInline @inline(never)
+        func replayExactly(leaf: Int) {
+            var node = leaf
+            repeat {
+                let sibling = node ^ 1
+                let winner = key(sibling) < key(node) ? sibling : node
+                node &>>= 1
+                nodes[node] = nodes[winner]
+            } while node != 1
+        }
+
         /// The replay itself; `popped` is a constant at both call sites, so the check it drops
         /// is compiled out rather than tested.
         @inlinable @inline(__always)
         func replay(slot: Int, key: UInt128, popped: Bool) {
-            let high = high, low = low, winners = winners
+            let nodes = nodes, low = low
             var node = capacity &+ slot
             var keyHigh = UInt64(truncatingIfNeeded: key >> 64)
             var slot = Int32(truncatingIfNeeded: slot)
-            high[node] = keyHigh
+            nodes[node].high = keyHigh
             low[Int(slot)] = UInt64(truncatingIfNeeded: key)
+            if popped {
+                // Every level changes. The winner is chosen by index arithmetic, not a branch, so
+                // that no level's loads wait for the outcome of the level below (a mispredicted
+                // branch would replay them in turn; in a tree of thousands the lower levels are out
+                // of the cache). Times alone decide here; where two tie, the exact walk redoes it.
+                let leaf = node
+                var ties = 0
+                repeat {
+                    let rivalHigh = nodes[node ^ 1].high
+                    ties &+= rivalHigh == keyHigh ? 1 : 0
+                    let winner = nodes[node ^ (rivalHigh < keyHigh ? 1 : 0)]
+                    node &>>= 1
+                    nodes[node] = winner
+                    keyHigh = winner.high
+                } while node != 1
+                if _slowPath(ties != 0) { replayExactly(leaf: leaf) }
+                return
+            }
             // A leaf is at node `capacity` ≥ 2 or beyond: the loop runs at least once.
             repeat {
-                let sibling = node ^ 1
-                let rivalHigh = high[sibling]
+                let rival = nodes[node ^ 1]
                 node &>>= 1
-                if rivalHigh < keyHigh
-                    || (rivalHigh == keyHigh && low[Int(winners[sibling])] < low[Int(slot)]) {
+                if rival.high < keyHigh || (rival.high == keyHigh && low[Int(rival.winner)] < low[Int(slot)]) {
                     // Ties cannot happen between pending keys (each holds a unique sequence
                     // number), so a rival that wins is pending, and the parent's slot names the
                     // leaf holding the parent's key: if that is the rival's, the rival's subtree
                     // is untouched and nothing above changes.
-                    let rivalSlot = winners[sibling]
-                    if !popped && winners[node] == rivalSlot { return }
-                    keyHigh = rivalHigh
-                    slot = rivalSlot
+                    if nodes[node].winner == rival.winner { return }
+                    keyHigh = rival.high
+                    slot = rival.winner
                 }
-                high[node] = keyHigh
-                winners[node] = slot
+                nodes[node] = Node(high: keyHigh, winner: slot)
             } while node != 1
         }
     }

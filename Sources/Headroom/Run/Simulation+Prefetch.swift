@@ -28,18 +28,20 @@ extension Simulation {
 
     @inline(never)
     private func prefetchNextReplica(_ queue: inout EventQueue<SimulationEvent>) {
-        guard let next = queue.nextHint() else { return }
-        let replica: Int32
-        switch next.kind {
-        case .replicaStep: replica = next.target
-        case .arrival:
-            // The replica it will likely go to: the least loaded now (this step may change that).
-            guard deployments[Int(next.target)].routing.picksLeastLoaded,
-                  let least = deployments[Int(next.target)].routing.leastLoaded() else { return }
-            replica = least
-        default: return
+        guard let timer = queue.nextTimerHint() else { return }
+        queue.prefetchTimer(timer)
+        let r: Int
+        if timer >= deployments.count {
+            r = timer &- deployments.count  // a replica's step (`stepTimer`)
+        } else {
+            // An arrival: the replica it will likely go to, the least loaded now (this step may
+            // change that).
+            guard deployments[timer].routing.picksLeastLoaded,
+                  let least = deployments[timer].routing.leastLoaded(),
+                  let slot = replicaSlots.slotIfPresent(least) else { return }
+            r = slot
         }
-        guard let r = replicaSlots.slotIfPresent(replica) else { return }
+        guard r < engines.count else { return }
         engines.withUnsafeBufferPointer { buffer in
             let start = UnsafeRawPointer(buffer.baseAddress.unsafelyUnwrapped + r)
             var offset = 0
