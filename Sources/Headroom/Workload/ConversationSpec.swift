@@ -54,7 +54,9 @@ extension MinHeap: @unchecked Sendable where Element == PendingTurn {}
 extension SyntheticWorkload {
     /// The next turn of any session, in arrival order; appends its prefix hashes to `hashes`.
     mutating func nextTurn(hashes: inout [UInt64]) -> IncomingRequest? {
-        guard var state = conversations else { return nil }
+        // Taken out, not copied: a copy would share the pending turns' heap with `conversations`,
+        // and the first insert or removal would then copy all of it (every turn, O(sessions)).
+        guard var state = conversations.take() else { return nil }
         defer { conversations = state }
         while true {
             if state.nextStart == nil {
