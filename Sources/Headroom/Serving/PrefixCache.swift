@@ -21,7 +21,7 @@
 struct PrefixCache {
     /// Tokens per block (vLLM's `block_size`).
     let blockTokens: Int
-    private var blockOf: [BlockKey: Int32] = [:]
+    private var blockOf = BlockMap()
     private var keys: [BlockKey] = []
     private var refs: [Int32] = []
     /// The free queue: a doubly linked list through `previous`/`following`, least recently freed at `head`.
