@@ -29,7 +29,7 @@ extension Simulation {
         }
         let id = requests.insert(slot)
         if incoming.session >= 0 || incoming.prefix.count > 0 {
-            requests.setChain(id, session: incoming.session, prefix: incoming.prefix, hashes: deployments[d].source.hashes(of: incoming))
+            requests.setChain(id, session: incoming.session, endsSession: incoming.endsSession, prefix: incoming.prefix, hashes: deployments[d].source.hashes(of: incoming))
         }
         if let replica = pickReplica(d, for: id) {
             dispatch(id, to: replica, at: now, queue: &queue)

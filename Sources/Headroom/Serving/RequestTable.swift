@@ -86,11 +86,12 @@ struct RequestTable {
         free.append(id)
     }
 
-    /// Gives request `id` its session and prefix hashes.
-    mutating func setChain(_ id: Int32, session: Int64, prefix: PrefixSpan, hashes: ArraySlice<UInt64>) {
+    /// Gives request `id` its session (and whether it is the session's last) and prefix hashes.
+    mutating func setChain(_ id: Int32, session: Int64, endsSession: Bool = false, prefix: PrefixSpan, hashes: ArraySlice<UInt64>) {
         guard session >= 0 || !prefix.isEmpty else { return }
         while chains.count <= Int(id) { chains.append(PrefixChain()) }
         chains[Int(id)].session = session
+        chains[Int(id)].endsSession = endsSession
         chains[Int(id)].blockTokens = prefix.isEmpty ? 0 : prefix.blockTokens
         chains[Int(id)].tokens = prefix.isEmpty ? 0 : prefix.tokens
         chains[Int(id)].ids.append(contentsOf: hashes)
@@ -106,6 +107,9 @@ struct RequestTable {
     /// Request `id`'s session (`-1`: none).
     func session(_ id: Int32) -> Int64 { Int(id) < chains.count ? chains[Int(id)].session : -1 }
 
+    /// Whether request `id` is its session's last.
+    func endsSession(_ id: Int32) -> Bool { Int(id) < chains.count && chains[Int(id)].endsSession }
+
     @inline(__always)
     subscript(id: Int32) -> RequestSlot {
         _read { yield slots[Int(id)] }
@@ -117,6 +121,7 @@ struct RequestTable {
 /// replica it runs on (a leading run of its blocks).
 struct PrefixChain {
     var session: Int64 = -1
+    var endsSession = false
     /// Tokens per hash, and tokens the hashes name.
     var blockTokens: Int32 = 0
     var tokens: Int32 = 0
@@ -125,6 +130,7 @@ struct PrefixChain {
 
     mutating func clear() {
         session = -1
+        endsSession = false
         blockTokens = 0
         tokens = 0
         ids.removeAll(keepingCapacity: true)

@@ -37,7 +37,7 @@ extension Router {
             best = leastLoaded
         }
         record(request, on: best, blocks: total, requests: requests)
-        if session >= 0 { sessionReplica[session] = best }
+        if session >= 0 { remember(session, on: best, ending: requests.endsSession(request)) }
         return best
     }
 

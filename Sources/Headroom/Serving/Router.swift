@@ -9,7 +9,7 @@ struct Router {
     private var leastOutstanding = LeastOutstandingIndex()
     /// What each replica (by id) was sent, for cache-aware routing.
     var prefixIndexes: [RoutingPrefixIndex] = []
-    /// Where each session's latest request went.
+    /// Where each open session's latest request went (a session's last request removes it).
     var sessionReplica: [Int64: Int32] = [:]
     /// Whether the strategy keeps `leastOutstanding` (stored: it is read on every engine step).
     private let keepsLoadIndex: Bool
@@ -34,6 +34,12 @@ struct Router {
         return least.outstanding < (spec.maxOutstandingPerReplica ?? .max) ? least.replica : nil
     }
 
+    /// Notes that `session`'s latest request went to `replica`, or forgets the session when that
+    /// request was its last (no later request can read the entry).
+    mutating func remember(_ session: Int64, on replica: Int32, ending: Bool) {
+        if ending { sessionReplica[session] = nil } else { sessionReplica[session] = replica }
+    }
+
     /// A replica among `ready` (ascending ids) with room under `max_outstanding_per_replica`, or
     /// `nil` when none has room and the request must wait in the activator.
     /// - Complexity: O(1) for least outstanding (its index is kept up to date by the calls
@@ -49,10 +55,11 @@ struct Router {
             let session = requests.session(request)
             if session >= 0, let last = sessionReplica[session], leastOutstanding.contains(last),
                engines.outstanding(last) < limit {
+                if requests.endsSession(request) { sessionReplica[session] = nil }
                 return last
             }
             guard let least = leastOutstanding.least, least.outstanding < limit else { return nil }
-            if session >= 0 { sessionReplica[session] = least.replica }
+            if session >= 0 { remember(session, on: least.replica, ending: requests.endsSession(request)) }
             return least.replica
         case .leastOutstanding:
             #if HEADROOM_INVARIANTS

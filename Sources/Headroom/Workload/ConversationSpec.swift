@@ -90,9 +90,11 @@ extension SyntheticWorkload {
                 state.pending.insert(PendingTurn(time: turn.time + think, session: turn.session, turnsLeft: turn.turnsLeft,
                                                  history: prompt + output))
             }
-            return IncomingRequest(
+            var request = IncomingRequest(
                 arrival: .seconds(turn.time), promptTokens: prompt, outputTokens: output, session: turn.session,
                 prefix: PrefixSpan(start: first, count: blocks, blockTokens: block, tokens: prompt + output))
+            request.endsSession = turn.turnsLeft == 0
+            return request
         }
     }
 }

@@ -9,6 +9,10 @@ public struct IncomingRequest: Sendable, Equatable {
     public var session: Int64 = -1
     /// Its prefix block hashes, kept in the producing source's shared hash buffer (none by default).
     public var prefix = PrefixSpan()
+    /// Whether it is its session's last request (known to a conversation generator, not to a
+    /// trace): routing then forgets the session once it is placed, so that the routers' session
+    /// maps hold open sessions only, not every session a long run has seen.
+    public var endsSession = false
 
     public init(arrival: SimTime, promptTokens: Int, outputTokens: Int, session: Int64 = -1, prefix: PrefixSpan = PrefixSpan()) {
         self.arrival = arrival

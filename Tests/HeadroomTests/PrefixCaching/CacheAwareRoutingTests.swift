@@ -11,10 +11,11 @@ struct CacheAwareRoutingTests {
         return ([engine, engine], RequestTable())
     }
 
-    static func request(_ requests: inout RequestTable, hashes: [UInt64], prompt: Int = 1024, session: Int64 = -1) -> Int32 {
+    static func request(_ requests: inout RequestTable, hashes: [UInt64], prompt: Int = 1024, session: Int64 = -1,
+                        endsSession: Bool = false) -> Int32 {
         let id = requests.insert(RequestSlot(arrival: .zero, promptTokens: Int32(prompt), outputTokens: 10,
                                              prefillRemaining: Int32(prompt), serial: 0))
-        requests.setChain(id, session: session, prefix: PrefixSpan(start: 0, count: hashes.count, blockTokens: 512, tokens: prompt),
+        requests.setChain(id, session: session, endsSession: endsSession, prefix: PrefixSpan(start: 0, count: hashes.count, blockTokens: 512, tokens: prompt),
                           hashes: hashes[...])
         return id
     }
@@ -105,5 +106,33 @@ struct CacheAwareRoutingTests {
         router.replicaLeft(0)
         let c = Self.request(&requests, hashes: [], prompt: 10, session: 7)
         #expect(router.pick(from: [1], engines: engines, request: c, requests: requests) == 1)
+    }
+
+    @Test("a session's last request is placed as the others (affinity: on their replica), then the router forgets the session",
+          arguments: [RouterSpec.Strategy.sessionAffinity, .cacheAware])
+    func lastRequestForgetsSession(strategy: RouterSpec.Strategy) {
+        var (engines, requests) = Self.setUp()
+        var router = Router(RouterSpec(strategy: strategy), random: RandomStream(seed: 1, name: "router"))
+        router.replicaReady(0, outstanding: 0)
+        router.replicaReady(1, outstanding: 0)
+        let first = Self.request(&requests, hashes: [], prompt: 10, session: 3)
+        let placed = router.pick(from: [0, 1], engines: engines, request: first, requests: requests)!
+        #expect(router.sessionReplica[3] == placed)
+        // The chosen replica is now the busier one: only the session keeps the next request there.
+        engines[Int(placed)].outstanding = 2
+        router.loadChanged(placed, outstanding: 2)
+        // (Cache-aware routing weighs the session against the queues: only affinity must stay.)
+        let middle = Self.request(&requests, hashes: [], prompt: 10, session: 3)
+        let second = router.pick(from: [0, 1], engines: engines, request: middle, requests: requests)
+        #expect(strategy != .sessionAffinity || second == placed)
+        #expect(router.sessionReplica[3] == second)
+        let last = Self.request(&requests, hashes: [], prompt: 10, session: 3, endsSession: true)
+        let third = router.pick(from: [0, 1], engines: engines, request: last, requests: requests)
+        #expect(third != nil && (strategy != .sessionAffinity || third == placed))
+        #expect(router.sessionReplica[3] == nil && router.sessionReplica.isEmpty)
+        // A one-request session is never remembered.
+        let single = Self.request(&requests, hashes: [], prompt: 10, session: 9, endsSession: true)
+        #expect(router.pick(from: [0, 1], engines: engines, request: single, requests: requests) != nil)
+        #expect(router.sessionReplica.isEmpty)
     }
 }

@@ -20,6 +20,7 @@ struct ConversationTests {
         for (session, turns) in sessions where turns.count == 3 {
             #expect(turns.map(\.promptTokens) == [100, 220, 340])
             #expect(turns.map(\.outputTokens) == [20, 20, 20])
+            #expect(turns.map(\.endsSession) == [false, false, true], "only the last turn ends its session")
             #expect(turns[1].arrival - turns[0].arrival == .seconds(10) && turns[2].arrival - turns[1].arrival == .seconds(10))
             for turn in turns {
                 // One 512-token hash block covers prompt and output here; its id names the session's first block.
