@@ -21,7 +21,9 @@ struct BlockMap {
     /// Keys held.
     private(set) var count = 0
 
-    /// The home slot of `key`: the top bits of a multiply-shift mix of its words.
+    /// The home slot of `key`: bits 32 and up of a multiplicative mix of its words (for 2^m
+    /// slots they mix the key's lowest 32 + m bits: trace hashes are random there, and a
+    /// session's block ids carry the session from bit 12).
     @inline(__always)
     private func home(_ hash: UInt64, _ offset: UInt32) -> Int {
         let mixed = (hash ^ UInt64(offset) &* 0xC2B2_AE3D_27D4_EB4F) &* 0x9E37_79B9_7F4A_7C15
