@@ -71,69 +71,39 @@ extension TimerTree {
 
         /// Sets every inner node from its children, bottom up.
         func playAllMatches() {
-            for node in stride(from: capacity - 1, through: 1, by: -1) {
-                let left = 2 * node, right = left + 1
-                let winner = key(right) < key(left) ? right : left
-                nodes[node] = nodes[winner]
-            }
+            for node in stride(from: capacity - 1, through: 1, by: -1) { playMatch(node) }
+        }
+
+        /// Sets inner node `parent` from its two children, comparing whole keys (the right child
+        /// wins only with a smaller key).
+        @usableFromInline
+        func playMatch(_ parent: Int) {
+            let left = 2 * parent, right = left + 1
+            nodes[parent] = nodes[key(right) < key(left) ? right : left]
         }
 
         /// Node `node`'s key.
         @inlinable @inline(__always)
         func key(_ node: Int) -> UInt128 { UInt128(nodes[node].high) << 64 | UInt128(low[Int(nodes[node].winner)]) }
 
-        /// Writes `key` at slot `slot`'s leaf and replays the matches up to the first parent whose
-        /// winner does not change (everything above it stands). Per level: the sibling's time
-        /// read and compared (the low halves only on a tie), and a time and a slot written.
+        /// Writes `key` at slot `slot`'s leaf; returns the leaf's node.
         @inlinable @inline(__always)
-        func replay(slot: Int, key: UInt128) { replay(slot: slot, key: key, popped: false) }
-
-        /// `replay` for the slot that last held the root (popped, its path not yet replayed):
-        /// every node on its path names it, so every one changes and the walk goes to the root
-        /// without `replay`'s check for a parent that stands.
-        @inlinable @inline(__always)
-        func replayPopped(slot: Int, key: UInt128) { replay(slot: slot, key: key, popped: true) }
-
-        /// Replays leaf `leaf`'s whole path comparing whole keys (the low halves where times tie).
-        @usableFromInline @inline(never)
-        func replayExactly(leaf: Int) {
-            var node = leaf
-            repeat {
-                let sibling = node ^ 1
-                let winner = key(sibling) < key(node) ? sibling : node
-                node &>>= 1
-                nodes[node] = nodes[winner]
-            } while node != 1
+        func writeLeaf(slot: Int, key: UInt128) -> Int {
+            let leaf = capacity &+ slot
+            nodes[leaf].high = UInt64(truncatingIfNeeded: key >> 64)
+            low[slot] = UInt64(truncatingIfNeeded: key)
+            return leaf
         }
 
-        /// The replay itself; `popped` is a constant at both call sites, so the check it drops
-        /// is compiled out rather than tested.
+        /// Writes `key` at slot `slot`'s leaf and replays the matches up to the first parent whose
+        /// winner does not change (everything above it stands). Per level: the sibling's node
+        /// read and its time compared (the low halves only on a tie), and a node written.
         @inlinable @inline(__always)
-        func replay(slot: Int, key: UInt128, popped: Bool) {
+        func replay(slot: Int, key: UInt128) {
             let nodes = nodes, low = low
-            var node = capacity &+ slot
+            var node = writeLeaf(slot: slot, key: key)
             var keyHigh = UInt64(truncatingIfNeeded: key >> 64)
             var slot = Int32(truncatingIfNeeded: slot)
-            nodes[node].high = keyHigh
-            low[Int(slot)] = UInt64(truncatingIfNeeded: key)
-            if popped {
-                // Every level changes. The winner is chosen by index arithmetic, not a branch, so
-                // that no level's loads wait for the outcome of the level below (a mispredicted
-                // branch would replay them in turn; in a tree of thousands the lower levels are out
-                // of the cache). Times alone decide here; where two tie, the exact walk redoes it.
-                let leaf = node
-                var ties = 0
-                repeat {
-                    let rivalHigh = nodes[node ^ 1].high
-                    ties &+= rivalHigh == keyHigh ? 1 : 0
-                    let winner = nodes[node ^ (rivalHigh < keyHigh ? 1 : 0)]
-                    node &>>= 1
-                    nodes[node] = winner
-                    keyHigh = winner.high
-                } while node != 1
-                if _slowPath(ties != 0) { replayExactly(leaf: leaf) }
-                return
-            }
             // A leaf is at node `capacity` ≥ 2 or beyond: the loop runs at least once.
             repeat {
                 let rival = nodes[node ^ 1]
@@ -148,6 +118,38 @@ extension TimerTree {
                     slot = rival.winner
                 }
                 nodes[node] = Node(high: keyHigh, winner: slot)
+            } while node != 1
+        }
+
+        /// `replay` for the slot that last held the root (popped, its path not yet replayed):
+        /// every node on its path names it, so every one changes and the walk goes to the root.
+        /// The winner is chosen by index arithmetic, not a branch, so that no level's loads wait
+        /// for the outcome of the level below (a mispredicted branch would replay them in turn; in
+        /// a tree of thousands the lower levels are out of the cache). Times alone decide here;
+        /// where two tie, the walk is redone with whole keys.
+        @inlinable @inline(__always)
+        func replayPopped(slot: Int, key: UInt128) {
+            let nodes = nodes
+            let leaf = writeLeaf(slot: slot, key: key)
+            var node = leaf, keyHigh = nodes[leaf].high, ties = 0
+            repeat {
+                let rivalHigh = nodes[node ^ 1].high
+                ties &+= rivalHigh == keyHigh ? 1 : 0
+                let winner = nodes[node ^ (rivalHigh < keyHigh ? 1 : 0)]
+                node &>>= 1
+                nodes[node] = winner
+                keyHigh = winner.high
+            } while node != 1
+            if _slowPath(ties != 0) { replayExactly(leaf: leaf) }
+        }
+
+        /// Replays leaf `leaf`'s whole path comparing whole keys (the low halves where times tie).
+        @usableFromInline @inline(never)
+        func replayExactly(leaf: Int) {
+            var node = leaf
+            repeat {
+                node &>>= 1
+                playMatch(node)
             } while node != 1
         }
     }
