@@ -131,6 +131,21 @@ public struct EventQueue<Payload> {
         return nil
     }
 
+    /// Right after a timer popped (before its handler sets it again): the timer that will likely
+    /// pop after the handler's events, when that is not the popped timer itself: a hint to load
+    /// its target's state an event ahead. Times alone are compared, as in `nextTimerHint`.
+    @inlinable @inline(__always)
+    public func followingTimerHint() -> Int? {
+        let popped = timers.vacated
+        guard popped >= 0 else { return nil }
+        let runnerUp = timers.storage.runnerUp(of: popped)
+        let leadTime = UInt64(truncatingIfNeeded: leadKey >> 64)
+        let heapTime = storage.isEmpty ? .max : UInt64(truncatingIfNeeded: storage[0].key >> 64)
+        if leadTime < runnerUp.high && leadTime <= heapTime { return 0 }
+        if runnerUp.high <= heapTime && runnerUp.high != .max { return Int(runnerUp.winner) &+ leadSlots }
+        return nil
+    }
+
     /// Starts loading what popping timer `timer` reads from the tree beside its root: its key's
     /// low half and its event (a hint, for the timer `nextTimerHint` named).
     @inlinable @inline(__always)

@@ -143,6 +143,25 @@ extension TimerTree {
             if _slowPath(ties != 0) { replayExactly(leaf: leaf) }
         }
 
+        /// The least time among the siblings on slot `slot`'s path and the slot holding it: with
+        /// `slot` just popped (its path still names it), the next slot to pop but for `slot`'s
+        /// own next time. The siblings' places follow from the slot alone, so their loads do not
+        /// wait on one another; the replay that follows finds them in the cache.
+        @inlinable @inline(__always)
+        func runnerUp(of slot: Int) -> Node {
+            let nodes = nodes
+            // Selected by masks, not a branch (which the compiler emits for a `?:` here).
+            var node = capacity &+ slot, bestHigh = UInt64.max, bestNode = 0
+            repeat {
+                let rivalHigh = nodes[node ^ 1].high
+                let mask = 0 &- UInt64(truncatingIfNeeded: (rivalHigh < bestHigh) ? 1 : 0)
+                bestHigh = (rivalHigh & mask) | (bestHigh & ~mask)
+                bestNode = ((node ^ 1) & Int(bitPattern: UInt(mask))) | (bestNode & ~Int(bitPattern: UInt(mask)))
+                node &>>= 1
+            } while node != 1
+            return Node(high: bestHigh, winner: bestHigh == .max ? -1 : nodes[bestNode].winner)
+        }
+
         /// Replays leaf `leaf`'s whole path comparing whole keys (the low halves where times tie).
         @usableFromInline @inline(never)
         func replayExactly(leaf: Int) {

@@ -66,6 +66,46 @@ struct EventQueueTests {
         #expect(hinted > 200)
     }
 
+    @Test("the following-timer hint, right after a timer pops, names the timer whose event pops after it (distinct times)", arguments: 0..<8)
+    func followingHintNamesTheEventAfter(seed: Int) {
+        var random = RandomStream(seed: UInt64(seed), name: "queue-following-test")
+        // Slots beyond a power of two (a tree of uneven paths) and, half the time, a lead timer.
+        var queue = EventQueue<Int>(timerSlots: 37 + seed * 5, leadTimer: seed % 2 == 1)
+        var times = Set<Int64>()
+        func freshTime(after now: Int64) -> SimTime {
+            var time: Int64
+            repeat { time = now + 1 + Int64(random.next() % 100_000) } while !times.insert(time).inserted
+            return SimTime(nanoseconds: time)
+        }
+        var now: Int64 = 0, hinted = 0, payload = 0
+        var timerOf: [Int: Int] = [:]  // payload → the timer that holds it
+        for step in 0..<4_000 {
+            payload += 1
+            if random.nextUnit() < 0.2 {
+                queue.schedule(payload, at: freshTime(after: now))
+            } else {
+                let timer = Int(random.next() % UInt64(37 + seed * 5))
+                timerOf[payload] = timer
+                queue.setTimer(timer, payload, at: freshTime(after: now))
+            }
+            guard step % 3 == 0, let popped = queue.popNext() else { continue }
+            now = popped.time.nanoseconds
+            let hint = queue.followingTimerHint()
+            // Only right after a timer of the tree popped (not the lead timer, not the heap).
+            if timerOf[popped.payload] == nil || (seed % 2 == 1 && timerOf[popped.payload] == 0) { #expect(hint == nil) }
+            guard let next = queue.popNext() else { #expect(hint == nil); continue }
+            now = next.time.nanoseconds
+            if let hint {
+                #expect(timerOf[next.payload] == hint)
+                hinted += 1
+            } else if timerOf[popped.payload] != nil && !(seed % 2 == 1 && timerOf[popped.payload] == 0) {
+                // A tree timer popped: no hint only when the heap's event comes next.
+                #expect(timerOf[next.payload] == nil)
+            }
+        }
+        #expect(hinted > 400)
+    }
+
     @Test("at one instant a lower phase comes first, then scheduling order")
     func phaseThenSequence() {
         var queue = EventQueue<String>()

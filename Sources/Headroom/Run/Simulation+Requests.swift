@@ -69,6 +69,7 @@ extension Simulation {
 
     /// The planned end of a replica's iteration (or decode run) has come.
     mutating func endIteration(replica: Int32, generation: UInt32, at now: SimTime, queue: inout EventQueue<SimulationEvent>) {
+        prefetchFollowing(&queue)
         guard let r = replicaSlots.slotIfPresent(replica), engines[r].isBusy, engines[r].generation == generation else { return }
         prefetchEngineBuffers(slot: r)
         outcome.clear()

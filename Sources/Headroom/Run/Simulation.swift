@@ -99,6 +99,8 @@ public struct Simulation: EventHandler {
     var engines: [ReplicaEngine] = []
     /// Cumulative signal counters, one per replica (parallel to `replicas`).
     var counters: [CounterState] = []
+    /// The slot whose engine `prefetchFollowing` asked for (its buffers come next), or -1.
+    var prefetchedAhead = -1
     /// vLLM's counters and histograms, one per replica, when a deployment's policy queries Prometheus.
     var engineMetrics: [EngineMetricState] = []
     /// Live nodes in reusable slots, and the ledger of every node created (Cluster/NodeTable.swift).
