@@ -25,13 +25,27 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# SwiftPM 6.3 can leave a module's dependents unbuilt after a change to the engine's inlinable
+# code (swiftlang/swift-package-manager#10502): their specialised copies then read the old layout
+# (a `headroom bench` segfaulted so). When a HeadroomEngine source is newer than the configuration's
+# binary, the Headroom modules of that configuration are rebuilt from clean (a fresh clone has
+# nothing to clean). CONFIG: debug or release.
+define fresh-dependents
+@if [ -e .build/$(1)/headroom ] && [ -n "$$(find Sources/HeadroomEngine -name '*.swift' -newer .build/$(1)/headroom | head -1)" ]; then \
+  echo "HeadroomEngine changed: rebuilding the $(1) Headroom modules from clean"; \
+  rm -rf .build/$(1)/Headroom*.build .build/$(1)/Modules/Headroom* .build/$(1).yaml; \
+fi
+endef
+
 build: deps
+	$(call fresh-dependents,debug)
 	$(SWIFT) build
 
 # Swift's runtime and Foundation linked in (`--static-swift-stdlib`): a process starts ~5 ms sooner
 # (no dynamic symbol binding; `headroom --version` 6 ms instead of 11 on the README's machine),
 # which sweeps and short runs pay every time. The binary grows from ~40 to ~110 MB.
 release: deps
+	$(call fresh-dependents,release)
 	$(SWIFT) build -c release --static-swift-stdlib
 
 # The main job: the shipped sweep comparing the four scaling signals over three seeds, stored in
@@ -47,6 +61,7 @@ run-one: release
 # The whole suite, debug build with internal invariant checks on (the process tests run the
 # `headroom` binary, so it is built first).
 test: deps
+	$(call fresh-dependents,debug)
 	$(SWIFT) build
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
