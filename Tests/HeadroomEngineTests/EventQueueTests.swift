@@ -32,33 +32,18 @@ struct EventQueueTests {
 
     @Test("the next-timer hint, when given, names the timer whose event pops next (distinct times)", arguments: 0..<8)
     func nextHintNamesTheNextEvent(seed: Int) {
-        var random = RandomStream(seed: UInt64(seed), name: "queue-hint-test")
+        var events = DistinctEvents(seed: seed, name: "queue-hint-test", timers: 40, heapShare: 0.3)
         var queue = EventQueue<Int>(timerSlots: 40, leadTimer: seed % 2 == 1)
-        // Distinct times, so that the hint (which compares times alone) is exact.
-        var times = Set<Int64>()
-        func freshTime(after now: Int64) -> SimTime {
-            var time: Int64
-            repeat { time = now + 1 + Int64(random.next() % 100_000) } while !times.insert(time).inserted
-            return SimTime(nanoseconds: time)
-        }
-        var now: Int64 = 0, hinted = 0, payload = 0
-        var timerOf: [Int: Int] = [:]  // payload → the timer that holds it
+        var now: Int64 = 0, hinted = 0
         for step in 0..<4_000 {
-            payload += 1
-            if random.nextUnit() < 0.3 {
-                queue.schedule(payload, at: freshTime(after: now))
-            } else {
-                let timer = Int(random.next() % 40)
-                timerOf[payload] = timer
-                queue.setTimer(timer, payload, at: freshTime(after: now))
-            }
+            events.add(to: &queue, after: now)
             guard step % 3 == 0 else { continue }
             // Right after a set (the tree settled) the hint is known; after a pop it may not be.
             let hint = queue.nextTimerHint()
             let next = queue.popNext()!
             now = next.time.nanoseconds
             if let hint {
-                #expect(timerOf[next.payload] == hint)
+                #expect(events.timerOf[next.payload] == hint)
                 hinted += 1
             }
         }
@@ -68,39 +53,27 @@ struct EventQueueTests {
 
     @Test("the following-timer hint, right after a timer pops, names the timer whose event pops after it (distinct times)", arguments: 0..<8)
     func followingHintNamesTheEventAfter(seed: Int) {
-        var random = RandomStream(seed: UInt64(seed), name: "queue-following-test")
         // Slots beyond a power of two (a tree of uneven paths) and, half the time, a lead timer.
-        var queue = EventQueue<Int>(timerSlots: 37 + seed * 5, leadTimer: seed % 2 == 1)
-        var times = Set<Int64>()
-        func freshTime(after now: Int64) -> SimTime {
-            var time: Int64
-            repeat { time = now + 1 + Int64(random.next() % 100_000) } while !times.insert(time).inserted
-            return SimTime(nanoseconds: time)
-        }
-        var now: Int64 = 0, hinted = 0, payload = 0
-        var timerOf: [Int: Int] = [:]  // payload → the timer that holds it
+        let timers = 37 + seed * 5, lead = seed % 2 == 1
+        var events = DistinctEvents(seed: seed, name: "queue-following-test", timers: timers, heapShare: 0.2)
+        var queue = EventQueue<Int>(timerSlots: timers, leadTimer: lead)
+        var now: Int64 = 0, hinted = 0
         for step in 0..<4_000 {
-            payload += 1
-            if random.nextUnit() < 0.2 {
-                queue.schedule(payload, at: freshTime(after: now))
-            } else {
-                let timer = Int(random.next() % UInt64(37 + seed * 5))
-                timerOf[payload] = timer
-                queue.setTimer(timer, payload, at: freshTime(after: now))
-            }
+            events.add(to: &queue, after: now)
             guard step % 3 == 0, let popped = queue.popNext() else { continue }
             now = popped.time.nanoseconds
             let hint = queue.followingTimerHint()
             // Only right after a timer of the tree popped (not the lead timer, not the heap).
-            if timerOf[popped.payload] == nil || (seed % 2 == 1 && timerOf[popped.payload] == 0) { #expect(hint == nil) }
+            let treeTimerPopped = events.timerOf[popped.payload].map { !(lead && $0 == 0) } ?? false
+            if !treeTimerPopped { #expect(hint == nil) }
             guard let next = queue.popNext() else { #expect(hint == nil); continue }
             now = next.time.nanoseconds
             if let hint {
-                #expect(timerOf[next.payload] == hint)
+                #expect(events.timerOf[next.payload] == hint)
                 hinted += 1
-            } else if timerOf[popped.payload] != nil && !(seed % 2 == 1 && timerOf[popped.payload] == 0) {
-                // A tree timer popped: no hint only when the heap's event comes next.
-                #expect(timerOf[next.payload] == nil)
+            } else if treeTimerPopped {
+                // No hint only when the heap's event comes next.
+                #expect(events.timerOf[next.payload] == nil)
             }
         }
         #expect(hinted > 400)
@@ -166,5 +139,40 @@ struct MinHeapTests {
         var drained: [Int] = []
         while !heap.isEmpty { drained.append(heap.removeMin()) }
         #expect(drained == reference)
+    }
+}
+
+/// Random events at distinct times (so that the hints, which compare times alone, are exact): a
+/// share on the heap, the rest on random timers, each payload's timer remembered.
+private struct DistinctEvents {
+    var random: RandomStream
+    let timers: Int
+    let heapShare: Double
+    var times = Set<Int64>()
+    var payload = 0
+    /// Payload → the timer that holds it.
+    var timerOf: [Int: Int] = [:]
+
+    init(seed: Int, name: String, timers: Int, heapShare: Double) {
+        random = RandomStream(seed: UInt64(seed), name: name)
+        self.timers = timers
+        self.heapShare = heapShare
+    }
+
+    mutating func add(to queue: inout EventQueue<Int>, after now: Int64) {
+        payload += 1
+        if random.nextUnit() < heapShare {
+            queue.schedule(payload, at: freshTime(after: now))
+        } else {
+            let timer = Int(random.next() % UInt64(timers))
+            timerOf[payload] = timer
+            queue.setTimer(timer, payload, at: freshTime(after: now))
+        }
+    }
+
+    private mutating func freshTime(after now: Int64) -> SimTime {
+        var time: Int64
+        repeat { time = now + 1 + Int64(random.next() % 100_000) } while !times.insert(time).inserted
+        return SimTime(nanoseconds: time)
     }
 }
