@@ -29,7 +29,7 @@ browser-deps:
 # code (swiftlang/swift-package-manager#10502): their specialised copies then read the old layout
 # (a `headroom bench` segfaulted so). When a HeadroomEngine source is newer than the configuration's
 # binary, the Headroom modules of that configuration are rebuilt from clean (a fresh clone has
-# nothing to clean). CONFIG: debug or release.
+# nothing to clean). Its argument: debug or release.
 define fresh-dependents
 @if [ -e .build/$(1)/headroom ] && [ -n "$$(find Sources/HeadroomEngine -name '*.swift' -newer .build/$(1)/headroom | head -1)" ]; then \
   echo "HeadroomEngine changed: rebuilding the $(1) Headroom modules from clean"; \
