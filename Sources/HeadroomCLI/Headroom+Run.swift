@@ -27,6 +27,12 @@ extension Headroom {
         @Option(parsing: .unconditional, help: "Override the scenario's duration, e.g. 30m or 2h.", transform: Headroom.parseDuration)
         var duration: SimTime?
 
+        @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the scenario (repeatable; stored with the run).",
+                                          discussion: "PATH=VALUE with a sweep's key paths, e.g. 'workload.arrivals.mean=200/s'; "
+                                              + "--seed and --duration are applied after them.",
+                                          valueName: "path=value"))
+        var overrides: [String] = []
+
         @Flag(help: "Print the full result (summary, series, cold starts, decisions) as JSON.")
         var json = false
 
@@ -48,6 +54,7 @@ extension Headroom {
             let scenario: Scenario
             do {
                 document = try ScenarioDocument.load(file: file)
+                try Headroom.apply(overrides, to: &document, file: file)
                 if let seed { try document.set("seed", to: String(seed)) }
                 if let duration { try document.set("duration", to: duration.description) }
                 try storage.apply(to: &document)
@@ -87,16 +94,21 @@ extension Headroom {
         do {
             guard !overrides.isEmpty else { return try Scenario.load(file: file) }
             var document = try ScenarioDocument.load(file: file)
-            for override in overrides {
-                guard let equals = override.firstIndex(of: "=") else {
-                    throw ScenarioError(file: file, path: override, message: "write an override as PATH=VALUE, e.g. duration=30m")
-                }
-                try document.set(String(override[..<equals]), to: String(override[override.index(after: equals)...]))
-            }
+            try apply(overrides, to: &document, file: file)
             return try document.scenario()
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
+        }
+    }
+
+    /// Applies `PATH=VALUE` overrides (`--set`) to the document of scenario file `file`, in order.
+    static func apply(_ overrides: [String], to document: inout ScenarioDocument, file: String) throws {
+        for override in overrides {
+            guard let equals = override.firstIndex(of: "=") else {
+                throw ScenarioError(file: file, path: override, message: "write an override as PATH=VALUE, e.g. duration=30m")
+            }
+            try document.set(String(override[..<equals]), to: String(override[override.index(after: equals)...]))
         }
     }
 
