@@ -23,7 +23,7 @@ extension Headroom {
         @Option(parsing: .unconditional, help: "Override the scenario's duration.", transform: Headroom.parseDuration)
         var duration: SimTime?
 
-        @Option(help: "Pop-and-push pairs for the engine-only measurement.")
+        @Option(help: "Pop-and-push pairs for the engine-only measurement (0 skips it).")
         var engineEvents = 10_000_000
 
         @Option(help: ArgumentHelp("Replay this trace instead of the scenario's workload, and time reading it alone (rows/s).",
@@ -42,6 +42,12 @@ extension Headroom {
         /// What a run stored with these settings would keep in memory (the bench stores nothing).
         @OptionGroup var storage: StorageOptions
 
+        func validate() throws {
+            guard engineEvents >= 0 else {
+                throw ValidationError("--engine-events must be 0 (skip the engine measurement) or more, got \(engineEvents)")
+            }
+        }
+
         func run() throws {
             let loading = Date()
             var scenario = try Headroom.loadScenario(file, overrides: overrides)
@@ -59,8 +65,12 @@ extension Headroom {
                 } catch { Headroom.fail("\(error)") }
             }
 
-            let engineRate = EngineBenchmark.eventsPerSecond(pairs: engineEvents, pending: 10_000)
-            print(String(format: "engine: %.2f M events/s (hold model, 10k pending events, %d pops+pushes)", engineRate / 1e6, engineEvents))
+            if engineEvents > 0 {
+                let engineRate = EngineBenchmark.eventsPerSecond(pairs: engineEvents, pending: 10_000)
+                print(String(format: "engine: %.2f M events/s (hold model, 10k pending events, %d pops+pushes)", engineRate / 1e6, engineEvents))
+            } else {
+                print("engine: not measured (--engine-events 0)")
+            }
 
             let pace = PaceRecorder(every: .seconds(3600))
             let started = Date()

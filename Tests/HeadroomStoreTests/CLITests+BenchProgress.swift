@@ -20,4 +20,15 @@ struct CLIBenchProgressTests {
             #expect(fields.count == 5 && (Int(fields[1]) ?? 0) > 0 && Double(fields[3]) != nil, "\(row)")
         }
     }
+
+    @Test("--engine-events 0 skips the engine measurement; a negative count is refused, not a crash")
+    func engineEventsBounds() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary), "build the headroom binary first (make test does)")
+        let skipped = try ProcessTests.capture(["bench", "scenarios/quickstart.yaml", "--duration", "1m", "--engine-events", "0"])
+        #expect(skipped.status == 0, "\(skipped.err)")
+        #expect(skipped.out.contains("engine: not measured (--engine-events 0)") && skipped.out.contains("scenario quickstart"), "\(skipped.out)")
+        let negative = try ProcessTests.capture(["bench", "scenarios/quickstart.yaml", "--duration", "1m", "--engine-events=-5"])
+        #expect(negative.status == 64, "\(negative.out) \(negative.err)")
+        #expect(negative.err.contains("--engine-events must be 0 (skip the engine measurement) or more, got -5"), "\(negative.err)")
+    }
 }
