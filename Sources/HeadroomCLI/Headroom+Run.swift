@@ -49,6 +49,10 @@ extension Headroom {
 
         @OptionGroup var storage: StorageOptions
 
+        func validate() throws {
+            guard sampleRequests >= 0 else { throw ValidationError("--sample-requests must be 0 or more, got \(sampleRequests)") }
+        }
+
         func run() throws {
             var document: ScenarioDocument
             let scenario: Scenario

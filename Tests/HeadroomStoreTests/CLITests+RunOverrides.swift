@@ -29,4 +29,12 @@ extension CLITests {
         let noValue = try Self.capture(["run", scenario, "--set", "duration", "--no-store"])
         #expect(noValue.status == 1 && noValue.err.contains("write an override as PATH=VALUE"), "\(noValue.err)")
     }
+
+    @Test("run --sample-requests refuses a negative count instead of keeping none")
+    func negativeSample() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ProcessTests.binary))
+        let run = try Self.capture(["run", "scenarios/quickstart.yaml", "--duration", "1m", "--no-store", "--sample-requests=-1"])
+        #expect(run.status == 64, "\(run.out) \(run.err)")
+        #expect(run.err.contains("--sample-requests must be 0 or more, got -1"), "\(run.err)")
+    }
 }
