@@ -123,12 +123,7 @@ public struct EventQueue<Payload> {
     @inlinable @inline(__always)
     public func nextTimerHint() -> Int? {
         guard timers.vacated < 0 else { return nil }
-        let tree = timers.storage
-        let timerTime = tree.nodes[1].high, leadTime = UInt64(truncatingIfNeeded: leadKey >> 64)
-        let heapTime = storage.isEmpty ? .max : UInt64(truncatingIfNeeded: storage[0].key >> 64)
-        if leadTime < timerTime && leadTime <= heapTime { return 0 }
-        if timerTime <= heapTime && timerTime != .max { return Int(tree.nodes[1].winner) &+ leadSlots }
-        return nil
+        return timerHint(tree: timers.storage.nodes[1])
     }
 
     /// Right after a timer popped (before its handler sets it again): the timer that will likely
@@ -138,11 +133,17 @@ public struct EventQueue<Payload> {
     public func followingTimerHint() -> Int? {
         let popped = timers.vacated
         guard popped >= 0 else { return nil }
-        let runnerUp = timers.storage.runnerUp(of: popped)
+        return timerHint(tree: timers.storage.runnerUp(of: popped))
+    }
+
+    /// The timer whose event comes first among the lead timer, the tree's candidate `tree` (its
+    /// time and slot) and the heap, by time alone; nil when that is the heap's event or none.
+    @inlinable @inline(__always)
+    func timerHint(tree: TimerTree<Payload>.Storage.Node) -> Int? {
         let leadTime = UInt64(truncatingIfNeeded: leadKey >> 64)
         let heapTime = storage.isEmpty ? .max : UInt64(truncatingIfNeeded: storage[0].key >> 64)
-        if leadTime < runnerUp.high && leadTime <= heapTime { return 0 }
-        if runnerUp.high <= heapTime && runnerUp.high != .max { return Int(runnerUp.winner) &+ leadSlots }
+        if leadTime < tree.high && leadTime <= heapTime { return 0 }
+        if tree.high <= heapTime && tree.high != .max { return Int(tree.winner) &+ leadSlots }
         return nil
     }
 
