@@ -1,3 +1,5 @@
+import HeadroomPrefetch
+
 /// The memory of a timer tree: three arrays under one reference, so an operation checks once that
 /// it owns them (copy on write) and then works on plain pointers.
 extension TimerTree {
@@ -123,22 +125,28 @@ extension TimerTree {
 
         /// `replay` for the slot that last held the root (popped, its path not yet replayed):
         /// every node on its path names it, so every one changes and the walk goes to the root.
-        /// The winner is chosen by index arithmetic, not a branch, so that no level's loads wait
-        /// for the outcome of the level below (a mispredicted branch would replay them in turn; in
-        /// a tree of thousands the lower levels are out of the cache). Times alone decide here;
-        /// where two tie, the walk is redone with whole keys.
+        /// The winner is selected by masks from the two nodes already in registers, not by a
+        /// branch or a reload: the siblings' places follow from the slot alone, so their loads
+        /// do not wait on one another (a mispredicted branch would replay them in turn; in a tree
+        /// of thousands the lower levels are out of the cache), and a level waits on the one below
+        /// only for a compare and a select (reloading the winner put a load, forwarded from the
+        /// store just made, on that chain). Times alone decide here; where two tie, the walk is
+        /// redone with whole keys.
         @inlinable @inline(__always)
         func replayPopped(slot: Int, key: UInt128) {
             let nodes = nodes
             let leaf = writeLeaf(slot: slot, key: key)
-            var node = leaf, keyHigh = nodes[leaf].high, ties = 0
+            var node = leaf, ties = 0
+            var keyHigh = UInt64(truncatingIfNeeded: key >> 64)
+            var keySlot = UInt32(truncatingIfNeeded: slot)
             repeat {
-                let rivalHigh = nodes[node ^ 1].high
-                ties &+= rivalHigh == keyHigh ? 1 : 0
-                let winner = nodes[node ^ (rivalHigh < keyHigh ? 1 : 0)]
+                let rival = nodes[node ^ 1]
+                ties &+= rival.high == keyHigh ? 1 : 0
+                let rivalWins = rival.high < keyHigh
+                keyHigh = headroom_select(rivalWins, rival.high, keyHigh)
+                keySlot = UInt32(truncatingIfNeeded: headroom_select(rivalWins, UInt64(UInt32(bitPattern: rival.winner)), UInt64(keySlot)))
                 node &>>= 1
-                nodes[node] = winner
-                keyHigh = winner.high
+                nodes[node] = Node(high: keyHigh, winner: Int32(bitPattern: keySlot))
             } while node != 1
             if _slowPath(ties != 0) { replayExactly(leaf: leaf) }
         }

@@ -1,3 +1,5 @@
+import HeadroomPrefetch
+
 /// The ready replicas as a 4-ary min-heap on (requests outstanding, replica id), with each
 /// replica's position kept so that a change of its load moves it in O(log n).
 ///
@@ -171,18 +173,28 @@ struct LeastOutstandingIndex {
             let firstChild = 4 &* index &+ 1
             guard firstChild < count else { break }
             var child = firstChild
-            if firstChild &+ 3 < count {  // a two-round tournament, as the event queue's
-                let a = heap[firstChild] < heap[firstChild &+ 1] ? firstChild : firstChild &+ 1
-                let b = heap[firstChild &+ 2] < heap[firstChild &+ 3] ? firstChild &+ 2 : firstChild &+ 3
-                child = heap[a] < heap[b] ? a : b
+            let least: UInt64
+            if firstChild &+ 3 < count {
+                // A two-round tournament on the keys in registers, chosen by conditional moves:
+                // the four loads go out together and nothing is read back by a chosen index (a
+                // reload per round put two loads on the chain of every level).
+                let first = heap[firstChild], second = heap[firstChild &+ 1]
+                let third = heap[firstChild &+ 2], fourth = heap[firstChild &+ 3]
+                let leftWins = first < second, rightWins = third < fourth
+                let left = headroom_select(leftWins, first, second)
+                let right = headroom_select(rightWins, third, fourth)
+                let leftIndex = headroom_select(leftWins, 0, 1), rightIndex = headroom_select(rightWins, 2, 3)
+                let leftLeast = left < right
+                least = headroom_select(leftLeast, left, right)
+                child = firstChild &+ Int(truncatingIfNeeded: headroom_select(leftLeast, leftIndex, rightIndex))
             } else {
                 var candidate = firstChild &+ 1
                 while candidate < count {
                     if heap[candidate] < heap[child] { child = candidate }
                     candidate &+= 1
                 }
+                least = heap[child]
             }
-            let least = heap[child]
             guard least < moving else { break }
             heap[index] = least
             position[replica(least)] = Int32(truncatingIfNeeded: index)
