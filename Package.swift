@@ -22,13 +22,13 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
-        .target(name: "HeadroomPrefetch"),
-        .target(name: "HeadroomEngine", dependencies: ["HeadroomPrefetch"], swiftSettings: invariants),
+        .target(name: "HeadroomCPUHints"),
+        .target(name: "HeadroomEngine", dependencies: ["HeadroomCPUHints"], swiftSettings: invariants),
         .target(
             name: "Headroom",
             dependencies: [
                 "HeadroomEngine",
-                "HeadroomPrefetch",
+                "HeadroomCPUHints",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "DequeModule", package: "swift-collections"),

@@ -1,4 +1,4 @@
-import HeadroomPrefetch
+import HeadroomCPUHints
 
 /// The pending events of a run, served in one documented order.
 ///

@@ -1,4 +1,4 @@
-import HeadroomPrefetch
+import HeadroomCPUHints
 
 /// The memory of a timer tree: three arrays under one reference, so an operation checks once that
 /// it owns them (copy on write) and then works on plain pointers.

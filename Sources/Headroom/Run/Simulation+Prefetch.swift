@@ -1,5 +1,5 @@
 import HeadroomEngine
-import HeadroomPrefetch
+import HeadroomCPUHints
 
 /// Loading a replica's state before the event that reads it (fleets of hundreds of replicas
 /// and more).

@@ -1,4 +1,4 @@
-import HeadroomPrefetch
+import HeadroomCPUHints
 
 /// The ready replicas as a 4-ary min-heap on (requests outstanding, replica id), with each
 /// replica's position kept so that a change of its load moves it in O(log n).

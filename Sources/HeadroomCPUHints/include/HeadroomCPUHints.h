@@ -1,5 +1,5 @@
-#ifndef HEADROOM_PREFETCH_H
-#define HEADROOM_PREFETCH_H
+#ifndef HEADROOM_CPU_HINTS_H
+#define HEADROOM_CPU_HINTS_H
 
 /// Asks the CPU to start loading the cache line at `address` (a hint: never faults, any address).
 static inline __attribute__((always_inline)) void headroom_prefetch(const void *address) {
