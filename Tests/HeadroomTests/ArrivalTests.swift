@@ -80,6 +80,12 @@ struct ArrivalTests {
         let nearPeak = times.filter { abs($0.truncatingRemainder(dividingBy: 3600) - 900) < 300 }.count
         let nearTrough = times.filter { abs($0.truncatingRemainder(dividingBy: 3600) - 2700) < 300 }.count
         #expect(Double(nearPeak) > 4 * Double(nearTrough))
+        // The counts in the ±5-minute windows match the rate's integral there, 10 · 600 ± 8 ·
+        // (3600 / π) · sin(π / 6) a period: thinning's shortcut below the least rate (2/s, where
+        // no cosine is computed) must not change the trough's count (1,416 a period) or the peak's.
+        let swing = 8 * 3600 / Double.pi * sin(Double.pi / 6)
+        #expect(abs(Double(nearPeak) / (10 * (6000 + swing)) - 1) < 0.02)
+        #expect(abs(Double(nearTrough) / (10 * (6000 - swing)) - 1) < 0.04)
     }
 
     @Test("the workload a seed produces does not depend on anything but the workload")
