@@ -79,6 +79,49 @@ struct EventQueueTests {
         #expect(hinted > 400)
     }
 
+    @Test("in a large tree the following-timer hint leaves out only the deep siblings' subtrees", arguments: 0..<2)
+    func followingHintInALargeTree(seed: Int) {
+        // 1,500 slots: paths of 10–11 levels, the lowest 2–3 of them below `runnerUpNodes`. (Kept
+        // small: debug builds check the whole tree after every change.)
+        let timers = 1_500, lead = seed % 2 == 1, leadSlots = lead ? 1 : 0
+        var events = DistinctEvents(seed: seed, name: "queue-following-large", timers: timers, heapShare: 0.2)
+        var queue = EventQueue<Int>(timerSlots: timers, leadTimer: lead)
+        let capacity = queue.timers.storage.capacity
+        /// Whether timer `timer`'s leaf is in a sibling subtree of `popped`'s path rooted at or
+        /// below `runnerUpNodes` (one the hint leaves out).
+        func leftOut(_ timer: Int, poppedTimer: Int) -> Bool {
+            func depth(_ node: Int) -> Int { Int.bitWidth - node.leadingZeroBitCount }
+            var node = capacity + poppedTimer - leadSlots
+            let leaf = capacity + timer - leadSlots
+            while node >= TimerTree<Int>.Storage.runnerUpNodes {
+                let sibling = node ^ 1
+                if depth(leaf) >= depth(sibling) && leaf >> (depth(leaf) - depth(sibling)) == sibling { return true }
+                node >>= 1
+            }
+            return false
+        }
+        var now: Int64 = 0, exact = 0, missed = 0
+        for step in 0..<9_000 {
+            events.add(to: &queue, after: now)
+            guard step % 3 == 0, let popped = queue.popNext() else { continue }
+            now = popped.time.nanoseconds
+            let hint = queue.followingTimerHint()
+            guard let poppedTimer = events.timerOf[popped.payload], !(lead && poppedTimer == 0),
+                  let next = queue.popNext() else { continue }
+            now = next.time.nanoseconds
+            let nextTimer = events.timerOf[next.payload]
+            if hint == nextTimer {
+                exact += 1  // the right timer, or none when the heap's event is next
+            } else if let nextTimer, nextTimer >= leadSlots, leftOut(nextTimer, poppedTimer: poppedTimer) {
+                missed += 1  // the next timer sits where the hint does not look
+            } else {
+                Issue.record("hint \(String(describing: hint)) after timer \(poppedTimer); next \(String(describing: nextTimer))")
+            }
+        }
+        #expect(exact > 1_000)
+        #expect(Double(missed) < 0.05 * Double(exact))
+    }
+
     @Test("at one instant a lower phase comes first, then scheduling order")
     func phaseThenSequence() {
         var queue = EventQueue<String>()
