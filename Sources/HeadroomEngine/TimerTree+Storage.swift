@@ -125,13 +125,13 @@ extension TimerTree {
 
         /// `replay` for the slot that last held the root (popped, its path not yet replayed):
         /// every node on its path names it, so every one changes and the walk goes to the root.
-        /// The winner is selected by masks from the two nodes already in registers, not by a
-        /// branch or a reload: the siblings' places follow from the slot alone, so their loads
-        /// do not wait on one another (a mispredicted branch would replay them in turn; in a tree
-        /// of thousands the lower levels are out of the cache), and a level waits on the one below
-        /// only for a compare and a select (reloading the winner put a load, forwarded from the
-        /// store just made, on that chain). Times alone decide here; where two tie, the walk is
-        /// redone with whole keys.
+        /// The winner is selected by conditional moves (`headroom_select`) between the two nodes
+        /// already in registers, not by a branch or a reload: the siblings' places follow from
+        /// the slot alone, so their loads do not wait on one another (a mispredicted branch would
+        /// replay them in turn; in a tree of thousands the lower levels are out of the cache), and
+        /// a level waits on the one below only for a compare and a move (reloading the winner put
+        /// a load, forwarded from the store just made, on that chain). Times alone decide here;
+        /// where two tie, the walk is redone with whole keys.
         @inlinable @inline(__always)
         func replayPopped(slot: Int, key: UInt128) {
             let nodes = nodes
@@ -160,11 +160,11 @@ extension TimerTree {
         /// own next time. The siblings' places follow from the slot alone, so their loads do not
         /// wait on one another; the replay that follows finds them in the cache.
         ///
-        /// In a large tree the siblings below node `runnerUpNodes` are only asked for (the replay
-        /// reads them), not compared: they are out of the cache, and waiting for them was ~9 % of
-        /// the fleet's time, while the next slot is in one of their subtrees only as often as
-        /// those hold its share of the leaves (under 1 % of the slots in a tree of 16,384). So the
-        /// result is the next slot but for those subtrees; top nodes stay in the cache.
+        /// In a large tree the siblings from node `runnerUpNodes` down are only asked for (the
+        /// replay reads them), not compared: they are out of the cache (waiting for them put ~9 %
+        /// of the fleet's samples in this walk, ~6 % after), while the next slot is in one of
+        /// their subtrees only about as often as they hold the leaves (under 1 % of a tree of
+        /// 16,384 slots). So the result is the next slot but for those subtrees.
         @inlinable @inline(__always)
         func runnerUp(of slot: Int) -> Node {
             let nodes = nodes

@@ -7,8 +7,9 @@ import HeadroomEngine
 /// amount of "work" is spent at the current rate until the next rate change, where the rest
 /// carries over (the time-change theorem). The diurnal sinusoid is sampled by thinning (Lewis &
 /// Shedler 1979) against its peak rate, the cosine computed only for candidates above its least
-/// rate (about half at the fleet's ±30 % swing: it was 3 % of the fleet's time); gamma renewal draws inter-arrival gaps directly. The
-/// clock is kept in seconds as a `Double` (sub-nanosecond precision over weeks).
+/// rate (about half of them at the fleet's ±30 % swing; it was 3 % of the fleet's samples).
+/// Gamma renewal draws inter-arrival gaps directly. The clock is kept in seconds as a `Double`
+/// (sub-nanosecond precision over weeks).
 struct ArrivalGenerator {
     let process: ArrivalProcess
     private var random: RandomStream
