@@ -47,8 +47,9 @@ build: deps
 # Link-time optimization over all the modules (LTO=full, SwiftPM's `--experimental-lto-mode`):
 # calls between modules inline (the engine's, the collections'); the KPA day's first 6 hours
 # -3.6 % CPU (8 of 10 interleaved pairs), the fleet's first 4 minutes -5 to -6 % (median pair
-# ratio of two sets of 8 and 10 pairs; 11 of 18 faster), 2 % fewer instructions; same results. It costs the link: a clean release build ~5 min instead of ~3.3, a rebuild after any
-# change ~2.7 min, ~3 GB of memory. `make release LTO=` builds without it. (Thin LTO fails to link
+# ratio of two sets of 8 and 10 pairs; 11 of 18 faster), 2 % fewer instructions; same results.
+# It costs the link: a clean release build ~5 min instead of ~3.3, a rebuild after any change
+# ~2.7 min, ~3 GB of memory. `make release LTO=` builds without it. (Thin LTO fails to link
 # the static runtime here; profile-guided optimization crashes Swift 6.3.1's optimizer.)
 LTO ?= full
 release: deps
