@@ -11,40 +11,72 @@ import HeadroomEngine
 /// The simulator jumps over such runs in one event instead of one per iteration.
 @usableFromInline
 struct StepTimeModel: Sendable {
-    let form: HardwareProfile.Form
-    let base: Int64, perSequence: Int64, perPrefillToken: Int64, perContextToken: Int64
-    let weightRead: Int64, perTokenCompute: Int64, perToken: Int64, perDecodeSequence: Int64
-    let perAttentionUnitPicoseconds: Int64, perAttentionKeyPicoseconds: Int64
-    /// The table form's knots and their costs (linear operators + all-reduces), nanoseconds.
-    let tableTokens: [Int64], tableNanoseconds: [Int64]
-    /// The table form's cost at 0, 1, 2, … tokens, worked out once (empty unless asked for): a
-    /// run prices every iteration and decode run, and the interpolation's search and division
-    /// cost more than the rest of the step time.
-    let tabulated: [Int64]
-    /// The most tokens a simulation's step times tabulate (128 KB of costs).
-    static let maxTabulatedTokens = 16_384
+    /// The coefficients, in one object that copies of the model share: every engine of a pool
+    /// holds the same one, so an engine carries 8 bytes of model instead of ~130 and a step reads
+    /// the coefficients from lines every step keeps in the cache (in a fleet of thousands, an
+    /// engine's own lines are a miss each; the model was two of its seven hot lines).
+    private let shared: Coefficients
 
     /// `tabulatingUpTo`: with the table form, the costs of iterations of up to that many tokens
     /// are tabulated (a run's models; one-off uses such as calibration leave it 0).
     init(_ profile: HardwareProfile, tabulatingUpTo tokens: Int = 0) {
-        form = profile.form
-        base = profile.base.nanoseconds
-        perSequence = profile.perSequence.nanoseconds
-        perPrefillToken = profile.perPrefillToken.nanoseconds
-        perContextToken = profile.perContextToken.nanoseconds
-        weightRead = profile.weightRead.nanoseconds
-        perTokenCompute = profile.perTokenCompute.nanoseconds
-        perToken = profile.perToken.nanoseconds
-        perDecodeSequence = profile.perDecodeSequence.nanoseconds
-        perAttentionUnitPicoseconds = profile.perAttentionUnitPicoseconds
-        perAttentionKeyPicoseconds = profile.perAttentionKeyPicoseconds
-        tableTokens = profile.tokenTable?.tokens ?? []
-        tableNanoseconds = profile.tokenTable?.total ?? []
-        if form == .table && !tableTokens.isEmpty && tokens > 0 {
-            let (knots, costs) = (tableTokens, tableNanoseconds)
-            tabulated = (0...min(tokens, Self.maxTabulatedTokens)).map { TokenCostTable.interpolate(costs, at: Int64($0), knots: knots) }
-        } else {
-            tabulated = []
+        shared = Coefficients(profile, tabulatingUpTo: tokens)
+    }
+
+    var form: HardwareProfile.Form { shared.form }
+    var base: Int64 { shared.base }
+    var perSequence: Int64 { shared.perSequence }
+    var perPrefillToken: Int64 { shared.perPrefillToken }
+    var perContextToken: Int64 { shared.perContextToken }
+    var weightRead: Int64 { shared.weightRead }
+    var perTokenCompute: Int64 { shared.perTokenCompute }
+    var perToken: Int64 { shared.perToken }
+    var perDecodeSequence: Int64 { shared.perDecodeSequence }
+    var perAttentionUnitPicoseconds: Int64 { shared.perAttentionUnitPicoseconds }
+    var perAttentionKeyPicoseconds: Int64 { shared.perAttentionKeyPicoseconds }
+    // The tables are lent, not copied (a copy would retain and release the array per read).
+    var tableTokens: [Int64] { _read { yield shared.tableTokens } }
+    var tableNanoseconds: [Int64] { _read { yield shared.tableNanoseconds } }
+    var tabulated: [Int64] { _read { yield shared.tabulated } }
+
+    /// The most tokens a simulation's step times tabulate (128 KB of costs).
+    static let maxTabulatedTokens = 16_384
+
+    /// A profile's coefficients in whole nanoseconds (picoseconds for attention), immutable.
+    final class Coefficients: Sendable {
+        let form: HardwareProfile.Form
+        let base: Int64, perSequence: Int64, perPrefillToken: Int64, perContextToken: Int64
+        let weightRead: Int64, perTokenCompute: Int64, perToken: Int64, perDecodeSequence: Int64
+        let perAttentionUnitPicoseconds: Int64, perAttentionKeyPicoseconds: Int64
+        /// The table form's knots and their costs (linear operators + all-reduces), nanoseconds.
+        let tableTokens: [Int64], tableNanoseconds: [Int64]
+        /// The table form's cost at 0, 1, 2, … tokens, worked out once (empty unless asked for): a
+        /// run prices every iteration and decode run, and the interpolation's search and division
+        /// cost more than the rest of the step time.
+        let tabulated: [Int64]
+
+        init(_ profile: HardwareProfile, tabulatingUpTo tokens: Int) {
+            form = profile.form
+            base = profile.base.nanoseconds
+            perSequence = profile.perSequence.nanoseconds
+            perPrefillToken = profile.perPrefillToken.nanoseconds
+            perContextToken = profile.perContextToken.nanoseconds
+            weightRead = profile.weightRead.nanoseconds
+            perTokenCompute = profile.perTokenCompute.nanoseconds
+            perToken = profile.perToken.nanoseconds
+            perDecodeSequence = profile.perDecodeSequence.nanoseconds
+            perAttentionUnitPicoseconds = profile.perAttentionUnitPicoseconds
+            perAttentionKeyPicoseconds = profile.perAttentionKeyPicoseconds
+            tableTokens = profile.tokenTable?.tokens ?? []
+            tableNanoseconds = profile.tokenTable?.total ?? []
+            if form == .table && !tableTokens.isEmpty && tokens > 0 {
+                let (knots, costs) = (tableTokens, tableNanoseconds)
+                tabulated = (0...min(tokens, StepTimeModel.maxTabulatedTokens)).map {
+                    TokenCostTable.interpolate(costs, at: Int64($0), knots: knots)
+                }
+            } else {
+                tabulated = []
+            }
         }
     }
 
