@@ -72,6 +72,18 @@ struct StepTimeFastPathTests {
         #expect(StepTimeModel(TestScenario.kneeProfile, tabulatingUpTo: 2048).tabulated.isEmpty)
     }
 
+    @Test("an engine holds its step-time model as one reference its copies share, in a hot part of five cache lines")
+    func sharedModel() {
+        // The coefficients are one object (8 bytes in each engine), not 112 bytes per replica:
+        // in a fleet of thousands every line of an engine's hot part is a cache miss per step.
+        #expect(MemoryLayout<StepTimeModel>.size == MemoryLayout<UnsafeRawPointer>.size)
+        #expect(MemoryLayout<ReplicaEngine>.offset(of: \.prefixCache)! <= 5 * 64)
+        let model = StepTimeModel(TestScenario.tableProfile, tabulatingUpTo: 64), copy = model
+        #expect(copy.tabulated.withUnsafeBufferPointer { $0.baseAddress } == model.tabulated.withUnsafeBufferPointer { $0.baseAddress })
+        #expect(copy.iteration(batch: 3, decodes: 2, prefillTokens: 40, contextTokens: 900, prefillAttention: 0)
+                == StepTimeModel(TestScenario.tableProfile).iteration(batch: 3, decodes: 2, prefillTokens: 40, contextTokens: 900, prefillAttention: 0))
+    }
+
     @Test("an arrival's instant rounds as SimTime.seconds does, ties away from zero, beyond 2^52 ns too")
     func arrivalInstant() {
         var random = RandomStream(seed: 3, name: "arrival-instants")

@@ -12,7 +12,7 @@ import HeadroomEngine
 @usableFromInline
 struct StepTimeModel: Sendable {
     /// The coefficients, in one object that copies of the model share: every engine of a pool
-    /// holds the same one, so an engine carries 8 bytes of model instead of ~130 and a step reads
+    /// holds the same one, so an engine carries 8 bytes of model instead of 112 and a step reads
     /// the coefficients from lines every step keeps in the cache (in a fleet of thousands, an
     /// engine's own lines are a miss each; the model was two of its seven hot lines).
     private let shared: Coefficients
