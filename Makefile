@@ -52,6 +52,9 @@ build: deps
 # ~2.7 min, ~3 GB of memory. `make release LTO=` builds without it. (Thin LTO fails to link
 # the static runtime here; profile-guided optimization crashes Swift 6.3.1's optimizer.)
 LTO ?= full
+ifneq ($(filter-out full,$(LTO)),)
+$(error LTO=$(LTO): use LTO=full (the default) or LTO= (none); thin LTO fails to link the static Swift runtime)
+endif
 release: deps
 	$(call fresh-dependents,release)
 	$(SWIFT) build -c release --static-swift-stdlib $(if $(LTO),--experimental-lto-mode=$(LTO))
