@@ -173,13 +173,14 @@ extension TimerTree {
                 headroom_prefetch(nodes + (node ^ 1))
                 node &>>= 1
             }
-            // Selected by masks, not a branch (which the compiler emits for a `?:` here). Runs at
-            // least once: a leaf is at node 2 or beyond, and the loop above stops at 256 or beyond.
+            // Selected by conditional moves, as in the replay (the compiler emits a branch for a
+            // `?:` here). Runs at least once: a leaf is at node 2 or beyond, and the loop above
+            // stops at 256 or beyond.
             repeat {
                 let rivalHigh = nodes[node ^ 1].high
-                let mask = 0 &- UInt64(truncatingIfNeeded: (rivalHigh < bestHigh) ? 1 : 0)
-                bestHigh = (rivalHigh & mask) | (bestHigh & ~mask)
-                bestNode = ((node ^ 1) & Int(bitPattern: UInt(mask))) | (bestNode & ~Int(bitPattern: UInt(mask)))
+                let rivalWins = rivalHigh < bestHigh
+                bestHigh = headroom_select(rivalWins, rivalHigh, bestHigh)
+                bestNode = Int(truncatingIfNeeded: headroom_select(rivalWins, UInt64(node ^ 1), UInt64(bestNode)))
                 node &>>= 1
             } while node != 1
             return Node(high: bestHigh, winner: bestHigh == .max ? -1 : nodes[bestNode].winner)

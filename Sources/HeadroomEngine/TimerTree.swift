@@ -22,7 +22,8 @@
 /// node on its path, so it chooses each level's winner by conditional moves between the two
 /// nodes already loaded, without a branch or a reload: the levels' loads need not wait in turn
 /// behind mispredicted comparisons or one another, which in a fleet's tree miss the cache. It
-/// compares times alone, and redoes the walk with whole keys in the rare case that two times tie. The fleet's first 3 minutes: ~−9 % wall with the next-timer hint
+/// compares times alone, and redoes the walk with whole keys in the rare case that two times
+/// tie. The fleet's first 3 minutes: ~−9 % wall with the next-timer hint
 /// (`EventQueue.nextTimerHint`); the day ~−4 %.
 ///
 /// **Deferred vacancy.** Popping a slot's event usually leads its handler to set the same slot
