@@ -160,7 +160,7 @@ extension DeploymentState {
     /// that left may let the activator send one (a per-replica cap and a request waiting).
     @inline(__always)
     mutating func recordStep(
-        finished ids: [Int32], of replica: Int32, outstanding: Int, creditsServed: Bool,
+        finished ids: StateTable<Int32>, of replica: Int32, outstanding: Int, creditsServed: Bool,
         requests: inout RequestTable, at now: SimTime
     ) -> (prompt: Int, output: Int, mayDrain: Bool) {
         var prompt = 0, output = 0

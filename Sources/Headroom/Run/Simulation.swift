@@ -90,19 +90,19 @@ public struct Simulation: EventHandler {
     let imageOf: [Int], weightsOf: [Int]
     let imageCount: Int, weightFileCount: Int
 
-    var deployments: [DeploymentState] = []
+    var deployments = StateTable<DeploymentState>()
     var requests = RequestTable()
     /// Replica state by slot (`replicaSlots` maps a replica's id to it; slots are reused).
     var replicaSlots = ReplicaSlots()
     var replicaLedger: ReplicaLedger
-    var replicas: [Replica] = []
-    var engines: [ReplicaEngine] = []
+    var replicas = StateTable<Replica>()
+    var engines = StateTable<ReplicaEngine>()
     /// Cumulative signal counters, one per replica (parallel to `replicas`).
-    var counters: [CounterState] = []
+    var counters = StateTable<CounterState>()
     /// The slot whose engine `prefetchFollowing` asked for (its buffers come next), or -1.
     var prefetchedAhead = -1
     /// vLLM's counters and histograms, one per replica, when a deployment's policy queries Prometheus.
-    var engineMetrics: [EngineMetricState] = []
+    var engineMetrics = StateTable<EngineMetricState>()
     /// Live nodes in reusable slots, and the ledger of every node created (Cluster/NodeTable.swift).
     var nodes: NodeTable
     /// Image pulls and weight loads in flight on shared links.
@@ -181,10 +181,10 @@ public struct Simulation: EventHandler {
             }
         }
         let variants = Set(variantAutoscalers.flatMap(\.deployments))
-        deployments = scenario.deployments.indices.map {
+        deployments = StateTable(scenario.deployments.indices.lazy.map {
             DeploymentState($0, of: scenario, options: options, stepTimeIndex: indices[$0],
                             extraQueries: variants.contains($0) ? VariantAutoscalerQueries.all : [])
-        }
+        })
         if let binding = scenario.dynamoPlanner {
             let state = Self.dynamoPlanner(binding, scenario: scenario)
             deployments[state.traffic].feedsPlanner = true

@@ -13,7 +13,7 @@ extension Array: ReplicaLoads where Element == ReplicaEngine {
 
 /// The engines of a run, by replica id through its slot table.
 struct SlottedEngines: ReplicaLoads {
-    let engines: [ReplicaEngine]
+    let engines: StateTable<ReplicaEngine>
     /// `ReplicaSlots.slotOfID`.
     let slotOfID: [Int32]
 

@@ -57,10 +57,14 @@ enum DisaggregationStage: UInt8 {
 
 /// In-flight requests addressed by `Int32` slot ids; slots are reused, so memory follows the
 /// number of requests in the system, not the number that ever arrived.
+///
+/// The rows and the free ids are `StateTable`s (Run/StateTable.swift), written without a
+/// copy-on-write check: the simulation owns its table alone, and a request's life writes it
+/// about six times.
 @usableFromInline
 struct RequestTable {
-    private(set) var slots: ContiguousArray<RequestSlot> = []
-    private var free: [Int32] = []
+    private(set) var slots = StateTable<RequestSlot>()
+    private var free = StateTable<Int32>()
     /// Requests currently in the system.
     private(set) var live = 0
     /// Each slot's session and prefix hashes, apart from `slots` (they hold arrays, which the
