@@ -38,4 +38,16 @@ struct StateTableTests {
         }
         #expect(first == nil)
     }
+
+    @Test("a table's first word is its buffer, whose elements start where an array's do (what prefetching reads)")
+    func layout() {
+        var table = StateTable<RunningSequence>()
+        table.append(RunningSequence(id: 1, outputTokens: 2, prefillRemaining: 3, chunk: 0, ticket: 0, generated: 0, computed: 0, kvHeld: 0))
+        let object = withUnsafeBytes(of: table) { $0.load(as: UInt.self) }
+        let first = table.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        #expect(first &- object == UInt(Simulation.arrayHeader))
+        let array: [RunningSequence] = [table[0]]
+        let arrayObject = withUnsafeBytes(of: array) { $0.load(as: UInt.self) }
+        #expect(array.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } &- arrayObject == UInt(Simulation.arrayHeader))
+    }
 }

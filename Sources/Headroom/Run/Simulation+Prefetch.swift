@@ -94,8 +94,9 @@ extension Simulation {
     }
 
     /// The first lines (count and first elements) of the buffers of the engine in slot `r`, once
-    /// the engine is loaded. Their addresses are read as raw bits: a copy of an array would
-    /// retain it, a write to its cold header.
+    /// the engine is loaded (arrays and `StateTable`s, whose first word is their buffer, laid out
+    /// alike). Their addresses are read as raw bits: a copy of an array or a table would retain
+    /// its buffer, a write to its cold header.
     @inline(__always)
     func prefetchEngineBuffers(slot r: Int) {
         if engines.count >= Self.prefetchingSlots { prefetchBuffers(ofEngine: r) }

@@ -82,15 +82,15 @@ struct ReplicaEngine {
     /// Decoding sequences sit in slots (`decodingSlots`, free ones marked with `freeTicket`): the
     /// finish-step heap names a sequence's slot, so a finished sequence leaves without a search
     /// or a shift of the others.
-    var decodingSlots: [RunningSequence] = []
+    var decodingSlots = StateTable<RunningSequence>()
     /// Prefilling sequences, in batch order (a few: the token budget caps them).
-    var prefilling: [RunningSequence] = []
+    var prefilling = StateTable<RunningSequence>()
     /// When each decoding sequence finishes (its last token's decode step), earliest first.
     /// Changed only through `startDecoding`, `takeNextFinish` and `preemptLatest`, which keep
     /// `nextFinish`.
     var finishSteps = MinHeap<FinishStep>()
     /// Slots of the sequences due at a run's end, kept between runs (no allocation per event).
-    var dueSlots: [Int32] = []
+    var dueSlots = StateTable<Int32>()
     let collapsesDecodeRuns: Bool
     let queueTimeout: SimTime?
     /// Whether it has a prefix cache (`prefixCache != nil`, kept with the hot fields).
@@ -270,13 +270,13 @@ struct ReplicaEngine {
     mutating func releaseStorage() {
         precondition(outstanding == 0 && !isBusy, "only an idle, empty engine releases its storage")
         waiting = Deque()
-        decodingSlots = []
+        decodingSlots = StateTable()
         freeDecodingSlot = -1
         freeDecodingSlotCount = 0
-        prefilling = []
+        prefilling = StateTable()
         finishSteps = MinHeap()
         nextFinish = .none
-        dueSlots = []
+        dueSlots = StateTable()
         prefixCache = prefixCache.map { PrefixCache(blockTokens: $0.blockTokens) }
     }
 
