@@ -128,8 +128,9 @@ struct DeploymentState {
 }
 
 /// The per-request work on a deployment's own state, done in one access each: every access to an
-/// element of `Simulation.deployments` that writes is a copy-on-write check and an address
-/// computation, and an arrival or an engine step used to make three or four.
+/// element of `Simulation.deployments` is a bounds check and an address computation (a
+/// copy-on-write check too while it was an array), and an arrival or an engine step used to make
+/// three or four.
 extension DeploymentState {
     /// Takes the next request of its traffic (it owns a source): numbers it, counts it as
     /// arrived and draws the one after it. Returns the request, its serial and the next arrival

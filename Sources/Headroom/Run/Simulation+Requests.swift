@@ -138,7 +138,7 @@ extension Simulation {
     ) {
         if !outcome.finished.isEmpty {
             let feedsPlanner = deployments[t].feedsPlanner
-            // Tallied here and added once: each write into `deployments` is a copy-on-write check.
+            // Tallied here and added once: each write into `deployments` is a bounds check.
             var servedPrompt = 0, servedOutput = 0
             for id in outcome.finished {
                 let request = requests[id]
