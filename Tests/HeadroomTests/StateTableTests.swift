@@ -4,7 +4,7 @@ import Testing
 /// `StateTable` (Run/StateTable.swift): the records a simulation changes in place.
 @Suite("State tables")
 struct StateTableTests {
-    @Test("a table keeps its elements through growth, removals of the last and clearing")
+    @Test("a table keeps its elements through growth, removals from either end and clearing")
     func elements() {
         var table = StateTable<Int>()
         #expect(table.isEmpty)
@@ -14,7 +14,10 @@ struct StateTableTests {
         #expect(table[7] == 1007)
         #expect(table.removeLast() == 99 && table.count == 99)
         #expect(table.first == 0 && table.last == 98 && table.indices == 0..<99)
+        table.removeFirst(3)
+        #expect(table.first == 3 && table.count == 96 && table[4] == 1007 && table.last == 98)
         table.removeAll()
+        #expect(table.popLast() == nil)
         #expect(table.isEmpty)
         table.append(5)
         #expect(Array(table) == [5])

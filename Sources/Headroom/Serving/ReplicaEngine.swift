@@ -31,6 +31,9 @@ import HeadroomEngine
 /// once in `kvUsed`, free ones are evicted (least recently freed first) as the sequences' tokens
 /// need their room. Evictions happen only as `kvUsed` grows and lookups only at boundaries, so a
 /// decode run applied at once evicts what its iterations one by one would have.
+///
+/// Its batch buffers are `StateTable`s (written without a copy-on-write check): a copy of an
+/// engine shares them, so an engine is changed only where the simulation holds it.
 @usableFromInline
 struct ReplicaEngine {
     // Stored in the order the hot path reads them: the run, the batch's counts, the buffers,
