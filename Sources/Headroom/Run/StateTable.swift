@@ -43,6 +43,11 @@ struct StateTable<Element>: RandomAccessCollection {
         count = 0
     }
 
+    init(_ elements: some Sequence<Element>) {
+        self.init()
+        for element in elements { append(element) }
+    }
+
     /// The first element's place.
     @inline(__always)
     private var base: UnsafeMutablePointer<Element> { buffer.withUnsafeMutablePointerToElements { $0 } }
@@ -52,11 +57,6 @@ struct StateTable<Element>: RandomAccessCollection {
     private func storeCount() {
         let count = count
         buffer.withUnsafeMutablePointerToHeader { $0.pointee.count = count }
-    }
-
-    init(_ elements: some Sequence<Element>) {
-        self.init()
-        for element in elements { append(element) }
     }
 
     var startIndex: Int { 0 }
