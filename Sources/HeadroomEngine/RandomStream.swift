@@ -28,6 +28,8 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
             return z ^ (z >> 31)
         }
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+        // Draws read the ziggurat's tables without checking that they exist (`Ziggurat`).
+        Ziggurat.build()
     }
 
     /// Always inlined: a dozen register operations, where a call costs as much again.
@@ -62,7 +64,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     /// Inlined: the core (98.9 % of draws) is a dozen instructions, less than a call's set-up;
     /// the rest of the draw goes on out of line, from the same point, so the stream is the same.
     @inlinable @inline(__always) public mutating func nextStandardExponential() -> Double {
-        let table = Ziggurat.exponential
+        let table = Ziggurat.builtExponential
         let (x, layer, _) = zigguratPoint(table)
         if x < table[layer + 1] { return x }
         return exponentialBeyondCore(x, layer: layer)
@@ -70,7 +72,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
 
     /// The rest of an exponential draw whose first point `x` in layer `layer` fell outside the core.
     @inlinable @inline(never) mutating func exponentialBeyondCore(_ x: Double, layer: Int) -> Double {
-        let table = Ziggurat.exponential
+        let table = Ziggurat.builtExponential
         var (x, layer) = (x, layer)
         while true {
             if layer == 0 { return Ziggurat.exponentialR - Foundation.log(nextOpenUnit()) }
@@ -83,7 +85,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     /// Standard normal, by the ziggurat (`Ziggurat`): bit 8 gives the sign. Inlined, as the
     /// exponential (the core is 98.8 % of draws).
     @inlinable @inline(__always) public mutating func nextStandardNormal() -> Double {
-        let table = Ziggurat.normal
+        let table = Ziggurat.builtNormal
         let (x, layer, bits) = zigguratPoint(table)
         if x < table[layer + 1] { return bits & 0x100 != 0 ? -x : x }
         return normalBeyondCore(x, layer: layer, bits: bits)
@@ -92,7 +94,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     /// The rest of a normal draw whose first point `x` (layer `layer`, from `bits`) fell outside
     /// the core.
     @inlinable @inline(never) mutating func normalBeyondCore(_ x: Double, layer: Int, bits: UInt64) -> Double {
-        let table = Ziggurat.normal
+        let table = Ziggurat.builtNormal
         var (x, layer, bits) = (x, layer, bits)
         while true {
             let negative = bits & 0x100 != 0

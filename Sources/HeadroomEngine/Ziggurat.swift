@@ -11,17 +11,48 @@ import Foundation
 /// A table is `x[0...256]` (layer widths: `x[0]` the base layer's equivalent width `v / f(r)`,
 /// `x[1] = r`, `x[256] = 0`) then `f(x[i])`, in memory allocated once for the process and never
 /// freed, so that a draw reads it through a plain pointer (no reference counting in the hot loop).
+///
+/// **Built once, read without a check.** A `static let` is initialized lazily: every read of one
+/// calls the runtime (`swift_once`) to learn that it already was, three calls a request on the
+/// KPA day. So the tables are built by `build()`, which `RandomStream`'s initializer calls (every
+/// stream is made by it, so no draw comes before), and draws read them from globals with a
+/// constant initial value, which need no check.
 public enum Ziggurat {
     /// Where the tail begins, and each layer's area, for 256 layers (Marsaglia and Tsang, table 1).
     public static let normalR = 3.6541528853610088, normalArea = 0.00492867323399
     public static let exponentialR = 7.69711747013104972, exponentialArea = 0.0039496598225815571993
 
     /// The normal's table, for f(x) = exp(−x²/2).
-    nonisolated(unsafe) public static let normal: UnsafePointer<Double> = table(
-        r: normalR, area: normalArea, density: { Foundation.exp(-0.5 * $0 * $0) }, inverse: { (-2 * Foundation.log($0)).squareRoot() })
+    public static var normal: UnsafePointer<Double> {
+        build()
+        return builtNormal
+    }
+
     /// The exponential's table, for f(x) = exp(−x).
-    nonisolated(unsafe) public static let exponential: UnsafePointer<Double> = table(
-        r: exponentialR, area: exponentialArea, density: { Foundation.exp(-$0) }, inverse: { -Foundation.log($0) })
+    public static var exponential: UnsafePointer<Double> {
+        build()
+        return builtExponential
+    }
+
+    /// Builds both tables, once per process (thread-safe); later calls return at once.
+    public static func build() { _ = built }
+
+    /// The tables, nil until `build()`; written once, inside `built`'s initializer (so no
+    /// access needs the runtime's exclusivity check, a call per read otherwise).
+    @exclusivity(unchecked) @usableFromInline nonisolated(unsafe) static var normalTable: UnsafePointer<Double>? = nil
+    @exclusivity(unchecked) @usableFromInline nonisolated(unsafe) static var exponentialTable: UnsafePointer<Double>? = nil
+
+    /// The normal's table for a draw: a stream exists, so `build()` has run.
+    @inlinable static var builtNormal: UnsafePointer<Double> { normalTable.unsafelyUnwrapped }
+    /// The exponential's table for a draw: a stream exists, so `build()` has run.
+    @inlinable static var builtExponential: UnsafePointer<Double> { exponentialTable.unsafelyUnwrapped }
+
+    private static let built: Void = {
+        normalTable = table(
+            r: normalR, area: normalArea, density: { Foundation.exp(-0.5 * $0 * $0) }, inverse: { (-2 * Foundation.log($0)).squareRoot() })
+        exponentialTable = table(
+            r: exponentialR, area: exponentialArea, density: { Foundation.exp(-$0) }, inverse: { -Foundation.log($0) })
+    }()
 
     /// Builds the layers from the bottom: layer i − 1 has area `v = x[i−1]·(f(x[i]) − f(x[i−1]))`.
     static func table(r: Double, area v: Double, density: (Double) -> Double, inverse: (Double) -> Double) -> UnsafePointer<Double> {
