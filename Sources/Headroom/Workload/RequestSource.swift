@@ -147,6 +147,9 @@ public struct SyntheticWorkload: Sendable {
     let spec: WorkloadSpec
     /// Open conversations, when the workload has them.
     var conversations: ConversationState?
+    /// `conversations != nil`, kept apart: testing the optional itself calls out of line (its
+    /// payload holds references), once per request.
+    private let hasConversations: Bool
 
     public init(_ spec: WorkloadSpec, seed: UInt64) {
         self.spec = spec
@@ -155,6 +158,7 @@ public struct SyntheticWorkload: Sendable {
         if let conversation = spec.conversation {
             conversations = ConversationState(conversation, random: RandomStream(seed: seed, name: "workload.conversations"))
         }
+        hasConversations = conversations != nil
     }
 
     public mutating func next() -> IncomingRequest? {
@@ -164,7 +168,7 @@ public struct SyntheticWorkload: Sendable {
 
     /// The next request; a conversation turn appends its prefix hashes to `hashes`.
     public mutating func next(hashes: inout [UInt64]) -> IncomingRequest? {
-        if conversations != nil { return nextTurn(hashes: &hashes) }
+        if hasConversations { return nextTurn(hashes: &hashes) }
         let seconds = arrivals.next()
         guard seconds < 9e9 else { return nil }
         return IncomingRequest(
