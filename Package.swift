@@ -51,6 +51,7 @@ let package = Package(
                 "HeadroomStore",
                 "HeadroomReport",
                 "HeadroomCalibration",
+                "HeadroomCPUHints",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -139,8 +139,10 @@ enum UsageWrap {
 }
 
 extension Headroom {
-    /// The parser's `main`, with help reflowed to the terminal (see `UsageWrap`).
+    /// The parser's `main`, with help reflowed to the terminal (see `UsageWrap`), after asking for
+    /// huge pages where the command simulates.
     static func main() {
+        useHugePagesIfSimulating()
         do {
             var command = try parseAsRoot()
             try command.run()
