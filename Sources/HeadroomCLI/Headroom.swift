@@ -30,7 +30,8 @@ struct Headroom: ParsableCommand {
 
     /// The commands that simulate: their memory goes in huge pages where the kernel gives them
     /// only on request (`headroom_reexecute_with_huge_pages`; `HEADROOM_HUGE_PAGES=0` turns it off).
-    /// The full fleet's CPU time ~4 % less; the KPA day and B1 unchanged (`Tests/Bench/cpu_pairs.py`).
+    /// The full fleet's first minutes ~4–6 % less CPU, its hour within noise; the KPA day and B1
+    /// unchanged (`Tests/Bench/cpu_pairs.py`).
     static let simulatingCommands: Set<String> = ["run", "sweep", "tune", "bench"]
 
     /// Called first by `main`: may replace the process with the same command, started again.
