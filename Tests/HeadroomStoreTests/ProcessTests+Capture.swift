@@ -14,11 +14,7 @@ extension ProcessTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        if !environment.isEmpty {
-            var merged = ProcessInfo.processInfo.environment
-            for (key, value) in environment { merged[key] = value }
-            process.environment = merged
-        }
+        if !environment.isEmpty { process.environment = overlaid(environment) }
         process.standardOutput = try launchErrors(outURL)
         process.standardError = try launchErrors(errURL)
         try process.run()

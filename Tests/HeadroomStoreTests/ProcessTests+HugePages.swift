@@ -27,16 +27,8 @@ extension ProcessTests {
         // A long run, read from outside while it runs: the environment of its (second) image. (glibc
         // ends the variable's text in place after the first tunable it reads, which is ours.)
         for tunables in [nil, "glibc.malloc.check=0"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = ["run", "scenarios/benchmark-day-kpa.yaml", "--no-store"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["HEADROOM_HUGE_PAGES"] = nil
-            environment["GLIBC_TUNABLES"] = tunables
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Self.launch(["run", "scenarios/benchmark-day-kpa.yaml", "--no-store"],
+                                          environment: ["HEADROOM_HUGE_PAGES": nil, "GLIBC_TUNABLES": tunables])
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) }; process.waitUntilExit() }
             var seen: String?
             let deadline = Date().addingTimeInterval(60)

@@ -10,10 +10,12 @@ struct ProcessTests {
     static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../.build/debug/headroom").standardized.path
 
-    static func launch(_ arguments: [String], errors: URL? = nil) throws -> Process {
+    /// Starts the binary; `environment` is laid over this process's (a nil value removes a variable).
+    static func launch(_ arguments: [String], errors: URL? = nil, environment: [String: String?] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = overlaid(environment) }
         process.standardOutput = FileHandle.nullDevice
         if let errors {
             _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
@@ -23,6 +25,13 @@ struct ProcessTests {
         }
         try process.run()
         return process
+    }
+
+    /// This process's environment with `changes` laid over it (a nil value removes a variable).
+    static func overlaid(_ changes: [String: String?]) -> [String: String] {
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in changes { merged[key] = value }
+        return merged
     }
 
     /// A handle writing to a fresh file at `url`.
